@@ -1,0 +1,95 @@
+"""Turns a verified subject into a Principal (assignments and scope) and signs assertions for it.
+
+Both are cached briefly: resolving reads the directory, signing costs an Ed25519 signature, and
+the proxy's hot path should do neither on every request. Directory writes through this gateway
+clear the cache at once; other replicas see them within `principal_cache_seconds`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.directory import repository
+from gateway.directory.tree import OrgTree
+from styrkedjan_common.identity import Assignment, AssertionSigner, Principal, Role
+
+
+@dataclass
+class Caller:
+    """A resolved caller; `refusal` says why a known token still may not act."""
+
+    subject: str
+    principal: Principal | None
+    refusal: str | None
+    email: str | None
+    expires: float
+    assertions: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+
+class PrincipalResolver:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], signer: AssertionSigner, cache_seconds: float) -> None:
+        self._sessionmaker = sessionmaker
+        self._signer = signer
+        self._cache_seconds = cache_seconds
+        self._callers: dict[str, Caller] = {}
+        self._tree: tuple[float, OrgTree] | None = None
+
+    def invalidate(self) -> None:
+        self._callers.clear()
+        self._tree = None
+
+    async def tree(self, session: AsyncSession) -> OrgTree:
+        now = time.monotonic()
+        if self._tree is None or self._tree[0] < now:
+            self._tree = (now + self._cache_seconds, OrgTree(await repository.tree_rows(session)))
+        return self._tree[1]
+
+    async def resolve(self, subject: str) -> Caller:
+        now = time.monotonic()
+        caller = self._callers.get(subject)
+        if caller is not None and caller.expires > now:
+            return caller
+        async with self._sessionmaker() as session:
+            caller = await self._load(session, subject, now + self._cache_seconds)
+        if len(self._callers) > 50000:
+            self._callers.clear()
+        self._callers[subject] = caller
+        return caller
+
+    async def _load(self, session: AsyncSession, subject: str, expires: float) -> Caller:
+        user = await repository.get_user_by_subject(session, subject)
+        if user is None:
+            return Caller(subject, None, "the signed-in user is not registered in the directory", None, expires)
+        if not user.active:
+            return Caller(subject, None, "the signed-in user is deactivated in the directory", user.email, expires)
+        tree = await self.tree(session)
+        assignments = tuple(
+            Assignment(
+                role=Role(a.role),
+                org_unit_id=str(a.org_unit_id),
+                scope=None if tree.is_root(str(a.org_unit_id)) else tree.subtree(str(a.org_unit_id)),
+            )
+            for a in await repository.assignments_of(session, user.id, on=dt.date.today())
+        )
+        principal = Principal(user_id=str(user.id), name=user.display_name, assignments=assignments)
+        return Caller(subject, principal, None, user.email, expires)
+
+    def assertion(self, caller: Caller, audience: str) -> str:
+        """A signed assertion for the service, reused while more than half its lifetime remains."""
+        now = time.time()
+        held = caller.assertions.get(audience)
+        if held is not None and held[1] - now > self._signer.ttl_seconds / 2:
+            return held[0]
+        assert caller.principal is not None
+        token, expires = self._signer.sign(caller.principal, audience, now=now)
+        caller.assertions[audience] = (token, expires)
+        return token
+
+    def system_assertion(self, audience: str) -> str:
+        """The gateway's own identity, for reading services' API descriptions."""
+        token, _ = self._signer.sign(Principal(user_id="gateway", name="Styrkedjan gateway", assignments=()), audience)
+        return token

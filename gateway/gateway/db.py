@@ -1,0 +1,14 @@
+from styrkedjan_common.audit import AuditEventMixin, Auditor
+from styrkedjan_common.db import Base, make_metadata
+
+
+class GatewayBase(Base):
+    __abstract__ = True
+    metadata = make_metadata()
+
+
+class AuditEvent(AuditEventMixin, GatewayBase):
+    pass
+
+
+auditor = Auditor(AuditEvent)

@@ -1,0 +1,88 @@
+"""Every query of the directory."""
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.directory.models import OrgUnit, RoleAssignment, User
+
+
+async def get_org_unit(session: AsyncSession, unit_id: uuid.UUID) -> OrgUnit | None:
+    return await session.get(OrgUnit, unit_id)
+
+
+async def root_units(session: AsyncSession) -> list[OrgUnit]:
+    return list((await session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)))).all())
+
+
+async def has_open_children(session: AsyncSession, unit_id: uuid.UUID, on: dt.date) -> bool:
+    query = select(OrgUnit.id).where(
+        OrgUnit.parent_id == unit_id, or_(OrgUnit.valid_to.is_(None), OrgUnit.valid_to > on)
+    ).limit(1)
+    return (await session.scalar(query)) is not None
+
+
+async def list_org_units(
+    session: AsyncSession,
+    *,
+    limit: int,
+    after: tuple[str, uuid.UUID] | None,
+    type_: str | None,
+    parent_id: uuid.UUID | None,
+    valid_on: dt.date | None,
+    name_contains: str | None,
+) -> list[OrgUnit]:
+    query = select(OrgUnit).order_by(OrgUnit.name, OrgUnit.id).limit(limit)
+    if type_:
+        query = query.where(OrgUnit.type == type_)
+    if parent_id:
+        query = query.where(OrgUnit.parent_id == parent_id)
+    if valid_on:
+        query = query.where(OrgUnit.valid_from <= valid_on, or_(OrgUnit.valid_to.is_(None), OrgUnit.valid_to >= valid_on))
+    if name_contains:
+        query = query.where(OrgUnit.name.ilike(f"%{name_contains}%"))
+    if after:
+        name, last_id = after
+        query = query.where(or_(OrgUnit.name > name, and_(OrgUnit.name == name, OrgUnit.id > last_id)))
+    return list((await session.scalars(query)).all())
+
+
+async def tree_rows(session: AsyncSession) -> list[tuple[uuid.UUID, uuid.UUID | None, str, str]]:
+    """(id, parent_id, type, name) of every unit, past and present: scope covers history too."""
+    rows = await session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.type, OrgUnit.name))
+    return [tuple(row) for row in rows.all()]  # type: ignore[misc]
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def get_user_by_subject(session: AsyncSession, subject: str) -> User | None:
+    return (await session.scalars(select(User).where(User.subject == subject))).first()
+
+
+async def list_users(session: AsyncSession, *, limit: int, after: tuple[str, uuid.UUID] | None, q: str | None) -> list[User]:
+    query = select(User).order_by(User.display_name, User.id).limit(limit)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(User.display_name.ilike(like), User.email.ilike(like), User.subject.ilike(like)))
+    if after:
+        name, last_id = after
+        query = query.where(or_(User.display_name > name, and_(User.display_name == name, User.id > last_id)))
+    return list((await session.scalars(query)).all())
+
+
+async def assignments_of(session: AsyncSession, user_id: uuid.UUID, on: dt.date | None = None) -> list[RoleAssignment]:
+    query = select(RoleAssignment).where(RoleAssignment.user_id == user_id).order_by(RoleAssignment.created_at, RoleAssignment.id)
+    if on is not None:
+        query = query.where(
+            or_(RoleAssignment.valid_from.is_(None), RoleAssignment.valid_from <= on),
+            or_(RoleAssignment.valid_to.is_(None), RoleAssignment.valid_to >= on),
+        )
+    return list((await session.scalars(query)).all())
+
+
+async def get_assignment(session: AsyncSession, assignment_id: uuid.UUID) -> RoleAssignment | None:
+    return await session.get(RoleAssignment, assignment_id)

@@ -1,0 +1,118 @@
+import datetime as dt
+import uuid
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from gateway.directory.models import OrgUnitType
+from styrkedjan_common.identity import Role
+
+ExternalCodes = dict[str, str]
+# A plain shape check: the identity provider owns the address, we only store it.
+Email = Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$", examples=["anna.andersson@example.se"])]
+
+
+class _Validity(BaseModel):
+    @model_validator(mode="after")
+    def _ordered(self):  # type: ignore[no-untyped-def]
+        start, end = getattr(self, "valid_from", None), getattr(self, "valid_to", None)
+        if start is not None and end is not None and end < start:
+            raise ValueError("valid_to must not be before valid_from")
+        return self
+
+
+class OrgUnitCreate(_Validity):
+    type: OrgUnitType
+    parent_id: uuid.UUID | None = None
+    predecessor_id: uuid.UUID | None = Field(default=None, description="The unit this one succeeds in a reorganisation")
+    name: str = Field(min_length=1, max_length=200, examples=["Barn- och utbildningsnämnden"])
+    short_name: str = Field(min_length=1, max_length=40, examples=["BUN"])
+    external_codes: ExternalCodes = Field(default_factory=dict, examples=[{"stratsys": "N-BUN", "ekonomisystem": "3"}])
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+
+
+class OrgUnitUpdate(_Validity):
+    """Fields left out are unchanged. The parent is not changed: a move is a reorganisation
+    (close this unit, create its successor), so history stays as it was."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    short_name: str | None = Field(default=None, min_length=1, max_length=40)
+    external_codes: ExternalCodes | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+class OrgUnitRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    type: OrgUnitType
+    parent_id: uuid.UUID | None
+    predecessor_id: uuid.UUID | None
+    name: str
+    short_name: str
+    external_codes: ExternalCodes
+    valid_from: dt.date
+    valid_to: dt.date | None
+    row_version: int
+
+
+class UserCreate(BaseModel):
+    subject: str = Field(min_length=1, max_length=200, description="The identity provider's subject for this person")
+    email: Email | None = None
+    display_name: str = Field(min_length=1, max_length=200)
+    active: bool = True
+
+
+class UserUpdate(BaseModel):
+    email: Email | None = None
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    active: bool | None = None
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    subject: str
+    email: str | None
+    display_name: str
+    active: bool
+    row_version: int
+
+
+class RoleAssignmentCreate(_Validity):
+    role: Role
+    org_unit_id: uuid.UUID
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+class RoleAssignmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    role: Role
+    org_unit_id: uuid.UUID
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class MyAssignment(BaseModel):
+    role: Role
+    org_unit_id: uuid.UUID
+    org_unit_name: str
+    org_unit_type: OrgUnitType
+    scope: list[uuid.UUID] | None = Field(description="Org units in scope (the unit's subtree); null means the whole municipality")
+
+
+class Me(BaseModel):
+    id: uuid.UUID
+    subject: str
+    display_name: str
+    email: str | None
+    roles: list[Role]
+    assignments: list[MyAssignment]

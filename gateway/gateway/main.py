@@ -1,0 +1,162 @@
+"""The gateway app: authentication, route policy, proxy, directory API and the merged OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from gateway import openapi
+from gateway.auth.principals import PrincipalResolver
+from gateway.auth.tokens import DevIssuer, TokenVerifier
+from gateway.authentication import AuthenticationMiddleware
+from gateway.db import auditor
+from gateway.dev_tokens import dev_token_route
+from gateway.directory.router import me_router, router as directory_router
+from gateway.proxy import Upstream, forward, send_problem
+from gateway.services import ServiceRegistry
+from gateway.settings import GatewaySettings, get_settings
+from styrkedjan_common.app import add_operational_routes, operation_id, problem_openapi
+from styrkedjan_common.context import request_id_var
+from styrkedjan_common.db import create_engine, make_sessionmaker
+from styrkedjan_common.identity import AssertionSigner
+from styrkedjan_common.logging import configure_logging
+from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
+from styrkedjan_common.problems import install_problem_handlers
+from styrkedjan_common.security import PolicyDep, check_policies_declared
+
+DEV_TOKEN_PATH = "/api/auth/dev-token"
+
+
+class Runtime:
+    """What the lifespan builds and the pure-ASGI layers use."""
+
+    verifier: TokenVerifier
+    resolver: PrincipalResolver
+    services: ServiceRegistry
+    merged: tuple[int, dict[str, Any]] | None = None
+
+
+class GatewayRouter:
+    """`/api/<service>/...` goes to that service; everything else to the gateway's own API."""
+
+    def __init__(self, api: FastAPI, runtime: Runtime) -> None:
+        self.api = api
+        self.runtime = runtime
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            name = scope["path"][5:].split("/", 1)[0]
+            if name in self.runtime.services.upstreams:
+                await self.proxy(scope, receive, send, name)
+                return
+        await self.api(scope, receive, send)
+
+    async def proxy(self, scope: dict[str, Any], receive: Any, send: Any, name: str) -> None:
+        path = scope["path"]
+        table = await self.runtime.services.table(name)
+        if table is None:
+            await send_problem(send, 503, f"the {name} service is unavailable", "upstream-unavailable", path, [(b"retry-after", b"5")])
+            return
+        operations = table.match(path)
+        if operations is None:
+            await send_problem(send, 404, f"the {name} service has no operation at this path", "not-found", path)
+            return
+        operation = operations.get(scope["method"])
+        if operation is None:
+            allow = ", ".join(sorted(operations)).encode()
+            await send_problem(send, 405, f"allowed methods: {allow.decode()}", "method-not-allowed", path, [(b"allow", allow)])
+            return
+        scope["route_template"] = operation.template
+        principal = scope["state"]["principal"]
+        if not operation.roles:
+            await send_problem(send, 403, "this operation declares no role policy and is refused", "role-not-allowed", path)
+            return
+        if not principal.has_any_role(operation.roles):
+            allowed = ", ".join(sorted(r.value for r in operation.roles))
+            await send_problem(send, 403, f"this operation is allowed for the roles: {allowed}", "role-not-allowed", path)
+            return
+        assertion = self.runtime.resolver.assertion(scope["state"]["caller"], name)
+        await forward(scope, receive, send, self.runtime.services.upstreams[name], assertion, request_id_var.get() or "")
+
+
+def create_app(settings: GatewaySettings | None = None) -> Any:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format, app="gateway")
+    runtime = Runtime()
+    signer = AssertionSigner(settings.assertion_key_pem(), settings.assertion_issuer, settings.assertion_ttl_seconds)
+    metrics = Metrics("gateway")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url, echo=settings.database_echo, pool_size=settings.database_pool_size)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        runtime.resolver = app.state.resolver = PrincipalResolver(app.state.sessionmaker, signer, settings.principal_cache_seconds)
+        runtime.verifier = TokenVerifier(settings)
+        http = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+        runtime.verifier.attach_http(http)
+        upstreams = {
+            name: Upstream(name, url, settings.upstream_connect_timeout_seconds, settings.upstream_read_timeout_seconds, settings.upstream_max_connections)
+            for name, url in settings.service_urls().items()
+        }
+        runtime.services = ServiceRegistry(upstreams, runtime.resolver.system_assertion)
+        await runtime.services.open()
+        try:
+            yield
+        finally:
+            await runtime.services.close()
+            await http.close()
+            await engine.dispose()
+
+    api = FastAPI(
+        title="Styrkedjan gateway",
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        generate_unique_id_function=operation_id,
+    )
+    api.state.settings = settings
+    install_problem_handlers(api)
+    api.include_router(me_router, dependencies=[PolicyDep])
+    api.include_router(directory_router, dependencies=[PolicyDep])
+    api.include_router(auditor.router(tag="directory-audit"), prefix="/api/directory/v1", dependencies=[PolicyDep])
+    check_policies_declared(api)
+    gateway_openapi = problem_openapi(api)
+    if settings.dev_issuer_enabled:
+        api.add_route(DEV_TOKEN_PATH, dev_token_route(DevIssuer(settings)), methods=["POST"], include_in_schema=False)
+
+    async def merged_openapi(_request: Request) -> Response:
+        await runtime.services.load_missing()
+        if runtime.merged is None or runtime.merged[0] != runtime.services.version:
+            runtime.merged = (runtime.services.version, openapi.merge(gateway_openapi(), runtime.services.docs))
+        return JSONResponse(runtime.merged[1])
+
+    async def docs(_request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Styrkedjan API")
+
+    api.add_route("/openapi.json", merged_openapi, methods=["GET"], include_in_schema=False)
+    api.add_route("/docs", docs, methods=["GET"], include_in_schema=False)
+    add_operational_routes(api, metrics)
+
+    app: Any = GatewayRouter(api, runtime)
+    app = AuthenticationMiddleware(app, runtime, exempt=frozenset({DEV_TOKEN_PATH}))
+    app = RequestContextMiddleware(app, metrics)
+    if settings.cors_allow_origins:
+        app = CORSMiddleware(
+            app,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["ETag", "Location", "X-Request-ID"],
+        )
+    return app

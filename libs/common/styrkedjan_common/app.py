@@ -1,0 +1,140 @@
+"""Builds a service app the same way for every service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from styrkedjan_common.audit import Auditor
+from styrkedjan_common.db import create_engine, make_sessionmaker
+from styrkedjan_common.identity import AssertionVerifier
+from styrkedjan_common.logging import configure_logging
+from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
+from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, install_problem_handlers, problem_response
+from styrkedjan_common.security import AssertionMiddleware, PolicyDep, check_policies_declared
+from styrkedjan_common.settings import ServiceSettings
+
+OPERATIONAL_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable `<tag>-<name>` ids, e.g. `vision-get-current-vision`."""
+    tag = str(route.tags[0]) if route.tags else "default"
+    return f"{tag}-{route.name.replace('_', '-')}"
+
+
+async def livez(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        async with request.app.state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any database failure means not ready
+        return problem_response(503, f"the database is not reachable: {type(exc).__name__}")
+    return JSONResponse({"status": "ready"})
+
+
+def add_operational_routes(app: FastAPI, metrics: Metrics, ready: Callable[..., Any] = readyz) -> None:
+    """Liveness, readiness and metrics: outside auth and outside the schema."""
+
+    async def metrics_endpoint(_request: Request) -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_route("/livez", livez, methods=["GET"], include_in_schema=False)
+    app.add_route("/readyz", ready, methods=["GET"], include_in_schema=False)
+    app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+
+
+_COMMON_ERRORS = {
+    "401": "Not signed in, or the identity is not valid",
+    "403": "The caller's role or scope does not allow this",
+    "500": "Unexpected error",
+}
+
+
+def problem_openapi(app: FastAPI, *, description: str = "") -> Callable[[], dict[str, Any]]:
+    """OpenAPI 3.1 with problem+json declared for every failure and FastAPI's 422 shape replaced."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=description, routes=app.routes)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas["Problem"].pop("$defs", None)
+        schemas["InvalidParam"] = InvalidParam.model_json_schema()
+        schemas["Problem"]["properties"]["errors"] = {
+            "anyOf": [{"type": "array", "items": {"$ref": "#/components/schemas/InvalidParam"}}, {"type": "null"}]
+        }
+        problem_content = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                if "422" in responses:
+                    responses["422"] = {"description": "The request is not valid", "content": problem_content}
+                for status, text_ in _COMMON_ERRORS.items():
+                    responses.setdefault(status, {"description": text_, "content": problem_content})
+        app.openapi_schema = schema
+        return schema
+
+    return openapi
+
+
+def create_service_app(
+    *,
+    name: str,
+    title: str,
+    description: str,
+    settings: ServiceSettings,
+    routers: Sequence[APIRouter],
+    auditor: Auditor,
+    api_prefix: str | None = None,
+) -> FastAPI:
+    """`name` is the service's audience and path segment: /api/<name>/v1/..."""
+    configure_logging(settings.log_level, settings.log_format, app=name)
+    verifier = AssertionVerifier(settings.public_keys_pem(), settings.assertion_issuer, audience=name)
+    metrics = Metrics(name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url, echo=settings.database_echo, pool_size=settings.database_pool_size)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        generate_unique_id_function=operation_id,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    prefix = api_prefix or f"/api/{name}/v1"
+    for router in [*routers, auditor.router()]:
+        app.include_router(router, prefix=prefix, dependencies=[PolicyDep])
+    add_operational_routes(app, metrics)
+    check_policies_declared(app)
+    app.openapi = problem_openapi(app, description=description)  # type: ignore[method-assign]
+    app.add_middleware(AssertionMiddleware, verifier=verifier, exempt=OPERATIONAL_PATHS)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    return app

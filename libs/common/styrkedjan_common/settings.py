@@ -1,0 +1,51 @@
+"""Settings every app shares; each app subclasses with its own env prefix."""
+
+from enum import StrEnum
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    CONSOLE = "console"
+
+
+class AppSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str = ""
+    log_level: str = "INFO"
+    log_format: LogFormat = LogFormat.JSON
+    # Echo SQL statements; only for debugging.
+    database_echo: bool = False
+    database_pool_size: int = 10
+
+
+class ServiceSettings(AppSettings):
+    """A service behind the gateway: it trusts only assertions signed by the gateway."""
+
+    # PEM public keys of the gateway, several during a key rotation (a PEM bundle).
+    # Public keys are not secret; given inline or as a file path.
+    assertion_public_keys: str | None = None
+    assertion_public_keys_file: str | None = None
+    assertion_issuer: str = "styrkedjan-gateway"
+
+    @model_validator(mode="after")
+    def _keys_present(self) -> "ServiceSettings":
+        if not (self.assertion_public_keys or self.assertion_public_keys_file):
+            raise ValueError("assertion_public_keys or assertion_public_keys_file must be set")
+        return self
+
+    def public_keys_pem(self) -> str:
+        if self.assertion_public_keys is not None:
+            return self.assertion_public_keys
+        with open(self.assertion_public_keys_file, encoding="utf-8") as handle:  # type: ignore[arg-type]
+            return handle.read()

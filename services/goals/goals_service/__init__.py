@@ -1,0 +1,1 @@
+"""Goals service: målstyrning and kvalitetsstyrning."""

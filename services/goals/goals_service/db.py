@@ -1,0 +1,16 @@
+"""The goals service's own database: one declarative base, one audit table."""
+
+from styrkedjan_common.audit import AuditEventMixin, Auditor
+from styrkedjan_common.db import Base, make_metadata
+
+
+class GoalsBase(Base):
+    __abstract__ = True
+    metadata = make_metadata()
+
+
+class AuditEvent(AuditEventMixin, GoalsBase):
+    pass
+
+
+auditor = Auditor(AuditEvent)
