@@ -1,0 +1,32 @@
+# The two commands that matter: `make run` and `make test`. Both install what they need.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := -e 'libs/common[test]' -e gateway -e services/goals -e services/budget -e services/followup -e services/internal_control
+MANIFESTS := constraints.txt libs/common/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml)
+
+.PHONY: run test install token bench clean
+
+run: $(VENV)/.installed
+	$(BIN)/python -m tools.run $(ARGS)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m tools.test $(ARGS)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: $(MANIFESTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt $(PACKAGES)
+	touch $@
+
+# A development token for a demo user, printed by the gateway's own command: make token SUBJECT=kf.demo
+SUBJECT ?= kf.demo
+token: $(VENV)/.installed
+	@$(BIN)/python -m tools.token $(SUBJECT)
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.gateway_bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) .data

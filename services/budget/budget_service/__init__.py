@@ -1,0 +1,1 @@
+"""Budget service: Frames, allocation model, allocations, actuals, forecasts and the balance requirement."""

@@ -1,0 +1,16 @@
+"""The budget service's own database: one declarative base, one audit table."""
+
+from styrkedjan_common.audit import AuditEventMixin, Auditor
+from styrkedjan_common.db import Base, make_metadata
+
+
+class BudgetBase(Base):
+    __abstract__ = True
+    metadata = make_metadata()
+
+
+class AuditEvent(AuditEventMixin, BudgetBase):
+    pass
+
+
+auditor = Auditor(AuditEvent)

@@ -1,0 +1,16 @@
+"""The followup service's own database: one declarative base, one audit table."""
+
+from styrkedjan_common.audit import AuditEventMixin, Auditor
+from styrkedjan_common.db import Base, make_metadata
+
+
+class FollowupBase(Base):
+    __abstract__ = True
+    metadata = make_metadata()
+
+
+class AuditEvent(AuditEventMixin, FollowupBase):
+    pass
+
+
+auditor = Auditor(AuditEvent)

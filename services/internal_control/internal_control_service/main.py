@@ -1,0 +1,18 @@
+from fastapi import FastAPI
+
+from internal_control_service.db import auditor
+from internal_control_service.settings import InternalControlSettings, get_settings
+from styrkedjan_common.app import create_service_app
+
+DESCRIPTION = "Risk assessments, control plans, results, deviations and the executive board's evaluation."
+
+
+def create_app(settings: InternalControlSettings | None = None) -> FastAPI:
+    return create_service_app(
+        name="internal-control",
+        title="Styrkedjan internal control",
+        description=DESCRIPTION,
+        settings=settings or get_settings(),
+        routers=[],
+        auditor=auditor,
+    )

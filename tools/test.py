@@ -1,0 +1,60 @@
+"""Runs every app's tests and the whole-system tests on SQLite, then again on PostgreSQL.
+
+PostgreSQL is used when STYRKEDJAN_TEST_POSTGRES_URL names a server or one answers on
+127.0.0.1:5432; with --require-postgres or CI=true its absence is a failure. Extra arguments go to pytest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+from styrkedjan_common.testing import POSTGRES_ENV
+from tools.stack import ROOT
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+async def _answers(url: str) -> bool:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    try:
+        connection = await asyncpg.connect(
+            host=parsed.host or "127.0.0.1", port=parsed.port or 5432, user=parsed.username or "postgres",
+            password=parsed.password, database=parsed.database or "postgres", timeout=3,
+        )
+    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+        return False
+    await connection.close()
+    return True
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    # CI always includes PostgreSQL: there its absence is a failure, not a skip.
+    require_postgres = "--require-postgres" in args or os.environ.get("CI") == "true"
+    pytest_args = [a for a in args if a != "--require-postgres"]
+    env = {k: v for k, v in os.environ.items() if k != POSTGRES_ENV}
+    postgres = os.environ.get(POSTGRES_ENV) or DEFAULT_POSTGRES
+
+    print("== tests on SQLite ==", flush=True)
+    results = {"SQLite": subprocess.run([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT, env=env).returncode}
+    if asyncio.run(_answers(postgres)):
+        print(f"== tests on PostgreSQL ({postgres.split('@')[-1]}) ==", flush=True)
+        results["PostgreSQL"] = subprocess.run([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT, env=env | {POSTGRES_ENV: postgres}).returncode
+    elif require_postgres:
+        print(f"PostgreSQL is required but does not answer at {postgres}", file=sys.stderr)
+        results["PostgreSQL"] = 1
+    else:
+        print("PostgreSQL not reachable: ran on SQLite only (set STYRKEDJAN_TEST_POSTGRES_URL)", flush=True)
+    for backend, code in results.items():
+        print(f"{backend}: {'passed' if code == 0 else f'FAILED (exit {code})'}")
+    return 0 if all(code == 0 for code in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
