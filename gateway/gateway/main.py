@@ -30,7 +30,7 @@ from styrkedjan_common.identity import AssertionSigner
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
 from styrkedjan_common.problems import install_problem_handlers
-from styrkedjan_common.security import PolicyDep, check_policies_declared
+from styrkedjan_common.security import ROLE_REFUSAL, PolicyDep, check_policies_declared
 
 DEV_TOKEN_PATH = "/api/auth/dev-token"
 
@@ -77,11 +77,11 @@ class GatewayRouter:
         scope["route_template"] = operation.template
         principal = scope["state"]["principal"]
         if not operation.roles:
-            await send_problem(send, 403, "this operation declares no role policy and is refused", "role-not-allowed", path)
+            await send_problem(send, 403, "this operation declares no role policy and is refused", ROLE_REFUSAL, path)
             return
         if not principal.has_any_role(operation.roles):
             allowed = ", ".join(sorted(r.value for r in operation.roles))
-            await send_problem(send, 403, f"this operation is allowed for the roles: {allowed}", "role-not-allowed", path)
+            await send_problem(send, 403, f"this operation is allowed for the roles: {allowed}", ROLE_REFUSAL, path)
             return
         assertion = self.runtime.resolver.assertion(scope["state"]["caller"], name)
         await forward(scope, receive, send, self.runtime.services.upstreams[name], assertion, request_id_var.get() or "")

@@ -35,7 +35,9 @@ class TrustedIssuer:
     jwks_url: str | None = None
     last_refresh: float = 0.0
 
-    def load_jwks(self, jwks: dict[str, Any]) -> None:
+    def load_jwks(self, jwks: Any) -> None:
+        if not isinstance(jwks, dict):
+            raise ValueError("a JWKS is a JSON object with a 'keys' list")
         keys: dict[str | None, Any] = {}
         for jwk in jwt.PyJWKSet.from_dict(jwks).keys:
             keys[jwk.key_id] = jwk.key
@@ -80,7 +82,8 @@ class TokenVerifier:
                 async with self._http.get(issuer.jwks_url, timeout=aiohttp.ClientTimeout(total=5)) as response:
                     response.raise_for_status()
                     issuer.load_jwks(await response.json(content_type=None))
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            # A JWKS without usable keys (jwt.PyJWTError) keeps the keys already held, like a network failure.
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, jwt.PyJWTError) as exc:
                 log.warning("jwks_refresh_failed", issuer=issuer.issuer, error=str(exc))
 
     async def subject(self, token: str) -> str:

@@ -55,6 +55,15 @@ class Assignment:
         return self.scope is None or org_unit_id in self.scope
 
 
+def _scope(value: Any) -> frozenset[str] | None:
+    # A bare string other than "*" would otherwise be read as a set of its characters.
+    if value == ALL_UNITS:
+        return None
+    if not isinstance(value, list) or not all(isinstance(unit, str) for unit in value):
+        raise ValueError('an assignment scope is "*" or a list of org unit ids')
+    return frozenset(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     user_id: str
@@ -102,7 +111,7 @@ class Principal:
             Assignment(
                 role=Role(item["role"]),
                 org_unit_id=str(item["org_unit_id"]),
-                scope=None if item["scope"] == ALL_UNITS else frozenset(item["scope"]),
+                scope=_scope(item["scope"]),
             )
             for item in claims["assignments"]
         )

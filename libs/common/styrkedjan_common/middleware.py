@@ -41,8 +41,8 @@ def incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str:
 
 
 def route_template(scope: dict[str, Any]) -> str:
-    route = scope.get("route")
-    return getattr(route, "path", None) or scope.get("route_template") or "unmatched"
+    """Set by the policy check (services) or the proxy (gateway); the raw path would explode label cardinality."""
+    return scope.get("route_template") or "unmatched"
 
 
 class RequestContextMiddleware:

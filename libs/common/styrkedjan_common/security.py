@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts, iter_route_contexts
 
 from styrkedjan_common.identity import HEADER, ALL_ROLES, AssertionVerifier, InvalidAssertion, Principal, Role
 from styrkedjan_common.problems import Forbidden, problem_body, problem_type, PROBLEM_MEDIA_TYPE
 
 POLICY_KEY = "x-roles"
+# Problem type slug of a refusal by role policy (the gateway uses the same one).
+ROLE_REFUSAL = "role-not-allowed"
 _HEADER_BYTES = HEADER.encode()
 
 
@@ -35,28 +37,56 @@ def declared_roles(route: APIRoute) -> frozenset[Role] | None:
     return frozenset(Role(r) for r in roles) if roles else None
 
 
+def api_routes(app: FastAPI) -> list[tuple[APIRoute, str]]:
+    """Every operation of the app with its full path template (routers are included lazily)."""
+    return [
+        (context.original_route, context.path_format or context.original_route.path)
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute)
+    ]
+
+
 def check_policies_declared(app: FastAPI) -> None:
-    """Refuse to start an app that has an operation without a role policy (deny by default)."""
-    missing = [f"{sorted(r.methods)} {r.path}" for r in app.routes if isinstance(r, APIRoute) and not declared_roles(r)]
+    """Refuse to start an app that has an operation without a role policy (deny by default),
+    and note on each operation its path template for metrics and logs."""
+    routes = api_routes(app)
+    missing = [f"{sorted(route.methods)} {path}" for route, path in routes if not declared_roles(route)]
     if missing:
         raise RuntimeError(f"operations without a declared role policy: {', '.join(missing)}")
+    for route, path in routes:
+        setattr(route, _ROLES_ATTRIBUTE, declared_roles(route))
+        setattr(route, _TEMPLATE_ATTRIBUTE, path)
 
 
-def principal_from_request(request: Request) -> Principal:
+def _principal(request: Request) -> Principal:
     principal = request.scope.get("state", {}).get("principal")
     if principal is None:
         raise Forbidden("no caller identity on this request")
     return principal
 
 
+# Dependencies are async on purpose: FastAPI runs plain `def` dependencies in a thread pool.
+async def principal_from_request(request: Request) -> Principal:
+    return _principal(request)
+
+
+_ROLES_ATTRIBUTE = "_styrkedjan_allowed_roles"
+_TEMPLATE_ATTRIBUTE = "_styrkedjan_path_template"
+
+
 async def enforce_policy(request: Request) -> None:
     route = request.scope.get("route")
-    roles = declared_roles(route) if isinstance(route, APIRoute) else None
+    if not isinstance(route, APIRoute):
+        raise Forbidden("this operation declares no role policy and is refused", slug=ROLE_REFUSAL)
+    request.scope["route_template"] = getattr(route, _TEMPLATE_ATTRIBUTE, route.path)
+    roles = getattr(route, _ROLES_ATTRIBUTE, ...)
+    if roles is ...:  # an app that skipped check_policies_declared
+        roles = declared_roles(route)
     if not roles:
-        raise Forbidden("this operation declares no role policy and is refused")
-    if not principal_from_request(request).has_any_role(roles):
+        raise Forbidden("this operation declares no role policy and is refused", slug=ROLE_REFUSAL)
+    if not _principal(request).has_any_role(roles):
         allowed = ", ".join(sorted(r.value for r in roles))
-        raise Forbidden(f"this operation is allowed for the roles: {allowed}")
+        raise Forbidden(f"this operation is allowed for the roles: {allowed}", slug=ROLE_REFUSAL)
 
 
 PolicyDep = Depends(enforce_policy)

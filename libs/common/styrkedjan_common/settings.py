@@ -26,7 +26,7 @@ class AppSettings(BaseSettings):
     log_format: LogFormat = LogFormat.JSON
     # Echo SQL statements; only for debugging.
     database_echo: bool = False
-    database_pool_size: int = 10
+    database_pool_size: int = 20
 
 
 class ServiceSettings(AppSettings):

@@ -104,6 +104,8 @@ class TestKeys:
 def principal(role: Role, org_unit_id: str | uuid.UUID = "root", scope: list[str] | str | None = ALL_UNITS, user_id: str | None = None) -> Principal:
     """A caller holding one role; scope "*" is the whole municipality, else the listed unit ids."""
     unit = str(org_unit_id)
+    if isinstance(scope, str) and scope != ALL_UNITS:
+        scope = [scope]  # one unit id, not a sequence of characters
     covered = None if scope == ALL_UNITS else frozenset([unit, *(str(s) for s in (scope or []))])
     return Principal(
         user_id=user_id or f"user-{role.value}",
@@ -160,3 +162,68 @@ def service_test_fixtures(
         return make
 
     return keys, database_url, app, client, as_role
+
+
+def service_contract(*, api: str, create_app: Any) -> type:
+    """What every service answers the same way (operational routes, schema, audit trail), as a test
+    class to bind in a suite: `TestBudgetService = service_contract(api="/api/budget/v1", create_app=create_app)`.
+    Uses the suite's `keys`, `app`, `client` and `as_role` fixtures."""
+    import httpx
+    import pytest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    def requests_total(metrics_text: str, route: str, status: str) -> float:
+        samples = [s for f in text_string_to_metric_families(metrics_text) if f.name == "http_requests" for s in f.samples]
+        return sum(s.value for s in samples if s.name == "http_requests_total" and s.labels["route"] == route and s.labels["status"] == status)
+
+    class ServiceContract:
+        async def test_livez_answers_without_an_assertion_and_echoes_the_request_id(self, client: Any) -> None:
+            response = await client.get("/livez", headers={"X-Request-ID": "probe-1"})
+            assert (response.status_code, response.json(), response.headers["x-request-id"]) == (200, {"status": "ok"}, "probe-1")
+
+        async def test_readyz_answers_when_the_database_is_reachable(self, client: Any) -> None:
+            assert (await client.get("/readyz")).json() == {"status": "ready"}
+
+        @pytest.mark.parametrize("unreachable", ["sqlite+aiosqlite:////nonexistent-styrkedjan/x.db", "postgresql+asyncpg://postgres@127.0.0.1:1/x"])
+        async def test_readyz_is_a_503_problem_when_the_database_is_unreachable(self, app: Any, unreachable: str) -> None:
+            broken = create_app(app.state.settings.model_copy(update={"database_url": unreachable}))
+            async with running(broken), httpx.AsyncClient(transport=httpx.ASGITransport(app=broken), base_url="http://service") as http:
+                response = await http.get("/readyz")
+                live = await http.get("/livez")
+            assert (response.status_code, response.headers["content-type"], live.status_code) == (503, "application/problem+json", 200)
+            assert response.json()["status"] == 503 and "database is not reachable" in response.json()["detail"]
+
+        async def test_metrics_count_requests_by_route_template(self, client: Any, as_role: Any) -> None:
+            route = f"{api}/audit-events"
+            before = requests_total((await client.get("/metrics")).text, route, "200")
+            assert (await client.get(route, params={"limit": 5}, headers=as_role(Role.REVISOR))).status_code == 200
+            metrics = await client.get("/metrics")
+            assert metrics.headers["content-type"].startswith("text/plain")
+            assert requests_total(metrics.text, route, "200") == before + 1
+
+        async def test_openapi_needs_an_assertion_and_declares_roles(self, client: Any, as_role: Any) -> None:
+            assert (await client.get("/openapi.json")).status_code == 401
+            schema = (await client.get("/openapi.json", headers=as_role(Role.ENHET, "unit-1", ["unit-1"]))).json()
+            assert schema["paths"][f"{api}/audit-events"]["get"]["x-roles"] == ["revisor", "admin"]
+            assert not {"/livez", "/readyz", "/metrics"} & schema["paths"].keys()
+
+        @pytest.mark.parametrize("role", [Role.REVISOR, Role.ADMIN])
+        async def test_audit_trail_is_readable_by_revisor_and_admin(self, client: Any, as_role: Any, role: Role) -> None:
+            response = await client.get(f"{api}/audit-events", headers=as_role(role))
+            assert response.status_code == 200 and set(response.json()) == {"items", "next_cursor"}
+
+        async def test_audit_trail_is_refused_to_namnd(self, client: Any, as_role: Any) -> None:
+            body = (await client.get(f"{api}/audit-events", headers=as_role(Role.NAMND, "board-1", ["board-1"]))).json()
+            assert (body["status"], body["type"], body["detail"]) == (403, "urn:styrkedjan:problem:role-not-allowed", "this operation is allowed for the roles: admin, revisor")
+
+        async def test_audit_trail_needs_an_assertion_for_this_service(self, client: Any, keys: TestKeys) -> None:
+            other_service = "budget" if api != "/api/budget/v1" else "goals"
+            for headers in ({}, assertion_headers(keys, other_service, principal(Role.REVISOR))):
+                body = (await client.get(f"{api}/audit-events", headers=headers)).json()
+                assert (body["status"], body["type"]) == (401, "urn:styrkedjan:problem:invalid-assertion")
+
+        async def test_audit_trail_limit_below_one_is_a_422_with_a_query_pointer(self, client: Any, as_role: Any) -> None:
+            response = await client.get(f"{api}/audit-events", params={"limit": 0}, headers=as_role(Role.REVISOR))
+            assert (response.status_code, response.json()["errors"][0]["pointer"]) == (422, "#/query/limit")
+
+    return ServiceContract

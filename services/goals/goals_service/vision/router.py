@@ -6,6 +6,7 @@ from goals_service.vision import repository, service
 from goals_service.vision.models import VisionVersion
 from goals_service.vision.schemas import VisionCreate, VisionRead, VisionUpdate
 from styrkedjan_common.db import SessionDep
+from styrkedjan_common.fastread import FastReaderDep, Record
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Decision, Transition
@@ -17,7 +18,7 @@ WRITERS = allow(Role.FULLMAKTIGE)
 CONDITIONAL = problem_responses(404, 409, 412, 428)
 
 
-def _respond(version: VisionVersion, response: Response) -> VisionRead:
+def _respond(version: VisionVersion | Record, response: Response) -> VisionRead:
     response.headers["ETag"] = etag(version.id, version.row_version)
     return service.to_read(version)
 
@@ -39,14 +40,14 @@ async def list_vision_versions(session: SessionDep, caller: CallerDep, limit: Li
 
 
 @router.get("/current", response_model=VisionRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404))
-async def get_current_vision(session: SessionDep, response: Response) -> VisionRead:
+async def get_current_vision(reader: FastReaderDep, response: Response) -> VisionRead:
     """The decided vision and core values in force."""
-    return _respond(await service.current(session), response)
+    return _respond(await service.read_current(reader), response)
 
 
 @router.get("/{vision_id}", response_model=VisionRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))
-async def get_vision_version(vision_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> VisionRead:
-    return _respond(await service.get_readable(session, caller, vision_id), response)
+async def get_vision_version(vision_id: uuid.UUID, reader: FastReaderDep, caller: CallerDep, response: Response) -> VisionRead:
+    return _respond(await service.read(reader, caller, vision_id), response)
 
 
 @router.post(

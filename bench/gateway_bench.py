@@ -1,0 +1,154 @@
+"""Gateway and read-path benchmark on PostgreSQL with wrk on loopback.
+
+    make bench            (or: python -m bench.gateway_bench --duration 10 --rounds 3)
+
+Starts the goals service and the gateway as processes on fresh PostgreSQL databases, stores a
+decided vision, then alternates wrk runs:
+  - GET the vision by id directly at the service (with a valid assertion) and through the
+    gateway (with a bearer token), at 32 connections and at 1 connection;
+  - the service's trivial endpoint (/livez) against its primary-key read, directly.
+Prints each run and the ratios against the targets:
+  gateway/direct throughput at 32 connections >= 0.9; added p50 at 1 connection <= 0.5 ms;
+  primary-key read / trivial endpoint throughput >= 0.25.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from styrkedjan_common.identity import AssertionSigner, Principal
+from styrkedjan_common.testing import create_postgres_database, drop_postgres_database
+from tools.stack import APPS, GATEWAY, SERVICES, Stack, stop
+
+GOALS = SERVICES[0]
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def run_wrk(url: str, headers: dict[str, str], connections: int, duration: int) -> tuple[float, float]:
+    """(requests per second, p50 latency in ms)."""
+    threads = 1 if connections == 1 else 2
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    if "Non-2xx or 3xx responses" in output:
+        raise RuntimeError(f"wrk saw error responses from {url}:\n{output}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"\s50%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+    return rps, float(value) * _UNITS[unit]
+
+
+def prepare_vision(gateway_url: str, token: str) -> str:
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=gateway_url, headers=headers, timeout=10) as client:
+        created = client.post("/api/goals/v1/visions", json={
+            "horizon_start_year": 2026, "horizon_end_year": 2037,
+            "text": "Hallstahammar – en plats att leva, verka och bo på.",
+            "core_values": [{"name": "Delaktighet", "description": "Vi involverar dem vi finns till för."}],
+        })
+        created.raise_for_status()
+        vision_id, etag = created.json()["id"], created.headers["etag"]
+        proposed = client.post(f"/api/goals/v1/visions/{vision_id}/proposal", headers={"If-Match": etag})
+        proposed.raise_for_status()
+        decided = client.post(
+            f"/api/goals/v1/visions/{vision_id}/decision",
+            headers={"If-Match": proposed.headers["etag"]},
+            json={"body": "Kommunfullmäktige", "decision_date": "2026-06-15", "reference": "KF § 45/2026"},
+        )
+        decided.raise_for_status()
+    return vision_id
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postgres", default=os.environ.get("STYRKEDJAN_TEST_POSTGRES_URL", DEFAULT_POSTGRES))
+    parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians are reported")
+    parser.add_argument("--log-level", default="WARNING", help="apps' log level (INFO logs every request)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    suffix = uuid.uuid4().hex[:8]
+    databases = {app.name: f"bench_{app.database}_{suffix}" for app in APPS}
+    urls = {name: create_postgres_database(args.postgres, db) for name, db in databases.items()}
+    processes = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="styrkedjan-bench-") as folder:
+            stack = Stack.create(Path(folder), postgres_urls=urls, log_level=args.log_level, log_format="json")
+            for app in (GATEWAY, GOALS):
+                stack.migrate(app)
+            stack.seed()
+            for app in (GOALS, GATEWAY):
+                process = stack.start(app, log_file=Path(folder) / f"{app.name}.log")
+                processes.append(process)
+                stack.wait_live(app, process=process)
+            token = stack.mint_token("kf.demo")
+            vision_id = prepare_vision(stack.url("gateway"), token)
+
+            signer = AssertionSigner(stack.keys.assertion_private.read_text(), "styrkedjan-gateway", ttl_seconds=3600)
+            with httpx.Client(base_url=stack.url("gateway"), headers={"Authorization": f"Bearer {token}"}) as client:
+                me = client.get("/api/me").json()
+            from styrkedjan_common.identity import Assignment, Role
+
+            principal = Principal(me["id"], me["display_name"], tuple(
+                Assignment(Role(a["role"]), a["org_unit_id"], None if a["scope"] is None else frozenset(a["scope"])) for a in me["assignments"]
+            ))
+            assertion, _ = signer.sign(principal, "goals")
+
+            path = f"/api/goals/v1/visions/{vision_id}"
+            direct = (stack.url("goals") + path, {"x-identity-assertion": assertion})
+            gateway = (stack.url("gateway") + path, {"Authorization": f"Bearer {token}"})
+            trivial = (stack.url("goals") + "/livez", {})
+            for url, headers in (direct, gateway):  # warm up connections and caches
+                run_wrk(url, headers, 8, 2)
+
+            results: dict[str, list[tuple[float, float]]] = {}
+            for round_ in range(1, args.rounds + 1):
+                for label, (url, headers), connections in (
+                    ("direct c32", direct, 32), ("gateway c32", gateway, 32),
+                    ("direct c1", direct, 1), ("gateway c1", gateway, 1),
+                    ("trivial c32", trivial, 32), ("pk-read c32", direct, 32),
+                ):
+                    rps, p50 = run_wrk(url, headers, connections, args.duration)
+                    results.setdefault(label, []).append((rps, p50))
+                    print(f"round {round_}  {label:<12} {rps:>10.0f} req/s   p50 {p50:.3f} ms", flush=True)
+                time.sleep(0.5)
+    finally:
+        for process in reversed(processes):
+            stop(process)
+        for db in databases.values():
+            drop_postgres_database(args.postgres, db)
+
+    def median(label: str, index: int) -> float:
+        return statistics.median(value[index] for value in results[label])
+
+    throughput_ratio = median("gateway c32", 0) / median("direct c32", 0)
+    added_p50 = median("gateway c1", 1) - median("direct c1", 1)
+    read_ratio = median("pk-read c32", 0) / median("trivial c32", 0)
+    checks = [
+        ("gateway/direct throughput at 32 connections", f"{throughput_ratio:.2f}x", throughput_ratio >= 0.9, ">= 0.90x"),
+        ("added p50 latency at 1 connection", f"{added_p50:+.3f} ms", added_p50 <= 0.5, "<= 0.5 ms"),
+        ("primary-key read / trivial endpoint throughput", f"{read_ratio:.2f}x", read_ratio >= 0.25, ">= 0.25x"),
+    ]
+    print("\nmedians of", args.rounds, "rounds:")
+    for name, value, ok, target in checks:
+        print(f"  {name:<48} {value:>10}   target {target:<9} {'ok' if ok else 'MISSED'}")
+    return 0 if all(ok for _, _, ok, _ in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
