@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.util
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from styrkedjan_common.migrations import downgrade, upgrade
@@ -28,8 +29,6 @@ async def table_names(url: str) -> set[str]:
 
 
 async def alembic_revision(url: str) -> str | None:
-    from sqlalchemy import text
-
     engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:

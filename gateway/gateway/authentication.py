@@ -16,7 +16,7 @@ class AuthenticationMiddleware:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/api/") or path in self.exempt or scope["method"] == "OPTIONS":
+        if scope["type"] != "http" or not path.startswith("/api/") or path in self.exempt:
             await self.app(scope, receive, send)
             return
         token = None

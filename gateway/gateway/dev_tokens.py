@@ -2,16 +2,17 @@
 
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from gateway.auth.tokens import DevIssuer
 from gateway.directory import repository
+from styrkedjan_common.schemas import InputModel
 from styrkedjan_common.problems import problem_response, problem_type
 
 
-class DevTokenRequest(BaseModel):
+class DevTokenRequest(InputModel):
     subject: str = Field(min_length=1, max_length=200)
 
 

@@ -59,8 +59,10 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) 
             item = _rewrite_refs(item, renames)
             for operation in item.values():
                 if isinstance(operation, dict) and "operationId" in operation:
+                    # Ids are part of the contract (client generators use them): a clash is a
+                    # bug to fix in the service, never something to rename silently.
                     if operation["operationId"] in operation_ids:
-                        operation["operationId"] = f"{service}-{operation['operationId']}"
+                        raise ValueError(f"operationId {operation['operationId']} of {service} is already taken")
                     operation_ids.add(operation["operationId"])
             merged["paths"][path] = item
         for tag in doc.get("tags", []):

@@ -55,11 +55,12 @@ class ServiceRegistry:
                 ) as response:
                     response.raise_for_status()
                     doc = await response.json()
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+                table = RouteTable(doc)  # a document the gateway cannot read counts as no document
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, TypeError, AttributeError) as exc:
                 log.warning("service_description_unavailable", service=name, error=str(exc) or type(exc).__name__)
                 return False
             self.docs[name] = doc
-            self.tables[name] = RouteTable(doc)
+            self.tables[name] = table
             self.version += 1
             log.info("service_description_loaded", service=name, operations=sum(len(i) for i in doc.get("paths", {}).values()))
             return True

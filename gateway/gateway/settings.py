@@ -1,4 +1,7 @@
+import json
 from functools import lru_cache
+
+import jwt
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -56,6 +59,12 @@ class GatewaySettings(AppSettings):
             raise ValueError("the development issuer needs dev_issuer_private_key or dev_issuer_private_key_file")
         if not self.dev_issuer_enabled and not (self.oidc_issuer and self.oidc_audience and (self.oidc_jwks_url or self.oidc_jwks)):
             raise ValueError("configure OIDC (issuer, audience, JWKS URL or JWKS) or enable the development issuer")
+        if self.oidc_jwks:
+            try:
+                if not jwt.PyJWKSet.from_dict(json.loads(self.oidc_jwks)).keys:
+                    raise ValueError
+            except (ValueError, TypeError, AttributeError, jwt.PyJWTError):
+                raise ValueError("oidc_jwks is not a JWKS with at least one usable key") from None
         return self
 
     def service_urls(self) -> dict[str, str]:

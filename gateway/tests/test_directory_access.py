@@ -32,7 +32,9 @@ EVERY_OPERATION = SIGNED_IN + ADMIN_ONLY + AUDIT
 
 def call_id(operation):
     method, path, _ = operation
-    return f"{method} {path.replace(DIRECTORY, '').replace(str(BUN), '{unit}').replace(str(KF_USER), '{user}').replace(str(KF_ASSIGNMENT), '{assignment}')}"
+    for value, name in ((DIRECTORY, ""), (str(BUN), "{unit}"), (str(KF_USER), "{user}"), (str(KF_ASSIGNMENT), "{assignment}")):
+        path = path.replace(value, name)
+    return f"{method} {path}"
 
 
 async def call(client, operation, headers):

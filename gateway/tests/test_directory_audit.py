@@ -50,7 +50,8 @@ def assert_by_admin(event, user_id, action, request_id="audit-test-1"):
 
 
 async def test_creating_a_unit_is_audited(write, trail, user_id, unit_id):
-    unit = await write("POST", f"{DIRECTORY}/org-units", {"type": "unit", "parent_id": unit_id("FSK"), "name": "Humlan", "short_name": "HUML", "valid_from": "2025-01-01"})
+    body = {"type": "unit", "parent_id": unit_id("FSK"), "name": "Humlan", "short_name": "HUML", "valid_from": "2025-01-01"}
+    unit = await write("POST", f"{DIRECTORY}/org-units", body)
     [event] = await trail("org_unit", unit["id"])
     assert_by_admin(event, user_id, "CREATE")
     assert event["before"] is None
@@ -93,7 +94,9 @@ async def test_removing_an_assignment_is_audited_with_what_was_removed(write, tr
     await write("DELETE", f"{DIRECTORY}/role-assignments/{assignment}")
     [event] = await trail("role_assignment", assignment)
     assert_by_admin(event, user_id, "DELETE")
-    assert event["before"] == {"id": str(assignment), "user_id": user_id("enhet.demo"), "role": "enhet", "org_unit_id": unit_id("PARK"), "valid_from": None, "valid_to": None}
+    assert event["before"] == {
+        "id": str(assignment), "user_id": user_id("enhet.demo"), "role": "enhet", "org_unit_id": unit_id("PARK"), "valid_from": None, "valid_to": None,
+    }
     assert event["after"] is None
 
 

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from gateway.seed import ORGANISATION
+from styrkedjan_common.testing import postgres_admin_url
 
 DIRECTORY = "/api/directory/v1"
 UNITS = f"{DIRECTORY}/org-units"
@@ -72,6 +73,16 @@ async def test_units_can_be_filtered_by_parent_and_name(client, admin, unit_id):
     assert {u["short_name"] for u in areas} == {"FSK", "GRS", "GYV"}
     schools = await all_units(client, admin, q="skolan")
     assert {u["short_name"] for u in schools} == {"PARK", "KOLB", "LIND", "FRED"}
+
+
+async def test_the_name_search_takes_the_text_literally(client, admin, new_unit):
+    await create(client, admin, new_unit("unit", "FSK", name="Förskola_100% ute"))
+    for q in ("_", "100%", "a_1"):
+        assert [u["name"] for u in await all_units(client, admin, q=q)] == ["Förskola_100% ute"], q
+
+
+async def test_the_name_search_ignores_the_case_of_swedish_letters(client, admin):
+    assert [u["name"] for u in await all_units(client, admin, q="äldreomsorg")] == ["Äldreomsorg"]
 
 
 async def test_pages_walk_every_unit_once(client, admin):

@@ -31,6 +31,13 @@ async def test_users_are_found_by_part_of_name_email_or_subject(client, admin):
         assert [u["subject"] for u in items] == ["revisor.demo"], q
 
 
+async def test_the_user_search_takes_the_text_literally(client, admin):
+    created = await client.post(USERS, json={"subject": "anna_b", "display_name": "Anna B"}, headers=admin)
+    assert created.status_code == 201
+    items = (await client.get(USERS, params={"q": "_"}, headers=admin)).json()["items"]
+    assert [u["subject"] for u in items] == ["anna_b"]
+
+
 async def test_pages_walk_every_user_once(client, admin):
     seen, cursor = [], None
     while True:

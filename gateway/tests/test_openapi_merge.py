@@ -30,19 +30,29 @@ GATEWAY = {
 }
 
 
-def service(prefix, *, problem=PROBLEM, operation_id="vision-get-current-vision", tag="vision"):
+def service(prefix, *, problem=PROBLEM, tag="vision"):
+    """A service's document; its operation ids are its own, as each service's tags make them."""
     return {
         "openapi": "3.1.0",
         "paths": {
             f"/api/{prefix}/v1/visions/current": {
-                "get": {"operationId": operation_id, "tags": [tag], "responses": responses(ref("VisionRead"))},
+                "get": {"operationId": f"{tag}-get-current-vision", "tags": [tag], "responses": responses(ref("VisionRead"))},
                 "parameters": [],
             },
-            f"/api/{prefix}/v1/audit-events": {"get": {"operationId": "audit-list-audit-events", "tags": ["audit"], "responses": responses({"type": "array", "items": ref("AuditEventRead")})}},
+            f"/api/{prefix}/v1/audit-events": {
+                "get": {
+                    "operationId": f"{prefix}-audit-list-audit-events",
+                    "tags": [f"{prefix}-audit"],
+                    "responses": responses({"type": "array", "items": ref("AuditEventRead")}),
+                }
+            },
         },
         "components": {
             "schemas": {
-                "VisionRead": {"type": "object", "properties": {"core_values": {"type": "array", "items": ref("CoreValue")}, "decision": {"anyOf": [ref("Decision"), {"type": "null"}]}}},
+                "VisionRead": {
+                    "type": "object",
+                    "properties": {"core_values": {"type": "array", "items": ref("CoreValue")}, "decision": {"anyOf": [ref("Decision"), {"type": "null"}]}},
+                },
                 "CoreValue": {"type": "object"},
                 "Decision": {"type": "object"},
                 "AuditEventRead": {"type": "object"},
@@ -50,7 +60,7 @@ def service(prefix, *, problem=PROBLEM, operation_id="vision-get-current-vision"
                 "InvalidParam": INVALID_PARAM,
             }
         },
-        "tags": [{"name": tag}, {"name": "audit"}],
+        "tags": [{"name": tag}, {"name": f"{prefix}-audit"}],
     }
 
 
@@ -67,14 +77,14 @@ def refs_in(node):
 
 
 def test_service_schemas_are_prefixed_with_the_service_name():
-    merged = openapi.merge(GATEWAY, {"goals": service("goals"), "internal-control": service("internal-control")})
+    merged = openapi.merge(GATEWAY, {"goals": service("goals"), "internal-control": service("internal-control", tag="risk")})
     schemas = merged["components"]["schemas"]
     assert {"GoalsVisionRead", "GoalsCoreValue", "InternalControlVisionRead", "InternalControlDecision"} <= set(schemas)
     assert "VisionRead" not in schemas and "Me" in schemas
 
 
 def test_schemas_identical_to_the_gateways_are_shared_under_their_own_name():
-    schemas = openapi.merge(GATEWAY, {"goals": service("goals"), "budget": service("budget")})["components"]["schemas"]
+    schemas = openapi.merge(GATEWAY, {"goals": service("goals"), "budget": service("budget", tag="frame")})["components"]["schemas"]
     assert schemas["Problem"] == PROBLEM
     assert not {"GoalsProblem", "BudgetProblem", "GoalsInvalidParam"} & set(schemas)
 
@@ -89,7 +99,7 @@ def test_a_schema_that_differs_from_the_gateways_is_prefixed_and_referred_to_by_
 
 
 def test_every_reference_points_at_a_schema_in_the_merged_document():
-    merged = openapi.merge(GATEWAY, {"goals": service("goals"), "budget": service("budget")})
+    merged = openapi.merge(GATEWAY, {"goals": service("goals"), "budget": service("budget", tag="frame")})
     schemas = merged["components"]["schemas"]
     refs = set(refs_in(merged))
     assert {"#/components/schemas/GoalsCoreValue", "#/components/schemas/BudgetDecision", "#/components/schemas/GoalsAuditEventRead"} <= refs
@@ -102,23 +112,32 @@ def test_references_nested_in_lists_and_combinators_are_rewritten():
     assert vision["properties"]["decision"]["anyOf"][0] == ref("GoalsDecision")
 
 
-def test_operation_ids_stay_unique_across_services():
-    merged = openapi.merge(GATEWAY, {"goals": service("goals"), "budget": service("budget"), "followup": service("followup")})
-    ids = [op["operationId"] for item in merged["paths"].values() for op in item.values() if isinstance(op, dict) and "operationId" in op]
-    assert len(ids) == len(set(ids)) == 7
-    assert merged["paths"]["/api/goals/v1/audit-events"]["get"]["operationId"] == "goals-audit-list-audit-events"
+def test_operation_ids_are_kept_as_each_service_declares_them():
+    """Client generators name methods after them: they must not depend on which services are up."""
+    alone = openapi.merge(GATEWAY, {"goals": service("goals", tag="vision")})
+    together = openapi.merge(GATEWAY, {"budget": service("budget", tag="frame"), "goals": service("goals", tag="vision")})
+    for merged in (alone, together):
+        assert merged["paths"]["/api/goals/v1/visions/current"]["get"]["operationId"] == "vision-get-current-vision"
+        assert merged["paths"]["/api/goals/v1/audit-events"]["get"]["operationId"] == "goals-audit-list-audit-events"
+
+
+def test_an_operation_id_used_twice_is_refused():
+    with pytest.raises(ValueError, match="vision-get-current-vision"):
+        openapi.merge(GATEWAY, {"goals": service("goals", tag="vision"), "budget": service("budget", tag="vision")})
+    with pytest.raises(ValueError, match="me-get-me"):
+        openapi.merge(GATEWAY, {"goals": {"paths": {"/api/goals/v1/me": {"get": {"operationId": "me-get-me"}}}}})
 
 
 def test_a_path_defined_twice_is_refused():
     with pytest.raises(ValueError, match="/api/me"):
         openapi.merge(GATEWAY, {"goals": service("goals") | {"paths": {"/api/me": {"get": {"operationId": "x"}}}}})
     with pytest.raises(ValueError, match="/api/goals/v1/visions/current"):
-        openapi.merge(GATEWAY, {"goals": service("goals"), "zz": service("goals")})
+        openapi.merge(GATEWAY, {"goals": service("goals"), "zz": {"paths": {"/api/goals/v1/visions/current": {"get": {"operationId": "zz-current"}}}}})
 
 
 def test_tags_are_merged_once_each():
     merged = openapi.merge(GATEWAY, {"goals": service("goals"), "budget": service("budget", tag="frame")})
-    assert [tag["name"] for tag in merged["tags"]] == ["me", "frame", "audit", "vision"]
+    assert [tag["name"] for tag in merged["tags"]] == ["me", "frame", "budget-audit", "vision", "goals-audit"]
 
 
 def test_the_document_declares_bearer_authentication_and_its_own_title():

@@ -1,5 +1,7 @@
 """Settings the gateway refuses to start with: no way to sign in, or a development issuer in production."""
 
+import json
+
 import pytest
 from pydantic import ValidationError
 
@@ -39,9 +41,24 @@ def test_production_with_oidc_is_accepted(make_settings):
     assert settings.oidc_issuer == OIDC["oidc_issuer"]
 
 
+def _rsa_jwks() -> str:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    public = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    return json.dumps({"keys": [json.loads(RSAAlgorithm.to_jwk(public)) | {"kid": "k1"}]})
+
+
 def test_a_jwks_given_inline_replaces_the_url(make_settings):
     oidc = {name: value for name, value in OIDC.items() if name != "oidc_jwks_url"}
-    assert make_settings(dev_issuer_enabled=False, oidc_jwks='{"keys": []}', **oidc).oidc_jwks_url is None
+    assert make_settings(dev_issuer_enabled=False, oidc_jwks=_rsa_jwks(), **oidc).oidc_jwks_url is None
+
+
+@pytest.mark.parametrize("jwks", ['{"keys": []}', "not json", "[]"])
+def test_an_inline_jwks_without_a_usable_key_is_refused_at_start(make_settings, jwks):
+    oidc = {name: value for name, value in OIDC.items() if name != "oidc_jwks_url"}
+    with pytest.raises(ValidationError, match="usable key"):
+        make_settings(dev_issuer_enabled=False, oidc_jwks=jwks, **oidc)
 
 
 def test_keys_can_be_read_from_files(make_settings, tmp_path):

@@ -9,6 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.directory.models import OrgUnit, RoleAssignment, User
 
 
+def _containing(text: str) -> str:
+    """A LIKE pattern for the text itself: `%` and `_` typed by a user are not wildcards."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 async def get_org_unit(session: AsyncSession, unit_id: uuid.UUID) -> OrgUnit | None:
     return await session.get(OrgUnit, unit_id)
 
@@ -42,7 +48,7 @@ async def list_org_units(
     if valid_on:
         query = query.where(OrgUnit.valid_from <= valid_on, or_(OrgUnit.valid_to.is_(None), OrgUnit.valid_to >= valid_on))
     if name_contains:
-        query = query.where(OrgUnit.name.ilike(f"%{name_contains}%"))
+        query = query.where(OrgUnit.name.ilike(_containing(name_contains), escape="\\"))
     if after:
         name, last_id = after
         query = query.where(or_(OrgUnit.name > name, and_(OrgUnit.name == name, OrgUnit.id > last_id)))
@@ -66,8 +72,8 @@ async def get_user_by_subject(session: AsyncSession, subject: str) -> User | Non
 async def list_users(session: AsyncSession, *, limit: int, after: tuple[str, uuid.UUID] | None, q: str | None) -> list[User]:
     query = select(User).order_by(User.display_name, User.id).limit(limit)
     if q:
-        like = f"%{q}%"
-        query = query.where(or_(User.display_name.ilike(like), User.email.ilike(like), User.subject.ilike(like)))
+        like = _containing(q)
+        query = query.where(or_(*(column.ilike(like, escape="\\") for column in (User.display_name, User.email, User.subject))))
     if after:
         name, last_id = after
         query = query.where(or_(User.display_name > name, and_(User.display_name == name, User.id > last_id)))

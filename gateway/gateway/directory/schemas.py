@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gateway.directory.models import OrgUnitType
+from styrkedjan_common.schemas import InputModel
 from styrkedjan_common.identity import Role
 
 ExternalCodes = dict[str, str]
@@ -13,7 +14,7 @@ ExternalCodes = dict[str, str]
 Email = Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$", examples=["anna.andersson@example.se"])]
 
 
-class _Validity(BaseModel):
+class _Validity(InputModel):
     @model_validator(mode="after")
     def _ordered(self):  # type: ignore[no-untyped-def]
         start, end = getattr(self, "valid_from", None), getattr(self, "valid_to", None)
@@ -59,14 +60,14 @@ class OrgUnitRead(BaseModel):
     row_version: int
 
 
-class UserCreate(BaseModel):
+class UserCreate(InputModel):
     subject: str = Field(min_length=1, max_length=200, description="The identity provider's subject for this person")
     email: Email | None = None
     display_name: str = Field(min_length=1, max_length=200)
     active: bool = True
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(InputModel):
     email: Email | None = None
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     active: bool | None = None

@@ -135,7 +135,7 @@ def create_service_app(
     app.state.settings = settings
     install_problem_handlers(app)
     prefix = api_prefix or f"/api/{name}/v1"
-    for router in [*routers, auditor.router()]:
+    for router in [*routers, auditor.router(tag=f"{name}-audit")]:
         app.include_router(router, prefix=prefix, dependencies=[PolicyDep])
     add_operational_routes(app, metrics)
     check_policies_declared(app)

@@ -63,6 +63,10 @@ class Base(DeclarativeBase):
     __abstract__ = True
 
 
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -75,6 +79,8 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # SQLite's lower() folds only A–Z; ilike must find "Äldreomsorg" from "äldreomsorg" as PostgreSQL does.
+            dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
         return engine
     # No pre-ping: it costs a round trip on every checkout. A connection broken by a server

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from styrkedjan_common.problems import RuleViolation
+from styrkedjan_common.schemas import InputModel
 
 
 class Status(StrEnum):
@@ -53,7 +54,7 @@ def ensure_editable(current: Status) -> None:
         raise RuleViolation("a proposed version is not edited; return it to draft first")
 
 
-class Decision(BaseModel):
+class Decision(InputModel):
     body: str = Field(min_length=1, max_length=200, examples=["Kommunfullmäktige"])
     decision_date: dt.date = Field(examples=["2027-06-14"])
     reference: str = Field(min_length=1, max_length=100, examples=["KF § 45/2027"])

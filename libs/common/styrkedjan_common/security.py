@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.routing import APIRoute, iter_route_contexts, iter_route_contexts
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from styrkedjan_common.identity import HEADER, ALL_ROLES, AssertionVerifier, InvalidAssertion, Principal, Role
 from styrkedjan_common.problems import Forbidden, problem_body, problem_type, PROBLEM_MEDIA_TYPE

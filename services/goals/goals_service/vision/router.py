@@ -24,6 +24,7 @@ def _respond(version: VisionVersion | Record, response: Response) -> VisionRead:
 
 
 async def _for_update(request: Request, session: SessionDep, caller: CallerDep, vision_id: uuid.UUID) -> VisionVersion:
+    service.ensure_writer(caller)  # a refusal by scope comes before any precondition
     version = await service.get_readable(session, caller, vision_id)
     require_if_match(request, etag(version.id, version.row_version))
     return version

@@ -4,14 +4,15 @@ import uuid
 from pydantic import BaseModel, ConfigDict, Field
 
 from styrkedjan_common.lifecycle import Decision, Status
+from styrkedjan_common.schemas import InputModel
 
 
-class CoreValue(BaseModel):
+class CoreValue(InputModel):
     name: str = Field(min_length=1, max_length=100, examples=["Delaktighet"])
     description: str = Field(default="", max_length=2000, examples=["Vi involverar dem vi finns till för."])
 
 
-class VisionContent(BaseModel):
+class VisionContent(InputModel):
     horizon_start_year: int = Field(ge=2000, le=2100, examples=[2025])
     horizon_end_year: int = Field(ge=2000, le=2100, examples=[2037])
     text: str = Field(min_length=1, max_length=10000, examples=["Hallstahammar – en plats att leva, verka och bo på."])
@@ -22,7 +23,7 @@ class VisionCreate(VisionContent):
     pass
 
 
-class VisionUpdate(BaseModel):
+class VisionUpdate(InputModel):
     """Fields left out are unchanged."""
 
     horizon_start_year: int | None = Field(default=None, ge=2000, le=2100)

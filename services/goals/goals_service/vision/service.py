@@ -147,7 +147,10 @@ async def update(
     if any(value is None for value in changes.values()):
         nulls = [name for name, value in changes.items() if value is None]
         raise InvalidInput("fields cannot be cleared", errors=[{"pointer": f"#/{n}", "detail": "must not be null"} for n in nulls])
-    merged = VisionContent.model_validate(VisionContent.model_validate(version, from_attributes=True).model_dump() | changes)
+    current = VisionContent.model_validate(version, from_attributes=True).model_dump()
+    if all(current[name] == value for name, value in changes.items()):
+        return version  # nothing changes: no new row version, no audit event
+    merged = VisionContent.model_validate(current | changes)
     check_horizon(merged, settings)
     version.horizon_start_year = merged.horizon_start_year
     version.horizon_end_year = merged.horizon_end_year
