@@ -23,7 +23,7 @@ from gateway.directory.router import me_router, router as directory_router
 from gateway.proxy import Upstream, forward, send_problem
 from gateway.services import ServiceRegistry
 from gateway.settings import GatewaySettings, get_settings
-from styrkedjan_common.app import add_operational_routes, operation_id, problem_openapi
+from styrkedjan_common.app import NO_OPENTELEMETRY, add_operational_routes, operation_id, problem_openapi
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.db import create_engine, make_sessionmaker
 from styrkedjan_common.identity import AssertionSigner
@@ -124,6 +124,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
         redoc_url=None,
         openapi_url=None,
         generate_unique_id_function=operation_id,
+        telemetry=NO_OPENTELEMETRY,
     )
     api.state.settings = settings
     install_problem_handlers(api)

@@ -7,6 +7,7 @@ clear the cache at once; other replicas see them within `principal_cache_seconds
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 from dataclasses import dataclass, field
@@ -36,9 +37,12 @@ class PrincipalResolver:
         self._signer = signer
         self._cache_seconds = cache_seconds
         self._callers: dict[str, Caller] = {}
+        self._loading: dict[str, asyncio.Future[Caller]] = {}
+        self._generation = 0
         self._tree: tuple[float, OrgTree] | None = None
 
     def invalidate(self) -> None:
+        self._generation += 1  # a load already under way must not store what it read before
         self._callers.clear()
         self._tree = None
 
@@ -53,11 +57,28 @@ class PrincipalResolver:
         caller = self._callers.get(subject)
         if caller is not None and caller.expires > now:
             return caller
-        async with self._sessionmaker() as session:
-            caller = await self._load(session, subject, now + self._cache_seconds)
-        if len(self._callers) > 50000:
-            self._callers.clear()
-        self._callers[subject] = caller
+        pending = self._loading.get(subject)
+        if pending is not None:
+            # One load per subject at a time: concurrent requests must not all hit the directory
+            # when an entry expires. Meanwhile the expired entry is still served.
+            return caller if caller is not None else await asyncio.shield(pending)
+        future: asyncio.Future[Caller] = asyncio.get_running_loop().create_future()
+        self._loading[subject] = future
+        generation = self._generation
+        try:
+            async with self._sessionmaker() as session:
+                caller = await self._load(session, subject, time.monotonic() + self._cache_seconds)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters get it, nobody else needs to
+            raise
+        finally:
+            del self._loading[subject]
+        future.set_result(caller)
+        if generation == self._generation:
+            if len(self._callers) > 50000:
+                self._callers.clear()
+            self._callers[subject] = caller
         return caller
 
     async def _load(self, session: AsyncSession, subject: str, expires: float) -> Caller:

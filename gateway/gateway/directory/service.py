@@ -20,6 +20,7 @@ from gateway.directory.schemas import (
 )
 from styrkedjan_common.identity import Principal
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
+from styrkedjan_common.schemas import changes_of
 
 T = OrgUnitType
 ALLOWED_PARENTS: dict[OrgUnitType, frozenset[OrgUnitType]] = {
@@ -75,10 +76,7 @@ async def create_org_unit(session: AsyncSession, actor: Principal, data: OrgUnit
 
 async def update_org_unit(session: AsyncSession, actor: Principal, unit: OrgUnit, data: OrgUnitUpdate) -> OrgUnit:
     before = _dump(unit, OrgUnitRead)
-    changes = data.model_dump(exclude_unset=True)
-    for name in ("name", "short_name", "valid_from", "external_codes"):
-        if name in changes and changes[name] is None:
-            raise InvalidInput(f"{name} cannot be cleared", errors=[{"pointer": f"#/{name}", "detail": "must not be null"}])
+    changes = changes_of(data, nullable=frozenset({"valid_to"}))
     valid_from = changes.get("valid_from", unit.valid_from)
     valid_to = changes.get("valid_to", unit.valid_to)
     if valid_to is not None and valid_to < valid_from:
@@ -111,10 +109,7 @@ async def create_user(session: AsyncSession, actor: Principal, data: UserCreate)
 
 async def update_user(session: AsyncSession, actor: Principal, user: User, data: UserUpdate) -> User:
     before = _dump(user, UserRead)
-    changes = data.model_dump(exclude_unset=True)
-    for name in ("display_name", "active"):
-        if name in changes and changes[name] is None:
-            raise InvalidInput(f"{name} cannot be cleared", errors=[{"pointer": f"#/{name}", "detail": "must not be null"}])
+    changes = changes_of(data, nullable=frozenset({"email"}))
     for name, value in changes.items():
         setattr(user, name, value)
     await session.flush()

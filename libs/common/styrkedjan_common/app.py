@@ -25,6 +25,9 @@ from styrkedjan_common.security import AssertionMiddleware, PolicyDep, check_pol
 from styrkedjan_common.settings import ServiceSettings
 
 OPERATIONAL_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
+# Metrics are Prometheus (/metrics); FastAPI's built-in OpenTelemetry would otherwise look up
+# its global providers on every request.
+NO_OPENTELEMETRY = {"tracing": False, "metrics": False, "logs": False}
 
 
 def operation_id(route: APIRoute) -> str:
@@ -131,6 +134,7 @@ def create_service_app(
         redoc_url=None,
         openapi_url="/openapi.json",
         generate_unique_id_function=operation_id,
+        telemetry=NO_OPENTELEMETRY,
     )
     app.state.settings = settings
     install_problem_handlers(app)

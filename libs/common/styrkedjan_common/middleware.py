@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import random
 import re
 import time
-import uuid
 from typing import Any
 
 import structlog
@@ -31,13 +32,27 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
         self.app_name = app_name
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Label lookups are cached: they cost more than the observation itself."""
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.requests.labels(self.app_name, method, route, str(status)),
+                self.latency.labels(self.app_name, method, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 def incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str:
     for name, value in headers:
         if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.match(value):
             return value.decode()
-    return uuid.uuid4().hex
+    # A request id needs uniqueness, not secrecy: no urandom system call per request.
+    return f"{random.getrandbits(128):032x}"
 
 
 def route_template(scope: dict[str, Any]) -> str:
@@ -52,6 +67,8 @@ class RequestContextMiddleware:
         self.app = app
         self.metrics = metrics
         self.skip_paths = skip_paths
+        # Decided once: building a log event only to drop it costs on every request.
+        self.log_requests = logging.getLogger("styrkedjan.access").isEnabledFor(logging.INFO)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -78,18 +95,15 @@ class RequestContextMiddleware:
             if path not in self.skip_paths:
                 elapsed = time.perf_counter() - started
                 route = route_template(scope)
-                method = scope["method"]
-                status = status_holder[0]
-                self.metrics.requests.labels(self.metrics.app_name, method, route, str(status)).inc()
-                self.metrics.latency.labels(self.metrics.app_name, method, route).observe(elapsed)
-                user = scope.get("state", {}).get("user_id")
-                access_log.info(
-                    "request",
-                    method=method,
-                    route=route,
-                    path=path,
-                    status=status,
-                    duration_ms=round(elapsed * 1000, 3),
-                    user=user,
-                )
+                self.metrics.observe(scope["method"], route, status_holder[0], elapsed)
+                if self.log_requests:
+                    access_log.info(
+                        "request",
+                        method=scope["method"],
+                        route=route,
+                        path=path,
+                        status=status_holder[0],
+                        duration_ms=round(elapsed * 1000, 3),
+                        user=scope.get("state", {}).get("user_id"),
+                    )
             request_id_var.reset(token)

@@ -65,16 +65,13 @@ def _principal(request: Request) -> Principal:
     return principal
 
 
-# Dependencies are async on purpose: FastAPI runs plain `def` dependencies in a thread pool.
-async def principal_from_request(request: Request) -> Principal:
-    return _principal(request)
-
-
 _ROLES_ATTRIBUTE = "_styrkedjan_allowed_roles"
 _TEMPLATE_ATTRIBUTE = "_styrkedjan_path_template"
 
 
-async def enforce_policy(request: Request) -> None:
+# Async on purpose: FastAPI runs plain `def` dependencies in a thread pool. It returns the caller,
+# so CallerDep reuses the policy check's result (FastAPI solves one dependency once per request).
+async def enforce_policy(request: Request) -> Principal:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         raise Forbidden("this operation declares no role policy and is refused", slug=ROLE_REFUSAL)
@@ -84,13 +81,15 @@ async def enforce_policy(request: Request) -> None:
         roles = declared_roles(route)
     if not roles:
         raise Forbidden("this operation declares no role policy and is refused", slug=ROLE_REFUSAL)
-    if not _principal(request).has_any_role(roles):
+    principal = _principal(request)
+    if not principal.has_any_role(roles):
         allowed = ", ".join(sorted(r.value for r in roles))
         raise Forbidden(f"this operation is allowed for the roles: {allowed}", slug=ROLE_REFUSAL)
+    return principal
 
 
 PolicyDep = Depends(enforce_policy)
-CallerDep = Annotated[Principal, Depends(principal_from_request)]
+CallerDep = Annotated[Principal, PolicyDep]
 
 
 class AssertionMiddleware:

@@ -6,7 +6,7 @@ from goals_service.vision import repository, service
 from goals_service.vision.models import VisionVersion
 from goals_service.vision.schemas import VisionCreate, VisionRead, VisionUpdate
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.fastread import FastReaderDep, Record
+from styrkedjan_common.fastread import Record
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Decision, Transition
@@ -21,6 +21,15 @@ CONDITIONAL = problem_responses(404, 409, 412, 428)
 def _respond(version: VisionVersion | Record, response: Response) -> VisionRead:
     response.headers["ETag"] = etag(version.id, version.row_version)
     return service.to_read(version)
+
+
+def _read_response(version: Record) -> Response:
+    """The hot read path serializes once itself; FastAPI would validate the returned model again."""
+    return Response(
+        service.to_read(version).model_dump_json(),
+        media_type="application/json",
+        headers={"ETag": etag(version.id, version.row_version)},
+    )
 
 
 async def _for_update(request: Request, session: SessionDep, caller: CallerDep, vision_id: uuid.UUID) -> VisionVersion:
@@ -41,14 +50,15 @@ async def list_vision_versions(session: SessionDep, caller: CallerDep, limit: Li
 
 
 @router.get("/current", response_model=VisionRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404))
-async def get_current_vision(reader: FastReaderDep, response: Response) -> VisionRead:
+async def get_current_vision(request: Request) -> Response:
     """The decided vision and core values in force."""
-    return _respond(await service.read_current(reader), response)
+    return _read_response(await service.read_current(request.app.state.fast_reader))
 
 
 @router.get("/{vision_id}", response_model=VisionRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))
-async def get_vision_version(vision_id: uuid.UUID, reader: FastReaderDep, caller: CallerDep, response: Response) -> VisionRead:
-    return _respond(await service.read(reader, caller, vision_id), response)
+async def get_vision_version(vision_id: uuid.UUID, request: Request, caller: CallerDep) -> Response:
+    # The reader comes from app state, not a dependency: this is the hottest path of the service.
+    return _read_response(await service.read(request.app.state.fast_reader, caller, vision_id))
 
 
 @router.post(

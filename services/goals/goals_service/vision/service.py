@@ -14,6 +14,7 @@ from styrkedjan_common.fastread import FastReader, Record
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, ensure_editable, next_status
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
+from styrkedjan_common.schemas import changes_of
 
 ENTITY = "vision"
 VisionT = TypeVar("VisionT", VisionVersion, Record)
@@ -143,10 +144,7 @@ async def update(
     ensure_writer(principal)
     ensure_editable(Status(version.status))
     before = snapshot(version)
-    changes = data.model_dump(exclude_unset=True)
-    if any(value is None for value in changes.values()):
-        nulls = [name for name, value in changes.items() if value is None]
-        raise InvalidInput("fields cannot be cleared", errors=[{"pointer": f"#/{n}", "detail": "must not be null"} for n in nulls])
+    changes = changes_of(data)
     current = VisionContent.model_validate(version, from_attributes=True).model_dump()
     if all(current[name] == value for name, value in changes.items()):
         return version  # nothing changes: no new row version, no audit event
