@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := -e 'libs/common[test]' -e gateway -e services/goals -e services/budget -e services/followup -e services/internal_control
-MANIFESTS := constraints.txt libs/common/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml)
+MANIFESTS := constraints.txt tests/deploy/requirements.txt libs/common/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml)
 
 .PHONY: run test install token bench clean
 
@@ -17,7 +17,7 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: $(MANIFESTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt $(PACKAGES)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt $(PACKAGES) -r tests/deploy/requirements.txt
 	touch $@
 
 # A development token for a demo user, printed by the gateway's own command: make token SUBJECT=kf.demo

@@ -126,7 +126,7 @@ class Stack:
         command = [
             sys.executable, "-m", "uvicorn", "--factory", app.factory,
             "--host", "127.0.0.1", "--port", str(self.ports[app.name]),
-            "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--timeout-graceful-shutdown", "5",
+            "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--timeout-graceful-shutdown", "5", "--timeout-keep-alive", "75",
         ]
         out = open(log_file, "ab") if log_file else None  # noqa: SIM115 - handed to the child
         return subprocess.Popen(command, env=self.env(app), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT if out else None, start_new_session=True)

@@ -54,7 +54,9 @@ class Upstream:
         self.session: aiohttp.ClientSession | None = None
 
     async def open(self) -> None:
-        connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=30, ttl_dns_cache=300)
+        # Idle connections are dropped before the services drop them (uvicorn: --timeout-keep-alive,
+        # 75 s in the images and the run command), so a reused connection is rarely a closed one.
+        connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=15, ttl_dns_cache=300)
         self.session = aiohttp.ClientSession(
             connector=connector,
             timeout=self._timeout,
@@ -118,38 +120,60 @@ async def send_problem(send: Any, status: int, detail: str, slug: str, instance:
     await send({"type": "http.response.body", "body": body})
 
 
+# A request without a body that may be sent twice: when a kept-alive connection turns out to be
+# closed by the service as it was reused, the request is sent once more on a fresh one.
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Responses up to this size are read whole and passed on in one piece; larger ones are streamed.
+WHOLE_BODY_LIMIT = 256 * 1024
+
+
 async def forward(scope: dict[str, Any], receive: Any, send: Any, upstream: Upstream, assertion: str, request_id: str) -> None:
-    assert upstream.session is not None
     path = scope["raw_path"].decode("latin-1") if scope.get("raw_path") else quote(scope["path"])
     query = scope["query_string"].decode("latin-1")
     # Already encoded by the client: pass it on byte for byte.
     url = URL(upstream.base_url + path + ("?" + query if query else ""), encoded=True)
     data = _request_body(receive) if _has_body(scope) else None
-    started = False
-    try:
-        async with upstream.session.request(
-            scope["method"],
-            url,
-            headers=_forward_headers(scope, assertion, request_id),
-            data=data,
-            allow_redirects=False,
-            compress=None,
-        ) as response:
-            headers = [(k.lower(), v) for k, v in response.raw_headers if k.lower() not in DROPPED_RESPONSE_HEADERS]
-            await send({"type": "http.response.start", "status": response.status, "headers": headers})
-            started = True
-            async for chunk in response.content.iter_any():
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
-    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
-        log.warning("upstream_timeout", service=upstream.name)
-        if not started:
-            await send_problem(send, 504, f"the {upstream.name} service did not answer in time", "upstream-timeout", scope["path"])
-    except aiohttp.ClientConnectorError:
-        log.warning("upstream_unavailable", service=upstream.name)
-        if not started:
-            await send_problem(send, 503, f"the {upstream.name} service is unavailable", "upstream-unavailable", scope["path"], [(b"retry-after", b"5")])
-    except aiohttp.ClientError as exc:
-        log.warning("upstream_error", service=upstream.name, error=str(exc))
-        if not started:
-            await send_problem(send, 502, f"the {upstream.name} service gave no valid answer", "upstream-error", scope["path"])
+    headers = _forward_headers(scope, assertion, request_id)
+    retry = data is None and scope["method"] in IDEMPOTENT
+    started = [False]
+    while True:
+        try:
+            await _exchange(upstream, scope["method"], url, headers, data, send, started)
+            return
+        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+            log.warning("upstream_timeout", service=upstream.name)
+            problem = (504, f"the {upstream.name} service did not answer in time", "upstream-timeout", [])
+        except aiohttp.ClientConnectorError:
+            log.warning("upstream_unavailable", service=upstream.name)
+            problem = (503, f"the {upstream.name} service is unavailable", "upstream-unavailable", [(b"retry-after", b"5")])
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+            if retry and not started[0]:
+                retry = False
+                continue
+            log.warning("upstream_error", service=upstream.name, error=str(exc))
+            problem = (502, f"the {upstream.name} service gave no valid answer", "upstream-error", [])
+        except aiohttp.ClientError as exc:
+            log.warning("upstream_error", service=upstream.name, error=str(exc))
+            problem = (502, f"the {upstream.name} service gave no valid answer", "upstream-error", [])
+        if not started[0]:  # once the response has begun, the client only sees it cut short
+            status, detail, slug, extra = problem
+            await send_problem(send, status, detail, slug, scope["path"], extra)
+        return
+
+
+async def _exchange(
+    upstream: Upstream, method: str, url: URL, headers: list[tuple[str, str]], data: Any, send: Any, started: list[bool]
+) -> None:
+    assert upstream.session is not None
+    async with upstream.session.request(method, url, headers=headers, data=data, allow_redirects=False, compress=None) as response:
+        response_headers = [(k.lower(), v) for k, v in response.raw_headers if k.lower() not in DROPPED_RESPONSE_HEADERS]
+        whole = response.content_length is not None and response.content_length <= WHOLE_BODY_LIMIT
+        body = await response.read() if whole else None
+        started[0] = True
+        await send({"type": "http.response.start", "status": response.status, "headers": response_headers})
+        if body is not None:
+            await send({"type": "http.response.body", "body": body})
+            return
+        async for chunk in response.content.iter_any():
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
