@@ -6,7 +6,6 @@ import uuid
 import pytest
 
 from gateway.seed import ORGANISATION
-from styrkedjan_common.testing import postgres_admin_url
 
 DIRECTORY = "/api/directory/v1"
 UNITS = f"{DIRECTORY}/org-units"

@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -108,17 +108,10 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-async def _read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    """A connection in autocommit mode for reads: no BEGIN/ROLLBACK round trips around one SELECT."""
-    async with request.app.state.read_engine.connect() as connection:
-        yield connection
-
-
 def read_engine(engine: AsyncEngine) -> AsyncEngine:
-    """The same pool, in autocommit mode, for the read-only dependency."""
+    """The same pool in autocommit mode, for reads that need no transaction (no BEGIN/ROLLBACK round trips)."""
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 # scope="function": commit before the response is sent, so a failed commit is an error response.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
-ReadConnectionDep = Annotated[AsyncConnection, Depends(_read_connection, scope="function")]

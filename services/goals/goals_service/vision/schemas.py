@@ -1,7 +1,7 @@
 import datetime as dt
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from styrkedjan_common.lifecycle import Decision, Status
 from styrkedjan_common.schemas import InputModel
