@@ -10,6 +10,13 @@ decided vision, then alternates wrk runs:
 Prints each run and the ratios against the targets:
   gateway/direct throughput at 32 connections >= 0.9; added p50 at 1 connection <= 0.5 ms;
   primary-key read / trivial endpoint throughput >= 0.25.
+
+Where the time goes (py-spy and per-process CPU under load, 2-core VM): the service spends
+~90 µs of CPU on an authenticated no-op route against ~45 µs for /livez, and ~170–200 µs on one
+database round trip (the same query costs ~60 µs outside the server); uvicorn writes headers
+and body of each response in two system calls, which on loopback carry the receiver's TCP
+work too. In the gateway about a quarter of the CPU is aiohttp's client and a third the
+socket writes; our own code (authentication, policy, assertion, metrics) is under a tenth.
 """
 
 from __future__ import annotations
