@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import importlib
 import importlib.util
+import os
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import inspect, text
@@ -16,7 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from styrkedjan_common.migrations import downgrade, upgrade
 from styrkedjan_common.testing import fresh_database
-from tools.stack import APPS, AppSpec
+from tools.stack import APPS, ROOT, AppSpec
 
 
 async def table_names(url: str) -> set[str]:
@@ -60,3 +63,13 @@ def test_migrations_run_up_from_empty_and_down_again(app: AppSpec) -> None:
 
 def _has_models(app: AppSpec) -> bool:
     return importlib.util.find_spec(f"{app.module}.models") is not None
+
+
+@pytest.mark.parametrize("app", APPS, ids=[app.name for app in APPS])
+def test_the_migrate_command_needs_only_the_database_url(app: AppSpec) -> None:
+    """Migration jobs run with the database URL alone: no keys, no identity-provider settings."""
+    with fresh_database(f"cli_{app.database}") as url:
+        env = {"PATH": os.environ.get("PATH", ""), f"{app.env_prefix}DATABASE_URL": url}
+        result = subprocess.run([sys.executable, "-m", app.module, "migrate"], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert asyncio.run(alembic_revision(url)) is not None

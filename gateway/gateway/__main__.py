@@ -11,8 +11,8 @@ import asyncio
 import sys
 from pathlib import Path
 
-from gateway.settings import get_settings
-from styrkedjan_common.migrations import migration_cli
+from gateway.settings import GatewaySettings, get_settings
+from styrkedjan_common.migrations import database_url_of, migration_cli
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -40,7 +40,7 @@ def _mint(subject: str, ttl: int | None) -> None:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "migrate":
-        migration_cli(MIGRATIONS, lambda: get_settings().database_url, prog="python -m gateway")
+        migration_cli(MIGRATIONS, lambda: database_url_of(GatewaySettings), prog="python -m gateway")
         return
     parser = argparse.ArgumentParser(prog="python -m gateway")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,16 @@ def run_env(metadata: MetaData, default_url: Any) -> None:
             context.run_migrations()
         return
     asyncio.run(_run_async(url, metadata))
+
+
+def database_url_of(settings_class: Any) -> str:
+    """Only the database URL from the environment (or the settings' default): a migration needs
+    nothing else, so a migration job does not have to hold the app's keys."""
+    name = f"{settings_class.model_config.get('env_prefix', '')}DATABASE_URL".upper()
+    for key, value in os.environ.items():
+        if key.upper() == name:  # pydantic-settings reads names case-insensitively too
+            return value
+    return settings_class.model_fields["database_url"].default
 
 
 def migration_cli(migrations_dir: Path, default_url: Any, prog: str) -> None:

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from budget_service.settings import get_settings
-from styrkedjan_common.migrations import migration_cli
+from budget_service.settings import BudgetSettings
+from styrkedjan_common.migrations import database_url_of, migration_cli
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 if __name__ == "__main__":
-    migration_cli(MIGRATIONS, lambda: get_settings().database_url, prog="python -m budget_service")
+    migration_cli(MIGRATIONS, lambda: database_url_of(BudgetSettings), prog="python -m budget_service")

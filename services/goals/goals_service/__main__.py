@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from goals_service.settings import get_settings
-from styrkedjan_common.migrations import migration_cli
+from goals_service.settings import GoalsSettings
+from styrkedjan_common.migrations import database_url_of, migration_cli
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 if __name__ == "__main__":
-    migration_cli(MIGRATIONS, lambda: get_settings().database_url, prog="python -m goals_service")
+    migration_cli(MIGRATIONS, lambda: database_url_of(GoalsSettings), prog="python -m goals_service")

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from internal_control_service.settings import get_settings
-from styrkedjan_common.migrations import migration_cli
+from internal_control_service.settings import InternalControlSettings
+from styrkedjan_common.migrations import database_url_of, migration_cli
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 if __name__ == "__main__":
-    migration_cli(MIGRATIONS, lambda: get_settings().database_url, prog="python -m internal_control_service")
+    migration_cli(MIGRATIONS, lambda: database_url_of(InternalControlSettings), prog="python -m internal_control_service")
