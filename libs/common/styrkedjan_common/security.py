@@ -19,6 +19,9 @@ POLICY_KEY = "x-roles"
 # Problem type slug of a refusal by role policy (the gateway uses the same one).
 ROLE_REFUSAL = "role-not-allowed"
 _HEADER_BYTES = HEADER.encode()
+# Noted on each operation at start-up: its parsed roles and its full path template.
+_ROLES_ATTRIBUTE = "_styrkedjan_allowed_roles"
+_TEMPLATE_ATTRIBUTE = "_styrkedjan_path_template"
 
 
 def allow(*roles: Role) -> dict[str, Any]:
@@ -63,10 +66,6 @@ def _principal(request: Request) -> Principal:
     if principal is None:
         raise Forbidden("no caller identity on this request")
     return principal
-
-
-_ROLES_ATTRIBUTE = "_styrkedjan_allowed_roles"
-_TEMPLATE_ATTRIBUTE = "_styrkedjan_path_template"
 
 
 # Async on purpose: FastAPI runs plain `def` dependencies in a thread pool. It returns the caller,
