@@ -1,6 +1,6 @@
 """Gateway and read-path benchmark on PostgreSQL with wrk on loopback.
 
-    make bench            (or: python -m bench.gateway_bench --duration 10 --rounds 3)
+    make bench            (or: python -m bench.gateway_bench --duration 8 --rounds 5)
 
 Starts the goals service and the gateway as processes on fresh PostgreSQL databases, stores a
 decided vision, then alternates wrk runs:

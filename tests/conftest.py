@@ -22,6 +22,7 @@ import pytest
 
 from styrkedjan_common.identity import AssertionSigner, Principal
 from styrkedjan_common.testing import ASSERTION_ISSUER, create_postgres_database, drop_postgres_database, postgres_admin_url
+from tests.support import VISIONS
 from tools.stack import APPS, GATEWAY, SERVICES, Stack, stop
 
 # subject -> the role the demo seed gives them
@@ -169,7 +170,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.sections.append(("styrkedjan app logs (tails)", system.log_tails()))
 
 
-VISIONS = "/api/goals/v1/visions"
 
 
 def discard_open_vision_versions(http: httpx.Client) -> None:

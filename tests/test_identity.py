@@ -16,15 +16,9 @@ import pytest
 from styrkedjan_common.identity import ALL_UNITS, AssertionSigner, Assignment, Principal, Role
 from styrkedjan_common import testing
 from styrkedjan_common.testing import ASSERTION_ISSUER, principal
+from tests.support import VISION, VISIONS
 from tools.stack import SERVICES
 
-VISIONS = "/api/goals/v1/visions"
-VISION = {
-    "horizon_start_year": 2026,
-    "horizon_end_year": 2037,
-    "text": "Hallstahammar – en plats att leva, verka och bo på.",
-    "core_values": [{"name": "Delaktighet", "description": "Vi involverar dem vi finns till för."}],
-}
 INVALID_ASSERTION = "urn:styrkedjan:problem:invalid-assertion"
 
 

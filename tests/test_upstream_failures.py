@@ -18,11 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support import VISIONS
 from tools.stack import GATEWAY, free_port, stop
 
 BUDGET_AUDIT = "/api/budget/v1/audit-events"
 FOLLOWUP_AUDIT = "/api/followup/v1/audit-events"
-GOALS_VISIONS = "/api/goals/v1/visions"
 READ_TIMEOUT_SECONDS = 1
 HANG_AT_MOST_SECONDS = 10.0
 FAKE_BUDGET_OPENAPI = {
@@ -54,7 +54,7 @@ def test_a_stopped_service_is_503_naming_it_while_the_others_answer(system: Any)
                 response = revisor.get(BUDGET_AUDIT)
                 assert_problem(response, 503, "budget", "upstream-unavailable")
                 assert response.headers.get("retry-after")
-            assert revisor.get(GOALS_VISIONS).status_code == 200
+            assert revisor.get(VISIONS).status_code == 200
             assert revisor.get("/api/goals/v1/audit-events").status_code == 200
             assert revisor.get("/api/directory/v1/audit-events").status_code == 200
             with system.client() as anonymous:
@@ -125,7 +125,7 @@ def test_a_service_that_does_not_answer_in_time_is_504_naming_it(system: Any, sl
         assert_problem(response, 504, "budget", "upstream-timeout")
         assert response.headers["x-request-id"] == "systest-slow-upstream"
         assert READ_TIMEOUT_SECONDS * 0.9 <= elapsed < READ_TIMEOUT_SECONDS + 3, f"answered after {elapsed:.2f} s"
-        assert revisor.get(GOALS_VISIONS).status_code == 200
+        assert revisor.get(VISIONS).status_code == 200
 
 
 def test_a_service_unreachable_since_the_gateway_started_is_503_naming_it(system: Any, slow_gateway: str) -> None:

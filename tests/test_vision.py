@@ -13,14 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-VISIONS = "/api/goals/v1/visions"
-VISION = {
-    "horizon_start_year": 2026,
-    "horizon_end_year": 2037,
-    "text": "Hallstahammar – en plats att leva, verka och bo på.",
-    "core_values": [{"name": "Delaktighet", "description": "Vi involverar dem vi finns till för."}],
-}
-DECISION = {"body": "Kommunfullmäktige", "decision_date": "2026-06-15", "reference": "KF § 45/2026"}
+from tests.support import DECISION, VISION, VISIONS
 
 pytestmark = pytest.mark.usefixtures("clean_vision")
 

@@ -23,11 +23,12 @@ RESTART_WINDOW_SECONDS = 60.0
 
 
 async def _ensure_postgres_databases(admin_url: str) -> dict[str, str]:
-    import asyncpg
     from sqlalchemy.engine import make_url
 
+    from styrkedjan_common.db import connect_asyncpg
+
     url = make_url(admin_url)
-    connection = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database or "postgres")
+    connection = await connect_asyncpg(url)
     try:
         existing = {row["datname"] for row in await connection.fetch("SELECT datname FROM pg_database")}
         urls = {}

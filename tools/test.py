@@ -19,14 +19,11 @@ DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 async def _answers(url: str) -> bool:
     import asyncpg
-    from sqlalchemy.engine import make_url
 
-    parsed = make_url(url)
+    from styrkedjan_common.db import connect_asyncpg
+
     try:
-        connection = await asyncpg.connect(
-            host=parsed.host or "127.0.0.1", port=parsed.port or 5432, user=parsed.username or "postgres",
-            password=parsed.password, database=parsed.database or "postgres", timeout=3,
-        )
+        connection = await connect_asyncpg(url, timeout=3)
     except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
         return False
     await connection.close()

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from styrkedjan_common.db import connect_asyncpg
 from tests.deploy.support import APPS, INIT_SCRIPT, ROOT, App, in_ci, tool
 
 POSTGRES_ENV = "STYRKEDJAN_TEST_POSTGRES_URL"
@@ -81,14 +82,8 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         asyncio.run(_drop(url, prefix))
 
 
-async def _admin(url: Any) -> Any:
-    import asyncpg
-
-    return await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database or "postgres")
-
-
 async def _drop(url: Any, prefix: str) -> None:
-    connection = await _admin(url)
+    connection = await connect_asyncpg(url)
     try:
         for app in APPS:
             name = f"{prefix}{app.database}"
@@ -103,13 +98,9 @@ def run(coroutine: Any) -> Any:
 
 
 async def _connect_as(state: dict[str, Any], app: App, database: str) -> None:
-    import asyncpg
-
-    url = state["url"]
-    connection = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=f"{state['prefix']}{app.database}",
-        password=state["passwords"][app.database], database=database, timeout=10,
-    )
+    role = f"{state['prefix']}{app.database}"
+    url = state["url"].set(username=role, password=state["passwords"][app.database], database=database)
+    connection = await connect_asyncpg(url, timeout=10)
     await connection.close()
 
 
@@ -121,7 +112,7 @@ def test_the_script_succeeds_twice(databases: dict[str, Any]) -> None:
 
 def test_each_role_is_a_plain_login_owning_only_its_database(databases: dict[str, Any]) -> None:
     async def check() -> None:
-        connection = await _admin(databases["url"])
+        connection = await connect_asyncpg(databases["url"])
         try:
             for app in APPS:
                 name = f"{databases['prefix']}{app.database}"
@@ -183,7 +174,7 @@ def test_each_app_migrates_its_database_as_its_own_role(databases: dict[str, Any
     async def tables_owned_by_the_role() -> None:
         for app in APPS:
             name = f"{databases['prefix']}{app.database}"
-            connection = await _admin(url.set(database=name))
+            connection = await connect_asyncpg(url.set(database=name))
             try:
                 owners = await connection.fetch("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
                 assert [r["tableowner"] for r in owners] == [name]
@@ -207,7 +198,7 @@ def test_backup_and_restore_of_one_database_as_the_readme_says(databases: dict[s
     dump = tmp_path / f"{name}.dump"
 
     async def revision() -> str:
-        connection = await _admin(databases["url"].set(database=name))
+        connection = await connect_asyncpg(databases["url"].set(database=name))
         try:
             return await connection.fetchval("SELECT version_num FROM alembic_version")
         finally:
@@ -226,7 +217,7 @@ def test_backup_and_restore_of_one_database_as_the_readme_says(databases: dict[s
     assert run(revision()) == before
 
     async def owners() -> list[str]:
-        connection = await _admin(databases["url"].set(database=name))
+        connection = await connect_asyncpg(databases["url"].set(database=name))
         try:
             return [r["tableowner"] for r in await connection.fetch("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")]
         finally:

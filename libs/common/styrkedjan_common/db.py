@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -65,6 +65,17 @@ class Base(DeclarativeBase):
 
 def _unicode_lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
+
+
+async def connect_asyncpg(url: str | URL, **options: Any) -> Any:
+    """A plain asyncpg connection to what a SQLAlchemy URL names (database `postgres` when it names none)."""
+    import asyncpg
+
+    parsed = make_url(url) if isinstance(url, str) else url
+    return await asyncpg.connect(
+        host=parsed.host or "127.0.0.1", port=parsed.port or 5432, user=parsed.username or "postgres",
+        password=parsed.password, database=parsed.database or "postgres", **options,
+    )
 
 
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:

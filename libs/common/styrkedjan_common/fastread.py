@@ -18,6 +18,8 @@ from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from styrkedjan_common.db import connect_asyncpg
+
 
 class Record(dict[str, Any]):
     """A result row readable as a mapping and by attribute, like a SQLAlchemy Row."""
@@ -108,7 +110,8 @@ class FastReader:
         self._engine = engine
         self._read_engine = read_engine
         self._pool: _Connections | None = None
-        self._compiled: dict[int, _Compiled] = {}
+        # Keyed by the statement itself (module constants), which also keeps it alive.
+        self._compiled: dict[Select[Any], _Compiled] = {}
 
     async def open(self, pool_size: int) -> None:
         url = self._engine.url
@@ -121,9 +124,7 @@ class FastReader:
                 await connection.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
         async def connect() -> Any:
-            connection = await asyncpg.connect(
-                host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
-            )
+            connection = await connect_asyncpg(url)
             await init(connection)
             return connection
 
@@ -138,9 +139,9 @@ class FastReader:
             async with self._read_engine.connect() as connection:
                 row = (await connection.execute(statement, params)).mappings().first()
             return Record(row) if row is not None else None
-        compiled = self._compiled.get(id(statement))
-        if compiled is None:  # statements are module-level constants, compiled once
-            compiled = self._compiled[id(statement)] = _Compiled(statement, self._engine.dialect)
+        compiled = self._compiled.get(statement)
+        if compiled is None:
+            compiled = self._compiled[statement] = _Compiled(statement, self._engine.dialect)
         values = [params[name] if name in params else compiled.defaults[name] for name in compiled.parameter_names]
         connection = await self._pool.acquire()
         try:

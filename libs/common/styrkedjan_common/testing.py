@@ -20,6 +20,7 @@ from sqlalchemy import MetaData, delete
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from styrkedjan_common.db import connect_asyncpg
 from styrkedjan_common.identity import ALL_UNITS, AssertionSigner, Assignment, Principal, Role, generate_private_key_pem, public_key_pem
 
 POSTGRES_ENV = "STYRKEDJAN_TEST_POSTGRES_URL"
@@ -35,13 +36,7 @@ def _asyncpg_url(admin_url: str, database: str) -> str:
 
 
 async def _admin(admin_url: str, statement: str) -> None:
-    import asyncpg
-
-    url = make_url(admin_url)
-    connection = await asyncpg.connect(
-        host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres",
-        password=url.password, database=url.database or "postgres",
-    )
+    connection = await connect_asyncpg(admin_url)
     try:
         await connection.execute(statement)
     finally:
