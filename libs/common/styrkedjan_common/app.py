@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from styrkedjan_common.audit import Auditor
-from styrkedjan_common.db import create_engine, make_sessionmaker, read_engine
+from styrkedjan_common.db import create_engine, make_sessionmaker
 from styrkedjan_common.fastread import FastReader
 from styrkedjan_common.identity import AssertionVerifier
 from styrkedjan_common.logging import configure_logging
@@ -116,9 +116,8 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url, echo=settings.database_echo, pool_size=settings.database_pool_size)
         app.state.engine = engine
-        app.state.read_engine = read_engine(engine)
         app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.fast_reader = FastReader(engine, app.state.read_engine)
+        app.state.fast_reader = FastReader(engine)
         await app.state.fast_reader.open(settings.database_pool_size)
         try:
             yield

@@ -119,10 +119,5 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-def read_engine(engine: AsyncEngine) -> AsyncEngine:
-    """The same pool in autocommit mode, for reads that need no transaction (no BEGIN/ROLLBACK round trips)."""
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
 # scope="function": commit before the response is sent, so a failed commit is an error response.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]

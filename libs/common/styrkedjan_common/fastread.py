@@ -106,9 +106,10 @@ class _Compiled:
 
 
 class FastReader:
-    def __init__(self, engine: AsyncEngine, read_engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._read_engine = read_engine
+        # Other backends: the same pool in autocommit mode, no BEGIN/ROLLBACK around one SELECT.
+        self._read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._pool: _Connections | None = None
         # Keyed by the statement itself (module constants), which also keeps it alive.
         self._compiled: dict[Select[Any], _Compiled] = {}
@@ -118,14 +119,11 @@ class FastReader:
         if url.get_backend_name() != "postgresql":
             return
 
-        async def init(connection: Any) -> None:
+        async def connect() -> Any:
+            connection = await connect_asyncpg(url)
             # The same JSON codecs SQLAlchemy's asyncpg dialect installs, so its result processors apply.
             for type_name in ("json", "jsonb"):
                 await connection.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
-
-        async def connect() -> Any:
-            connection = await connect_asyncpg(url)
-            await init(connection)
             return connection
 
         self._pool = _Connections(connect, pool_size)
