@@ -1,13 +1,13 @@
 """Gateway and read-path benchmark on PostgreSQL with wrk on loopback.
 
-    make bench            (or: python -m bench.gateway_bench --duration 8 --rounds 5)
+    make bench            (or: python -m bench.gateway_bench --duration 5 --rounds 8)
 
 Starts the goals service and the gateway as processes on fresh PostgreSQL databases, stores a
 decided vision, then alternates wrk runs:
   - GET the vision by id directly at the service (with a valid assertion) and through the
     gateway (with a bearer token), at 32 connections and at 1 connection;
   - the service's trivial endpoint (/livez) against its primary-key read, directly.
-Prints each run and the ratios against the targets:
+Each pair of runs swaps its order every other round. Prints each run and the ratios against the targets:
   gateway/direct throughput at 32 connections >= 0.9; added p50 at 1 connection <= 0.5 ms;
   primary-key read / trivial endpoint throughput >= 0.25.
 
@@ -83,8 +83,8 @@ def prepare_vision(gateway_url: str, token: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", default=os.environ.get("STYRKEDJAN_TEST_POSTGRES_URL", DEFAULT_POSTGRES))
-    parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds; medians are reported")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=8, help="alternating rounds; medians are reported")
     parser.add_argument("--log-level", default="WARNING", help="apps' log level (INFO logs every request)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -125,12 +125,16 @@ def main() -> int:
                 run_wrk(url, headers, 8, 2)
 
             results: dict[str, list[tuple[float, float]]] = {}
+            pairs = (
+                (("direct c32", direct, 32), ("gateway c32", gateway, 32)),
+                (("direct c1", direct, 1), ("gateway c1", gateway, 1)),
+                (("trivial c32", trivial, 32), ("pk-read c32", direct, 32)),
+            )
             for round_ in range(1, args.rounds + 1):
-                for label, (url, headers), connections in (
-                    ("direct c32", direct, 32), ("gateway c32", gateway, 32),
-                    ("direct c1", direct, 1), ("gateway c1", gateway, 1),
-                    ("trivial c32", trivial, 32), ("pk-read c32", direct, 32),
-                ):
+                # Every other round runs each pair the other way round, so a drift within a round
+                # (the machine slowing down or speeding up) does not favour one side.
+                runs = [run for pair in pairs for run in (pair if round_ % 2 else reversed(pair))]
+                for label, (url, headers), connections in runs:
                     rps, p50 = run_wrk(url, headers, connections, args.duration)
                     results.setdefault(label, []).append((rps, p50))
                     print(f"round {round_}  {label:<12} {rps:>10.0f} req/s   p50 {p50:.3f} ms", flush=True)

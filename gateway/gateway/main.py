@@ -20,10 +20,11 @@ from gateway.authentication import AuthenticationMiddleware
 from gateway.db import auditor
 from gateway.dev_tokens import dev_token_route
 from gateway.directory.router import me_router, router as directory_router
-from gateway.proxy import Upstream, forward, send_problem
+from gateway.proxy import forward, send_problem
 from gateway.services import ServiceRegistry
+from gateway.upstream import Upstream
 from gateway.settings import GatewaySettings, get_settings
-from styrkedjan_common.app import NO_OPENTELEMETRY, add_operational_routes, operation_id, problem_openapi
+from styrkedjan_common.app import NO_OPENTELEMETRY, add_operational_routes, operation_id, problem_openapi, settle_heap
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.db import create_engine, make_sessionmaker
 from styrkedjan_common.identity import AssertionSigner
@@ -109,6 +110,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
         }
         runtime.services = ServiceRegistry(upstreams, runtime.resolver.system_assertion)
         await runtime.services.open()
+        settle_heap()
         try:
             yield
         finally:

@@ -1,4 +1,4 @@
-"""Forwards a request to one service over that service's shared aiohttp client, streaming both ways.
+"""Forwards a request to one service over that service's pool of kept-alive connections, streaming both ways.
 
 The client sends its own identity (the bearer token, cookies, any assertion-looking header):
 all of it is stripped, and the only identity the service sees is the gateway's signed assertion.
@@ -6,17 +6,17 @@ all of it is stripped, and the only identity the service sees is the gateway's s
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
-
-import aiohttp
-import structlog
 from urllib.parse import quote
-from yarl import URL
 
+import structlog
+
+from gateway.upstream import TimedOut, Unavailable, Upstream, UpstreamError
 from styrkedjan_common.identity import HEADER as ASSERTION_HEADER
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_type
+
+__all__ = ["Upstream", "forward", "send_problem"]
 
 log = structlog.get_logger("gateway.proxy")
 
@@ -39,54 +39,32 @@ IDENTITY_HEADERS = frozenset(
         b"x-auth-request-email",
     }
 )
-DROPPED_REQUEST_HEADERS = HOP_BY_HOP | IDENTITY_HEADERS | {b"host", b"x-request-id", b"content-length"}
+# The gateway has already answered any `Expect: 100-continue` itself by reading the body.
+DROPPED_REQUEST_HEADERS = HOP_BY_HOP | IDENTITY_HEADERS | {b"host", b"x-request-id", b"expect", b"x-forwarded-for", b"x-forwarded-proto"}
 DROPPED_RESPONSE_HEADERS = HOP_BY_HOP | {b"set-cookie", b"x-request-id", b"server", b"date"}
 
 
-class Upstream:
-    """One service: its base URL and one shared client (keep-alive, timeouts, no cookie jar)."""
-
-    def __init__(self, name: str, base_url: str, connect_timeout: float, read_timeout: float, max_connections: int) -> None:
-        self.name = name
-        self.base_url = base_url.rstrip("/")
-        self._timeout = aiohttp.ClientTimeout(total=None, connect=connect_timeout, sock_read=read_timeout)
-        self._max_connections = max_connections
-        self.session: aiohttp.ClientSession | None = None
-
-    async def open(self) -> None:
-        # Idle connections are dropped before the services drop them (uvicorn: --timeout-keep-alive,
-        # 75 s in the images and the run command), so a reused connection is rarely a closed one.
-        connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=15, ttl_dns_cache=300)
-        self.session = aiohttp.ClientSession(
-            connector=connector,
-            timeout=self._timeout,
-            cookie_jar=aiohttp.DummyCookieJar(),
-            auto_decompress=False,
-            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
-        )
-
-    async def close(self) -> None:
-        if self.session is not None:
-            await self.session.close()
-
-
-def _forward_headers(scope: dict[str, Any], assertion: str, request_id: str) -> list[tuple[str, str]]:
-    connection_tokens = set()
+def _forward_headers(scope: dict[str, Any], assertion: bytes, request_id: bytes) -> tuple[list[tuple[bytes, bytes]], bool]:
+    """The headers to send on, and whether the body comes chunked (no content-length)."""
+    connection_tokens: set[bytes] = set()
+    chunked = False
     for name, value in scope["headers"]:
         if name == b"connection":
-            connection_tokens |= {token.strip().lower().encode() for token in value.decode("latin-1").split(",")}
+            connection_tokens |= {token.strip().lower() for token in value.split(b",")}
+        elif name == b"transfer-encoding":
+            chunked = True
     headers = [
-        (name.decode("latin-1"), value.decode("latin-1"))
+        (name, value)
         for name, value in scope["headers"]
-        if name not in DROPPED_REQUEST_HEADERS and name not in connection_tokens
+        if name not in DROPPED_REQUEST_HEADERS and name not in connection_tokens and not (chunked and name == b"content-length")
     ]
     client = scope.get("client")
     if client:
-        headers.append(("X-Forwarded-For", client[0]))
-    headers.append(("X-Forwarded-Proto", scope.get("scheme", "http")))
-    headers.append((ASSERTION_HEADER, assertion))
-    headers.append(("X-Request-ID", request_id))
-    return headers
+        headers.append((b"x-forwarded-for", client[0].encode("latin-1")))
+    headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode("latin-1")))
+    headers.append((ASSERTION_HEADER.encode(), assertion))
+    headers.append((b"x-request-id", request_id))
+    return headers, chunked
 
 
 def _has_body(scope: dict[str, Any]) -> bool:
@@ -125,44 +103,41 @@ WHOLE_BODY_LIMIT = 256 * 1024
 
 
 async def forward(scope: dict[str, Any], receive: Any, send: Any, upstream: Upstream, assertion: str, request_id: str) -> None:
-    path = scope["raw_path"].decode("latin-1") if scope.get("raw_path") else quote(scope["path"])
-    query = scope["query_string"].decode("latin-1")
     # Already encoded by the client: pass it on byte for byte.
-    url = URL(upstream.base_url + path + ("?" + query if query else ""), encoded=True)
-    data = _request_body(receive) if _has_body(scope) else None
-    # aiohttp itself sends a bodiless idempotent request again when a kept-alive connection
-    # turns out to be closed by the service (tests/test_proxy_retry.py holds it to that).
-    started = [False]
+    target = scope.get("raw_path") or quote(scope["path"]).encode("ascii")
+    if scope["query_string"]:
+        target += b"?" + scope["query_string"]
+    headers, chunked = _forward_headers(scope, assertion.encode("ascii"), request_id.encode("ascii"))
+    body = _request_body(receive) if _has_body(scope) else None
+    started = False
     try:
-        await _exchange(upstream, scope["method"], url, _forward_headers(scope, assertion, request_id), data, send, started)
+        response = await upstream.request(scope["method"], target, headers, body, chunked)
+        try:
+            response_headers = [(name, value) for name, value in response.headers if name not in DROPPED_RESPONSE_HEADERS]
+            length = response.content_length()
+            if response.complete or (length is not None and length <= WHOLE_BODY_LIMIT):
+                whole = await response.read()
+                started = True
+                await send({"type": "http.response.start", "status": response.status, "headers": response_headers})
+                await send({"type": "http.response.body", "body": whole})
+                return
+            started = True
+            await send({"type": "http.response.start", "status": response.status, "headers": response_headers})
+            async for chunk in response.chunks():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            response.release()
         return
-    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+    except TimedOut:
         log.warning("upstream_timeout", service=upstream.name)
         problem = (504, f"the {upstream.name} service did not answer in time", "upstream-timeout", [])
-    except aiohttp.ClientConnectorError:
-        log.warning("upstream_unavailable", service=upstream.name)
+    except Unavailable as exc:
+        log.warning("upstream_unavailable", service=upstream.name, error=str(exc))
         problem = (503, f"the {upstream.name} service is unavailable", "upstream-unavailable", [(b"retry-after", b"5")])
-    except aiohttp.ClientError as exc:
+    except UpstreamError as exc:
         log.warning("upstream_error", service=upstream.name, error=str(exc))
         problem = (502, f"the {upstream.name} service gave no valid answer", "upstream-error", [])
-    if not started[0]:  # once the response has begun, the client only sees it cut short
+    if not started:  # once the response has begun, the client only sees it cut short
         status, detail, slug, extra = problem
         await send_problem(send, status, detail, slug, scope["path"], extra)
-
-
-async def _exchange(
-    upstream: Upstream, method: str, url: URL, headers: list[tuple[str, str]], data: Any, send: Any, started: list[bool]
-) -> None:
-    assert upstream.session is not None
-    async with upstream.session.request(method, url, headers=headers, data=data, allow_redirects=False, compress=None) as response:
-        response_headers = [(k.lower(), v) for k, v in response.raw_headers if k.lower() not in DROPPED_RESPONSE_HEADERS]
-        whole = response.content_length is not None and response.content_length <= WHOLE_BODY_LIMIT
-        body = await response.read() if whole else None
-        started[0] = True
-        await send({"type": "http.response.start", "status": response.status, "headers": response_headers})
-        if body is not None:
-            await send({"type": "http.response.body", "body": body})
-            return
-        async for chunk in response.content.iter_any():
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})

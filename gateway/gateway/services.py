@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
-import aiohttp
 import structlog
 
 from gateway.policy import RouteTable
-from gateway.proxy import Upstream
+from gateway.upstream import Upstream, UpstreamError
 from styrkedjan_common.identity import HEADER as ASSERTION_HEADER
 
 log = structlog.get_logger("gateway.services")
 RETRY_SECONDS = 2.0
+DESCRIPTION_TIMEOUT_SECONDS = 5.0
 
 
 class ServiceRegistry:
@@ -46,17 +47,15 @@ class ServiceRegistry:
                 return False
             self._last_attempt[name] = now
             upstream = self.upstreams[name]
-            assert upstream.session is not None
             try:
-                async with upstream.session.get(
-                    f"{upstream.base_url}/openapi.json",
-                    headers={ASSERTION_HEADER: self._assertion_for(name)},
-                    timeout=aiohttp.ClientTimeout(total=5),
-                ) as response:
-                    response.raise_for_status()
-                    doc = await response.json()
+                status, body = await upstream.fetch(
+                    b"/openapi.json", [(ASSERTION_HEADER.encode(), self._assertion_for(name).encode())], timeout=DESCRIPTION_TIMEOUT_SECONDS
+                )
+                if status != 200:
+                    raise ValueError(f"the service answered {status}")
+                doc = json.loads(body)
                 table = RouteTable(doc)  # a document the gateway cannot read counts as no document
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, TypeError, AttributeError) as exc:
+            except (UpstreamError, asyncio.TimeoutError, ValueError, TypeError, AttributeError) as exc:
                 log.warning("service_description_unavailable", service=name, error=str(exc) or type(exc).__name__)
                 return False
             self.docs[name] = doc

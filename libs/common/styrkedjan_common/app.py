@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,6 +29,21 @@ OPERATIONAL_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 # Metrics are Prometheus (/metrics); FastAPI's built-in OpenTelemetry would otherwise look up
 # its global providers on every request.
 NO_OPENTELEMETRY = {"tracing": False, "metrics": False, "logs": False}
+
+
+# Generation-0 collections after this many net allocations (CPython's default is 700). Under load
+# every collection walks the objects of all requests in flight, only to promote them; measured on
+# the vision read, the default spent about an eighth of the service's CPU in the collector.
+GC_YOUNG_THRESHOLD = 20_000
+
+
+def settle_heap() -> None:
+    """Called once the app has started: what exists now (routes, schemas, models) lives as long as
+    the process, so the collector stops walking it, and young collections become rarer."""
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -119,6 +135,7 @@ def create_service_app(
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.fast_reader = FastReader(engine)
         await app.state.fast_reader.open(settings.database_pool_size)
+        settle_heap()
         try:
             yield
         finally:
