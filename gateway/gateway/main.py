@@ -31,7 +31,7 @@ from styrkedjan_common.identity import AssertionSigner
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
 from styrkedjan_common.problems import install_problem_handlers
-from styrkedjan_common.security import ROLE_REFUSAL, PolicyDep, check_policies_declared
+from styrkedjan_common.security import ROLE_REFUSAL, check_policies_declared
 
 DEV_TOKEN_PATH = "/api/auth/dev-token"
 
@@ -130,9 +130,9 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
     )
     api.state.settings = settings
     install_problem_handlers(api)
-    api.include_router(me_router, dependencies=[PolicyDep])
-    api.include_router(directory_router, dependencies=[PolicyDep])
-    api.include_router(auditor.router(tag="directory-audit"), prefix="/api/directory/v1", dependencies=[PolicyDep])
+    api.include_router(me_router)
+    api.include_router(directory_router)
+    api.include_router(auditor.router(tag="directory-audit"), prefix="/api/directory/v1")
     check_policies_declared(api)
     gateway_openapi = problem_openapi(api)
     if settings.dev_issuer_enabled:

@@ -22,10 +22,10 @@ from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
-from styrkedjan_common.security import CallerDep, allow, allow_any_signed_in
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
-me_router = APIRouter(tags=["me"])
-router = APIRouter(prefix="/api/directory/v1", tags=["directory"])
+me_router = APIRouter(tags=["me"], route_class=PolicyRoute)
+router = APIRouter(prefix="/api/directory/v1", tags=["directory"], route_class=PolicyRoute)
 ADMIN = allow(Role.ADMIN)
 
 

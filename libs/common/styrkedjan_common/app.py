@@ -22,7 +22,7 @@ from styrkedjan_common.identity import AssertionVerifier
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, install_problem_handlers, problem_response
-from styrkedjan_common.security import AssertionMiddleware, PolicyDep, check_policies_declared
+from styrkedjan_common.security import AssertionMiddleware, check_policies_declared
 from styrkedjan_common.settings import ServiceSettings
 
 OPERATIONAL_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
@@ -156,7 +156,7 @@ def create_service_app(
     install_problem_handlers(app)
     prefix = api_prefix or f"/api/{name}/v1"
     for router in [*routers, auditor.router(tag=f"{name}-audit")]:
-        app.include_router(router, prefix=prefix, dependencies=[PolicyDep])
+        app.include_router(router, prefix=prefix)
     add_operational_routes(app, metrics)
     check_policies_declared(app)
     app.openapi = problem_openapi(app, description=description)  # type: ignore[method-assign]

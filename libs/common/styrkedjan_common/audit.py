@@ -17,7 +17,7 @@ from styrkedjan_common.db import JSONType, SessionDep, UTCDateTime, new_id, utcn
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.problems import problem_responses
-from styrkedjan_common.security import allow
+from styrkedjan_common.security import PolicyRoute, allow
 
 
 class AuditEventMixin:
@@ -86,7 +86,7 @@ class Auditor:
 
     def router(self, tag: str = "audit") -> APIRouter:
         model = self.model
-        router = APIRouter(tags=[tag])
+        router = APIRouter(tags=[tag], route_class=PolicyRoute)
 
         @router.get(
             "/audit-events",
