@@ -56,9 +56,12 @@ class _Connection(asyncio.Protocol):
         self.closed = False
         self.idle_since = 0.0
         self._write_waiter: asyncio.Future[None] | None = None
+        self._reading_paused = False
         self._reset()
 
     def _reset(self) -> None:
+        if self._reading_paused:
+            self._resume_reading()
         self.status = 0
         self.headers: list[tuple[bytes, bytes]] = []
         self.chunks: collections.deque[bytes] = collections.deque()
@@ -72,7 +75,6 @@ class _Connection(asyncio.Protocol):
         self.last_activity = self.loop.time()
         self._waiter: asyncio.Future[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
-        self._reading_paused = False
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -115,7 +117,11 @@ class _Connection(asyncio.Protocol):
             return
         self.status = status
         self.head_done = True
-        self.until_close = not any(name in (b"content-length", b"transfer-encoding") for name, _ in self.headers) and status not in (204, 304)
+        framed = any(
+            name == b"content-length" or (name == b"transfer-encoding" and value.rstrip().lower().endswith(b"chunked"))
+            for name, value in self.headers
+        )
+        self.until_close = not framed and status not in (204, 304)
         self._wake()
 
     def on_body(self, body: bytes) -> None:
@@ -161,6 +167,8 @@ class _Connection(asyncio.Protocol):
     def _check_timer(self) -> None:
         # One timer per exchange, pushed back by activity rather than re-armed on every read.
         quiet = self.loop.time() - self.last_activity
+        if self._reading_paused:  # the gateway waits for its client, not for the service
+            quiet = 0.0
         if quiet >= self.read_timeout:
             self._timer = None
             self._fail(TimedOut("the service did not answer in time"))
@@ -181,6 +189,8 @@ class _Connection(asyncio.Protocol):
         self.transport.write(head)
         if body is not None:
             async for chunk in body:
+                if not chunk:  # an empty chunk would end a chunked body
+                    continue
                 self.transport.write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if chunked else chunk)
                 self.last_activity = self.loop.time()
                 if self._write_waiter is not None:
@@ -200,17 +210,25 @@ class _Connection(asyncio.Protocol):
             await self._wait()
         chunk = self.chunks.popleft()
         self.buffered -= len(chunk)
-        if self._reading_paused and self.buffered <= READ_BUFFER_LIMIT // 2 and self.transport is not None:
-            self._reading_paused = False
-            self.transport.resume_reading()
+        if self._reading_paused and self.buffered <= READ_BUFFER_LIMIT // 2:
+            self._resume_reading()
         return chunk
 
     def take_body(self) -> bytes:
-        """The whole body, once the message is complete."""
+        """The body received so far."""
         body = b"".join(self.chunks)
         self.chunks.clear()
         self.buffered = 0
+        if self._reading_paused:
+            self._resume_reading()
         return body
+
+    def _resume_reading(self) -> None:
+        self._reading_paused = False
+        # The quiet time while the gateway held back was the client's, not the service's.
+        self.last_activity = self.loop.time()
+        if self.transport is not None and not self.closed:
+            self.transport.resume_reading()
 
     def reusable(self) -> bool:
         return self.complete and self.keep_alive and not self.closed and self.error is None
@@ -246,9 +264,12 @@ class Response:
         return None
 
     async def read(self) -> bytes:
+        pieces = []
         while not self._connection.complete:
+            pieces.append(self._connection.take_body())
             await self._connection._wait()
-        return self._connection.take_body()
+        pieces.append(self._connection.take_body())
+        return b"".join(pieces)
 
     async def chunks(self) -> AsyncIterator[bytes]:
         while chunk := await self._connection.next_chunk():
@@ -289,9 +310,8 @@ class Upstream:
 
     async def close(self) -> None:
         self._closing = True
-        for connection in self._idle:
-            connection.close()
-        self._idle.clear()
+        while self._idle:
+            self._discard(self._idle.pop(), wake=False)
 
     async def request(
         self,
@@ -351,23 +371,24 @@ class Upstream:
             if not connection.closed and now - connection.idle_since < self.keepalive_seconds:
                 return connection, True
             self._discard(connection, wake=False)
-        if self._open >= self.max_connections:
+        if self._open < self.max_connections:
+            self._open += 1
+        else:
             waiter: asyncio.Future[_Connection | None] = loop.create_future()
             self._waiters.append(waiter)
             try:
-                connection_or_none = await waiter
+                handed = await waiter
             except BaseException:
-                if waiter.done() and not waiter.cancelled():  # handed a place just as the caller gave up: pass it on
-                    handed = waiter.result()
-                    if handed is not None:
-                        self._release(handed)
+                if waiter.done() and not waiter.cancelled():  # handed over just as the caller gave up: pass it on
+                    if waiter.result() is not None:
+                        self._release(waiter.result())
                     else:
+                        self._open -= 1
                         self._wake_waiter(None)
                 raise
-            if connection_or_none is not None:
-                return connection_or_none, True
-        # A waiter woken with None was given the place of a connection that closed.
-        self._open += 1
+            if handed is not None:
+                return handed, True
+            # Woken with None: given the place of a connection that closed, already counted.
         try:
             return await self._connect(loop), False
         except BaseException:
@@ -402,9 +423,12 @@ class Upstream:
             self._wake_waiter(None)
 
     def _wake_waiter(self, connection: _Connection | None) -> bool:
+        """Hand a connection, or with None the place for a new one, to the first waiter."""
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
+                if connection is None:
+                    self._open += 1
                 waiter.set_result(connection)
                 return True
         return False
