@@ -14,8 +14,16 @@ def refused(make_settings, **values):
     return str(refusal.value)
 
 
+POSTGRES_URL = "postgresql+asyncpg://styrkedjan@db.example.se:5432/styrkedjan_gateway"
+
+
 def test_the_development_issuer_is_refused_in_production(make_settings):
-    assert "cannot be enabled in production" in refused(make_settings, environment="production")
+    assert "cannot be enabled in production" in refused(make_settings, environment="production", database_url=POSTGRES_URL)
+
+
+def test_production_on_sqlite_is_refused(make_settings):
+    message = refused(make_settings, environment="production", dev_issuer_enabled=False, database_url="sqlite+aiosqlite:///gateway.db", **OIDC)
+    assert "production runs on PostgreSQL" in message
 
 
 def test_a_gateway_without_any_way_to_sign_in_is_refused(make_settings):
@@ -37,7 +45,7 @@ def test_the_gateway_needs_a_key_to_sign_assertions(make_settings):
 
 
 def test_production_with_oidc_is_accepted(make_settings):
-    settings = make_settings(environment="production", dev_issuer_enabled=False, **OIDC)
+    settings = make_settings(environment="production", dev_issuer_enabled=False, database_url=POSTGRES_URL, **OIDC)
     assert settings.oidc_issuer == OIDC["oidc_issuer"]
 
 

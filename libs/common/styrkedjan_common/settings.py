@@ -28,6 +28,14 @@ class AppSettings(BaseSettings):
     database_echo: bool = False
     database_pool_size: int = 20
 
+    @model_validator(mode="after")
+    def _production_runs_on_postgresql(self) -> "AppSettings":
+        # SQLite is the embedded default for development and tests; in production it would lose
+        # concurrent writes and has no backups or replicas of ours.
+        if self.environment == Environment.PRODUCTION and not self.database_url.startswith("postgresql"):
+            raise ValueError("production runs on PostgreSQL: set a postgresql+asyncpg:// database URL")
+        return self
+
 
 class ServiceSettings(AppSettings):
     """A service behind the gateway: it trusts only assertions signed by the gateway."""
