@@ -22,8 +22,8 @@ from gateway.dev_tokens import dev_token_route
 from gateway.directory.router import me_router, router as directory_router
 from gateway.proxy import forward, send_problem
 from gateway.services import ServiceRegistry
-from gateway.upstream import Upstream
 from gateway.settings import GatewaySettings, get_settings
+from gateway.upstream import Upstream
 from styrkedjan_common.app import NO_OPENTELEMETRY, add_operational_routes, operation_id, problem_openapi, settle_heap
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.db import create_engine, make_sessionmaker

@@ -16,8 +16,6 @@ from gateway.upstream import TimedOut, Unavailable, Upstream, UpstreamError
 from styrkedjan_common.identity import HEADER as ASSERTION_HEADER
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_type
 
-__all__ = ["Upstream", "forward", "send_problem"]
-
 log = structlog.get_logger("gateway.proxy")
 
 HOP_BY_HOP = frozenset(
