@@ -42,15 +42,21 @@ DROPPED_REQUEST_HEADERS = HOP_BY_HOP | IDENTITY_HEADERS | {b"host", b"x-request-
 DROPPED_RESPONSE_HEADERS = HOP_BY_HOP | {b"set-cookie", b"x-request-id", b"server", b"date"}
 
 
-def _forward_headers(scope: dict[str, Any], assertion: bytes, request_id: bytes) -> tuple[list[tuple[bytes, bytes]], bool]:
-    """The headers to send on, and whether the body comes chunked (no content-length)."""
+_ASSERTION_HEADER = ASSERTION_HEADER.encode()
+
+
+def _forward_headers(scope: dict[str, Any], assertion: bytes, request_id: bytes) -> tuple[list[tuple[bytes, bytes]], bool, bool]:
+    """The headers to send on, whether the request has a body, and whether it comes chunked
+    (no content-length)."""
     connection_tokens: set[bytes] = set()
-    chunked = False
+    chunked = has_body = False
     for name, value in scope["headers"]:
         if name == b"connection":
             connection_tokens |= {token.strip().lower() for token in value.split(b",")}
         elif name == b"transfer-encoding":
-            chunked = True
+            chunked = has_body = True
+        elif name == b"content-length" and value != b"0":
+            has_body = True
     headers = [
         (name, value)
         for name, value in scope["headers"]
@@ -60,16 +66,9 @@ def _forward_headers(scope: dict[str, Any], assertion: bytes, request_id: bytes)
     if client:
         headers.append((b"x-forwarded-for", client[0].encode("latin-1")))
     headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode("latin-1")))
-    headers.append((ASSERTION_HEADER.encode(), assertion))
+    headers.append((_ASSERTION_HEADER, assertion))
     headers.append((b"x-request-id", request_id))
-    return headers, chunked
-
-
-def _has_body(scope: dict[str, Any]) -> bool:
-    for name, value in scope["headers"]:
-        if name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
-            return True
-    return False
+    return headers, has_body, chunked
 
 
 async def _request_body(receive: Any) -> AsyncIterator[bytes]:
@@ -105,8 +104,8 @@ async def forward(scope: dict[str, Any], receive: Any, send: Any, upstream: Upst
     target = scope.get("raw_path") or quote(scope["path"]).encode("ascii")
     if scope["query_string"]:
         target += b"?" + scope["query_string"]
-    headers, chunked = _forward_headers(scope, assertion.encode("ascii"), request_id.encode("ascii"))
-    body = _request_body(receive) if _has_body(scope) else None
+    headers, has_body, chunked = _forward_headers(scope, assertion.encode("ascii"), request_id.encode("ascii"))
+    body = _request_body(receive) if has_body else None
     started = False
     try:
         response = await upstream.request(scope["method"], target, headers, body, chunked)

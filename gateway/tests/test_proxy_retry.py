@@ -1,5 +1,5 @@
 """A kept-alive connection the service closes just as it is reused: a bodiless idempotent request
-is sent once more on a fresh connection (aiohttp does this for the proxy), a request with a body
+is sent once more on a fresh connection (gateway/upstream.py does this for the proxy), a request with a body
 never twice."""
 
 import asyncio

@@ -126,6 +126,17 @@ async def stall(writer: asyncio.StreamWriter) -> None:
     await asyncio.Event().wait()
 
 
+def start_then_stall(start: bytes) -> Callable[[asyncio.StreamWriter], Awaitable[None]]:
+    """An answer that sends `start` (a head and part of a body) and then nothing more."""
+
+    async def answer(writer: asyncio.StreamWriter) -> None:
+        writer.write(start)
+        await writer.drain()
+        await stall(writer)
+
+    return answer
+
+
 # Keep-alive and framing
 
 
@@ -315,11 +326,7 @@ async def test_a_service_that_never_answers_times_out_after_the_read_timeout():
 
 
 async def test_a_service_that_stalls_the_body_times_out_while_reading():
-    async def head_then_stall(writer: asyncio.StreamWriter) -> None:
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")
-        await writer.drain()
-        await asyncio.Event().wait()
-
+    head_then_stall = start_then_stall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")
     async with Service(replies(head_then_stall)) as service:
         upstream = service.upstream(read_timeout=0.3)
         response = await asyncio.wait_for(upstream.request("GET", b"/x", []), WAIT)
@@ -331,11 +338,7 @@ async def test_a_service_that_stalls_the_body_times_out_while_reading():
 
 
 async def test_a_service_that_stalls_a_streamed_body_times_out_in_chunks():
-    async def head_then_stall(writer: asyncio.StreamWriter) -> None:
-        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7\r\npartial\r\n")
-        await writer.drain()
-        await asyncio.Event().wait()
-
+    head_then_stall = start_then_stall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7\r\npartial\r\n")
     async with Service(replies(head_then_stall)) as service:
         upstream = service.upstream(read_timeout=0.3)
         response = await asyncio.wait_for(upstream.request("GET", b"/x", []), WAIT)
