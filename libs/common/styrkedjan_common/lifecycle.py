@@ -7,9 +7,12 @@ it goes through the same lifecycle. Deciding a revision archives the revision it
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from enum import StrEnum
 
 from pydantic import Field
+from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from styrkedjan_common.problems import RuleViolation
 from styrkedjan_common.schemas import InputModel
@@ -58,3 +61,28 @@ class Decision(InputModel):
     body: str = Field(min_length=1, max_length=200, examples=["Kommunfullmäktige"])
     decision_date: dt.date = Field(examples=["2027-06-14"])
     reference: str = Field(min_length=1, max_length=100, examples=["KF § 45/2027"])
+
+
+class Decided:
+    """The columns of an object that goes through the decision lifecycle: its status, the decision
+    once made, and the revision it replaces (an amendment, ändringsbeslut)."""
+
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value, index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    decision_body: Mapped[str | None] = mapped_column(String(200))
+    decision_date: Mapped[dt.date | None] = mapped_column(Date)
+    decision_reference: Mapped[str | None] = mapped_column(String(100))
+
+    @declared_attr
+    def replaces_id(cls) -> Mapped[uuid.UUID | None]:  # noqa: N805 - SQLAlchemy's declared_attr signature
+        return mapped_column(ForeignKey(f"{cls.__tablename__}.id"))  # type: ignore[attr-defined]
+
+    def decision(self) -> Decision | None:
+        if self.decision_date is None:
+            return None
+        return Decision(body=self.decision_body or "", decision_date=self.decision_date, reference=self.decision_reference or "")
+
+    def record_decision(self, decision: Decision) -> None:
+        self.decision_body = decision.body
+        self.decision_date = decision.decision_date
+        self.decision_reference = decision.reference

@@ -1,7 +1,17 @@
 from fastapi import FastAPI
 
+from goals_service.activities.router import router as activities_router
+from goals_service.assignments.router import router as assignments_router
 from goals_service.db import auditor
+from goals_service.goals.router import router as goals_router
+from goals_service.indicators.router import router as indicators_router
+from goals_service.missions.router import router as missions_router
+from goals_service.periods.router import router as periods_router
+from goals_service.plans.router import router as plans_router
+from goals_service.quality.router import router as quality_router
+from goals_service.sdg.router import router as sdg_router
 from goals_service.settings import GoalsSettings, get_settings
+from goals_service.thread.router import router as thread_router
 from goals_service.vision.router import router as vision_router
 from styrkedjan_common.app import create_service_app
 
@@ -14,6 +24,9 @@ def create_app(settings: GoalsSettings | None = None) -> FastAPI:
         title="Styrkedjan goals",
         description=DESCRIPTION,
         settings=settings or get_settings(),
-        routers=[vision_router],
+        routers=[
+            vision_router, periods_router, missions_router, goals_router, indicators_router, quality_router,
+            activities_router, plans_router, assignments_router, sdg_router, thread_router,
+        ],
         auditor=auditor,
     )

@@ -1,0 +1,49 @@
+"""Who may read and write what, object by object: the gateway checked the caller's role for the
+operation; here each object's org unit is checked against the caller's scope (OWASP API1)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from styrkedjan_common.identity import Principal, Role
+from styrkedjan_common.lifecycle import Status
+from styrkedjan_common.problems import Forbidden
+
+# Decided material is open to every signed-in user (offentlighetsprincipen); the rest in scope.
+PUBLISHED = frozenset({Status.DECIDED, Status.ARCHIVED})
+READS_EVERYTHING = frozenset({Role.REVISOR})
+
+
+def ensure_can_write(principal: Principal, org_unit_id: uuid.UUID | str, roles: Iterable[Role], what: str) -> None:
+    """Refuses a write on `org_unit_id` unless one of the caller's assignments with one of
+    `roles` covers it. The refusal names the rule."""
+    allowed = tuple(roles)
+    if not principal.has_any_role(allowed):
+        names = ", ".join(sorted(r.value for r in allowed))
+        raise Forbidden(f"{what} is written by the roles: {names}")
+    if not principal.can_act_on(str(org_unit_id), allowed):
+        raise Forbidden(f"{what} belongs to org unit {org_unit_id}, which is outside your scope")
+
+
+def can_read_unpublished(principal: Principal, org_unit_id: uuid.UUID | str) -> bool:
+    """Drafts and proposals are read in scope (any role's) and by the auditors."""
+    if principal.has_any_role(READS_EVERYTHING):
+        return True
+    return any(a.covers(str(org_unit_id)) for a in principal.assignments)
+
+
+def can_read(principal: Principal, status: str, org_unit_id: uuid.UUID | str) -> bool:
+    return Status(status) in PUBLISHED or can_read_unpublished(principal, org_unit_id)
+
+
+def readable_units(principal: Principal) -> frozenset[str] | None:
+    """The org units whose unpublished material the caller reads; None means all of them."""
+    if principal.has_any_role(READS_EVERYTHING):
+        return None
+    units: set[str] = set()
+    for a in principal.assignments:
+        if a.scope is None:
+            return None
+        units |= a.scope
+    return frozenset(units)
