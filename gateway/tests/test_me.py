@@ -31,10 +31,22 @@ async def test_an_assignment_at_the_root_covers_the_whole_municipality(client, a
 
 
 async def test_an_assignment_covers_its_units_subtree(client, as_user, unit_id):
+    [assignment] = (await me(client, as_user, "namnd.demo"))["assignments"]
+    assert assignment["org_unit_name"] == "Barn- och utbildningsnämnden"
+    assert sorted(assignment["scope"]) == sorted(unit_id(short) for short in ("BUN", *BUF_SUBTREE))
+
+
+async def test_an_administrations_assignment_also_covers_the_board_it_serves_but_not_its_siblings(client, as_user, unit_id):
+    """The administration drafts the board's board-level objects (domain: forvaltning)."""
     [assignment] = (await me(client, as_user, "forvaltning.demo"))["assignments"]
     assert assignment["org_unit_name"] == "Barn- och utbildningsförvaltningen"
     assert assignment["org_unit_type"] == "administration"
-    assert sorted(assignment["scope"]) == sorted(unit_id(short) for short in BUF_SUBTREE)
+    assert sorted(assignment["scope"]) == sorted(unit_id(short) for short in ("BUN", *BUF_SUBTREE))
+
+
+async def test_a_unit_role_below_an_administration_does_not_reach_the_board(client, as_user, unit_id):
+    [assignment] = (await me(client, as_user, "enhet.demo"))["assignments"]
+    assert unit_id("BUN") not in assignment["scope"]
 
 
 async def test_an_assignment_at_a_leaf_unit_covers_only_that_unit(client, as_user, unit_id):

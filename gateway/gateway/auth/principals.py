@@ -92,7 +92,7 @@ class PrincipalResolver:
             Assignment(
                 role=Role(a.role),
                 org_unit_id=str(a.org_unit_id),
-                scope=None if tree.is_root(str(a.org_unit_id)) else tree.subtree(str(a.org_unit_id)),
+                scope=tree.scope(str(a.org_unit_id), serves_board=Role(a.role) == Role.FORVALTNING),
             )
             for a in await repository.assignments_of(session, user.id, on=dt.date.today())
         )

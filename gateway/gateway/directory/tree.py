@@ -15,6 +15,10 @@ class UnitInfo:
     name: str
 
 
+# The political bodies an administration serves (it drafts their board-level objects).
+GOVERNING_TYPES = frozenset({"executive_board", "board", "company", "federation"})
+
+
 class OrgTree:
     def __init__(self, rows: list[tuple[uuid.UUID, uuid.UUID | None, str, str]]) -> None:
         self.units: dict[str, UnitInfo] = {}
@@ -46,3 +50,20 @@ class OrgTree:
             chain.append(current.parent_id)
             current = self.units.get(current.parent_id)
         return chain
+
+    def governing_body(self, unit_id: str) -> str | None:
+        """The nearest board (or executive board, company, federation) above a unit."""
+        for ancestor in self.ancestors(unit_id):
+            if self.units[ancestor].type in GOVERNING_TYPES:
+                return ancestor
+        return None
+
+    def scope(self, unit_id: str, serves_board: bool) -> frozenset[str] | None:
+        """An assignment's scope: its unit's subtree, None for the root (everything). An
+        administration's assignment (`serves_board`) also covers the body it serves, whose
+        board-level drafts it prepares."""
+        if self.is_root(unit_id):
+            return None
+        units = self.subtree(unit_id)
+        body = self.governing_body(unit_id) if serves_board else None
+        return units | {body} if body else units
