@@ -47,3 +47,17 @@ def readable_units(principal: Principal) -> frozenset[str] | None:
             return None
         units |= a.scope
     return frozenset(units)
+
+
+def readable_unit_ids(principal: Principal) -> frozenset[uuid.UUID] | None:
+    """`readable_units` as ids, for queries; a scope entry that is not a UUID names no stored unit."""
+    units = readable_units(principal)
+    if units is None:
+        return None
+    ids = set()
+    for unit in units:
+        try:
+            ids.add(uuid.UUID(unit))
+        except ValueError:
+            continue
+    return frozenset(ids)
