@@ -1,5 +1,125 @@
-from fastapi import APIRouter
+import datetime as dt
+import uuid
+from typing import Annotated
 
-from styrkedjan_common.security import PolicyRoute
+from fastapi import APIRouter, Query, Request, Response, status
+
+from goals_service.assignments import repository, service
+from goals_service.assignments.models import Assignment
+from goals_service.assignments.schemas import (
+    AssignmentCreate,
+    AssignmentRead,
+    AssignmentReportCreate,
+    AssignmentReportRead,
+    AssignmentStatus,
+    AssignmentUpdate,
+)
+from styrkedjan_common.db import SessionDep
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.identity import Role
+from styrkedjan_common.problems import problem_responses
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
 router = APIRouter(prefix="/assignments", tags=["assignments"], route_class=PolicyRoute)
+WRITERS = allow(Role.FULLMAKTIGE)
+REPORTERS = allow(*service.REPORTERS)
+READERS = allow_any_signed_in()  # council decisions are public
+CONDITIONAL = problem_responses(404, 412, 422, 428)
+
+
+def _instant(text: str) -> dt.datetime:
+    """A cursor's timestamp; one without a time zone is not one this API issued."""
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("naive timestamp")
+    return value
+
+
+def _respond(assignment: Assignment, response: Response) -> AssignmentRead:
+    response.headers["ETag"] = etag(assignment.id, assignment.row_version)
+    return service.to_read(assignment)
+
+
+async def _for_update(request: Request, session: SessionDep, caller: CallerDep, assignment_id: uuid.UUID) -> Assignment:
+    assignment = await service.get_writable(session, caller, assignment_id)  # a refusal by scope comes before any precondition
+    require_if_match(request, etag(assignment.id, assignment.row_version))
+    return assignment
+
+
+@router.get("", response_model=Page[AssignmentRead], openapi_extra=READERS, responses=problem_responses(422))
+async def list_assignments(
+    session: SessionDep,
+    board_org_unit_id: uuid.UUID | None = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    status_: Annotated[AssignmentStatus | None, Query(alias="status")] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[AssignmentRead]:
+    """Assignments by year and title."""
+    after = decode_cursor(cursor)
+    keyset = cursor_values(after, year=int, title=str, id=uuid.UUID) if after else None
+    rows = await repository.list_page(
+        session, board_org_unit_id=board_org_unit_id, year=year, status=status_, limit=limit + 1, after=keyset
+    )
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_cursor({"year": last.year, "title": last.title, "id": str(last.id)}) if last else None
+    return Page[AssignmentRead](items=[service.to_read(a) for a in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.get("/{assignment_id}", response_model=AssignmentRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+async def get_assignment(assignment_id: uuid.UUID, session: SessionDep, response: Response) -> AssignmentRead:
+    return _respond(await service.get(session, assignment_id), response)
+
+
+@router.post("", response_model=AssignmentRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(422))
+async def create_assignment(data: AssignmentCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> AssignmentRead:
+    """Record an assignment the council gave a board."""
+    assignment = await service.create(session, caller, data)
+    response.headers["Location"] = f"{request.url.path}/{assignment.id}"
+    return _respond(assignment, response)
+
+
+@router.patch("/{assignment_id}", response_model=AssignmentRead, openapi_extra=WRITERS, responses=CONDITIONAL)
+async def update_assignment(
+    assignment_id: uuid.UUID, data: AssignmentUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> AssignmentRead:
+    """Requires If-Match."""
+    assignment = await _for_update(request, session, caller, assignment_id)
+    return _respond(await service.update(session, caller, assignment, data), response)
+
+
+@router.delete("/{assignment_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=WRITERS, responses=CONDITIONAL)
+async def delete_assignment(assignment_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
+    """Requires If-Match; the reports go with the assignment."""
+    await service.delete(session, caller, await _for_update(request, session, caller, assignment_id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/{assignment_id}/reports", response_model=Page[AssignmentReportRead], openapi_extra=READERS, responses=problem_responses(404, 422)
+)
+async def list_assignment_reports(
+    assignment_id: uuid.UUID, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+) -> Page[AssignmentReportRead]:
+    """The reporting history, oldest first."""
+    assignment = await service.get(session, assignment_id)
+    after = decode_cursor(cursor)
+    keyset = cursor_values(after, at=_instant, id=uuid.UUID) if after else None
+    rows = await repository.reports(session, assignment.id, limit=limit + 1, after=keyset)
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_cursor({"at": last.reported_at.isoformat(), "id": str(last.id)}) if last else None
+    return Page[AssignmentReportRead](items=[service.report_read(r) for r in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.post(
+    "/{assignment_id}/reports",
+    response_model=AssignmentReportRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=REPORTERS,
+    responses=problem_responses(404, 422),
+)
+async def report_on_assignment(
+    assignment_id: uuid.UUID, data: AssignmentReportCreate, session: SessionDep, caller: CallerDep
+) -> AssignmentReportRead:
+    """Report progress at a follow-up; the assignment takes the reported status."""
+    return service.report_read(await service.report(session, caller, assignment_id, data))

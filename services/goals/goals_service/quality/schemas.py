@@ -1,0 +1,46 @@
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, Field
+
+from styrkedjan_common.schemas import InputModel
+
+
+class QualityFactorCreate(InputModel):
+    org_unit_id: uuid.UUID = Field(description="The administration, or a unit below it, whose quality factor this is")
+    name: str = Field(min_length=1, max_length=300, examples=["Trygg och säker vård"])
+    description: str = Field(default="", max_length=5000, examples=["Brukarna känner sig trygga med insatserna och personalen."])
+    active: bool = True
+
+
+class QualityFactorUpdate(InputModel):
+    """Fields left out are unchanged; `active: false` retires a factor that key figures or activities still name."""
+
+    org_unit_id: uuid.UUID | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=5000)
+    active: bool | None = None
+
+
+class KeyFigure(BaseModel):
+    """An indicator use that follows the quality factor (nyckeltal)."""
+
+    use_id: uuid.UUID
+    indicator_id: uuid.UUID
+    indicator_name: str = Field(examples=["Andel brukare som känner sig trygga"])
+    unit: str = Field(examples=["%"])
+    kolada_kpi_id: str | None = Field(examples=["U21468"])
+
+
+class QualityFactorRead(BaseModel):
+    id: uuid.UUID
+    org_unit_id: uuid.UUID
+    name: str = Field(examples=["Trygg och säker vård"])
+    description: str
+    active: bool
+    key_figures: list[KeyFigure]
+    created_at: dt.datetime
+    created_by: str
+    updated_at: dt.datetime
+    updated_by: str
+    row_version: int

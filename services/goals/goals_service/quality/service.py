@@ -1,0 +1,106 @@
+"""Critical quality factors (kritiska kvalitetsfaktorer): set per administration, and below it per unit,
+by the administration and the units; open to every signed-in user; retired rather than deleted once in use."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from goals_service.access import ensure_can_write
+from goals_service.db import auditor
+from goals_service.quality import repository
+from goals_service.quality.models import QualityFactor
+from goals_service.quality.schemas import KeyFigure, QualityFactorCreate, QualityFactorRead, QualityFactorUpdate
+from styrkedjan_common.identity import Principal, Role
+from styrkedjan_common.problems import NotFound, RuleViolation
+from styrkedjan_common.schemas import changes_of
+
+ENTITY = "quality_factor"
+WRITERS = (Role.FORVALTNING, Role.ENHET)
+
+
+def to_read(factor: QualityFactor, figures: Sequence[Row] = ()) -> QualityFactorRead:
+    return QualityFactorRead(
+        id=factor.id,
+        org_unit_id=factor.org_unit_id,
+        name=factor.name,
+        description=factor.description,
+        active=factor.active,
+        key_figures=[KeyFigure.model_validate(figure, from_attributes=True) for figure in figures],
+        created_at=factor.created_at,
+        created_by=factor.created_by,
+        updated_at=factor.updated_at,
+        updated_by=factor.updated_by,
+        row_version=factor.row_version,
+    )
+
+
+def snapshot(factor: QualityFactor) -> dict[str, Any]:
+    # Key figures belong to the indicator area; the audit keeps the factor's own record.
+    return to_read(factor).model_dump(mode="json", exclude={"key_figures"})
+
+
+def ensure_writer(principal: Principal, org_unit_id: uuid.UUID) -> None:
+    ensure_can_write(principal, org_unit_id, WRITERS, "a quality factor")
+
+
+async def get(session: AsyncSession, factor_id: uuid.UUID) -> QualityFactor:
+    factor = await repository.get(session, factor_id)
+    if factor is None:
+        raise NotFound(f"no quality factor {factor_id}")
+    return factor
+
+
+async def get_writable(session: AsyncSession, principal: Principal, factor_id: uuid.UUID) -> QualityFactor:
+    factor = await get(session, factor_id)
+    ensure_writer(principal, factor.org_unit_id)
+    return factor
+
+
+async def read(session: AsyncSession, factor: QualityFactor) -> QualityFactorRead:
+    figures = await repository.key_figures(session, [factor.id])
+    return to_read(factor, figures.get(factor.id, []))
+
+
+async def read_page(session: AsyncSession, factors: Sequence[QualityFactor]) -> list[QualityFactorRead]:
+    figures = await repository.key_figures(session, [factor.id for factor in factors])
+    return [to_read(factor, figures.get(factor.id, [])) for factor in factors]
+
+
+async def create(session: AsyncSession, principal: Principal, data: QualityFactorCreate) -> QualityFactor:
+    ensure_writer(principal, data.org_unit_id)
+    factor = QualityFactor(**data.model_dump(), created_by=principal.user_id, updated_by=principal.user_id)
+    session.add(factor)
+    await session.flush()
+    auditor.record(session, principal, "CREATE", ENTITY, factor.id, after=snapshot(factor))
+    return factor
+
+
+async def update(session: AsyncSession, principal: Principal, factor: QualityFactor, data: QualityFactorUpdate) -> QualityFactor:
+    changes = changes_of(data)
+    if "org_unit_id" in changes:
+        ensure_writer(principal, changes["org_unit_id"])  # moving it needs the new unit in scope too
+    if all(getattr(factor, name) == value for name, value in changes.items()):
+        return factor  # nothing changes: no new row version, no audit event
+    before = snapshot(factor)
+    for name, value in changes.items():
+        setattr(factor, name, value)
+    factor.updated_by = principal.user_id
+    await session.flush()
+    auditor.record(session, principal, "UPDATE", ENTITY, factor.id, before=before, after=snapshot(factor))
+    return factor
+
+
+async def delete(session: AsyncSession, principal: Principal, factor: QualityFactor) -> None:
+    key_figures, activities = await repository.references(session, factor.id)
+    if key_figures or activities:
+        raise RuleViolation(
+            f"a quality factor in use is not deleted: {key_figures} key figure(s) and {activities} activity(ies) refer to it; "
+            "deactivate it instead (active: false)"
+        )
+    before = snapshot(factor)
+    await session.delete(factor)
+    await session.flush()
+    auditor.record(session, principal, "DELETE", ENTITY, factor.id, before=before)
