@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := -e 'libs/common[test]' -e gateway -e services/goals -e services/budget -e services/followup -e services/internal_control
 MANIFESTS := constraints.txt tests/deploy/requirements.txt libs/common/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: run test install token bench clean
+.PHONY: run test install token bench bench-thread clean
 
 run: $(VENV)/.installed
 	$(BIN)/python -m tools.run $(ARGS)
@@ -27,6 +27,10 @@ token: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.gateway_bench $(ARGS)
+
+# The thread (röd tråd) of a large generated municipality on PostgreSQL: time and SQL statements per call.
+bench-thread: $(VENV)/.installed
+	$(BIN)/python -m bench.thread_bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) .data
