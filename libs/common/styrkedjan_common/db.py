@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import JSON, DateTime, Integer, MetaData, String, event
+from sqlalchemy import JSON, DateTime, Integer, MetaData, String, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -136,3 +136,11 @@ class Tracked:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy's declared_attr signature
         return {"version_id_col": cls.__table__.c.row_version}  # type: ignore[attr-defined]
+
+
+async def lock_for_rule(session: AsyncSession, key: str) -> None:
+    """Serialises, until the transaction ends, the requests that check a rule counting rows
+    (a cap) for the same `key`, so two at once cannot both pass it. PostgreSQL takes a
+    transaction-scoped advisory lock; SQLite already lets one writer at a time commit."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})

@@ -34,6 +34,7 @@ from goals_service.indicators.schemas import (
     Thresholds,
 )
 from goals_service.settings import GoalsSettings
+from styrkedjan_common.db import lock_for_rule
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
@@ -221,6 +222,7 @@ def _missing(field: str, detail: str) -> InvalidInput:
 
 
 async def _check_few_per_goal(session: AsyncSession, goal_lineage_id: uuid.UUID, settings: GoalsSettings) -> None:
+    await lock_for_rule(session, f"indicators-of-goal:{goal_lineage_id}")
     cap = settings.max_indicators_per_goal
     count = await repository.count_uses_of_goal(session, goal_lineage_id)
     if count >= cap:
