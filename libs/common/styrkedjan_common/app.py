@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
 
 from styrkedjan_common.audit import Auditor
 from styrkedjan_common.db import create_engine, make_sessionmaker
@@ -22,6 +23,7 @@ from styrkedjan_common.identity import AssertionVerifier
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, install_problem_handlers, problem_response
+from styrkedjan_common.routing import gate_routers
 from styrkedjan_common.security import AssertionMiddleware, check_policies_declared
 from styrkedjan_common.settings import ServiceSettings
 
@@ -83,13 +85,13 @@ _COMMON_ERRORS = {
 }
 
 
-def problem_openapi(app: FastAPI, *, description: str = "") -> Callable[[], dict[str, Any]]:
+def problem_openapi(app: FastAPI, *, description: str = "", routes: Sequence[BaseRoute] | None = None) -> Callable[[], dict[str, Any]]:
     """OpenAPI 3.1 with problem+json declared for every failure and FastAPI's 422 shape replaced."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        schema = get_openapi(title=app.title, version=app.version, description=description, routes=app.routes)
+        schema = get_openapi(title=app.title, version=app.version, description=description, routes=routes or app.routes)
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
@@ -155,11 +157,12 @@ def create_service_app(
     app.state.settings = settings
     install_problem_handlers(app)
     prefix = api_prefix or f"/api/{name}/v1"
+    add_operational_routes(app, metrics)
     for router in [*routers, auditor.router(tag=f"{name}-audit")]:
         app.include_router(router, prefix=prefix)
-    add_operational_routes(app, metrics)
     check_policies_declared(app)
-    app.openapi = problem_openapi(app, description=description)  # type: ignore[method-assign]
+    routes = gate_routers(app, prefix + "/")
+    app.openapi = problem_openapi(app, description=description, routes=routes)  # type: ignore[method-assign]
     app.add_middleware(AssertionMiddleware, verifier=verifier, exempt=OPERATIONAL_PATHS)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app
