@@ -25,13 +25,13 @@ class Source(StrEnum):
     KOLADA = "KOLADA"
 
 
-def _plain(value: Decimal) -> Decimal:
+def plain_decimal(value: Decimal) -> Decimal:
     """The database hands values back with six decimals; "87.500000" reads as "87.5", "100.000000" as "100"."""
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 # Exact decimals, sent and returned as JSON strings; a JSON number is accepted too.
-Value = Annotated[Decimal, Field(max_digits=20, decimal_places=6, examples=["87.5"]), AfterValidator(_plain)]
+Value = Annotated[Decimal, Field(max_digits=20, decimal_places=6, examples=["87.5"]), AfterValidator(plain_decimal)]
 Sdg = Annotated[int, Field(ge=1, le=17)]
 CodeKey = Annotated[str, Field(min_length=1, max_length=50)]
 CodeValue = Annotated[str, Field(max_length=100)]
@@ -100,7 +100,7 @@ class IndicatorRead(IndicatorContent, TrackedRead):
 
 
 class Thresholds(InputModel):
-    near_target_share: Annotated[Decimal, Field(gt=0, lt=1, max_digits=7, decimal_places=6, examples=["0.9"]), AfterValidator(_plain)] = Field(
+    near_target_share: Annotated[Decimal, Field(gt=0, lt=1, max_digits=7, decimal_places=6, examples=["0.9"]), AfterValidator(plain_decimal)] = Field(
         description="Share of the target that counts as nearly met (0.9: 90 % of a higher-is-better target)"
     )
 

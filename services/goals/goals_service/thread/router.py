@@ -1,5 +1,47 @@
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
 
-from styrkedjan_common.security import PolicyRoute
+from fastapi import APIRouter, Query, Request, Response
+
+from goals_service.thread import service
+from goals_service.thread.schemas import ThreadRead, UpwardRead
+from styrkedjan_common.db import SessionDep
+from styrkedjan_common.problems import problem_responses
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow_any_signed_in
 
 router = APIRouter(prefix="/thread", tags=["thread"], route_class=PolicyRoute)
+YearQuery = Annotated[int, Query(ge=2000, le=2100, description="The year the chain is read for", examples=[2027])]
+NodeQuery = Annotated[uuid.UUID | None, Query()]
+
+
+@router.get("", response_model=ThreadRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(422))
+async def get_thread(
+    request: Request,
+    session: SessionDep,
+    year: YearQuery,
+    org_unit_id: Annotated[uuid.UUID | None, Query(description="Cut the thread to this org unit's goals and what is below them")] = None,
+) -> Response:
+    """The thread (röd tråd) for a year: the vision in force → the municipal goals in force → the
+    board goals contributing to each → the unit goals contributing to those → the activities
+    serving each goal, every goal with its indicators (the year's target, the latest outcome up to
+    the year, status and trend). Goals and activities the chain does not reach are under `unlinked`.
+
+    Decided goals only (closed ones included and flagged): the thread is the municipality's
+    published chain, the same for every signed-in user; drafts are read in the goals API."""
+    thread = await service.read_thread(session, request.app.state.settings, year, org_unit_id)
+    return Response(service.to_json(thread), media_type="application/json")
+
+
+@router.get("/upward", response_model=UpwardRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))
+async def walk_up_the_thread(
+    session: SessionDep,
+    caller: CallerDep,
+    goal_id: NodeQuery = None,
+    activity_id: NodeQuery = None,
+    indicator_use_id: NodeQuery = None,
+) -> UpwardRead:
+    """From one node (exactly one of goal_id, activity_id, indicator_use_id) up to the vision: the
+    node, every goal above it by links (all parents at each step, the decided revision of each),
+    the mandate period and the vision in force. A goal draft is a starting node only for callers
+    who may read it."""
+    return await service.walk_up(session, caller, goal_id, activity_id, indicator_use_id)
