@@ -1,5 +1,10 @@
 from fastapi import FastAPI
 
+from budget_service.actuals.router import router as actuals_router
+from budget_service.allocations.router import router as allocations_router
+from budget_service.assumptions.router import router as assumptions_router
+from budget_service.balance.router import router as balance_router
+from budget_service.budgets.router import router as budgets_router
 from budget_service.db import auditor
 from budget_service.settings import BudgetSettings, get_settings
 from styrkedjan_common.app import create_service_app
@@ -13,6 +18,6 @@ def create_app(settings: BudgetSettings | None = None) -> FastAPI:
         title="Styrkedjan budget",
         description=DESCRIPTION,
         settings=settings or get_settings(),
-        routers=[],
+        routers=[budgets_router, assumptions_router, allocations_router, actuals_router, balance_router],
         auditor=auditor,
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goals_service.access import can_read, ensure_can_write
+from styrkedjan_common.scope import can_read, ensure_can_write
 from goals_service.activities import repository
 from goals_service.activities.models import Activity, FocusArea
 from goals_service.activities.schemas import (

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goals_service.access import ensure_can_write
+from styrkedjan_common.scope import ensure_can_write
 from goals_service.assignments import repository
 from goals_service.assignments.models import Assignment, AssignmentReport
 from goals_service.assignments.schemas import (

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goals_service.access import can_read, ensure_can_write, readable_unit_ids
+from styrkedjan_common.scope import can_read, ensure_can_write, readable_unit_ids
 from goals_service.db import auditor
 from goals_service.goals import repository
 from goals_service.goals.models import Goal

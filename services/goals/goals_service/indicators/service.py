@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goals_service.access import ensure_can_write
+from styrkedjan_common.scope import ensure_can_write
 from goals_service.db import auditor
 from goals_service.indicators import repository, status
 from goals_service.indicators.models import Indicator, IndicatorOutcome, IndicatorTarget, IndicatorUse

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goals_service import access
+from styrkedjan_common import scope as access
 from goals_service.db import auditor
 from goals_service.missions import repository
 from goals_service.missions.models import CoreMission

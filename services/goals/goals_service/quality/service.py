@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goals_service.access import ensure_can_write
+from styrkedjan_common.scope import ensure_can_write
 from goals_service.db import auditor
 from goals_service.quality import repository
 from goals_service.quality.models import QualityFactor

@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goals_service import access
+from styrkedjan_common import scope as access
 from goals_service.indicators import status as indicator_status
 from goals_service.indicators.schemas import plain_decimal
 from goals_service.settings import GoalsSettings

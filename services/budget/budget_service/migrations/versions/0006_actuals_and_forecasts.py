@@ -1,0 +1,22 @@
+"""actuals and forecasts
+
+Revision ID: 0006
+Revises: 0005
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401 - used once the tables are written
+from alembic import op  # noqa: F401
+
+revision: str = '0006'
+down_revision: str | None = '0005'
+branch_labels: Sequence[str] | None = None
+depends_on: Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

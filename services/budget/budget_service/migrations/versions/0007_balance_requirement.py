@@ -1,0 +1,22 @@
+"""balance requirement and restoration
+
+Revision ID: 0007
+Revises: 0006
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401 - used once the tables are written
+from alembic import op  # noqa: F401
+
+revision: str = '0007'
+down_revision: str | None = '0006'
+branch_labels: Sequence[str] | None = None
+depends_on: Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

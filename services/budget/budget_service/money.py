@@ -1,0 +1,48 @@
+"""Money: exact decimals in kronor, never floats — stored as NUMERIC(18, 2), sent and received as
+JSON strings ("1250000.00"). A JSON number is refused: a float has already lost exactness."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, PlainSerializer
+from sqlalchemy import Numeric
+
+# Kronor with öre; 16 digits before the point hold any municipal amount.
+MONEY_COLUMN = Numeric(18, 2)
+_PLACES = Decimal("0.01")
+
+
+def parse_money(value: Any) -> Decimal:
+    """A decimal string with at most two decimals; anything else is refused with the reason."""
+    if isinstance(value, Decimal):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise ValueError('an amount is a decimal string such as "1250000.00", not a JSON number')
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a decimal amount") from None
+    if not amount.is_finite():
+        raise ValueError("an amount is a finite number")
+    if amount != amount.quantize(_PLACES):
+        raise ValueError("an amount has at most two decimals (öre)")
+    if abs(amount) >= Decimal(10) ** 16:
+        raise ValueError("an amount has at most 16 digits before the decimal point")
+    return amount.quantize(_PLACES)
+
+
+def format_money(amount: Decimal) -> str:
+    return str(amount.quantize(_PLACES))
+
+
+# The API type of every amount: refuses floats and malformed strings, answers "1250000.00".
+Money = Annotated[
+    Decimal,
+    BeforeValidator(parse_money),
+    PlainSerializer(format_money, return_type=str, when_used="json"),
+    Field(examples=["1250000.00"], json_schema_extra={"type": "string", "pattern": r"^-?\d{1,16}(\.\d{1,2})?$"}),
+]
