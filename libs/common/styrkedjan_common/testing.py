@@ -222,3 +222,27 @@ def service_contract(*, api: str, create_app: Any) -> type:
             assert (response.status_code, response.json()["errors"][0]["pointer"]) == (422, "#/query/limit")
 
     return ServiceContract
+
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def assert_problem(response: httpx.Response, status: int, detail_contains: str | None = None, type_: str | None = None) -> dict[str, Any]:
+    """An RFC 9457 answer with this status, echoing the request id; optionally its detail naming
+    the rule (`detail_contains`) and its problem type slug."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
+    body = response.json()
+    assert body["status"] == status and body["title"]
+    assert body["type"].startswith("urn:styrkedjan:problem:") or body["type"] == "about:blank"
+    assert body["request_id"] == response.headers["x-request-id"]
+    if detail_contains is not None:
+        assert detail_contains in body["detail"], body["detail"]
+    if type_ is not None:
+        assert body["type"] == f"urn:styrkedjan:problem:{type_}"
+    return body
+
+
+def pointers(response: httpx.Response) -> set[str]:
+    """The JSON pointers a 422 names."""
+    return {error["pointer"] for error in response.json()["errors"]}

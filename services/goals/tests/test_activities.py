@@ -10,14 +10,13 @@ from sqlalchemy import event
 from services.goals.tests import factories
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Status
-from styrkedjan_common.testing import assertion_headers
+from styrkedjan_common.testing import assertion_headers, assert_problem, pointers
 
 API = "/api/goals/v1"
 FOCUS_AREAS = f"{API}/focus-areas"
 ACTIVITIES = f"{API}/activities"
 STATUSES = f"{API}/activity-statuses"
 AUDIT = f"{API}/audit-events"
-PROBLEM = "application/problem+json"
 BOARD = str(uuid.uuid4())
 ADMINISTRATION = str(uuid.uuid4())
 UNIT = str(uuid.uuid4())
@@ -51,22 +50,6 @@ def unit(as_role):
 @pytest.fixture
 def nobody(keys):
     return assertion_headers(keys, "goals", Principal(user_id="nobody", name="Ingen roll", assignments=()))
-
-
-def assert_problem(response, status, detail_contains=None, type_=None):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status
-    if detail_contains is not None:
-        assert detail_contains in body["detail"], body["detail"]
-    if type_ is not None:
-        assert body["type"] == f"urn:styrkedjan:problem:{type_}"
-    return body
-
-
-def pointers(response):
-    return {error["pointer"] for error in response.json()["errors"]}
 
 
 async def goal(app, owner=BOARD, status=Status.DECIDED, **options):
@@ -670,7 +653,6 @@ async def test_refused_activity_writes_leave_no_trace(client, administration, un
     await client.post(ACTIVITIES, json=ACTIVITY | {"status": "X"}, headers=administration)  # 422
     assert await audit_events(client, as_role) == []
     assert await listed(client, ACTIVITIES, as_role) == []
-
 
 
 async def test_operations_declare_their_roles(client, administration):

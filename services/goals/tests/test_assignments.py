@@ -6,12 +6,11 @@ import uuid
 import pytest
 
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.testing import assertion_headers
+from styrkedjan_common.testing import assertion_headers, assert_problem, pointers
 
 API = "/api/goals/v1"
 ASSIGNMENTS = f"{API}/assignments"
 AUDIT = f"{API}/audit-events"
-PROBLEM = "application/problem+json"
 BOARD = str(uuid.uuid4())
 ADMINISTRATION = str(uuid.uuid4())
 OTHER_BOARD = str(uuid.uuid4())
@@ -46,22 +45,6 @@ def administration(as_role):
 @pytest.fixture
 def nobody(keys):
     return assertion_headers(keys, "goals", Principal(user_id="nobody", name="Ingen roll", assignments=()))
-
-
-def assert_problem(response, status, detail_contains=None, type_=None):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status
-    if detail_contains is not None:
-        assert detail_contains in body["detail"], body["detail"]
-    if type_ is not None:
-        assert body["type"] == f"urn:styrkedjan:problem:{type_}"
-    return body
-
-
-def pointers(response):
-    return {error["pointer"] for error in response.json()["errors"]}
 
 
 async def create(client, headers, **changes):

@@ -10,12 +10,11 @@ from sqlalchemy import event
 from services.goals.tests import factories
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Status
-from styrkedjan_common.testing import assertion_headers
+from styrkedjan_common.testing import assertion_headers, assert_problem, pointers
 
 API = "/api/goals/v1"
 GOALS = f"{API}/goals"
 AUDIT = f"{API}/audit-events"
-PROBLEM = "application/problem+json"
 DECISION = {"body": "Barn- och utbildningsnämnden", "decision_date": "2026-10-20", "reference": "BUN § 88/2026"}
 # The organisation: the council at the root; a board with its administration and a unit below it; a second board.
 COUNCIL = str(uuid.uuid4())
@@ -85,22 +84,6 @@ def unit_goal(**changes):
 
 def targets(start_year, end_year):
     return [{"year": y, "target_level": f"Minst {70 + y - start_year} % godkända"} for y in range(start_year, end_year + 1)]
-
-
-def assert_problem(response, status, *, detail_contains=None, type_=None):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status and body["title"]
-    if detail_contains is not None:
-        assert detail_contains in body["detail"], body["detail"]
-    if type_ is not None:
-        assert body["type"] == f"urn:styrkedjan:problem:{type_}"
-    return body
-
-
-def pointers(response):
-    return {error["pointer"] for error in response.json()["errors"]}
 
 
 async def period(app, start_year=2027):

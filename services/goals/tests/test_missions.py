@@ -6,11 +6,11 @@ import uuid
 import pytest
 
 from styrkedjan_common.identity import Role
+from styrkedjan_common.testing import assert_problem, pointers
 
 API = "/api/goals/v1"
 MISSIONS = f"{API}/core-missions"
 AUDIT = f"{API}/audit-events"
-PROBLEM = "application/problem+json"
 BOARD, OTHER_BOARD, ADMINISTRATION, UNIT = (str(uuid.uuid4()) for _ in range(4))
 MISSION = {
     "org_unit_id": BOARD,
@@ -41,22 +41,6 @@ def other_board(as_role):
 @pytest.fixture
 def auditors(as_role):
     return as_role(Role.REVISOR)
-
-
-def assert_problem(response, status, *, detail_contains=None, type_=None):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status
-    if detail_contains is not None:
-        assert detail_contains in body["detail"], body["detail"]
-    if type_ is not None:
-        assert body["type"] == f"urn:styrkedjan:problem:{type_}"
-    return body
-
-
-def pointers(response):
-    return {error["pointer"] for error in response.json()["errors"]}
 
 
 async def create(client, headers, **changes):

@@ -6,12 +6,11 @@ import pytest
 
 from services.goals.tests import factories
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.testing import assertion_headers
+from styrkedjan_common.testing import assertion_headers, assert_problem, pointers
 
 API = "/api/goals/v1"
 PERIODS = f"{API}/mandate-periods"
 AUDIT = f"{API}/audit-events"
-PROBLEM = "application/problem+json"
 COUNCIL = str(uuid.uuid4())
 BOARD = str(uuid.uuid4())
 
@@ -26,22 +25,6 @@ def reader(as_role, role):
     if role in (Role.FULLMAKTIGE, Role.REVISOR, Role.ADMIN):
         return as_role(role)
     return as_role(role, BOARD, [BOARD])
-
-
-def assert_problem(response, status, *, detail_contains=None, type_=None):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status and body["title"]
-    if detail_contains is not None:
-        assert detail_contains in body["detail"], body["detail"]
-    if type_ is not None:
-        assert body["type"] == f"urn:styrkedjan:problem:{type_}"
-    return body
-
-
-def pointers(response):
-    return {error["pointer"] for error in response.json()["errors"]}
 
 
 async def create(client, headers, **body):

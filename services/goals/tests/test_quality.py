@@ -10,12 +10,11 @@ from sqlalchemy import event
 from goals_service.activities.models import ActivityQualityFactor
 from services.goals.tests import factories
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.testing import assertion_headers
+from styrkedjan_common.testing import assertion_headers, assert_problem, pointers
 
 API = "/api/goals/v1"
 FACTORS = f"{API}/quality-factors"
 AUDIT = f"{API}/audit-events"
-PROBLEM = "application/problem+json"
 ADMINISTRATION = str(uuid.uuid4())
 UNIT = str(uuid.uuid4())
 OTHER_ADMINISTRATION = str(uuid.uuid4())
@@ -35,22 +34,6 @@ def unit(as_role):
 @pytest.fixture
 def nobody(keys):
     return assertion_headers(keys, "goals", Principal(user_id="nobody", name="Ingen roll", assignments=()))
-
-
-def assert_problem(response, status, detail_contains=None, type_=None):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status
-    if detail_contains is not None:
-        assert detail_contains in body["detail"], body["detail"]
-    if type_ is not None:
-        assert body["type"] == f"urn:styrkedjan:problem:{type_}"
-    return body
-
-
-def pointers(response):
-    return {error["pointer"] for error in response.json()["errors"]}
 
 
 async def create(client, headers, **changes):

@@ -8,21 +8,13 @@ import pytest
 from services.goals.tests import factories
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
+from styrkedjan_common.testing import assert_problem
 
 API = "/api/goals/v1"
 SDGS = f"{API}/sdgs"
 OVERVIEW = f"{SDGS}/overview"
-PROBLEM = "application/problem+json"
 BOARD = uuid.uuid4()
 UNIT = uuid.uuid4()
-
-
-def assert_problem(response, status, detail_contains=None):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    if detail_contains is not None:
-        assert detail_contains in response.json()["detail"]
-    return response.json()
 
 
 @pytest.fixture

@@ -18,23 +18,15 @@ from goals_service.vision.models import VisionVersion
 from services.goals.tests import factories
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
+from styrkedjan_common.testing import assert_problem
 
 API = "/api/goals/v1"
 THREAD = f"{API}/thread"
 UPWARD = f"{THREAD}/upward"
-PROBLEM = "application/problem+json"
 BOARD_A = uuid.uuid4()  # Barn- och utbildningsnämnden
 BOARD_B = uuid.uuid4()  # Kultur- och fritidsnämnden
 UNIT_A = uuid.uuid4()  # a school under board A
 COUNCIL = uuid.uuid4()
-
-
-def assert_problem(response, status, detail_contains=None):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    if detail_contains is not None:
-        assert detail_contains in response.json()["detail"]
-    return response.json()
 
 
 def vision(revision: int = 1, status: Status = Status.DECIDED, text: str = "Hallstahammar – en plats att leva, verka och bo på.") -> VisionVersion:

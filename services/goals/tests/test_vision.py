@@ -7,7 +7,7 @@ import pytest
 
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common import testing
-from styrkedjan_common.testing import assertion_headers, principal
+from styrkedjan_common.testing import assertion_headers, principal, assert_problem, pointers
 
 API = "/api/goals/v1"
 VISIONS = f"{API}/visions"
@@ -19,7 +19,6 @@ VISION = {
     "core_values": [{"name": "Delaktighet", "description": "Vi involverar dem vi finns till för."}],
 }
 DECISION = {"body": "Kommunfullmäktige", "decision_date": "2026-06-15", "reference": "KF § 45/2026"}
-PROBLEM = "application/problem+json"
 READERS_WITHOUT_DRAFTS = [Role.NAMND, Role.FORVALTNING, Role.ENHET, Role.ADMIN]
 DRAFT_READERS = [Role.FULLMAKTIGE, Role.REVISOR]
 
@@ -34,25 +33,6 @@ def reader(as_role, role):
     if role in (Role.FULLMAKTIGE, Role.REVISOR, Role.ADMIN):
         return as_role(role)
     return as_role(role, "unit-1", ["unit-1"])
-
-
-def assert_problem(response, status, *, detail_contains=None, type_=None):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status
-    assert body["title"]
-    assert body["type"].startswith("urn:styrkedjan:problem:") or body["type"] == "about:blank"
-    assert body["request_id"] == response.headers["x-request-id"]
-    if detail_contains is not None:
-        assert detail_contains in body["detail"]
-    if type_ is not None:
-        assert body["type"] == f"urn:styrkedjan:problem:{type_}"
-    return body
-
-
-def pointers(response):
-    return {error["pointer"] for error in response.json()["errors"]}
 
 
 async def create(client, headers, **changes):
