@@ -7,11 +7,39 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, PlainSerializer
-from sqlalchemy import Numeric
+from sqlalchemy import BigInteger, Numeric
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+_PLACES = Decimal("0.01")
+
+
+class MoneyType(TypeDecorator[Decimal]):
+    """NUMERIC(18, 2) on PostgreSQL. SQLite keeps a NUMERIC with decimals as a float (about 15
+    significant digits), so there the amount travels as whole öre in an integer: exact, and sums
+    and comparisons in SQL stay exact too."""
+
+    impl = Numeric(18, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(BigInteger() if dialect.name == "sqlite" else Numeric(18, 2))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return int((Decimal(value) * 100).to_integral_value())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return (Decimal(int(value)) / 100).quantize(_PLACES)
+        return Decimal(value).quantize(_PLACES)
+
 
 # Kronor with öre; 16 digits before the point hold any municipal amount.
-MONEY_COLUMN = Numeric(18, 2)
-_PLACES = Decimal("0.01")
+MONEY_COLUMN = MoneyType()
 
 
 def parse_money(value: Any) -> Decimal:
