@@ -38,7 +38,7 @@ def test_floats_and_malformed_amounts_are_refused_with_the_reason(value, reason)
     assert reason in str(refused.value)
 
 
-async def test_the_database_keeps_every_ore_of_large_amounts_and_sums_them_exactly(app):
+async def test_the_database_keeps_every_ore_of_large_amounts_and_sums_them_exactly(app, client):  # client: tables emptied after
     amounts = [Decimal("98765432109876.54"), Decimal("0.01"), Decimal("0.02")]
     budget = Budget(id=uuid.uuid4(), year=2027, title="Mål och budget 2027", status="DRAFT", revision=1, created_by="t", updated_by="t")
     frames = [
