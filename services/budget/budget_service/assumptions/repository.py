@@ -1,0 +1,149 @@
+"""Every query of the planning assumptions and the target groups."""
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from budget_service.assumptions.models import PopulationForecast, PriceIndex, TargetGroup, TaxForecast, UnitCost
+
+Assumption = TypeVar("Assumption", PopulationForecast, TaxForecast, PriceIndex)
+
+
+async def page(
+    session: AsyncSession,
+    model: type[Assumption],
+    order: Sequence[ColumnElement[Any]],
+    filters: Iterable[ColumnElement[bool]],
+    after: tuple[Any, ...] | None,
+    limit: int,
+) -> list[Assumption]:
+    """One page of rows in the stable ascending `order` (ending with the id), after the cursor's key."""
+    query = select(model).where(*filters).order_by(*order).limit(limit)
+    if after is not None:
+        query = query.where(tuple_(*order) > tuple_(*after))
+    return list((await session.scalars(query)).all())
+
+
+async def stored_for_publications(
+    session: AsyncSession, model: type[Assumption], publication_dates: Iterable[dt.date]
+) -> list[Assumption]:
+    """The rows of the publications a file names: the ones its rows may replace."""
+    return list((await session.scalars(select(model).where(model.publication_date.in_(set(publication_dates))))).all())
+
+
+async def publications(
+    session: AsyncSession, model: type[Assumption], before: tuple[Any, ...] | None, limit: int
+) -> list[tuple[Any, ...]]:
+    """Publications newest first: (publication_date[, index_name], rows, first_year, last_year, sources)."""
+    group: list[ColumnElement[Any]] = [model.publication_date]
+    if model is PriceIndex:
+        group.append(PriceIndex.index_name)
+    query = (
+        select(*group, func.count(), func.min(model.year), func.max(model.year))
+        .group_by(*group)
+        .order_by(*(column.desc() for column in group))
+        .limit(limit)
+    )
+    if before is not None:
+        query = query.where(tuple_(*group) < tuple_(*before)) if len(group) > 1 else query.where(group[0] < before[0])
+    summaries = list((await session.execute(query)).all())
+    if not summaries:
+        return []
+    # The sources of the page's publications in one more query (string aggregation differs per
+    # backend); a price index has no source.
+    sources: dict[tuple[Any, ...], list[str]] = {}
+    if model is not PriceIndex:
+        dates = {summary[0] for summary in summaries}
+        rows = await session.execute(
+            select(model.publication_date, model.source).where(model.publication_date.in_(dates)).distinct().order_by(model.source)
+        )
+        for publication_date, source in rows.all():
+            sources.setdefault((publication_date,), []).append(source)
+    width = len(group)
+    return [(*s, sources.get(tuple(s[:width]), [])) for s in summaries]
+
+
+async def price_index(
+    session: AsyncSession, index_name: str, publication_date: dt.date, year: int
+) -> PriceIndex | None:
+    """The index as a whole (no component) for a year, from one publication."""
+    query = select(PriceIndex).where(
+        PriceIndex.index_name == index_name,
+        PriceIndex.publication_date == publication_date,
+        PriceIndex.year == year,
+        PriceIndex.component.is_(None),
+    )
+    return (await session.scalars(query)).first()
+
+
+async def population_rows(session: AsyncSession, publication_date: dt.date, years: Iterable[int]) -> list[PopulationForecast]:
+    query = select(PopulationForecast).where(
+        PopulationForecast.publication_date == publication_date, PopulationForecast.year.in_(set(years))
+    )
+    return list((await session.scalars(query)).all())
+
+
+# --- target groups and unit costs ------------------------------------------------------------
+
+
+async def get_target_group(session: AsyncSession, target_group_id: uuid.UUID) -> TargetGroup | None:
+    return await session.get(TargetGroup, target_group_id)
+
+
+async def same_target_group(
+    session: AsyncSession, board_org_unit_id: uuid.UUID, activity: str, age_from: int | None, age_to: int | None
+) -> TargetGroup | None:
+    query = select(TargetGroup).where(
+        TargetGroup.board_org_unit_id == board_org_unit_id,
+        TargetGroup.activity == activity,
+        TargetGroup.age_from.is_(None) if age_from is None else TargetGroup.age_from == age_from,
+        TargetGroup.age_to.is_(None) if age_to is None else TargetGroup.age_to == age_to,
+    )
+    return (await session.scalars(query)).first()
+
+
+async def list_target_groups(
+    session: AsyncSession,
+    *,
+    board_org_unit_id: uuid.UUID | None,
+    activity: str | None,
+    after: tuple[str, str, uuid.UUID] | None,
+    limit: int,
+) -> list[TargetGroup]:
+    order = (TargetGroup.board_org_unit_id, TargetGroup.activity, TargetGroup.id)
+    query = select(TargetGroup).order_by(*order).limit(limit)
+    if board_org_unit_id is not None:
+        query = query.where(TargetGroup.board_org_unit_id == board_org_unit_id)
+    if activity:
+        query = query.where(TargetGroup.activity == activity)
+    if after is not None:
+        query = query.where(tuple_(*order) > tuple_(*after))
+    return list((await session.scalars(query)).all())
+
+
+async def all_target_groups_with_unit_costs(
+    session: AsyncSession, budget_year: int
+) -> list[tuple[TargetGroup, UnitCost | None]]:
+    """Every target group of the municipality with its unit cost for the year, if it has one."""
+    query = (
+        select(TargetGroup, UnitCost)
+        .outerjoin(UnitCost, (UnitCost.target_group_id == TargetGroup.id) & (UnitCost.budget_year == budget_year))
+        .order_by(TargetGroup.board_org_unit_id, TargetGroup.activity, TargetGroup.age_from, TargetGroup.id)
+    )
+    return [(group, cost) for group, cost in (await session.execute(query)).all()]
+
+
+async def get_unit_cost(session: AsyncSession, target_group_id: uuid.UUID, budget_year: int) -> UnitCost | None:
+    query = select(UnitCost).where(UnitCost.target_group_id == target_group_id, UnitCost.budget_year == budget_year)
+    return (await session.scalars(query)).first()
+
+
+async def list_unit_costs(session: AsyncSession, target_group_id: uuid.UUID, after_year: int | None, limit: int) -> list[UnitCost]:
+    query = select(UnitCost).where(UnitCost.target_group_id == target_group_id).order_by(UnitCost.budget_year).limit(limit)
+    if after_year is not None:
+        query = query.where(UnitCost.budget_year > after_year)
+    return list((await session.scalars(query)).all())

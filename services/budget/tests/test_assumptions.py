@@ -1,0 +1,395 @@
+"""Planning assumptions: population, tax and grant forecasts and price indices imported from CSV (all
+rows or none), and the target groups with unit costs the allocation model funds; the council writes,
+everyone reads."""
+
+import uuid
+
+import pytest
+
+from services.goals.tests.test_vision import assert_problem, pointers
+from styrkedjan_common.identity import Role
+
+API = "/api/budget/v1"
+POPULATION = f"{API}/population-forecasts"
+TAX = f"{API}/tax-forecasts"
+PRICES = f"{API}/price-indices"
+TARGET_GROUPS = f"{API}/target-groups"
+AUDIT = f"{API}/audit-events"
+CSV = {"content-type": "text/csv"}
+BOARD = str(uuid.uuid4())
+OTHER_BOARD = str(uuid.uuid4())
+
+POPULATION_CSV = """publication_date,source,year,age_from,age_to,count
+2026-03-01,SCB,2026,1,5,1050
+2026-03-01,SCB,2027,1,5,1075
+2026-03-01,SCB,2026,80,89,1040
+2026-03-01,SCB,2027,80,89,1068
+2026-03-01,SCB,2027,90,,212.5
+"""
+TAX_CSV = """publication_date,source,year,kind,amount
+2026-04-25,SKR cirkulär 26:12,2027,TAX,1250000000.00
+2026-04-25,SKR cirkulär 26:12,2027,GRANTS,310000000.50
+2026-04-25,SKR cirkulär 26:12,2027,EQUALISATION,-12000000
+"""
+PRICE_CSV = """publication_date,year,pct_change,component
+2026-04-25,2027,2.7,
+2026-04-25,2028,3.1,
+2026-04-25,2027,3.4,wages
+"""
+
+
+@pytest.fixture
+def council(as_role):
+    return as_role(Role.FULLMAKTIGE)
+
+
+async def imported(client, headers, path, text):
+    response = await client.post(f"{path}/imports", content=text.encode(), headers=headers | CSV)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def items(client, headers, path, **params):
+    response = await client.get(path, params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+async def audit_events(client, as_role, **params):
+    response = await client.get(AUDIT, params=params, headers=as_role(Role.REVISOR))
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def refusers(as_role):
+    """Callers outside the writers' policy or scope: a board, and the council for one board only."""
+    return [as_role(Role.NAMND, BOARD, [BOARD]), as_role(Role.FULLMAKTIGE, BOARD, [BOARD])]
+
+
+# --- population forecasts ------------------------------------------------------------------------
+
+
+async def test_population_forecast_csv_is_imported_and_listed_by_publication_and_year(client, council, as_role):
+    result = await imported(client, council, POPULATION, POPULATION_CSV)
+    assert (result["rows"], result["created"], result["unchanged"], result["updated"]) == (5, 5, 0, [])
+
+    rows = await items(client, as_role(Role.ENHET, BOARD, [BOARD]), POPULATION, publication_date="2026-03-01", year=2027)
+    assert [(r["age_from"], r["age_to"], r["count"]) for r in rows] == [(1, 5, "1075"), (80, 89, "1068"), (90, None, "212.5")]
+    assert rows[0]["source"] == "SCB" and rows[0]["year"] == 2027
+    (event,) = await audit_events(client, as_role, entity_type="population_forecast")
+    assert event["action"] == "IMPORT" and event["entity_id"] == result["import_id"] and event["after"]["created"] == 5
+
+
+async def test_population_forecast_is_accepted_as_a_multipart_file_with_semicolons(client, council):
+    text = POPULATION_CSV.replace(",", ";")
+    response = await client.post(f"{POPULATION}/imports", files={"file": ("befolkning.csv", text.encode("utf-8-sig"), "text/csv")}, headers=council)
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == 5
+
+
+async def test_reimporting_the_same_rows_changes_nothing(client, council, as_role):
+    await imported(client, council, POPULATION, POPULATION_CSV)
+    before = await items(client, council, POPULATION)
+    result = await imported(client, council, POPULATION, POPULATION_CSV)
+    assert (result["created"], result["unchanged"], result["updated"]) == (0, 5, [])
+    assert await items(client, council, POPULATION) == before
+
+
+async def test_reimport_with_a_changed_count_updates_it_and_reports_the_change(client, council, as_role):
+    await imported(client, council, POPULATION, POPULATION_CSV)
+    changed = POPULATION_CSV.replace("2027,1,5,1075", "2027,1,5,1080.5") + "2026-03-01,SCB,2028,1,5,1090\n"
+    result = await imported(client, council, POPULATION, changed)
+    assert (result["created"], result["unchanged"]) == (1, 4)
+    (update,) = result["updated"]
+    assert update["line"] == 3
+    assert update["key"] == {"publication_date": "2026-03-01", "year": "2027", "age_from": "1", "age_to": "5"}
+    assert (update["before"], update["after"]) == ({"count": "1075"}, {"count": "1080.5"})
+    (row,) = await items(client, council, POPULATION, year=2027, age_from=1)
+    assert row["count"] == "1080.5"
+    events = await audit_events(client, as_role, entity_type="population_forecast")
+    assert events[0]["after"]["updated"][0]["after"] == {"count": "1080.5"}
+
+
+async def test_csv_with_bad_rows_imports_nothing_and_lists_every_bad_line(client, council):
+    bad = (
+        "publication_date,source,year,age_from,age_to,count\n"
+        "2026-03-01,SCB,2026,1,5,1050\n"
+        "2026-13-01,SCB,2027,1,5,1075\n"  # line 3: no such date
+        "2026-03-01,SCB,2027,6,,1.234\n"  # line 4: three decimals
+        "2026-03-01,SCB,2027,9,7,40\n"  # line 5: ages backwards
+        "2026-03-01,SCB,twenty,1,5,-3\n"  # line 6: two bad values
+        "2026-03-01,SCB,2026,1,5,1050\n"  # line 7: the same key as line 2
+    )
+    response = await client.post(f"{POPULATION}/imports", content=bad, headers=council | CSV)
+    body = assert_problem(response, 422, detail_contains="nothing was imported")
+    assert pointers(response) == {"#/line/3", "#/line/4", "#/line/5", "#/line/6", "#/line/7"}
+    details = [e["detail"] for e in body["errors"] if e["pointer"] == "#/line/6"]
+    assert any(d.startswith("year:") for d in details) and any(d.startswith("count:") for d in details)
+    assert any("line 2" in e["detail"] for e in body["errors"] if e["pointer"] == "#/line/7")
+    assert await items(client, council, POPULATION) == []
+
+
+async def test_csv_without_the_expected_columns_is_refused(client, council):
+    response = await client.post(f"{POPULATION}/imports", content="publication_date,year,age,count\n2026-03-01,2026,1,5\n", headers=council | CSV)
+    body = assert_problem(response, 422, detail_contains="header")
+    assert pointers(response) == {"#/line/1"}
+    assert "missing column(s): source, age_from" in body["errors"][0]["detail"]
+    assert "unknown column(s): age" in body["errors"][1]["detail"]
+
+
+async def test_csv_with_only_a_header_is_refused(client, council):
+    response = await client.post(f"{POPULATION}/imports", content="publication_date,source,year,age_from,age_to,count\n", headers=council | CSV)
+    assert_problem(response, 422, detail_contains="no rows")
+
+
+async def test_an_import_must_be_a_csv_file(client, council):
+    response = await client.post(f"{POPULATION}/imports", json={}, headers=council)
+    assert_problem(response, 415, detail_contains="text/csv")
+    response = await client.post(f"{POPULATION}/imports", files={"other": ("x.csv", b"a", "text/csv")}, headers=council)
+    assert_problem(response, 422, detail_contains="'file'")
+
+
+async def test_imports_by_anyone_but_the_whole_municipality_council_are_refused(client, as_role, council):
+    for headers in refusers(as_role):
+        for path, text in ((POPULATION, POPULATION_CSV), (TAX, TAX_CSV), (PRICES, PRICE_CSV)):
+            response = await client.post(f"{path}/imports", content=text, headers=headers | CSV)
+            assert_problem(response, 403)
+    scoped = await client.post(f"{POPULATION}/imports", content=POPULATION_CSV, headers=refusers(as_role)[1] | CSV)
+    assert_problem(scoped, 403, detail_contains="only fullmaktige with the whole municipality in scope writes population forecasts")
+    assert await items(client, council, POPULATION) == []
+    assert await items(client, council, TAX) == []
+    assert await items(client, council, PRICES) == []
+
+
+async def test_assumptions_need_a_signed_in_caller(client):
+    for path in (POPULATION, f"{POPULATION}/publications", TAX, PRICES, TARGET_GROUPS, f"{API}/model-runs"):
+        assert_problem(await client.get(path), 401)
+    assert_problem(await client.post(f"{POPULATION}/imports", content=POPULATION_CSV, headers=CSV), 401)
+
+
+async def test_population_forecasts_page_with_a_cursor(client, council):
+    await imported(client, council, POPULATION, POPULATION_CSV)
+    seen, cursor = [], None
+    while True:
+        response = await client.get(POPULATION, params={"limit": 2} | ({"cursor": cursor} if cursor else {}), headers=council)
+        page = response.json()
+        seen += [(r["year"], r["age_from"]) for r in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [(2026, 1), (2026, 80), (2027, 1), (2027, 80), (2027, 90)]
+
+
+async def test_bad_list_parameters_are_refused_with_a_pointer(client, council):
+    response = await client.get(POPULATION, params={"publication_date": "March"}, headers=council)
+    assert_problem(response, 422)
+    assert pointers(response) == {"#/query/publication_date"}
+    response = await client.get(POPULATION, params={"cursor": "not-ours"}, headers=council)
+    assert pointers(response) == {"#/query/cursor"}
+
+
+async def test_publications_list_each_forecast_with_its_years_and_sources(client, council):
+    await imported(client, council, POPULATION, POPULATION_CSV)
+    await imported(client, council, POPULATION, "publication_date,source,year,age_from,age_to,count\n2025-03-01,Egen prognos,2026,1,5,1000\n")
+    publications = await items(client, council, f"{POPULATION}/publications")
+    assert [(p["publication_date"], p["rows"], p["first_year"], p["last_year"], p["sources"]) for p in publications] == [
+        ("2026-03-01", 5, 2026, 2027, ["SCB"]),
+        ("2025-03-01", 1, 2026, 2026, ["Egen prognos"]),
+    ]
+    page = (await client.get(f"{POPULATION}/publications", params={"limit": 1}, headers=council)).json()
+    rest = await items(client, council, f"{POPULATION}/publications", cursor=page["next_cursor"])
+    assert [p["publication_date"] for p in page["items"] + rest] == ["2026-03-01", "2025-03-01"]
+
+
+# --- tax and grant forecasts ---------------------------------------------------------------------
+
+
+async def test_tax_forecasts_are_imported_exactly_and_listed_by_kind(client, council):
+    await imported(client, council, TAX, TAX_CSV)
+    rows = await items(client, council, TAX, year=2027)
+    assert {r["kind"]: r["amount"] for r in rows} == {"TAX": "1250000000.00", "GRANTS": "310000000.50", "EQUALISATION": "-12000000.00"}
+    (grants,) = await items(client, council, TAX, kind="GRANTS")
+    assert grants["source"] == "SKR cirkulär 26:12"
+    assert (await items(client, council, f"{TAX}/publications"))[0]["rows"] == 3
+
+
+async def test_tax_forecast_with_a_malformed_amount_or_kind_imports_nothing(client, council):
+    bad = TAX_CSV + "2026-04-25,SKR,2028,TAX,1250000000.001\n2026-04-25,SKR,2028,FEES,1\n2026-04-25,SKR,2029,TAX,12 000\n"
+    response = await client.post(f"{TAX}/imports", content=bad, headers=council | CSV)
+    body = assert_problem(response, 422)
+    assert pointers(response) == {"#/line/5", "#/line/6", "#/line/7"}
+    assert "at most two decimals" in body["errors"][0]["detail"]
+    assert "kind" in body["errors"][1]["detail"]
+    assert await items(client, council, TAX) == []
+
+
+# --- price indices -------------------------------------------------------------------------------
+
+
+async def test_price_index_defaults_to_pkv_and_keeps_components_apart(client, council):
+    await imported(client, council, PRICES, PRICE_CSV)
+    rows = await items(client, council, PRICES, year=2027)
+    assert {(r["index_name"], r["component"], r["pct_change"]) for r in rows} == {("PKV", None, "2.7"), ("PKV", "wages", "3.4")}
+    result = await imported(client, council, PRICES, PRICE_CSV.replace("2027,2.7,", "2027,2.8,"))
+    assert result["updated"][0]["before"] == {"pct_change": "2.7"} and result["updated"][0]["after"] == {"pct_change": "2.8"}
+    (publication,) = await items(client, council, f"{PRICES}/publications")
+    assert (publication["index_name"], publication["publication_date"], publication["rows"]) == ("PKV", "2026-04-25", 3)
+
+
+async def test_price_index_with_a_malformed_change_imports_nothing(client, council):
+    response = await client.post(f"{PRICES}/imports", content="publication_date,year,pct_change\n2026-04-25,2027,2,7\n", headers=council | CSV)
+    assert_problem(response, 422)
+    assert pointers(response) == {"#/line/2"}
+    response = await client.post(f"{PRICES}/imports", content="publication_date,year,pct_change\n2026-04-25,2027,two\n", headers=council | CSV)
+    assert pointers(response) == {"#/line/2"}
+    assert await items(client, council, PRICES) == []
+
+
+# --- target groups -------------------------------------------------------------------------------
+
+PRESCHOOL = {"board_org_unit_id": BOARD, "activity": "Förskola", "age_from": 1, "age_to": 5}
+
+
+async def create_group(client, headers, **changes):
+    response = await client.post(TARGET_GROUPS, json=PRESCHOOL | changes, headers=headers)
+    assert response.status_code == 201, response.text
+    return response
+
+
+async def test_council_creates_a_target_group_everyone_reads(client, council, as_role):
+    response = await create_group(client, council)
+    group = response.json()
+    assert response.headers["location"] == f"{TARGET_GROUPS}/{group['id']}"
+    assert response.headers["etag"] == f'"{group["id"]}.1"'
+    read = await client.get(f"{TARGET_GROUPS}/{group['id']}", headers=as_role(Role.ENHET, OTHER_BOARD, [OTHER_BOARD]))
+    assert read.status_code == 200 and read.json() == group
+    whole = await create_group(client, council, activity="Kultur och fritid", age_from=None, age_to=None)
+    elderly = await create_group(client, council, board_org_unit_id=OTHER_BOARD, activity="Äldreomsorg", age_from=90, age_to=None)
+    assert (whole.json()["age_from"], elderly.json()["age_to"]) == (None, None)
+    assert [g["activity"] for g in await items(client, council, TARGET_GROUPS, board_org_unit_id=BOARD)] == ["Förskola", "Kultur och fritid"]
+    assert [g["id"] for g in await items(client, council, TARGET_GROUPS, activity="Äldreomsorg")] == [elderly.json()["id"]]
+    page = (await client.get(TARGET_GROUPS, params={"limit": 2}, headers=council)).json()
+    rest = await items(client, council, TARGET_GROUPS, cursor=page["next_cursor"])
+    assert len(page["items"]) == 2 and len(rest) == 1
+    (event,) = await audit_events(client, as_role, entity_type="target_group", entity_id=group["id"])
+    assert event["action"] == "CREATE"
+
+
+async def test_target_group_writes_outside_the_whole_municipality_council_are_refused(client, council, as_role):
+    group = (await create_group(client, council)).json()
+    etag_ = f'"{group["id"]}.1"'
+    for headers in refusers(as_role):
+        assert_problem(await client.post(TARGET_GROUPS, json=PRESCHOOL | {"activity": "Fritids"}, headers=headers), 403)
+        assert_problem(await client.patch(f"{TARGET_GROUPS}/{group['id']}", json={"activity": "X"}, headers=headers | {"If-Match": etag_}), 403)
+        assert_problem(await client.delete(f"{TARGET_GROUPS}/{group['id']}", headers=headers | {"If-Match": etag_}), 403)
+        put = await client.put(f"{TARGET_GROUPS}/{group['id']}/unit-costs/2027", json={"cost_per_inhabitant": "1.00"}, headers=headers)
+        assert_problem(put, 403)
+    assert len(await items(client, council, TARGET_GROUPS)) == 1
+    assert (await client.get(f"{TARGET_GROUPS}/{group['id']}", headers=council)).json() == group
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer"),
+    [
+        ({"age_from": None, "age_to": 5}, "#/age_from"),
+        ({"age_from": 6, "age_to": 5}, "#/age_to"),
+        ({"age_from": 200}, "#/age_from"),
+        ({"activity": ""}, "#/activity"),
+        ({"board_org_unit_id": "board-1"}, "#/board_org_unit_id"),
+        ({"colour": "red"}, "#/colour"),
+    ],
+)
+async def test_malformed_target_group_is_refused_with_a_pointer(client, council, body, pointer):
+    response = await client.post(TARGET_GROUPS, json=PRESCHOOL | body, headers=council)
+    assert_problem(response, 422)
+    assert pointer in pointers(response)
+    assert await items(client, council, TARGET_GROUPS) == []
+
+
+async def test_second_target_group_for_the_same_activity_and_ages_is_refused(client, council):
+    await create_group(client, council)
+    response = await client.post(TARGET_GROUPS, json=PRESCHOOL, headers=council)
+    assert_problem(response, 409, detail_contains="one target group per board, activity and age class")
+    assert len(await items(client, council, TARGET_GROUPS)) == 1
+
+
+async def test_unknown_target_group_is_404(client, council):
+    missing = f"{TARGET_GROUPS}/{uuid.uuid4()}"
+    assert_problem(await client.get(missing, headers=council), 404)
+    assert_problem(await client.patch(missing, json={"activity": "X"}, headers=council | {"If-Match": "*"}), 404)
+    assert_problem(await client.get(f"{missing}/unit-costs", headers=council), 404)
+    assert_problem(await client.put(f"{missing}/unit-costs/2027", json={"cost_per_inhabitant": "1.00"}, headers=council), 404)
+
+
+async def test_target_group_update_requires_the_current_etag(client, council, as_role):
+    created = await create_group(client, council)
+    path = f"{TARGET_GROUPS}/{created.json()['id']}"
+    assert_problem(await client.patch(path, json={"age_to": 6}, headers=council), 428)
+    assert_problem(await client.patch(path, json={"age_to": 6}, headers=council | {"If-Match": '"stale.0"'}), 412)
+    response = await client.patch(path, json={"age_to": 6}, headers=council | {"If-Match": created.headers["etag"]})
+    assert response.status_code == 200, response.text
+    assert (response.json()["age_to"], response.json()["row_version"]) == (6, 2)
+    assert_problem(await client.patch(path, json={"age_to": 0}, headers=council | {"If-Match": response.headers["etag"]}), 422)
+    assert_problem(await client.patch(path, json={"activity": None}, headers=council | {"If-Match": response.headers["etag"]}), 422)
+    events = await audit_events(client, as_role, entity_type="target_group")
+    assert events[0]["action"] == "UPDATE" and events[0]["before"]["age_to"] == 5 and events[0]["after"]["age_to"] == 6
+
+
+async def test_deleting_a_target_group_takes_its_unit_costs(client, council):
+    created = await create_group(client, council)
+    path = f"{TARGET_GROUPS}/{created.json()['id']}"
+    await client.put(f"{path}/unit-costs/2027", json={"cost_per_inhabitant": "125900.00"}, headers=council)
+    assert_problem(await client.delete(path, headers=council), 428)
+    response = await client.delete(path, headers=council | {"If-Match": created.headers["etag"]})
+    assert response.status_code == 204
+    assert_problem(await client.get(path, headers=council), 404)
+
+
+# --- unit costs ----------------------------------------------------------------------------------
+
+
+async def test_unit_cost_is_set_per_budget_year_and_replaced_with_if_match(client, council, as_role):
+    group = (await create_group(client, council)).json()
+    path = f"{TARGET_GROUPS}/{group['id']}/unit-costs"
+    created = await client.put(f"{path}/2027", json={"cost_per_inhabitant": "125900.00", "coverage_rate": "0.954"}, headers=council)
+    assert created.status_code == 201, created.text
+    assert (created.json()["cost_per_inhabitant"], created.json()["coverage_rate"]) == ("125900.00", "0.954")
+    assert_problem(await client.put(f"{path}/2027", json={"cost_per_inhabitant": "126000.00"}, headers=council), 428)
+    replaced = await client.put(f"{path}/2027", json={"cost_per_inhabitant": "126000.00"}, headers=council | {"If-Match": created.headers["etag"]})
+    assert replaced.status_code == 200, replaced.text
+    assert (replaced.json()["cost_per_inhabitant"], replaced.json()["coverage_rate"]) == ("126000.00", None)
+    await client.put(f"{path}/2028", json={"cost_per_inhabitant": "130000.00"}, headers=council)
+    read = await client.get(f"{path}/2027", headers=as_role(Role.REVISOR))
+    assert read.json() == replaced.json() and read.headers["etag"] == replaced.headers["etag"]
+    assert [c["budget_year"] for c in await items(client, council, path)] == [2027, 2028]
+    page = (await client.get(path, params={"limit": 1}, headers=council)).json()
+    assert [c["budget_year"] for c in await items(client, council, path, cursor=page["next_cursor"])] == [2028]
+    assert_problem(await client.get(f"{path}/2029", headers=council), 404)
+    events = await audit_events(client, as_role, entity_type="target_group_unit_cost")
+    assert [e["action"] for e in events] == ["CREATE", "UPDATE", "CREATE"]
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer"),
+    [
+        ({"cost_per_inhabitant": 125900.0}, "#/cost_per_inhabitant"),
+        ({"cost_per_inhabitant": "125900.001"}, "#/cost_per_inhabitant"),
+        ({"cost_per_inhabitant": "125 900"}, "#/cost_per_inhabitant"),
+        ({"cost_per_inhabitant": "125900.00", "coverage_rate": 0.954}, "#/coverage_rate"),
+        ({"cost_per_inhabitant": "125900.00", "coverage_rate": "1.5"}, "#/coverage_rate"),
+    ],
+)
+async def test_float_or_malformed_unit_cost_is_refused_with_a_pointer(client, council, body, pointer):
+    group = (await create_group(client, council)).json()
+    path = f"{TARGET_GROUPS}/{group['id']}/unit-costs"
+    response = await client.put(f"{path}/2027", json=body, headers=council)
+    assert_problem(response, 422)
+    assert pointers(response) == {pointer}
+    assert await items(client, council, path) == []
+
+
+async def test_unit_cost_year_must_be_a_year(client, council):
+    group = (await create_group(client, council)).json()
+    response = await client.get(f"{TARGET_GROUPS}/{group['id']}/unit-costs/{uuid.uuid4()}", headers=council)
+    assert_problem(response, 422)
+    assert pointers(response) == {"#/path/budget_year"}
