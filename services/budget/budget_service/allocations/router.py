@@ -1,5 +1,378 @@
-from fastapi import APIRouter
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from styrkedjan_common.security import PolicyRoute
+from fastapi import APIRouter, Body, Path, Query, Request, Response, status
+
+from budget_service.allocations import repository, service
+from budget_service.allocations.models import ActivityArea, AllocationSet, CostCenter, InvestmentProject
+from budget_service.allocations.schemas import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    ActivityAreaCreate,
+    ActivityAreaRead,
+    ActivityAreaUpdate,
+    AllocationPut,
+    AllocationRead,
+    CostCenterCreate,
+    CostCenterRead,
+    CostCenterUpdate,
+    InvestmentAmountPut,
+    InvestmentPlanRead,
+    InvestmentProjectCreate,
+    InvestmentProjectRead,
+    InvestmentProjectUpdate,
+    ProjectStatus,
+    ReallocationCreate,
+    ReallocationRead,
+    ReallocationReport,
+)
+from styrkedjan_common.db import SessionDep
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.problems import PreconditionFailed, PreconditionRequired, problem_responses
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
 router = APIRouter(prefix="", tags=["allocations"], route_class=PolicyRoute)
+READERS = allow_any_signed_in()
+STRUCTURE_WRITERS = allow(*service.STRUCTURE_WRITERS)
+ALLOCATION_WRITERS = allow(*service.ALLOCATION_WRITERS)
+INVESTMENT_WRITERS = allow(*service.INVESTMENT_WRITERS)
+CONDITIONAL = problem_responses(403, 404, 409, 412, 428)
+AREAS, COST_CENTERS, REALLOCATIONS, PROJECTS = "/activity-areas", "/cost-centers", "/reallocations", "/investment-projects"
+ALLOCATION = "/allocations/{board_org_unit_id}/{year}"
+YearPath = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
+YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
+T = TypeVar("T")
+
+
+def _tagged(row: Any, response: Response) -> None:
+    response.headers["ETag"] = etag(row.id, row.row_version)
+
+
+def _created(row: Any, request: Request, response: Response) -> None:
+    _tagged(row, response)
+    response.headers["Location"] = f"{request.url.path}/{row.id}"
+
+
+def _page(rows: list[T], limit: int, position: Callable[[T], dict[str, Any]]) -> tuple[list[T], str | None]:
+    """The page and, when more rows follow, the cursor after its last row (queries fetch limit + 1)."""
+    if len(rows) > limit:
+        return rows[:limit], encode_cursor(position(rows[limit - 1]))
+    return rows, None
+
+
+def _by_code(row: Any) -> dict[str, Any]:
+    return {"code": row.code, "id": str(row.id)}
+
+
+# --- activity areas -----------------------------------------------------------------------
+
+
+@router.get(AREAS, response_model=Page[ActivityAreaRead], openapi_extra=READERS, responses=problem_responses(422))
+async def list_activity_areas(
+    session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None, board_org_unit_id: uuid.UUID | None = None
+) -> Page[ActivityAreaRead]:
+    """Activity areas (verksamhetsområden), by code."""
+    after = decode_cursor(cursor)
+    rows = await repository.list_areas(
+        session, board_org_unit_id=board_org_unit_id, limit=limit + 1, after=cursor_values(after, code=str, id=uuid.UUID) if after else None
+    )
+    items, next_cursor = _page(rows, limit, _by_code)
+    return Page[ActivityAreaRead](items=[service.to_area_read(a) for a in items], next_cursor=next_cursor)
+
+
+@router.post(AREAS, response_model=ActivityAreaRead, status_code=status.HTTP_201_CREATED, openapi_extra=STRUCTURE_WRITERS, responses=problem_responses(403, 409, 422))
+async def create_activity_area(data: ActivityAreaCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ActivityAreaRead:
+    """Add an activity area to a board; its code is unique within the board."""
+    area = await service.create_area(session, caller, data)
+    _created(area, request, response)
+    return service.to_area_read(area)
+
+
+@router.get(AREAS + "/{area_id}", response_model=ActivityAreaRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+async def get_activity_area(area_id: uuid.UUID, session: SessionDep, response: Response) -> ActivityAreaRead:
+    area = await service.get_area(session, area_id)
+    _tagged(area, response)
+    return service.to_area_read(area)
+
+
+async def _area_for_update(request: Request, session: SessionDep, caller: CallerDep, area_id: uuid.UUID) -> ActivityArea:
+    area = await service.get_area(session, area_id)
+    service.ensure_area_writer(caller, area)  # a refusal by scope comes before any precondition
+    require_if_match(request, etag(area.id, area.row_version))
+    return area
+
+
+@router.patch(AREAS + "/{area_id}", response_model=ActivityAreaRead, openapi_extra=STRUCTURE_WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def update_activity_area(
+    area_id: uuid.UUID, data: ActivityAreaUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ActivityAreaRead:
+    """Rename or recode an area. Requires If-Match."""
+    area = await service.update_area(session, caller, await _area_for_update(request, session, caller, area_id), data)
+    _tagged(area, response)
+    return service.to_area_read(area)
+
+
+@router.delete(AREAS + "/{area_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=STRUCTURE_WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def delete_activity_area(area_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
+    """Remove an area nothing refers to. Requires If-Match."""
+    await service.delete_area(session, caller, await _area_for_update(request, session, caller, area_id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- cost centres -------------------------------------------------------------------------
+
+
+@router.get(COST_CENTERS, response_model=Page[CostCenterRead], openapi_extra=READERS, responses=problem_responses(422))
+async def list_cost_centers(
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    activity_area_id: uuid.UUID | None = None,
+    board_org_unit_id: Annotated[uuid.UUID | None, Query(description="Cost centres of this board's activity areas")] = None,
+) -> Page[CostCenterRead]:
+    """Cost centres (kostnadsställen), by code."""
+    after = decode_cursor(cursor)
+    rows = await repository.list_cost_centers(
+        session,
+        activity_area_id=activity_area_id,
+        board_org_unit_id=board_org_unit_id,
+        limit=limit + 1,
+        after=cursor_values(after, code=str, id=uuid.UUID) if after else None,
+    )
+    items, next_cursor = _page(rows, limit, _by_code)
+    return Page[CostCenterRead](items=[service.to_cost_center_read(c) for c in items], next_cursor=next_cursor)
+
+
+@router.post(COST_CENTERS, response_model=CostCenterRead, status_code=status.HTTP_201_CREATED, openapi_extra=STRUCTURE_WRITERS, responses=problem_responses(403, 409, 422))
+async def create_cost_center(data: CostCenterCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> CostCenterRead:
+    """Add a cost centre under an activity area; its code is unique in the financial system."""
+    cost_center = await service.create_cost_center(session, caller, data)
+    _created(cost_center, request, response)
+    return service.to_cost_center_read(cost_center)
+
+
+@router.get(COST_CENTERS + "/{cost_center_id}", response_model=CostCenterRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+async def get_cost_center(cost_center_id: uuid.UUID, session: SessionDep, response: Response) -> CostCenterRead:
+    cost_center = await service.get_cost_center(session, cost_center_id)
+    _tagged(cost_center, response)
+    return service.to_cost_center_read(cost_center)
+
+
+async def _cost_center_for_update(
+    request: Request, session: SessionDep, caller: CallerDep, cost_center_id: uuid.UUID
+) -> tuple[CostCenter, ActivityArea]:
+    cost_center = await service.get_cost_center(session, cost_center_id)
+    area = await service.ensure_cost_center_writer(session, caller, cost_center)
+    require_if_match(request, etag(cost_center.id, cost_center.row_version))
+    return cost_center, area
+
+
+@router.patch(COST_CENTERS + "/{cost_center_id}", response_model=CostCenterRead, openapi_extra=STRUCTURE_WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def update_cost_center(
+    cost_center_id: uuid.UUID, data: CostCenterUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> CostCenterRead:
+    """Change a cost centre; it moves only between areas of its board. Requires If-Match."""
+    cost_center, area = await _cost_center_for_update(request, session, caller, cost_center_id)
+    cost_center = await service.update_cost_center(session, caller, cost_center, area, data)
+    _tagged(cost_center, response)
+    return service.to_cost_center_read(cost_center)
+
+
+@router.delete(COST_CENTERS + "/{cost_center_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=STRUCTURE_WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def delete_cost_center(cost_center_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
+    """Remove a cost centre no allocation line refers to. Requires If-Match."""
+    cost_center, _ = await _cost_center_for_update(request, session, caller, cost_center_id)
+    await service.delete_cost_center(session, caller, cost_center)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- allocation ---------------------------------------------------------------------------
+
+
+def _allocation_tag(allocation_set: AllocationSet | None, response: Response) -> None:
+    if allocation_set is not None:
+        _tagged(allocation_set, response)
+
+
+def _require_allocation_precondition(request: Request, allocation_set: AllocationSet | None) -> None:
+    """The first allocation of a board and year is made with `If-None-Match: *`, every later
+    replacement with `If-Match` and the ETag last read: two writers never overwrite each other."""
+    creating = request.headers.get("if-none-match", "").strip() == "*"
+    if allocation_set is not None:
+        if creating:
+            raise PreconditionFailed("the board already has an allocation for the year; replace it with If-Match and the ETag you read")
+        require_if_match(request, etag(allocation_set.id, allocation_set.row_version))
+    elif not creating:
+        if request.headers.get("if-match") is not None:
+            raise PreconditionFailed("the board has no allocation for the year yet; make the first one with If-None-Match: *")
+        raise PreconditionRequired("the first allocation of a board and year is made with If-None-Match: *; later ones with If-Match")
+
+
+@router.get(ALLOCATION, response_model=AllocationRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+async def get_allocation(board_org_unit_id: uuid.UUID, year: YearPath, session: SessionDep, response: Response) -> AllocationRead:
+    """The board's allocation for the year: its lines, the total per area and in all, the operating
+    frame of the decided budget in force and what remains of it. The ETag is the allocation's."""
+    read, allocation_set = await service.read_allocation(session, board_org_unit_id, year)
+    _allocation_tag(allocation_set, response)
+    return read
+
+
+@router.put(ALLOCATION, response_model=AllocationRead, openapi_extra=ALLOCATION_WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def put_allocation(
+    board_org_unit_id: uuid.UUID, year: YearPath, data: AllocationPut, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> AllocationRead:
+    """Replace the board's whole allocation for the year; the sum never exceeds the operating frame.
+    The first one is made with `If-None-Match: *`, later ones with `If-Match`."""
+    service.ensure_allocation_writer(caller, board_org_unit_id)
+    allocation_set = await service.locked_set(session, board_org_unit_id, year)
+    _require_allocation_precondition(request, allocation_set)
+    read, allocation_set = await service.replace_allocation(session, caller, board_org_unit_id, year, allocation_set, data)
+    _tagged(allocation_set, response)
+    return read
+
+
+# --- reallocations ------------------------------------------------------------------------
+
+
+@router.get(REALLOCATIONS, response_model=Page[ReallocationRead], openapi_extra=READERS, responses=problem_responses(422))
+async def list_reallocations(
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    board_org_unit_id: uuid.UUID | None = None,
+    year: YearQuery = None,
+    unreported: Annotated[bool | None, Query(description="true: not yet reported at a follow-up; false: reported")] = None,
+) -> Page[ReallocationRead]:
+    """Reallocations (ombudgeteringar) in the order they were made."""
+    after = decode_cursor(cursor)
+    rows = await repository.list_reallocations(
+        session,
+        board_org_unit_id=board_org_unit_id,
+        year=year,
+        unreported=unreported,
+        limit=limit + 1,
+        after=cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None,
+    )
+    items, next_cursor = _page(rows, limit, lambda r: {"at": r.created_at.isoformat(), "id": str(r.id)})
+    return Page[ReallocationRead](items=[service.to_reallocation_read(r) for r in items], next_cursor=next_cursor)
+
+
+@router.post(REALLOCATIONS, response_model=ReallocationRead, status_code=status.HTTP_201_CREATED, openapi_extra=ALLOCATION_WRITERS, responses=problem_responses(403, 409, 422))
+async def create_reallocation(data: ReallocationCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ReallocationRead:
+    """Move an amount between two of the board's activity areas by a board decision; the total stays."""
+    reallocation = await service.create_reallocation(session, caller, data)
+    _created(reallocation, request, response)
+    return service.to_reallocation_read(reallocation)
+
+
+@router.get(REALLOCATIONS + "/{reallocation_id}", response_model=ReallocationRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+async def get_reallocation(reallocation_id: uuid.UUID, session: SessionDep, response: Response) -> ReallocationRead:
+    reallocation = await service.get_reallocation(session, reallocation_id)
+    _tagged(reallocation, response)
+    return service.to_reallocation_read(reallocation)
+
+
+@router.post(REALLOCATIONS + "/{reallocation_id}/report", response_model=ReallocationRead, openapi_extra=ALLOCATION_WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def report_reallocation(
+    reallocation_id: uuid.UUID, data: ReallocationReport, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ReallocationRead:
+    """Mark the reallocation reported at a follow-up, once. Requires If-Match."""
+    reallocation = await service.get_reallocation(session, reallocation_id)
+    service.ensure_reallocation_reporter(caller, reallocation)
+    require_if_match(request, etag(reallocation.id, reallocation.row_version))
+    reallocation = await service.report_reallocation(session, caller, reallocation, data)
+    _tagged(reallocation, response)
+    return service.to_reallocation_read(reallocation)
+
+
+# --- investments --------------------------------------------------------------------------
+
+
+@router.get(PROJECTS, response_model=Page[InvestmentProjectRead], openapi_extra=READERS, responses=problem_responses(422))
+async def list_investment_projects(
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    board_org_unit_id: uuid.UUID | None = None,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="Projects with an amount that year")] = None,
+    status: ProjectStatus | None = None,
+) -> Page[InvestmentProjectRead]:
+    """Investment projects, by name, each with its yearly amounts."""
+    after = decode_cursor(cursor)
+    rows = await repository.list_projects(
+        session,
+        board_org_unit_id=board_org_unit_id,
+        year=year,
+        status=status.value if status else None,
+        limit=limit + 1,
+        after=cursor_values(after, name=str, id=uuid.UUID) if after else None,
+    )
+    items, next_cursor = _page(rows, limit, lambda p: {"name": p.name, "id": str(p.id)})
+    amounts = await repository.amounts_of(session, [p.id for p in items])
+    return Page[InvestmentProjectRead](items=[service.to_project_read(p, amounts[p.id]) for p in items], next_cursor=next_cursor)
+
+
+@router.post(PROJECTS, response_model=InvestmentProjectRead, status_code=status.HTTP_201_CREATED, openapi_extra=INVESTMENT_WRITERS, responses=problem_responses(403, 422))
+async def create_investment_project(
+    data: InvestmentProjectCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> InvestmentProjectRead:
+    """Add an investment project owned by a board; its yearly amounts are set with PUT …/amounts."""
+    project = await service.create_project(session, caller, data)
+    _created(project, request, response)
+    return service.to_project_read(project, [])
+
+
+@router.get(PROJECTS + "/{project_id}", response_model=InvestmentProjectRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+async def get_investment_project(project_id: uuid.UUID, session: SessionDep, response: Response) -> InvestmentProjectRead:
+    project = await service.get_project(session, project_id)
+    _tagged(project, response)
+    return await service.project_read(session, project)
+
+
+async def _project_for_update(request: Request, session: SessionDep, caller: CallerDep, project_id: uuid.UUID) -> InvestmentProject:
+    project = await service.get_project(session, project_id)
+    service.ensure_project_writer(caller, project.board_org_unit_id)
+    require_if_match(request, etag(project.id, project.row_version))
+    return project
+
+
+@router.patch(PROJECTS + "/{project_id}", response_model=InvestmentProjectRead, openapi_extra=INVESTMENT_WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def update_investment_project(
+    project_id: uuid.UUID, data: InvestmentProjectUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> InvestmentProjectRead:
+    """Change a project's name, description, status or external codes. Requires If-Match."""
+    project = await _project_for_update(request, session, caller, project_id)
+    read = await service.update_project(session, caller, project, data)
+    _tagged(read, response)
+    return read
+
+
+@router.put(PROJECTS + "/{project_id}/amounts", response_model=InvestmentProjectRead, openapi_extra=INVESTMENT_WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def put_investment_amounts(
+    project_id: uuid.UUID,
+    amounts: Annotated[list[InvestmentAmountPut], Body(max_length=50, examples=[[{"year": 2027, "amount": "4500000.00"}]])],
+    session: SessionDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
+) -> InvestmentProjectRead:
+    """Replace the project's amounts per year. Requires If-Match on the project."""
+    project = await _project_for_update(request, session, caller, project_id)
+    read = await service.replace_amounts(session, caller, project, amounts)
+    _tagged(read, response)
+    return read
+
+
+@router.delete(PROJECTS + "/{project_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=INVESTMENT_WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def delete_investment_project(project_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
+    """Remove a planned project. Requires If-Match."""
+    await service.delete_project(session, caller, await _project_for_update(request, session, caller, project_id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/investment-plans/{board_org_unit_id}/{year}", response_model=InvestmentPlanRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+async def get_investment_plan(board_org_unit_id: uuid.UUID, year: YearPath, session: SessionDep) -> InvestmentPlanRead:
+    """The board's investment projects for the year against its investment frame; exceeding it is flagged."""
+    return await service.investment_plan(session, board_org_unit_id, year)

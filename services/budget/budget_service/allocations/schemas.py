@@ -1,0 +1,219 @@
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from budget_service.money import Money
+from styrkedjan_common.lifecycle import Decision
+from styrkedjan_common.schemas import InputModel
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
+Code = Annotated[str, Field(min_length=1, max_length=40, examples=["410"])]
+Name = Annotated[str, Field(min_length=1, max_length=200, examples=["Äldreomsorg"])]
+CodeKey = Annotated[str, Field(min_length=1, max_length=50)]
+CodeValue = Annotated[str, Field(max_length=100)]
+ExternalCodes = Annotated[dict[CodeKey, CodeValue], Field(max_length=20, examples=[{"stratsys": "INV-0012"}])]
+NonNegativeMoney = Annotated[Money, Field(ge=0)]
+PositiveMoney = Annotated[Money, Field(gt=0)]
+
+
+class TrackedRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    created_at: dt.datetime
+    created_by: str
+    updated_at: dt.datetime
+    updated_by: str
+    row_version: int
+
+
+# --- activity areas and cost centres ------------------------------------------------------
+
+
+class ActivityAreaCreate(InputModel):
+    board_org_unit_id: uuid.UUID
+    code: Code
+    name: Name
+
+
+class ActivityAreaUpdate(InputModel):
+    """Fields left out are unchanged; an area stays with its board."""
+
+    code: Code | None = None
+    name: Name | None = None
+
+
+class ActivityAreaRead(TrackedRead):
+    id: uuid.UUID
+    board_org_unit_id: uuid.UUID
+    code: str
+    name: str
+
+
+class CostCenterCreate(InputModel):
+    code: Code = Field(description="The cost centre's code in the financial system; unique", examples=["41010"])
+    name: Name = Field(examples=["Hemtjänst norr"])
+    activity_area_id: uuid.UUID
+    org_unit_id: uuid.UUID | None = Field(default=None, description="The org unit the cost centre serves, if any")
+
+
+class CostCenterUpdate(InputModel):
+    """Fields left out are unchanged; a cost centre moves only between areas of the same board."""
+
+    code: Code | None = None
+    name: Name | None = None
+    activity_area_id: uuid.UUID | None = None
+    org_unit_id: uuid.UUID | None = None
+
+
+class CostCenterRead(TrackedRead):
+    id: uuid.UUID
+    code: str
+    name: str
+    activity_area_id: uuid.UUID
+    org_unit_id: uuid.UUID | None
+
+
+# --- allocation ---------------------------------------------------------------------------
+
+
+class AllocationLine(InputModel):
+    activity_area_id: uuid.UUID
+    cost_center_id: uuid.UUID | None = Field(default=None, description="A cost centre of the area; none for the area as a whole")
+    amount: NonNegativeMoney = Field(description="Kronor as a decimal string, zero or more")
+    comment: str = Field(default="", max_length=2000, examples=["Inklusive riktade medel för hemtjänst"])
+
+
+class AllocationPut(InputModel):
+    lines: list[AllocationLine] = Field(max_length=2000, description="The board's whole allocation for the year; it replaces the lines stored")
+
+
+class AllocationLineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    activity_area_id: uuid.UUID
+    cost_center_id: uuid.UUID | None
+    amount: Money
+    comment: str
+
+
+class AreaTotal(BaseModel):
+    activity_area_id: uuid.UUID
+    amount: Money
+
+
+class FrameRef(BaseModel):
+    budget_id: uuid.UUID
+    frame_id: uuid.UUID
+    amount: Money
+
+
+class AllocationRead(BaseModel):
+    board_org_unit_id: uuid.UUID
+    year: int
+    lines: list[AllocationLineRead]
+    areas: list[AreaTotal] = Field(description="The total per activity area, the level reallocations move money at")
+    total: Money
+    frame: FrameRef | None = Field(description="The operating frame of the decided budget in force for the year, if any")
+    remaining: Money | None = Field(description="Frame minus total; none without a decided frame")
+    row_version: int | None = Field(description="The version of the stored allocation (its ETag); none before the first one")
+    updated_at: dt.datetime | None
+    updated_by: str | None
+
+
+# --- reallocations ------------------------------------------------------------------------
+
+
+class Occasion(StrEnum):
+    """The three follow-ups of the year: after April, after August, after December."""
+
+    APRIL = "APRIL"
+    AUGUST = "AUGUST"
+    DECEMBER = "DECEMBER"
+
+
+class ReallocationCreate(InputModel):
+    board_org_unit_id: uuid.UUID
+    year: Year
+    from_activity_area_id: uuid.UUID
+    to_activity_area_id: uuid.UUID
+    amount: PositiveMoney = Field(description="Kronor moved, more than zero")
+    decision: Decision = Field(examples=[{"body": "Vård- och omsorgsnämnden", "decision_date": "2027-03-20", "reference": "VON § 12/2027"}])
+
+
+class ReallocationReport(InputModel):
+    occasion: Occasion
+
+
+class ReallocationRead(TrackedRead):
+    id: uuid.UUID
+    board_org_unit_id: uuid.UUID
+    year: int
+    from_activity_area_id: uuid.UUID
+    to_activity_area_id: uuid.UUID
+    amount: Money
+    decision: Decision
+    reported_at_occasion: Occasion | None
+    reported_at: dt.datetime | None
+
+
+# --- investments --------------------------------------------------------------------------
+
+
+class ProjectStatus(StrEnum):
+    PLANNED = "PLANNED"
+    ONGOING = "ONGOING"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+
+class InvestmentProjectCreate(InputModel):
+    board_org_unit_id: uuid.UUID = Field(description="The board that owns the project")
+    name: str = Field(min_length=1, max_length=300, examples=["Ny förskola Kolbäck"])
+    description: str = Field(default="", max_length=10000, examples=["Förskola med sex avdelningar."])
+    status: ProjectStatus = ProjectStatus.PLANNED
+    external_codes: ExternalCodes = Field(default_factory=dict)
+
+
+class InvestmentProjectUpdate(InputModel):
+    """Fields left out are unchanged; the owner board does not change."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=10000)
+    status: ProjectStatus | None = None
+    external_codes: ExternalCodes | None = None
+
+
+class InvestmentAmountPut(InputModel):
+    year: Year
+    amount: NonNegativeMoney = Field(description="Kronor budgeted for the year, zero or more")
+
+
+class InvestmentAmountRead(BaseModel):
+    year: int
+    amount: Money
+
+
+class InvestmentProjectRead(TrackedRead):
+    id: uuid.UUID
+    board_org_unit_id: uuid.UUID
+    name: str
+    description: str
+    status: ProjectStatus
+    external_codes: dict[str, str]
+    amounts: list[InvestmentAmountRead] = Field(description="Per year, in year order")
+    total: Money = Field(description="The sum over all years")
+
+
+class InvestmentPlanRead(BaseModel):
+    """A board's investment projects for one year against its investment frame."""
+
+    board_org_unit_id: uuid.UUID
+    year: int
+    total: Money = Field(description="The year's amounts of the board's projects, cancelled projects left out")
+    frame: FrameRef | None = Field(description="The investment frame of the decided budget in force for the year, if any")
+    exceeds_frame: bool | None = Field(description="Whether the total is above the frame; none without a decided frame")
