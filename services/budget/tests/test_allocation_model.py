@@ -9,7 +9,7 @@ import pytest
 
 from budget_service.model.calculation import ForecastRow, Group, Inputs, compute, tile
 from services.budget.tests.test_assumptions import POPULATION, PRICES, TARGET_GROUPS, audit_events, imported, items
-from services.goals.tests.test_vision import assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
 
 RUNS = "/api/budget/v1/model-runs"

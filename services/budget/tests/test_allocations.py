@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from budget_service.budgets.models import Budget, Frame
-from services.goals.tests.test_vision import assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
 

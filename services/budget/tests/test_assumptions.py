@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from services.goals.tests.test_vision import assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
 
 API = "/api/budget/v1"

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.goals.tests.test_vision import assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
 
 API = "/api/budget/v1"

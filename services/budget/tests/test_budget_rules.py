@@ -24,7 +24,7 @@ from services.budget.tests.test_budgets import (
     put,
     step,
 )
-from services.goals.tests.test_vision import assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
 
 # The last plan year's costs 1 200 000.00 against revenues 1 000 000.00.

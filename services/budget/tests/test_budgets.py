@@ -10,7 +10,7 @@ import pytest
 from budget_service.budgets import router as budgets_router
 from budget_service.budgets import service as budgets_service
 from budget_service.db import auditor
-from services.goals.tests.test_vision import assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.app import create_service_app
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import running

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from services.budget.tests.test_allocations import API, BOARD, OTHER_BOARD, YEAR, add_budget, add_frame, audit_events, everything
-from services.goals.tests.test_vision import assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
 
 PROJECTS = f"{API}/investment-projects"

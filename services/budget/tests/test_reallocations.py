@@ -20,7 +20,7 @@ from services.budget.tests.test_allocations import (
     line,
     put_allocation,
 )
-from services.goals.tests.test_vision import assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
 
 REALLOCATIONS = f"{API}/reallocations"

@@ -6,7 +6,7 @@ import pytest
 
 from budget_service.balance import service
 from services.budget.tests.test_balance import DECISION, STATEMENTS, WORKED, adopted, audit_actions, board, created
-from services.goals.tests.test_vision import assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
 
 OBLIGATIONS = "/api/budget/v1/restoration-obligations"

@@ -18,7 +18,7 @@ from services.goals.tests.test_indicators import (
     create_use,
     everything,
 )
-from services.goals.tests.test_vision import assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
 
 
