@@ -19,6 +19,8 @@ class BudgetSettings(ServiceSettings):
     # Planning-assumption files are small (a forecast has a few hundred rows): bounds, not tuning.
     assumptions_import_max_bytes: int = 10_000_000
     assumptions_import_max_rows: int = 100_000
+    # A year of a large municipality's actuals is about 30 MB of CSV; streamed, so only disk bounds it.
+    actuals_import_max_bytes: int = 512 * 1024 * 1024
 
 
 @lru_cache

@@ -1,0 +1,146 @@
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from budget_service.money import Money
+from styrkedjan_common.schemas import InputModel
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# Accounts of the chart of accounts (Kommun-Bas: "4010", with sub-accounts "4010.2").
+ACCOUNT_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._-]{0,19}$"
+
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
+Month = Annotated[int, Field(ge=1, le=12, examples=[3])]
+CostCenterCode = Annotated[str, Field(min_length=1, max_length=40, examples=["1310"])]
+Account = Annotated[str, Field(pattern=ACCOUNT_PATTERN, examples=["4010"])]
+
+
+class ImportSource(StrEnum):
+    CSV = "CSV"
+    JSON = "JSON"
+
+
+class Occasion(StrEnum):
+    """The follow-ups with a full-year forecast: after April (resultatprognos), after August (delårsrapport)."""
+
+    APRIL = "APRIL"
+    AUGUST = "AUGUST"
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+class SummaryLevel(StrEnum):
+    MUNICIPALITY = "MUNICIPALITY"
+    BOARD = "BOARD"
+    ADMINISTRATION = "ADMINISTRATION"
+
+
+# Accepted in any case (`level=board`), answered as the enum.
+LevelQuery = Annotated[SummaryLevel, BeforeValidator(_upper)]
+
+
+# --- actuals ------------------------------------------------------------------------------
+
+
+class ActualCreate(InputModel):
+    """One booked amount: a month's net on a cost centre and account, in kronor."""
+
+    year: Year
+    month: Month
+    cost_center_code: CostCenterCode
+    account: Account
+    amount: Money
+
+
+class ActualRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    year: int
+    month: int
+    cost_center_code: str
+    account: str
+    amount: Money
+    import_id: uuid.UUID = Field(description="The delivery that last set the amount")
+
+
+class ActualsImportRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    source: ImportSource
+    sha256: str = Field(description="SHA-256 of the delivered content; the same content again changes nothing")
+    rows: int = Field(examples=[1000000])
+    inserted: int = Field(description="Keys not stored before")
+    updated: int = Field(description="Stored keys whose amount the delivery corrected")
+    unchanged: int = Field(description="Stored keys delivered with the same amount")
+    periods: list[str] = Field(description="The months the delivery covers", examples=[["2027-01", "2027-02"]])
+    imported_at: dt.datetime
+    imported_by: str
+
+
+# --- forecasts ----------------------------------------------------------------------------
+
+
+class ForecastPut(InputModel):
+    amount: Money = Field(description="The board's forecast of its full-year net cost")
+    comment: str = Field(default="", max_length=4000, examples=["Högre kostnader för placeringar inom individ- och familjeomsorgen."])
+
+
+class ForecastRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    board_org_unit_id: uuid.UUID
+    year: int
+    occasion: Occasion
+    amount: Money
+    comment: str
+    created_at: dt.datetime
+    created_by: str
+    updated_at: dt.datetime
+    updated_by: str
+    row_version: int
+
+
+# --- summary ------------------------------------------------------------------------------
+
+
+class LatestForecast(BaseModel):
+    occasion: Occasion
+    amount: Money
+
+
+class Totals(BaseModel):
+    budget: Money | None = Field(description="The operating frame in the decided budget in force; absent without one")
+    allocated: Money | None = Field(description="What the board allocated of its frame; absent when nothing is allocated")
+    actuals: Money = Field(description="Booked net cost of the year to date")
+    forecast: Money | None = Field(description="Full-year net cost forecast of the latest follow-up")
+    forecast_deviation: Money | None = Field(
+        description="budget − forecast: positive when the forecast stays within the frame, negative when it exceeds it"
+    )
+
+
+class BoardSummary(Totals):
+    board_org_unit_id: uuid.UUID
+    latest_forecast: LatestForecast | None
+
+
+class AdministrationSummary(BaseModel):
+    org_unit_id: uuid.UUID | None = Field(description="The org unit the cost centres serve; null for cost centres naming none")
+    board_org_unit_id: uuid.UUID
+    actuals: Money
+
+
+class SummaryRead(BaseModel):
+    year: int
+    level: SummaryLevel
+    budget_id: uuid.UUID | None = Field(description="The decided budget in force for the year")
+    through_month: int | None = Field(description="The last month with booked amounts in the figures")
+    municipality: Totals
+    boards: list[BoardSummary] | None = None
+    administrations: list[AdministrationSummary] | None = None
