@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := -e 'libs/common[test]' -e gateway -e services/goals -e services/budget -e services/followup -e services/internal_control
 MANIFESTS := constraints.txt tests/deploy/requirements.txt libs/common/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: run test install token bench bench-thread clean
+.PHONY: run test install token bench bench-thread bench-actuals clean
 
 run: $(VENV)/.installed
 	$(BIN)/python -m tools.run $(ARGS)
@@ -31,6 +31,10 @@ bench: $(VENV)/.installed
 # The thread (röd tråd) of a large generated municipality on PostgreSQL: time and SQL statements per call.
 bench-thread: $(VENV)/.installed
 	$(BIN)/python -m bench.thread_bench $(ARGS)
+
+# A year of a large municipality's actuals (1,000,000 rows) imported on PostgreSQL: time and peak memory.
+bench-actuals: $(VENV)/.installed
+	$(BIN)/python -m bench.actuals_bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) .data
