@@ -1,0 +1,1 @@
+"""Mapped tables of this area."""

@@ -1,0 +1,22 @@
+"""results, deviations, actions and follow-up
+
+Revision ID: 0005
+Revises: 0004
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401 - used once the tables are written
+from alembic import op  # noqa: F401
+
+revision: str = '0005'
+down_revision: str | None = '0004'
+branch_labels: Sequence[str] | None = None
+depends_on: Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
