@@ -106,7 +106,7 @@ def rendered_default(value: Any) -> str | None:
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, list):
-        return json.dumps(value)
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 

@@ -1,10 +1,11 @@
+import datetime as dt
 import uuid
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from internal_control_service.db import InternalControlBase
-from styrkedjan_common.db import Tracked, new_id
+from styrkedjan_common.db import Tracked, UTCDateTime, new_id, utcnow
 from styrkedjan_common.lifecycle import Decided
 
 
@@ -51,3 +52,14 @@ class ControlActivity(InternalControlBase, Tracked):
     responsible: Mapped[str] = mapped_column(String(200), default="")
     report_to: Mapped[str] = mapped_column(String(200), default="")
     report_when: Mapped[str] = mapped_column(String(100), default="")
+
+
+class CommonControlWithdrawal(InternalControlBase):
+    """Marks a common control the executive board withdrew while plans past draft still carry it:
+    the row stays so those plans' activities keep naming it (a decided plan is never rewritten)."""
+
+    __tablename__ = "common_control_withdrawal"
+
+    common_control_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("common_control.id", ondelete="CASCADE"), primary_key=True)
+    withdrawn_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_by: Mapped[str] = mapped_column(String(64))

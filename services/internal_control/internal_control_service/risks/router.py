@@ -1,5 +1,196 @@
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
 
-from styrkedjan_common.security import PolicyRoute
+from fastapi import APIRouter, Query, Request, Response, status
+
+from internal_control_service.risks import service
+from internal_control_service.risks.models import Risk, RiskAssessment
+from internal_control_service.risks.scales import RiskScales, scales_of
+from internal_control_service.risks.schemas import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    RiskAssessmentCreate,
+    RiskAssessmentRead,
+    RiskAssessmentSummary,
+    RiskAssessmentUpdate,
+    RiskCreate,
+    RiskMatrix,
+    RiskRead,
+    RiskUpdate,
+)
+from styrkedjan_common.db import SessionDep
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.problems import problem_responses
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
 router = APIRouter(tags=["risk-assessments"], route_class=PolicyRoute)
+READERS = allow(*service.READERS)
+WRITERS = allow(*service.WRITERS)
+CONDITIONAL = problem_responses(404, 409, 412, 428)
+ASSESSMENTS = "/risk-assessments"
+ASSESSMENT = ASSESSMENTS + "/{assessment_id}"
+RISK = "/risks/{risk_id}"
+
+
+def _scales(request: Request) -> RiskScales:
+    return scales_of(request.app.state.settings)
+
+
+def _tagged(row: RiskAssessment | Risk, response: Response) -> None:
+    response.headers["ETag"] = etag(row.id, row.row_version)
+
+
+async def _assessment_response(session: SessionDep, request: Request, response: Response, assessment: RiskAssessment) -> RiskAssessmentRead:
+    _tagged(assessment, response)
+    return await service.assessment_view(session, assessment, _scales(request))
+
+
+async def _risk_response(session: SessionDep, request: Request, response: Response, risk: Risk) -> RiskRead:
+    _tagged(risk, response)
+    return await service.risk_view(session, risk, _scales(request))
+
+
+async def _assessment_for_update(request: Request, session: SessionDep, caller: CallerDep, assessment_id: uuid.UUID) -> RiskAssessment:
+    assessment = await service.get_writable(session, caller, assessment_id)
+    require_if_match(request, etag(assessment.id, assessment.row_version))
+    return assessment
+
+
+async def _risk_for_update(request: Request, session: SessionDep, caller: CallerDep, risk_id: uuid.UUID) -> Risk:
+    risk = await service.get_writable_risk(session, caller, risk_id)
+    require_if_match(request, etag(risk.id, risk.row_version))
+    return risk
+
+
+# --- scales -------------------------------------------------------------------------------
+
+
+@router.get("/risk-scales", response_model=RiskScales, openapi_extra=allow_any_signed_in())
+async def get_risk_scales(request: Request) -> RiskScales:
+    """The likelihood and consequence scales (1–4) and the colour bands over risk values 1–16."""
+    return _scales(request)
+
+
+# --- assessments --------------------------------------------------------------------------
+
+
+@router.get(ASSESSMENTS, response_model=Page[RiskAssessmentSummary], openapi_extra=READERS, responses=problem_responses(422))
+async def list_risk_assessments(
+    session: SessionDep,
+    caller: CallerDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    board_org_unit_id: uuid.UUID | None = None,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
+) -> Page[RiskAssessmentSummary]:
+    """The risk assessments of the boards in the caller's scope (all for the auditors), newest year first."""
+    after = decode_cursor(cursor)
+    rows = await service.list_assessments(
+        session, caller, board_org_unit_id=board_org_unit_id, year=year, limit=limit + 1,
+        after=cursor_values(after, year=int, id=uuid.UUID) if after else None,
+    )
+    next_cursor = encode_cursor({"year": rows[limit - 1].year, "id": str(rows[limit - 1].id)}) if len(rows) > limit else None
+    return Page[RiskAssessmentSummary](items=[service.to_summary(a) for a in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.get(ASSESSMENT, response_model=RiskAssessmentRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+async def get_risk_assessment(
+    assessment_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> RiskAssessmentRead:
+    """The assessment with its risks, highest risk value first, each with its band and decision."""
+    return await _assessment_response(session, request, response, await service.get_readable(session, caller, assessment_id))
+
+
+@router.post(
+    ASSESSMENTS, response_model=RiskAssessmentRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(409, 422)
+)
+async def create_risk_assessment(
+    data: RiskAssessmentCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> RiskAssessmentRead:
+    """Start a board's risk and materiality assessment for a year; one per board and year."""
+    assessment = await service.create_assessment(session, caller, data)
+    response.headers["Location"] = f"{request.url.path}/{assessment.id}"
+    return await _assessment_response(session, request, response, assessment)
+
+
+@router.patch(ASSESSMENT, response_model=RiskAssessmentRead, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def update_risk_assessment(
+    assessment_id: uuid.UUID, data: RiskAssessmentUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> RiskAssessmentRead:
+    """Edit the title or description. Requires If-Match."""
+    assessment = await _assessment_for_update(request, session, caller, assessment_id)
+    return await _assessment_response(session, request, response, await service.update_assessment(session, caller, assessment, data))
+
+
+@router.delete(ASSESSMENT, status_code=status.HTTP_204_NO_CONTENT, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def delete_risk_assessment(assessment_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
+    """Delete the assessment and its risks, unless a control activity addresses one of them. Requires If-Match."""
+    assessment = await _assessment_for_update(request, session, caller, assessment_id)
+    await service.delete_assessment(session, caller, assessment)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    ASSESSMENT + "/copy-to-next-year",
+    response_model=RiskAssessmentRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=WRITERS,
+    responses=problem_responses(404, 409, 422),
+)
+async def copy_risk_assessment_to_next_year(
+    assessment_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> RiskAssessmentRead:
+    """Start next year's assessment of the same board with this one's risks, to reassess them."""
+    copy = await service.copy_to_next_year(session, caller, await service.get_writable(session, caller, assessment_id))
+    response.headers["Location"] = f"/api/internal-control/v1{ASSESSMENTS}/{copy.id}"
+    return await _assessment_response(session, request, response, copy)
+
+
+@router.get(ASSESSMENT + "/matrix", response_model=RiskMatrix, openapi_extra=READERS, responses=problem_responses(404, 422))
+async def get_risk_matrix(assessment_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> RiskMatrix:
+    """The 4 × 4 risk matrix: the number of risks per likelihood and consequence, and per colour band."""
+    assessment = await service.get_readable(session, caller, assessment_id)
+    return await service.matrix(session, assessment, _scales(request))
+
+
+# --- risks --------------------------------------------------------------------------------
+
+
+@router.post(
+    ASSESSMENT + "/risks",
+    response_model=RiskRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=WRITERS,
+    responses=problem_responses(404, 422),
+)
+async def create_risk(
+    assessment_id: uuid.UUID, data: RiskCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> RiskRead:
+    """Add a risk, valued on the 1–4 scales and either accepted or to be controlled."""
+    assessment = await service.get_writable(session, caller, assessment_id)
+    risk = await service.create_risk(session, caller, assessment, data)
+    response.headers["Location"] = f"/api/internal-control/v1/risks/{risk.id}"
+    return await _risk_response(session, request, response, risk)
+
+
+@router.get(RISK, response_model=RiskRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+async def get_risk(risk_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> RiskRead:
+    risk, _ = await service.get_readable_risk(session, caller, risk_id)
+    return await _risk_response(session, request, response, risk)
+
+
+@router.patch(RISK, response_model=RiskRead, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def update_risk(
+    risk_id: uuid.UUID, data: RiskUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> RiskRead:
+    """Reassess or re-decide a risk. Requires If-Match; a risk a control activity addresses stays CONTROL."""
+    risk = await _risk_for_update(request, session, caller, risk_id)
+    return await _risk_response(session, request, response, await service.update_risk(session, caller, risk, data))
+
+
+@router.delete(RISK, status_code=status.HTTP_204_NO_CONTENT, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
+async def delete_risk(risk_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
+    """Remove a risk no control activity addresses. Requires If-Match."""
+    risk = await _risk_for_update(request, session, caller, risk_id)
+    await service.delete_risk(session, caller, risk)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,120 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from internal_control_service.execution.models import FollowupReport
+from internal_control_service.execution.paging import created_page, keyset
+from internal_control_service.execution.service import boards_to_list
+from internal_control_service.followup import repository, service
+from internal_control_service.followup.schemas import Evaluation, ReportCreate, ReportRead, ReportUpdate
+from styrkedjan_common.db import SessionDep
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, etag, require_if_match
+from styrkedjan_common.identity import Role
+from styrkedjan_common.lifecycle import Decision, Status, Transition
+from styrkedjan_common.problems import problem_responses
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow
+
+router = APIRouter(tags=["control-followup"], route_class=PolicyRoute)
+READERS = allow(Role.FULLMAKTIGE, Role.NAMND, Role.FORVALTNING, Role.ENHET, Role.REVISOR)
+DRAFTERS = allow(*service.DRAFTERS)
+DECIDERS = allow(*service.DECIDERS)
+CONDITIONAL = problem_responses(404, 409, 412, 428)
+REPORTS = "/followup-reports"
+REPORT = REPORTS + "/{report_id}"
+
+
+def _respond(report: FollowupReport, response: Response) -> ReportRead:
+    response.headers["ETag"] = etag(report.id, report.row_version)
+    return service.to_read(report)
+
+
+async def _for_update(
+    request: Request, session: SessionDep, caller: CallerDep, report_id: uuid.UUID, roles: tuple[Role, ...], what: str
+) -> FollowupReport:
+    report = await service.get_writable(session, caller, report_id, roles, what)  # a refusal by scope comes before any precondition
+    require_if_match(request, etag(report.id, report.row_version))
+    return report
+
+
+@router.post(REPORTS, response_model=ReportRead, status_code=201, openapi_extra=DRAFTERS, responses=problem_responses(409, 422))
+async def create_followup_report(data: ReportCreate, session: SessionDep, caller: CallerDep, response: Response) -> ReportRead:
+    """Draft a board's follow-up of its decided control plan for a year; the content is taken now."""
+    report = await service.create(session, caller, data)
+    response.headers["Location"] = f"/api/internal-control/v1{REPORTS}/{report.id}"
+    return _respond(report, response)
+
+
+@router.get(REPORTS, response_model=Page[ReportRead], openapi_extra=READERS, responses=problem_responses(404, 422))
+async def list_followup_reports(
+    session: SessionDep,
+    caller: CallerDep,
+    board_org_unit_id: Annotated[uuid.UUID | None, Query(description="Only this board's")] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100, examples=[2027])] = None,
+    status: Status | None = None,
+    limit: LimitQuery = 20,
+    cursor: CursorQuery = None,
+) -> Page[ReportRead]:
+    """Follow-up reports of the boards in the caller's scope (all for the auditors), every revision."""
+    rows = await repository.list_reports(
+        session, board_org_unit_id=board_org_unit_id, year=year, status=status.value if status else None,
+        boards=boards_to_list(caller, board_org_unit_id), limit=limit + 1, after=keyset(cursor),
+    )
+    items, next_cursor = created_page(rows, limit, lambda report: report)
+    return Page[ReportRead](items=[service.to_read(r) for r in items], next_cursor=next_cursor)
+
+
+@router.get(REPORT, response_model=ReportRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+async def get_followup_report(report_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> ReportRead:
+    return _respond(await service.get_readable(session, caller, report_id), response)
+
+
+@router.patch(REPORT, response_model=ReportRead, openapi_extra=DRAFTERS, responses=CONDITIONAL | problem_responses(422))
+async def update_followup_report(
+    report_id: uuid.UUID, data: ReportUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ReportRead:
+    """Edit a draft's summary. Requires If-Match; decided reports are immutable."""
+    report = await _for_update(request, session, caller, report_id, service.DRAFTERS, "a follow-up report")
+    return _respond(await service.update(session, caller, report, data), response)
+
+
+@router.post(f"{REPORT}/revisions", response_model=ReportRead, status_code=201, openapi_extra=DRAFTERS, responses=problem_responses(404, 409))
+async def revise_followup_report(report_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> ReportRead:
+    """Start a change of a decided report: a new draft revision with the content taken afresh."""
+    source = await service.get_writable(session, caller, report_id, service.DRAFTERS, "a follow-up report")
+    report = await service.new_revision(session, caller, source)
+    response.headers["Location"] = f"/api/internal-control/v1{REPORTS}/{report.id}"
+    return _respond(report, response)
+
+
+@router.post(f"{REPORT}/proposal", response_model=ReportRead, openapi_extra=DRAFTERS, responses=CONDITIONAL)
+async def propose_followup_report(report_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ReportRead:
+    """DRAFT → PROPOSED, with the content taken afresh for the board."""
+    report = await _for_update(request, session, caller, report_id, service.DRAFTERS, "a follow-up report")
+    return _respond(await service.transition(session, caller, report, Transition.PROPOSE), response)
+
+
+@router.post(f"{REPORT}/return", response_model=ReportRead, openapi_extra=DRAFTERS, responses=CONDITIONAL)
+async def return_followup_report(report_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ReportRead:
+    """PROPOSED → DRAFT, to edit it further."""
+    report = await _for_update(request, session, caller, report_id, service.DRAFTERS, "a follow-up report")
+    return _respond(await service.transition(session, caller, report, Transition.RETURN_TO_DRAFT), response)
+
+
+@router.post(f"{REPORT}/decision", response_model=ReportRead, openapi_extra=DECIDERS, responses=CONDITIONAL | problem_responses(422))
+async def decide_followup_report(
+    report_id: uuid.UUID, decision: Decision, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ReportRead:
+    """PROPOSED → DECIDED: approved by the board; the content is frozen and the revision it replaces archived."""
+    report = await _for_update(request, session, caller, report_id, service.DECIDERS, "approving a follow-up report")
+    return _respond(await service.transition(session, caller, report, Transition.DECIDE, decision), response)
+
+
+@router.get(
+    "/evaluations/{year}", response_model=Evaluation, openapi_extra=allow(*service.EVALUATORS), responses=problem_responses(404, 422)
+)
+async def get_evaluation(
+    year: Annotated[int, Path(ge=2000, le=2100, examples=[2027])], session: SessionDep, caller: CallerDep
+) -> Evaluation:
+    """The executive board's evaluation of the year's internal control across all boards (computed)."""
+    return await service.evaluate(session, caller, year)

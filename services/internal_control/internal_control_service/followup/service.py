@@ -1,0 +1,321 @@
+"""The follow-up of internal control (seed: "Intern kontroll", "Bilagor").
+
+Each board approves the follow-up of its control plan at the latest with its annual report in
+February: a report whose content is a snapshot of the plan's execution (results per occasion,
+deviations, actions), frozen once the board has decided it; a change is a new revision. The
+executive board (KS) then evaluates the municipality's internal control as a whole from all boards.
+"""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from internal_control_service.db import auditor
+from internal_control_service.execution import deadlines
+from internal_control_service.execution import repository as execution_repository
+from internal_control_service.execution import service as execution_service
+from internal_control_service.execution.models import FollowupReport
+from internal_control_service.execution.schemas import ActionStatus, DeviationStatus, Outcome
+from internal_control_service.followup import repository
+from internal_control_service.followup.schemas import (
+    ActionSnapshot,
+    ActivitySnapshot,
+    AreaDeviations,
+    BoardEvaluation,
+    DeviationSnapshot,
+    Evaluation,
+    ExecutionTotals,
+    ReportContent,
+    ReportCreate,
+    ReportRead,
+    ReportUpdate,
+    ResultSnapshot,
+    RiskBand,
+    RiskBands,
+)
+from internal_control_service.plans.models import ControlPlan
+from styrkedjan_common.db import lock_for_rule, utcnow
+from styrkedjan_common.identity import Principal, Role
+from styrkedjan_common.lifecycle import Decision, Status, Transition, ensure_editable, next_status
+from styrkedjan_common.problems import Forbidden, NotFound, RuleViolation
+from styrkedjan_common.scope import ensure_can_write
+
+ENTITY = "followup_report"
+# The administration drafts the report; the board approves it.
+DRAFTERS = (Role.NAMND, Role.FORVALTNING)
+DECIDERS = (Role.NAMND,)
+EVALUATORS = (Role.FULLMAKTIGE, Role.REVISOR)
+OPEN_STATUSES = (Status.DRAFT, Status.PROPOSED)
+APPROVED = (Status.DECIDED.value, Status.ARCHIVED.value)
+
+
+# --- content ------------------------------------------------------------------------------
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+async def take_content(session: AsyncSession, plan: ControlPlan) -> ReportContent:
+    """The plan's execution as it stands now, in three queries whatever its size."""
+    activities = await repository.activities_of(session, plan.id)
+    results = await repository.results_of(session, plan.id)
+    actions = await execution_repository.actions_of(session, [row.Deviation.id for row in results if row.Deviation is not None])
+    by_activity: dict[uuid.UUID, list[ResultSnapshot]] = defaultdict(list)
+    totals: defaultdict[str, int] = defaultdict(int)
+    for result, deviation in results:
+        deviation_snapshot = None
+        if deviation is not None:
+            totals[deviation.status] += 1
+            action_snapshots = [
+                ActionSnapshot(
+                    id=a.id, description=a.description, owner=a.owner, due_date=a.due_date, status=ActionStatus(a.status),
+                    overdue=execution_service.is_overdue(a.status, a.due_date),
+                )
+                for a in actions[deviation.id]
+            ]
+            totals["actions_open"] += sum(a.status == ActionStatus.OPEN for a in action_snapshots)
+            totals["actions_overdue"] += sum(a.overdue for a in action_snapshots)
+            deviation_snapshot = DeviationSnapshot(
+                id=deviation.id, description=deviation.description, status=DeviationStatus(deviation.status),
+                closed_at=deviation.closed_at, closing_note=deviation.closing_note, actions=action_snapshots,
+            )
+        by_activity[result.activity_id].append(
+            ResultSnapshot(
+                id=result.id, occasion=result.occasion, outcome=Outcome(result.outcome), checked_on=result.checked_on,
+                evidence=result.evidence, deviation=deviation_snapshot,
+            )
+        )
+    with_result = sum(1 for a in activities if by_activity[a.id])
+    return ReportContent(
+        plan_id=plan.id, plan_title=plan.title, plan_revision=plan.revision, plan_decision=plan.decision(), as_of=deadlines.today(),
+        activities=[
+            ActivitySnapshot(
+                id=a.id, area=a.area, what_is_checked=a.what_is_checked, method=a.method, frequency=a.frequency,
+                responsible=a.responsible, common_control_id=a.common_control_id, results=by_activity[a.id],
+            )
+            for a in activities
+        ],
+        totals=ExecutionTotals(
+            activities=len(activities), activities_with_result=with_result, completion=_share(with_result, len(activities)),
+            deviations_open=totals[DeviationStatus.OPEN.value], deviations_closed=totals[DeviationStatus.CLOSED.value],
+            actions_open=totals["actions_open"], actions_overdue=totals["actions_overdue"],
+        ),
+    )
+
+
+async def _retake(session: AsyncSession, report: FollowupReport) -> None:
+    plan = await repository.decided_plan(session, report.board_org_unit_id, report.year)
+    if plan is None:
+        raise RuleViolation(
+            f"a follow-up report follows up the board's decided control plan; board {report.board_org_unit_id} "
+            f"has no decided control plan for {report.year}"
+        )
+    report.plan_id = plan.id
+    report.content = (await take_content(session, plan)).model_dump(mode="json")
+    report.content_taken_at = utcnow()
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def to_read(report: FollowupReport) -> ReportRead:
+    deadline = deadlines.report_deadline(report.year)
+    decided_on = report.decision_date if report.status in APPROVED else None
+    return ReportRead(
+        id=report.id, board_org_unit_id=report.board_org_unit_id, year=report.year, plan_id=report.plan_id, revision=report.revision,
+        replaces_id=report.replaces_id, status=Status(report.status), decision=report.decision(), summary=report.summary,
+        content=ReportContent.model_validate(report.content), content_taken_at=report.content_taken_at, deadline=deadline,
+        late=deadlines.is_late(deadline, decided_on), created_at=report.created_at, created_by=report.created_by,
+        updated_at=report.updated_at, updated_by=report.updated_by, row_version=report.row_version,
+    )
+
+
+def _snapshot(report: FollowupReport) -> dict[str, Any]:
+    # The content is in the report row itself; the audit trail keeps what the board saw.
+    return to_read(report).model_dump(mode="json")
+
+
+async def _find(session: AsyncSession, report_id: uuid.UUID) -> FollowupReport:
+    report = await repository.get(session, report_id)
+    if report is None:
+        raise NotFound(f"no follow-up report {report_id}")
+    return report
+
+
+async def get_readable(session: AsyncSession, principal: Principal, report_id: uuid.UUID) -> FollowupReport:
+    """Outside the caller's scope a board's report does not exist (404)."""
+    report = await _find(session, report_id)
+    execution_service.ensure_readable(principal, report.board_org_unit_id, f"no follow-up report {report_id}")
+    return report
+
+
+async def get_writable(session: AsyncSession, principal: Principal, report_id: uuid.UUID, roles: tuple[Role, ...], what: str) -> FollowupReport:
+    """A write outside the caller's scope is refused (403) naming `what`."""
+    report = await _find(session, report_id)
+    ensure_can_write(principal, report.board_org_unit_id, roles, what)
+    return report
+
+
+async def _ensure_none_open(session: AsyncSession, board_org_unit_id: uuid.UUID, year: int) -> None:
+    await lock_for_rule(session, f"followup_report:{board_org_unit_id}:{year}")
+    open_report = await repository.first_in_status(session, board_org_unit_id, year, OPEN_STATUSES)
+    if open_report is not None:
+        raise RuleViolation(
+            f"one follow-up report per board and year is prepared at a time: revision {open_report.revision} is still {open_report.status}"
+        )
+
+
+async def _add(session: AsyncSession, principal: Principal, board_org_unit_id: uuid.UUID, year: int, summary: str, replaces: FollowupReport | None) -> FollowupReport:
+    report = FollowupReport(
+        board_org_unit_id=board_org_unit_id, year=year, summary=summary, status=Status.DRAFT.value,
+        revision=await repository.max_revision(session, board_org_unit_id, year) + 1, replaces_id=replaces.id if replaces else None,
+        created_by=principal.user_id, updated_by=principal.user_id,
+    )
+    await _retake(session, report)
+    session.add(report)
+    await session.flush()
+    auditor.record(session, principal, "CREATE", ENTITY, report.id, after=_snapshot(report))
+    return report
+
+
+async def create(session: AsyncSession, principal: Principal, data: ReportCreate) -> FollowupReport:
+    ensure_can_write(principal, data.board_org_unit_id, DRAFTERS, "a follow-up report")
+    await _ensure_none_open(session, data.board_org_unit_id, data.year)
+    decided = await repository.first_in_status(session, data.board_org_unit_id, data.year, (Status.DECIDED,))
+    if decided is not None:
+        raise RuleViolation(
+            f"the follow-up report for {data.year} is decided and immutable; a change is a new revision (POST /followup-reports/{decided.id}/revisions)"
+        )
+    return await _add(session, principal, data.board_org_unit_id, data.year, data.summary, None)
+
+
+async def new_revision(session: AsyncSession, principal: Principal, source: FollowupReport) -> FollowupReport:
+    """A change of a decided report (ändringsbeslut): a new draft with the execution as it stands now."""
+    if source.status != Status.DECIDED.value:
+        raise RuleViolation(f"a new revision starts from the decided report; this one is {source.status}")
+    await _ensure_none_open(session, source.board_org_unit_id, source.year)
+    return await _add(session, principal, source.board_org_unit_id, source.year, source.summary, source)
+
+
+async def update(session: AsyncSession, principal: Principal, report: FollowupReport, data: ReportUpdate) -> FollowupReport:
+    ensure_editable(Status(report.status))
+    if data.summary is None or data.summary == report.summary:
+        return report  # nothing changes: no new row version, no audit event
+    before = _snapshot(report)
+    report.summary = data.summary
+    report.updated_by = principal.user_id
+    await session.flush()
+    auditor.record(session, principal, "UPDATE", ENTITY, report.id, before=before, after=_snapshot(report))
+    return report
+
+
+async def transition(
+    session: AsyncSession, principal: Principal, report: FollowupReport, step: Transition, decision: Decision | None = None
+) -> FollowupReport:
+    """Proposing takes the content afresh: the board approves the execution as it stands when the
+    report is put to it. Deciding freezes it and archives the revision it replaces."""
+    before = _snapshot(report)
+    report.status = next_status(Status(report.status), step).value
+    if step == Transition.PROPOSE:
+        await _retake(session, report)
+    if step == Transition.DECIDE:
+        assert decision is not None
+        report.record_decision(decision)
+        superseded = await repository.get(session, report.replaces_id) if report.replaces_id else None
+        if superseded is not None and superseded.status == Status.DECIDED.value:
+            superseded_before = _snapshot(superseded)
+            superseded.status = Status.ARCHIVED.value
+            superseded.updated_by = principal.user_id
+            await session.flush()
+            auditor.record(session, principal, "ARCHIVE", ENTITY, superseded.id, before=superseded_before, after=_snapshot(superseded))
+    report.updated_by = principal.user_id
+    await session.flush()
+    auditor.record(session, principal, step.value, ENTITY, report.id, before=before, after=_snapshot(report))
+    return report
+
+
+# --- the executive board's evaluation -----------------------------------------------------
+
+
+def ensure_evaluator(principal: Principal) -> None:
+    if principal.has_any_role((Role.REVISOR,)):
+        return
+    if principal.scope_of((Role.FULLMAKTIGE,)) is not None:
+        raise Forbidden("the evaluation of all boards is read by the executive board (fullmaktige with the whole municipality in scope) and the auditors")
+
+
+def band_of(value: int) -> RiskBand:
+    if value <= 3:
+        return RiskBand.LOW
+    if value <= 6:
+        return RiskBand.MEDIUM
+    if value <= 9:
+        return RiskBand.HIGH
+    return RiskBand.VERY_HIGH
+
+
+def _state(revisions: Iterable[Row[Any]], deadline: dt.date) -> tuple[Status | None, bool]:
+    """The status of a board's plan or report (the decided revision's if there is one, else the
+    latest revision's), and whether it was late: first decided after the deadline, or never by now."""
+    rows = sorted(revisions, key=lambda r: r.revision)
+    if not rows:
+        return None, deadlines.is_late(deadline, None)
+    decided = [r for r in rows if r.status == Status.DECIDED.value]
+    status = Status((decided or rows)[-1].status)
+    approvals = [r.decision_date for r in rows if r.status in APPROVED and r.decision_date is not None]
+    return status, deadlines.is_late(deadline, min(approvals) if approvals else None)
+
+
+def _by_board(rows: Sequence[Row[Any]]) -> dict[uuid.UUID, list[Row[Any]]]:
+    grouped: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row.board_org_unit_id].append(row)
+    return grouped
+
+
+async def evaluate(session: AsyncSession, principal: Principal, year: int) -> Evaluation:
+    """Seven queries for the whole municipality, whatever the number of boards."""
+    ensure_evaluator(principal)
+    today = deadlines.today()
+    plans = _by_board(await repository.plan_states(session, year))
+    reports = _by_board(await repository.report_states(session, year))
+    activities = {row.board_org_unit_id: row for row in await repository.activity_counts(session, year)}
+    deviations = {row.board_org_unit_id: row for row in await repository.deviation_counts(session, year)}
+    actions = {row.board_org_unit_id: row for row in await repository.action_counts(session, year, today)}
+    by_area = await repository.deviations_by_area(session, year)
+    risks: dict[uuid.UUID, RiskBands] = defaultdict(RiskBands)
+    total_risks = RiskBands()
+    for row in await repository.risk_values(session, year):
+        band = band_of(row.value).value
+        setattr(risks[row.board_org_unit_id], band, getattr(risks[row.board_org_unit_id], band) + row.risks)
+        setattr(total_risks, band, getattr(total_risks, band) + row.risks)
+    boards = sorted(plans.keys() | reports.keys() | risks.keys(), key=str)
+    if not boards:
+        raise NotFound(f"no board has a control plan, a risk assessment or a follow-up report for {year}")
+    evaluated = []
+    for board in boards:
+        plan_status, plan_late = _state(plans.get(board, []), deadlines.plan_deadline(year))
+        report_status, report_late = _state(reports.get(board, []), deadlines.report_deadline(year))
+        counted, found, acted = activities.get(board), deviations.get(board), actions.get(board)
+        total, with_result = (counted.activities, counted.with_result) if counted else (0, 0)
+        evaluated.append(
+            BoardEvaluation(
+                board_org_unit_id=board, plan_status=plan_status, plan_deadline=deadlines.plan_deadline(year), plan_late=plan_late,
+                activities=total, activities_with_result=with_result, completion=_share(with_result, total),
+                deviations_open=found.open if found else 0, deviations_closed=found.closed if found else 0,
+                actions_open=acted.open if acted else 0, actions_overdue=acted.overdue if acted else 0,
+                report_status=report_status, report_deadline=deadlines.report_deadline(year), report_late=report_late,
+                risks=risks.get(board, RiskBands()),
+            )
+        )
+    return Evaluation(
+        year=year, as_of=today, boards=evaluated,
+        deviations_by_area=[AreaDeviations(area=row.area, deviations_open=row.open, deviations_closed=row.closed) for row in by_area],
+        risks=total_risks,
+    )
