@@ -23,6 +23,12 @@ THIRD_BOARD = str(uuid.uuid4())
 TRACKED = {"created_by": AUTHOR, "updated_by": AUTHOR}
 
 
+def bands(low: int, medium: int, high: int, very_high: int) -> list[dict]:
+    """The risk distribution over the default bands (1–3, 4–6, 8–9, 12–16)."""
+    defaults = (("Låg", "#2E7D32"), ("Medel", "#F9A825"), ("Hög", "#EF6C00"), ("Mycket hög", "#C62828"))
+    return [{"label": label, "colour": colour, "risks": n} for (label, colour), n in zip(defaults, (low, medium, high, very_high))]
+
+
 def result(activity_: ControlActivity, outcome: str = "NO_REMARK", occasion: str = "2027-T1") -> ControlResult:
     return ControlResult(id=uuid.uuid4(), activity_id=activity_.id, occasion=occasion, outcome=outcome, evidence="", checked_on=dt.date(2027, 4, 28), **TRACKED)
 
@@ -89,19 +95,19 @@ async def test_executive_board_evaluates_all_boards(client, app, as_role, today)
     assert boards[BOARD] == deadlines | {
         "board_org_unit_id": BOARD, "plan_status": "DECIDED", "plan_late": False, "activities": 4, "activities_with_result": 3,
         "completion": 0.75, "deviations_open": 1, "deviations_closed": 1, "actions_open": 1, "actions_overdue": 1,
-        "report_status": "DECIDED", "report_late": False, "risks": {"LOW": 1, "MEDIUM": 1, "HIGH": 1, "VERY_HIGH": 1},
+        "report_status": "DECIDED", "report_late": False, "risks": bands(1, 1, 1, 1),
     }
     assert boards[OTHER_BOARD] == deadlines | {
         "board_org_unit_id": OTHER_BOARD, "plan_status": "DECIDED", "plan_late": True, "activities": 2, "activities_with_result": 0,
         "completion": 0.0, "deviations_open": 0, "deviations_closed": 0, "actions_open": 0, "actions_overdue": 0,
-        "report_status": None, "report_late": True, "risks": {"LOW": 0, "MEDIUM": 1, "HIGH": 0, "VERY_HIGH": 1},
+        "report_status": None, "report_late": True, "risks": bands(0, 1, 0, 1),
     }
     assert (boards[THIRD_BOARD]["plan_status"], boards[THIRD_BOARD]["plan_late"], boards[THIRD_BOARD]["completion"]) == ("DRAFT", True, None)
     assert body["deviations_by_area"] == [
         {"area": "Ekonomi", "deviations_open": 1, "deviations_closed": 0},
         {"area": "Personal", "deviations_open": 0, "deviations_closed": 1},
     ]
-    assert body["risks"] == {"LOW": 1, "MEDIUM": 2, "HIGH": 1, "VERY_HIGH": 2}
+    assert body["risks"] == bands(1, 2, 1, 2)
 
 
 async def test_before_the_deadlines_nothing_undecided_is_late(client, app, as_role, today):
@@ -206,4 +212,4 @@ async def test_evaluation_costs_the_same_queries_for_3_boards_and_for_60(client,
     assert few[1] == many[1] <= 8, "one query per figure, none per board"
     body = (await client.get(f"{EVALUATIONS}/2027", headers=as_role(Role.FULLMAKTIGE))).json()
     assert {(b["activities"], b["activities_with_result"], b["deviations_open"], b["actions_open"]) for b in body["boards"]} == {(100, 10, 1, 1)}
-    assert body["risks"] == {"LOW": 60, "MEDIUM": 60, "HIGH": 0, "VERY_HIGH": 60}
+    assert body["risks"] == bands(60, 60, 0, 60)

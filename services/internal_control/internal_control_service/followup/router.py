@@ -7,6 +7,7 @@ from internal_control_service.execution.models import FollowupReport
 from internal_control_service.execution.paging import created_page, keyset
 from internal_control_service.execution.service import boards_to_list
 from internal_control_service.followup import repository, service
+from internal_control_service.risks.scales import scales_of
 from internal_control_service.followup.schemas import Evaluation, ReportCreate, ReportRead, ReportUpdate
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, etag, require_if_match
@@ -114,7 +115,7 @@ async def decide_followup_report(
     "/evaluations/{year}", response_model=Evaluation, openapi_extra=allow(*service.EVALUATORS), responses=problem_responses(404, 422)
 )
 async def get_evaluation(
-    year: Annotated[int, Path(ge=2000, le=2100, examples=[2027])], session: SessionDep, caller: CallerDep
+    year: Annotated[int, Path(ge=2000, le=2100, examples=[2027])], session: SessionDep, caller: CallerDep, request: Request
 ) -> Evaluation:
     """The executive board's evaluation of the year's internal control across all boards (computed)."""
-    return await service.evaluate(session, caller, year)
+    return await service.evaluate(session, caller, year, scales_of(request.app.state.settings))

@@ -108,21 +108,12 @@ class ReportRead(BaseModel):
 # --- the executive board's evaluation -----------------------------------------------------
 
 
-class RiskBand(StrEnum):
-    LOW = "LOW"
-    MEDIUM = "MEDIUM"
-    HIGH = "HIGH"
-    VERY_HIGH = "VERY_HIGH"
+class RiskBandCount(BaseModel):
+    """Risks whose value (likelihood × consequence) falls in one of the configured colour bands."""
 
-
-class RiskBands(BaseModel):
-    """Number of risks by band of their value (likelihood × consequence): 1–3 low, 4–6 medium,
-    8–9 high, 12–16 very high."""
-
-    LOW: int = 0
-    MEDIUM: int = 0
-    HIGH: int = 0
-    VERY_HIGH: int = 0
+    label: str = Field(examples=["Hög"])
+    colour: str = Field(examples=["#EF6C00"])
+    risks: int = Field(examples=[3])
 
 
 class BoardEvaluation(BaseModel):
@@ -140,7 +131,7 @@ class BoardEvaluation(BaseModel):
     report_status: Status | None
     report_deadline: dt.date
     report_late: bool
-    risks: RiskBands
+    risks: list[RiskBandCount] = Field(description="the risk distribution over the configured bands, lowest first")
 
 
 class AreaDeviations(BaseModel):
@@ -156,4 +147,4 @@ class Evaluation(BaseModel):
     as_of: dt.date
     boards: list[BoardEvaluation]
     deviations_by_area: list[AreaDeviations]
-    risks: RiskBands
+    risks: list[RiskBandCount] = Field(description="the risk distribution over the configured bands, lowest first")

@@ -8,7 +8,7 @@ executive board (KS) then evaluates the municipality's internal control as a who
 
 import datetime as dt
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -35,10 +35,10 @@ from internal_control_service.followup.schemas import (
     ReportRead,
     ReportUpdate,
     ResultSnapshot,
-    RiskBand,
-    RiskBands,
+    RiskBandCount,
 )
 from internal_control_service.plans.models import ControlPlan
+from internal_control_service.risks.scales import RiskScales
 from styrkedjan_common.db import lock_for_rule, utcnow
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, ensure_editable, next_status
@@ -250,14 +250,8 @@ def ensure_evaluator(principal: Principal) -> None:
         raise Forbidden("the evaluation of all boards is read by the executive board (fullmaktige with the whole municipality in scope) and the auditors")
 
 
-def band_of(value: int) -> RiskBand:
-    if value <= 3:
-        return RiskBand.LOW
-    if value <= 6:
-        return RiskBand.MEDIUM
-    if value <= 9:
-        return RiskBand.HIGH
-    return RiskBand.VERY_HIGH
+def _distribution(scales: RiskScales, counts: Counter[str]) -> list[RiskBandCount]:
+    return [RiskBandCount(label=band.label, colour=band.colour, risks=counts[band.label]) for band in scales.bands]
 
 
 def _state(revisions: Iterable[Row[Any]], deadline: dt.date) -> tuple[Status | None, bool]:
@@ -279,7 +273,7 @@ def _by_board(rows: Sequence[Row[Any]]) -> dict[uuid.UUID, list[Row[Any]]]:
     return grouped
 
 
-async def evaluate(session: AsyncSession, principal: Principal, year: int) -> Evaluation:
+async def evaluate(session: AsyncSession, principal: Principal, year: int, scales: RiskScales) -> Evaluation:
     """Seven queries for the whole municipality, whatever the number of boards."""
     ensure_evaluator(principal)
     today = deadlines.today()
@@ -289,12 +283,9 @@ async def evaluate(session: AsyncSession, principal: Principal, year: int) -> Ev
     deviations = {row.board_org_unit_id: row for row in await repository.deviation_counts(session, year)}
     actions = {row.board_org_unit_id: row for row in await repository.action_counts(session, year, today)}
     by_area = await repository.deviations_by_area(session, year)
-    risks: dict[uuid.UUID, RiskBands] = defaultdict(RiskBands)
-    total_risks = RiskBands()
+    risks: dict[uuid.UUID, Counter[str]] = defaultdict(Counter)
     for row in await repository.risk_values(session, year):
-        band = band_of(row.value).value
-        setattr(risks[row.board_org_unit_id], band, getattr(risks[row.board_org_unit_id], band) + row.risks)
-        setattr(total_risks, band, getattr(total_risks, band) + row.risks)
+        risks[row.board_org_unit_id][scales.band_of(row.value).label] += row.risks
     boards = sorted(plans.keys() | reports.keys() | risks.keys(), key=str)
     if not boards:
         raise NotFound(f"no board has a control plan, a risk assessment or a follow-up report for {year}")
@@ -311,11 +302,11 @@ async def evaluate(session: AsyncSession, principal: Principal, year: int) -> Ev
                 deviations_open=found.open if found else 0, deviations_closed=found.closed if found else 0,
                 actions_open=acted.open if acted else 0, actions_overdue=acted.overdue if acted else 0,
                 report_status=report_status, report_deadline=deadlines.report_deadline(year), report_late=report_late,
-                risks=risks.get(board, RiskBands()),
+                risks=_distribution(scales, risks.get(board, Counter())),
             )
         )
     return Evaluation(
         year=year, as_of=today, boards=evaluated,
         deviations_by_area=[AreaDeviations(area=row.area, deviations_open=row.open, deviations_closed=row.closed) for row in by_area],
-        risks=total_risks,
+        risks=_distribution(scales, sum(risks.values(), Counter())),
     )
