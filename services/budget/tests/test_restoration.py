@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from budget_service.balance import service
-from services.budget.tests.test_balance import DECISION, STATEMENTS, WORKED, adopted, audit_actions, board, created
+from services.budget.tests.test_balance import DECISION, STATEMENTS, adopted, audit_actions, board, created
 from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
 

@@ -1,6 +1,5 @@
 import datetime as dt
 import uuid
-from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
