@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from styrkedjan_common.problems import RuleViolation
@@ -86,3 +89,17 @@ class Decided:
         self.decision_body = decision.body
         self.decision_date = decision.decision_date
         self.decision_reference = decision.reference
+
+
+async def archive_superseded(
+    session: AsyncSession, auditor: Any, principal: Any, superseded: Any, *, entity: str, snapshot: Callable[[Any], dict[str, Any]]
+) -> None:
+    """Deciding a revision archives the decided revision it replaces, audited, in the same
+    transaction; anything else (none, or not decided) is left as it is."""
+    if superseded is None or Status(superseded.status) != Status.DECIDED:
+        return
+    before = snapshot(superseded)
+    superseded.status = Status.ARCHIVED.value
+    superseded.updated_by = principal.user_id
+    await session.flush()
+    auditor.record(session, principal, "ARCHIVE", entity, superseded.id, before=before, after=snapshot(superseded))

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from sqlalchemy import MetaData, delete
 from sqlalchemy.engine import make_url
@@ -22,6 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from styrkedjan_common.db import connect_asyncpg
 from styrkedjan_common.identity import ALL_UNITS, AssertionSigner, Assignment, Principal, Role, generate_private_key_pem, public_key_pem
+
+if TYPE_CHECKING:  # for annotations; the fixtures import httpx where they use it
+    import httpx
 
 POSTGRES_ENV = "STYRKEDJAN_TEST_POSTGRES_URL"
 ASSERTION_ISSUER = "styrkedjan-gateway"

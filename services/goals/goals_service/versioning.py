@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals_service.db import auditor
 from styrkedjan_common.identity import Principal
-from styrkedjan_common.lifecycle import Decided, Decision, Status, Transition, ensure_editable, next_status
+from styrkedjan_common.lifecycle import Decided, Decision, Status, Transition, archive_superseded, ensure_editable, next_status
 from styrkedjan_common.problems import InvalidInput
 
 T = TypeVar("T", bound=Decided)
@@ -35,12 +35,7 @@ async def apply_transition(
         if decision is None:
             raise InvalidInput("a decision needs its body, date and reference", errors=[{"pointer": "#/", "detail": "decision required"}])
         obj.record_decision(decision)
-        if superseded is not None and Status(superseded.status) == Status.DECIDED:
-            superseded_before = snapshot(superseded)
-            superseded.status = Status.ARCHIVED.value
-            superseded.updated_by = principal.user_id  # type: ignore[attr-defined]
-            await session.flush()
-            auditor.record(session, principal, "ARCHIVE", entity, superseded.id, before=superseded_before, after=snapshot(superseded))  # type: ignore[attr-defined]
+        await archive_superseded(session, auditor, principal, superseded, entity=entity, snapshot=snapshot)
     obj.status = target.value
     obj.updated_by = principal.user_id  # type: ignore[attr-defined]
     await session.flush()

@@ -39,7 +39,7 @@ from budget_service.db import auditor
 from budget_service.money import format_money
 from styrkedjan_common.db import lock_for_rule, utcnow
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.lifecycle import Decision, Status, Transition, ensure_editable, next_status
+from styrkedjan_common.lifecycle import Decision, Status, Transition, archive_superseded, ensure_editable, next_status
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -433,12 +433,7 @@ async def transition(
         budget.record_decision(decision)
         await _mark_decided_step(session, budget, decision, principal)
         replaced = await repository.get(session, budget.replaces_id) if budget.replaces_id else None
-        if replaced is not None and replaced.status == Status.DECIDED.value:
-            replaced_before = snapshot(replaced)
-            replaced.status = Status.ARCHIVED.value
-            _touch(replaced, principal)
-            await session.flush()
-            auditor.record(session, principal, "ARCHIVE", ENTITY, replaced.id, before=replaced_before, after=snapshot(replaced))
+        await archive_superseded(session, auditor, principal, replaced, entity=ENTITY, snapshot=snapshot)
     budget.status = target.value
     _touch(budget, principal)
     await session.flush()

@@ -12,7 +12,7 @@ from goals_service.vision.models import VisionVersion
 from goals_service.vision.schemas import VisionContent, VisionCreate, VisionRead, VisionUpdate
 from styrkedjan_common.fastread import FastReader, Record
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.lifecycle import Decision, Status, Transition, ensure_editable, next_status
+from styrkedjan_common.lifecycle import Decision, Status, Transition, archive_superseded, ensure_editable, next_status
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -177,12 +177,7 @@ async def transition(
         version.decision_body = decision.body
         version.decision_date = decision.decision_date
         version.decision_reference = decision.reference
-        if superseded is not None:
-            superseded_before = snapshot(superseded)
-            superseded.status = Status.ARCHIVED.value
-            superseded.updated_by = principal.user_id
-            await session.flush()
-            auditor.record(session, principal, "ARCHIVE", ENTITY, superseded.id, before=superseded_before, after=snapshot(superseded))
+        await archive_superseded(session, auditor, principal, superseded, entity=ENTITY, snapshot=snapshot)
     version.updated_by = principal.user_id
     await session.flush()
     auditor.record(session, principal, step.value, ENTITY, version.id, before=before, after=snapshot(version))

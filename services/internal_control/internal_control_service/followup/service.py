@@ -41,7 +41,7 @@ from internal_control_service.plans.models import ControlPlan
 from internal_control_service.risks.scales import RiskScales
 from styrkedjan_common.db import lock_for_rule, utcnow
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.lifecycle import Decision, Status, Transition, ensure_editable, next_status
+from styrkedjan_common.lifecycle import Decision, Status, Transition, archive_superseded, ensure_editable, next_status
 from styrkedjan_common.problems import Forbidden, NotFound, RuleViolation
 from styrkedjan_common.scope import ensure_can_write
 
@@ -228,12 +228,7 @@ async def transition(
         assert decision is not None
         report.record_decision(decision)
         superseded = await repository.get(session, report.replaces_id) if report.replaces_id else None
-        if superseded is not None and superseded.status == Status.DECIDED.value:
-            superseded_before = _snapshot(superseded)
-            superseded.status = Status.ARCHIVED.value
-            superseded.updated_by = principal.user_id
-            await session.flush()
-            auditor.record(session, principal, "ARCHIVE", ENTITY, superseded.id, before=superseded_before, after=_snapshot(superseded))
+        await archive_superseded(session, auditor, principal, superseded, entity=ENTITY, snapshot=_snapshot)
     report.updated_by = principal.user_id
     await session.flush()
     auditor.record(session, principal, step.value, ENTITY, report.id, before=before, after=_snapshot(report))

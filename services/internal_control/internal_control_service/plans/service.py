@@ -30,7 +30,7 @@ from internal_control_service.plans.schemas import (
 from styrkedjan_common import scope as access
 from styrkedjan_common.db import utcnow
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.lifecycle import Decision, Status, Transition, ensure_editable, next_status
+from styrkedjan_common.lifecycle import Decision, Status, Transition, archive_superseded, ensure_editable, next_status
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -348,12 +348,7 @@ async def transition(
     if step == Transition.DECIDE:
         assert decision is not None  # the router requires the body
         superseded = await repository.newest_in_status(session, plan.board_org_unit_id, plan.year, (Status.DECIDED.value,))
-        if superseded is not None:
-            superseded_before = _plan_snapshot(superseded)
-            superseded.status = Status.ARCHIVED.value
-            superseded.updated_by = principal.user_id
-            await session.flush()
-            auditor.record(session, principal, "ARCHIVE", PLAN, superseded.id, before=superseded_before, after=_plan_snapshot(superseded))
+        await archive_superseded(session, auditor, principal, superseded, entity=PLAN, snapshot=_plan_snapshot)
         plan.record_decision(decision)
     plan.status = target.value
     plan.updated_by = principal.user_id
