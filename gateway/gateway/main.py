@@ -80,7 +80,7 @@ class GatewayRouter:
         if not operation.roles:
             await send_problem(send, 403, "this operation declares no role policy and is refused", ROLE_REFUSAL, path)
             return
-        if not principal.has_any_role(operation.roles):
+        if not operation.allows(principal):
             allowed = ", ".join(sorted(r.value for r in operation.roles))
             await send_problem(send, 403, f"this operation is allowed for the roles: {allowed}", ROLE_REFUSAL, path)
             return

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from styrkedjan_common.identity import Role
-from styrkedjan_common.security import POLICY_KEY
+from styrkedjan_common.identity import Principal, Role
+from styrkedjan_common.security import POLICY_KEY, allows_without_role
 
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
 
@@ -21,6 +21,10 @@ class Operation:
     template: str
     operation_id: str
     roles: frozenset[Role]
+    without_role: bool = False
+
+    def allows(self, principal: Principal) -> bool:
+        return principal.has_any_role(self.roles) or (self.without_role and not principal.assignments)
 
 
 @dataclass
@@ -47,7 +51,9 @@ class RouteTable:
                 if method not in HTTP_METHODS:
                     continue
                 roles = frozenset(Role(r) for r in operation.get(POLICY_KEY) or ())
-                node.operations[method.upper()] = Operation(method.upper(), template, operation.get("operationId", ""), roles)
+                node.operations[method.upper()] = Operation(
+                    method.upper(), template, operation.get("operationId", ""), roles, allows_without_role(operation)
+                )
 
     def match(self, path: str) -> dict[str, Operation] | None:
         """The operations at this path by method, or None when no template matches."""

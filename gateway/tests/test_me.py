@@ -78,3 +78,20 @@ async def test_a_new_unit_joins_the_scope_at_once(client, as_user, unit_id):
 
 async def test_me_requires_a_token(client, problem):
     problem(await client.get("/api/me"), 401)
+
+
+async def test_a_user_without_any_assignment_learns_who_they_are_and_that_they_hold_no_role(client, as_user, add_user):
+    user = await add_user("not.yet.assigned")
+    body = await me(client, as_user, "not.yet.assigned")
+    assert body["id"] == user
+    assert body["roles"] == []
+    assert body["assignments"] == []
+    # The description says so, where a frontend reads the policy.
+    described = (await client.get("/openapi.json")).json()["paths"]["/api/me"]["get"]
+    assert described["x-allow-without-role"] is True
+
+
+async def test_a_user_without_any_assignment_is_refused_everything_else(client, as_user, add_user, problem):
+    await add_user("not.yet.assigned")
+    response = await client.get(f"{DIRECTORY}/org-units", headers=as_user("not.yet.assigned"))
+    problem(response, 403)

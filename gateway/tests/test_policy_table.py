@@ -3,7 +3,7 @@
 import pytest
 
 from gateway.policy import RouteTable
-from styrkedjan_common.identity import Role
+from styrkedjan_common.identity import Assignment, Principal, Role
 
 
 def op(operation_id, *roles):
@@ -78,3 +78,13 @@ def test_an_unknown_role_in_a_document_is_refused():
 
 def test_an_empty_document_matches_nothing():
     assert RouteTable({}).match("/api/goals/v1/visions") is None
+
+
+def test_an_operation_open_without_a_role_admits_only_a_user_with_no_assignment_beyond_its_roles():
+    table = RouteTable({"paths": {"/api/goals/v1/whoami": {"get": op("whoami", Role.ADMIN) | {"x-allow-without-role": True}}}})
+    operation = table.match("/api/goals/v1/whoami")["GET"]
+    unassigned = Principal("u1", "Ny Användare", ())
+    namnd = Principal("u2", "Nämndsekreterare", (Assignment(Role.NAMND, "bun", None),))
+    assert operation.allows(unassigned)
+    assert not operation.allows(namnd)  # a role holder is judged by the roles
+    assert not TABLE.match("/api/goals/v1/visions")["GET"].allows(unassigned)

@@ -22,7 +22,7 @@ from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
-from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in, allow_without_role
 
 me_router = APIRouter(tags=["me"], route_class=PolicyRoute)
 router = APIRouter(prefix="/api/directory/v1", tags=["directory"], route_class=PolicyRoute)
@@ -40,7 +40,7 @@ def _page_after(cursor: str | None) -> tuple[str, uuid.UUID] | None:
     return cursor_values(after, name=str, id=uuid.UUID) if after else None  # type: ignore[return-value]
 
 
-@me_router.get("/api/me", response_model=Me, openapi_extra=allow_any_signed_in())
+@me_router.get("/api/me", response_model=Me, openapi_extra=allow_without_role())
 async def get_me(request: Request, session: SessionDep, caller: CallerDep) -> Me:
     """The signed-in user, their role assignments and the org units in scope of each."""
     held = request.scope["state"]["caller"]

@@ -21,6 +21,8 @@ from styrkedjan_common.identity import HEADER, ALL_ROLES, AssertionVerifier, Inv
 from styrkedjan_common.problems import Forbidden, problem_body, problem_type, PROBLEM_MEDIA_TYPE
 
 POLICY_KEY = "x-roles"
+# Marks an operation open to a signed-in user who holds no role yet (only "who am I").
+WITHOUT_ROLE_KEY = "x-allow-without-role"
 # Problem type slug of a refusal by role policy (the gateway uses the same one).
 ROLE_REFUSAL = "role-not-allowed"
 _HEADER_BYTES = HEADER.encode()
@@ -37,6 +39,16 @@ def allow(*roles: Role) -> dict[str, Any]:
 
 def allow_any_signed_in() -> dict[str, Any]:
     return allow(*ALL_ROLES)
+
+
+def allow_without_role() -> dict[str, Any]:
+    """Every role, and also a known user with no role assignment yet: for the operation that
+    tells a user who they are, so a frontend can say "you have no access yet" instead of failing."""
+    return {**allow(*ALL_ROLES), WITHOUT_ROLE_KEY: True}
+
+
+def allows_without_role(extension: dict[str, Any] | None) -> bool:
+    return bool((extension or {}).get(WITHOUT_ROLE_KEY))
 
 
 def declared_roles(route: APIRoute) -> frozenset[Role] | None:
@@ -67,12 +79,12 @@ def check_policies_declared(app: FastAPI) -> None:
         setattr(route, _TEMPLATE_ATTRIBUTE, path)
 
 
-def _check_policy(roles: frozenset[Role] | None, principal: Principal | None) -> None:
+def _check_policy(roles: frozenset[Role] | None, without_role: bool, principal: Principal | None) -> None:
     if not roles:
         raise Forbidden("this operation declares no role policy and is refused", slug=ROLE_REFUSAL)
     if principal is None:
         raise Forbidden("no caller identity on this request")
-    if not principal.has_any_role(roles):
+    if not principal.has_any_role(roles) and not (without_role and not principal.assignments):
         allowed = ", ".join(sorted(r.value for r in roles))
         raise Forbidden(f"this operation is allowed for the roles: {allowed}", slug=ROLE_REFUSAL)
 
@@ -89,12 +101,13 @@ class PolicyRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = direct_call(self) or super().get_route_handler()
         roles = declared_roles(self)
+        without_role = allows_without_role(self.openapi_extra)
         route = self
 
         async def guarded(request: Request) -> Response:
             scope = request.scope
             scope["route_template"] = getattr(route, _TEMPLATE_ATTRIBUTE, route.path)
-            _check_policy(roles, scope.get("state", {}).get("principal"))
+            _check_policy(roles, without_role, scope.get("state", {}).get("principal"))
             return await handler(request)
 
         return guarded

@@ -7,7 +7,7 @@ import pytest
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from pydantic import BaseModel
 
-from styrkedjan_common.identity import Role
+from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.problems import install_problem_handlers
 from styrkedjan_common.security import (
     POLICY_KEY,
@@ -15,6 +15,7 @@ from styrkedjan_common.security import (
     PolicyRoute,
     allow,
     allow_any_signed_in,
+    allow_without_role,
     check_policies_declared,
     declared_roles,
     direct_call,
@@ -169,6 +170,27 @@ async def test_a_role_inside_the_policy_reaches_the_handler_as_the_caller():
     assert created.status_code == 200
     assert created.json() == {"name": "x", "by": who.user_id}
     assert calls == ["dependency", "handler"]
+
+
+async def test_only_an_operation_open_without_a_role_admits_a_user_who_holds_none():
+    router = APIRouter(route_class=PolicyRoute)
+
+    @router.get("/whoami", openapi_extra=allow_without_role())
+    async def whoami(caller: CallerDep) -> dict:
+        return {"id": caller.user_id}
+
+    @router.get("/things", openapi_extra=allow_any_signed_in())
+    async def things() -> list:
+        return []
+
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.include_router(router)
+    check_policies_declared(app)
+    nobody = Principal("u-new", "Ny Användare", ())
+    async with client_as(app, nobody) as client:
+        assert (await client.get("/whoami")).json() == {"id": "u-new"}
+        assert (await client.get("/things")).status_code == 403
 
 
 # --- hot reads called directly ------------------------------------------------------------
