@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+import operator
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import asyncpg
@@ -24,11 +25,21 @@ from styrkedjan_common.db import connect_asyncpg
 class Record(dict[str, Any]):
     """A result row readable as a mapping and by attribute, like a SQLAlchemy Row."""
 
+    __slots__ = ()
+
     def __getattr__(self, name: str) -> Any:
         try:
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+def record_type(keys: Iterable[str]) -> type[Record]:
+    """A Record whose columns are attributes read by C-level getters. `__getattr__` runs only after
+    a failed lookup and, in Python, cost ~0.45 µs an attribute: a third of turning a vision row
+    into its response. A column named like a dict method stays a method, as on Record."""
+    getters = {key: property(operator.itemgetter(key)) for key in keys if not hasattr(dict, key)}
+    return type("Record", (Record,), {"__slots__": (), **getters})
 
 
 class _Connections:
@@ -103,6 +114,7 @@ class _Compiled:
             (column.key, column.type._cached_result_processor(dialect, None))  # type: ignore[attr-defined]
             for column in statement.selected_columns
         ]
+        self.record_type = record_type(key for key, _ in self.columns)
 
 
 class FastReader:
@@ -151,7 +163,7 @@ class FastReader:
             self._pool.release(connection)
         if record is None:
             return None
-        return Record(
+        return compiled.record_type(
             (key, processor(value) if processor is not None and value is not None else value)
             for (key, processor), value in zip(compiled.columns, record.values())
         )
