@@ -26,7 +26,7 @@ from gateway.settings import GatewaySettings, get_settings
 from gateway.upstream import Upstream
 from styrkedjan_common.app import NO_OPENTELEMETRY, add_operational_routes, operation_id, problem_openapi, settle_heap
 from styrkedjan_common.context import request_id_var
-from styrkedjan_common.db import create_engine, make_sessionmaker
+from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker
 from styrkedjan_common.identity import AssertionSigner
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
@@ -100,6 +100,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
         engine = create_engine(settings.database_url, echo=settings.database_echo, pool_size=settings.database_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.read_sessionmaker = make_read_sessionmaker(engine)
         runtime.resolver = app.state.resolver = PrincipalResolver(app.state.sessionmaker, signer, settings.principal_cache_seconds)
         runtime.verifier = TokenVerifier(settings)
         http = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())

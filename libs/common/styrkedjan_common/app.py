@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from styrkedjan_common.audit import Auditor
-from styrkedjan_common.db import create_engine, make_sessionmaker
+from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker
 from styrkedjan_common.fastread import FastReader
 from styrkedjan_common.identity import AssertionVerifier
 from styrkedjan_common.logging import configure_logging
@@ -135,6 +135,7 @@ def create_service_app(
         engine = create_engine(settings.database_url, echo=settings.database_echo, pool_size=settings.database_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.read_sessionmaker = make_read_sessionmaker(engine)
         app.state.fast_reader = FastReader(engine)
         await app.state.fast_reader.open(settings.database_pool_size)
         settle_heap()
