@@ -23,7 +23,7 @@ from styrkedjan_common.identity import AssertionVerifier
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, install_problem_handlers, problem_response
-from styrkedjan_common.routing import gate_routers
+from styrkedjan_common.routing import gate_routers, lift_direct_calls
 from styrkedjan_common.security import AssertionMiddleware, check_policies_declared
 from styrkedjan_common.settings import ServiceSettings
 
@@ -159,9 +159,11 @@ def create_service_app(
     install_problem_handlers(app)
     prefix = api_prefix or f"/api/{name}/v1"
     add_operational_routes(app, metrics)
+    operational = len(app.router.routes)
     for router in [*routers, auditor.router(tag=f"{name}-audit")]:
         app.include_router(router, prefix=prefix)
     check_policies_declared(app)
+    lift_direct_calls(app, position=operational)
     routes = gate_routers(app, prefix + "/")
     app.openapi = problem_openapi(app, description=description, routes=routes)  # type: ignore[method-assign]
     app.add_middleware(AssertionMiddleware, verifier=verifier, exempt=OPERATIONAL_PATHS)

@@ -99,7 +99,15 @@ class PolicyRoute(APIRoute):
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = direct_call(self) or super().get_route_handler()
+        return self._guarded(direct_call(self) or super().get_route_handler())
+
+    def direct_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]] | None:
+        """The policy-checked direct call (see `direct_call`), for routing this operation past
+        FastAPI altogether; None when the operation needs FastAPI's request handling."""
+        handler = direct_call(self)
+        return self._guarded(handler) if handler is not None else None
+
+    def _guarded(self, handler: Callable[[Request], Coroutine[Any, Any, Response]]) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         roles = declared_roles(self)
         without_role = allows_without_role(self.openapi_extra)
         route = self
