@@ -16,14 +16,14 @@ alone. Prints each run and the ratios against the targets:
   primary-key read / trivial endpoint throughput >= 0.25.
 
 Where the time goes (per-process CPU per request at 32 connections, py-spy and strace, 2-core VM):
-the vision read costs the service ~185 µs (~205 µs when the gateway shares its cores), PostgreSQL
-~55 µs and wrk ~20 µs; through the gateway it adds ~95 µs of gateway CPU, of which the socket
+the vision read costs the service ~165 µs (~185 µs when the gateway shares its cores), PostgreSQL
+~60 µs and wrk ~21 µs; through the gateway it adds ~108 µs of gateway CPU, of which the socket
 writes and reads are about half (two writes and two reads per request, the minimum for a hop) and
 uvicorn plus our own code (authentication, policy, assertion, upstream client, metrics) the rest.
 Directly, the service is the bottleneck on one core; through the gateway all four processes share
 both cores, so the throughput ratio depends on how much the service spends per request: on the
 ORM path (the version list, ~1 ms per request) the gateway costs nothing measurable (printed for
-comparison), on the primary-key read it costs ~14 %.
+comparison), on the primary-key read it costs ~20 %.
 """
 
 from __future__ import annotations
