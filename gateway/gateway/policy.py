@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.security import POLICY_KEY, allows_without_role
+from styrkedjan_common.security import POLICY_KEY, allows_without_role, policy_admits
 
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
 
@@ -24,7 +24,7 @@ class Operation:
     without_role: bool = False
 
     def allows(self, principal: Principal) -> bool:
-        return principal.has_any_role(self.roles) or (self.without_role and not principal.assignments)
+        return policy_admits(principal, self.roles, self.without_role)
 
 
 @dataclass

@@ -113,15 +113,19 @@ class ReadOnlySession(Session):
     a write there would not be one transaction."""
 
 
-@event.listens_for(ReadOnlySession, "before_flush")
-def _refuse_flush(session: Session, *_: Any) -> None:
+def _refuse_write() -> None:
     raise RuntimeError("a read-only session (a GET request's) cannot write; writes belong to POST, PUT, PATCH or DELETE")
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_flush(*_: Any) -> None:
+    _refuse_write()
 
 
 @event.listens_for(ReadOnlySession, "do_orm_execute")
 def _refuse_dml(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        _refuse_flush(state.session)
+        _refuse_write()
 
 
 def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,5 +1,7 @@
-"""Request bodies: unknown fields are refused, and a PATCH names what it changes."""
+"""Request bodies: unknown fields are refused, and a PATCH names what it changes. And the
+columns every tracked record answers with."""
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -11,6 +13,18 @@ class InputModel(BaseModel):
     """Base of every request body: an unknown field is a 422 naming it, never silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class TrackedRead(BaseModel):
+    """Who made and last changed a record, and its row version (`db.Tracked`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    created_at: dt.datetime
+    created_by: str
+    updated_at: dt.datetime
+    updated_by: str
+    row_version: int
 
 
 def changes_of(update: BaseModel, nullable: frozenset[str] = frozenset()) -> dict[str, Any]:

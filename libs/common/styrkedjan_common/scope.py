@@ -49,11 +49,8 @@ def readable_units(principal: Principal) -> frozenset[str] | None:
     return frozenset(units)
 
 
-def readable_unit_ids(principal: Principal) -> frozenset[uuid.UUID] | None:
-    """`readable_units` as ids, for queries; a scope entry that is not a UUID names no stored unit."""
-    units = readable_units(principal)
-    if units is None:
-        return None
+def unit_ids(units: Iterable[str]) -> frozenset[uuid.UUID]:
+    """Scope entries as ids, for queries; an entry that is not a UUID names no stored unit."""
     ids = set()
     for unit in units:
         try:
@@ -61,3 +58,9 @@ def readable_unit_ids(principal: Principal) -> frozenset[uuid.UUID] | None:
         except ValueError:
             continue
     return frozenset(ids)
+
+
+def readable_unit_ids(principal: Principal) -> frozenset[uuid.UUID] | None:
+    """`readable_units` as ids."""
+    units = readable_units(principal)
+    return None if units is None else unit_ids(units)

@@ -51,6 +51,11 @@ def allows_without_role(extension: dict[str, Any] | None) -> bool:
     return bool((extension or {}).get(WITHOUT_ROLE_KEY))
 
 
+def policy_admits(principal: Principal, roles: frozenset[Role], without_role: bool) -> bool:
+    """The one reading of a declared policy, in the service and in the gateway alike."""
+    return principal.has_any_role(roles) or (without_role and not principal.assignments)
+
+
 def declared_roles(route: APIRoute) -> frozenset[Role] | None:
     roles = (route.openapi_extra or {}).get(POLICY_KEY)
     return frozenset(Role(r) for r in roles) if roles else None
@@ -84,7 +89,7 @@ def _check_policy(roles: frozenset[Role] | None, without_role: bool, principal: 
         raise Forbidden("this operation declares no role policy and is refused", slug=ROLE_REFUSAL)
     if principal is None:
         raise Forbidden("no caller identity on this request")
-    if not principal.has_any_role(roles) and not (without_role and not principal.assignments):
+    if not policy_admits(principal, roles, without_role):
         allowed = ", ".join(sorted(r.value for r in roles))
         raise Forbidden(f"this operation is allowed for the roles: {allowed}", slug=ROLE_REFUSAL)
 

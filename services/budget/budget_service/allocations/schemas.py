@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from budget_service.money import Money
 from styrkedjan_common.lifecycle import Decision
-from styrkedjan_common.schemas import InputModel
+from styrkedjan_common.schemas import InputModel, TrackedRead
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
@@ -18,16 +18,6 @@ CodeValue = Annotated[str, Field(max_length=100)]
 ExternalCodes = Annotated[dict[CodeKey, CodeValue], Field(max_length=20, examples=[{"stratsys": "INV-0012"}])]
 NonNegativeMoney = Annotated[Money, Field(ge=0)]
 PositiveMoney = Annotated[Money, Field(gt=0)]
-
-
-class TrackedRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    created_at: dt.datetime
-    created_by: str
-    updated_at: dt.datetime
-    updated_by: str
-    row_version: int
 
 
 # --- activity areas and cost centres ------------------------------------------------------

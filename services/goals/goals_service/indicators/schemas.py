@@ -1,4 +1,3 @@
-import datetime as dt
 import uuid
 from decimal import Decimal
 from enum import StrEnum
@@ -7,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from goals_service.indicators.status import Direction, TargetStatus, Trend
-from styrkedjan_common.schemas import InputModel
+from styrkedjan_common.schemas import InputModel, TrackedRead
 
 # Kolada's key figure ids: N (municipality) or U (organisational unit) and five digits.
 KOLADA_KPI_ID = r"^[NU]\d{5}$"
@@ -43,16 +42,6 @@ def _distinct_sorted(sdgs: list[int]) -> list[int]:
 
 Sdgs = Annotated[list[Sdg], Field(max_length=17, examples=[[4, 10]]), AfterValidator(_distinct_sorted)]
 ExternalCodes = Annotated[dict[CodeKey, CodeValue], Field(max_length=20, examples=[{"stratsys": "KPI-0042"}])]
-
-
-class TrackedRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    created_at: dt.datetime
-    created_by: str
-    updated_at: dt.datetime
-    updated_by: str
-    row_version: int
 
 
 # --- catalogue ----------------------------------------------------------------------------

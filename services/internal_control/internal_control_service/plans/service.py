@@ -71,15 +71,7 @@ def readable_boards(principal: Principal) -> frozenset[uuid.UUID] | None:
     if principal.has_any_role(access.READS_EVERYTHING):
         return None
     units = principal.scope_of(DOMAIN_ROLES)
-    if units is None:
-        return None
-    ids = set()
-    for unit in units:
-        try:
-            ids.add(uuid.UUID(unit))
-        except ValueError:
-            continue  # a scope entry that is not a UUID names no board
-    return frozenset(ids)
+    return None if units is None else access.unit_ids(units)
 
 
 def can_read_board(principal: Principal, board_id: uuid.UUID) -> bool:
