@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
-from fastapi import Query, Request
+from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
 from styrkedjan_common.problems import InvalidInput, PreconditionFailed, PreconditionRequired
@@ -18,6 +19,11 @@ MAX_LIMIT = 200
 
 def etag(entity_id: Any, version: int) -> str:
     return f'"{entity_id}.{version}"'
+
+
+def set_etag(row: Any, response: Response) -> None:
+    """The ETag of a tracked record (its id and row version) on the response."""
+    response.headers["ETag"] = etag(row.id, row.row_version)
 
 
 def require_if_match(request: Request, current: str) -> None:
@@ -67,3 +73,10 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
         return value
     except (ValueError, binascii.Error, orjson.JSONDecodeError):
         raise _bad_cursor() from None
+
+
+def page_of(rows: Sequence[T], limit: int, position: Callable[[T], dict[str, Any]]) -> tuple[Sequence[T], str | None]:
+    """The page and, when more rows follow (queries fetch limit + 1), the cursor after its last row."""
+    if len(rows) > limit:
+        return rows[:limit], encode_cursor(position(rows[limit - 1]))
+    return rows, None

@@ -1,7 +1,6 @@
 import datetime as dt
 import uuid
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 
@@ -29,7 +28,7 @@ from budget_service.allocations.schemas import (
     ReallocationReport,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
 from styrkedjan_common.problems import PreconditionFailed, PreconditionRequired, problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
@@ -43,23 +42,11 @@ AREAS, COST_CENTERS, REALLOCATIONS, PROJECTS = "/activity-areas", "/cost-centers
 ALLOCATION = "/allocations/{board_org_unit_id}/{year}"
 YearPath = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
 YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
-T = TypeVar("T")
-
-
-def _tagged(row: Any, response: Response) -> None:
-    response.headers["ETag"] = etag(row.id, row.row_version)
 
 
 def _created(row: Any, request: Request, response: Response) -> None:
-    _tagged(row, response)
+    set_etag(row, response)
     response.headers["Location"] = f"{request.url.path}/{row.id}"
-
-
-def _page(rows: list[T], limit: int, position: Callable[[T], dict[str, Any]]) -> tuple[list[T], str | None]:
-    """The page and, when more rows follow, the cursor after its last row (queries fetch limit + 1)."""
-    if len(rows) > limit:
-        return rows[:limit], encode_cursor(position(rows[limit - 1]))
-    return rows, None
 
 
 def _by_code(row: Any) -> dict[str, Any]:
@@ -78,7 +65,7 @@ async def list_activity_areas(
     rows = await repository.list_areas(
         session, board_org_unit_id=board_org_unit_id, limit=limit + 1, after=cursor_values(after, code=str, id=uuid.UUID) if after else None
     )
-    items, next_cursor = _page(rows, limit, _by_code)
+    items, next_cursor = page_of(rows, limit, _by_code)
     return Page[ActivityAreaRead](items=[service.to_area_read(a) for a in items], next_cursor=next_cursor)
 
 
@@ -93,7 +80,7 @@ async def create_activity_area(data: ActivityAreaCreate, session: SessionDep, ca
 @router.get(AREAS + "/{area_id}", response_model=ActivityAreaRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_activity_area(area_id: uuid.UUID, session: SessionDep, response: Response) -> ActivityAreaRead:
     area = await service.get_area(session, area_id)
-    _tagged(area, response)
+    set_etag(area, response)
     return service.to_area_read(area)
 
 
@@ -110,7 +97,7 @@ async def update_activity_area(
 ) -> ActivityAreaRead:
     """Rename or recode an area. Requires If-Match."""
     area = await service.update_area(session, caller, await _area_for_update(request, session, caller, area_id), data)
-    _tagged(area, response)
+    set_etag(area, response)
     return service.to_area_read(area)
 
 
@@ -141,7 +128,7 @@ async def list_cost_centers(
         limit=limit + 1,
         after=cursor_values(after, code=str, id=uuid.UUID) if after else None,
     )
-    items, next_cursor = _page(rows, limit, _by_code)
+    items, next_cursor = page_of(rows, limit, _by_code)
     return Page[CostCenterRead](items=[service.to_cost_center_read(c) for c in items], next_cursor=next_cursor)
 
 
@@ -156,7 +143,7 @@ async def create_cost_center(data: CostCenterCreate, session: SessionDep, caller
 @router.get(COST_CENTERS + "/{cost_center_id}", response_model=CostCenterRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_cost_center(cost_center_id: uuid.UUID, session: SessionDep, response: Response) -> CostCenterRead:
     cost_center = await service.get_cost_center(session, cost_center_id)
-    _tagged(cost_center, response)
+    set_etag(cost_center, response)
     return service.to_cost_center_read(cost_center)
 
 
@@ -176,7 +163,7 @@ async def update_cost_center(
     """Change a cost centre; it moves only between areas of its board. Requires If-Match."""
     cost_center, area = await _cost_center_for_update(request, session, caller, cost_center_id)
     cost_center = await service.update_cost_center(session, caller, cost_center, area, data)
-    _tagged(cost_center, response)
+    set_etag(cost_center, response)
     return service.to_cost_center_read(cost_center)
 
 
@@ -193,7 +180,7 @@ async def delete_cost_center(cost_center_id: uuid.UUID, session: SessionDep, cal
 
 def _allocation_tag(allocation_set: AllocationSet | None, response: Response) -> None:
     if allocation_set is not None:
-        _tagged(allocation_set, response)
+        set_etag(allocation_set, response)
 
 
 def _require_allocation_precondition(request: Request, allocation_set: AllocationSet | None) -> None:
@@ -229,7 +216,7 @@ async def put_allocation(
     allocation_set = await service.locked_set(session, board_org_unit_id, year)
     _require_allocation_precondition(request, allocation_set)
     read, allocation_set = await service.replace_allocation(session, caller, board_org_unit_id, year, allocation_set, data)
-    _tagged(allocation_set, response)
+    set_etag(allocation_set, response)
     return read
 
 
@@ -255,7 +242,7 @@ async def list_reallocations(
         limit=limit + 1,
         after=cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None,
     )
-    items, next_cursor = _page(rows, limit, lambda r: {"at": r.created_at.isoformat(), "id": str(r.id)})
+    items, next_cursor = page_of(rows, limit, lambda r: {"at": r.created_at.isoformat(), "id": str(r.id)})
     return Page[ReallocationRead](items=[service.to_reallocation_read(r) for r in items], next_cursor=next_cursor)
 
 
@@ -270,7 +257,7 @@ async def create_reallocation(data: ReallocationCreate, session: SessionDep, cal
 @router.get(REALLOCATIONS + "/{reallocation_id}", response_model=ReallocationRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_reallocation(reallocation_id: uuid.UUID, session: SessionDep, response: Response) -> ReallocationRead:
     reallocation = await service.get_reallocation(session, reallocation_id)
-    _tagged(reallocation, response)
+    set_etag(reallocation, response)
     return service.to_reallocation_read(reallocation)
 
 
@@ -283,7 +270,7 @@ async def report_reallocation(
     service.ensure_reallocation_reporter(caller, reallocation)
     require_if_match(request, etag(reallocation.id, reallocation.row_version))
     reallocation = await service.report_reallocation(session, caller, reallocation, data)
-    _tagged(reallocation, response)
+    set_etag(reallocation, response)
     return service.to_reallocation_read(reallocation)
 
 
@@ -309,7 +296,7 @@ async def list_investment_projects(
         limit=limit + 1,
         after=cursor_values(after, name=str, id=uuid.UUID) if after else None,
     )
-    items, next_cursor = _page(rows, limit, lambda p: {"name": p.name, "id": str(p.id)})
+    items, next_cursor = page_of(rows, limit, lambda p: {"name": p.name, "id": str(p.id)})
     amounts = await repository.amounts_of(session, [p.id for p in items])
     return Page[InvestmentProjectRead](items=[service.to_project_read(p, amounts[p.id]) for p in items], next_cursor=next_cursor)
 
@@ -327,7 +314,7 @@ async def create_investment_project(
 @router.get(PROJECTS + "/{project_id}", response_model=InvestmentProjectRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_investment_project(project_id: uuid.UUID, session: SessionDep, response: Response) -> InvestmentProjectRead:
     project = await service.get_project(session, project_id)
-    _tagged(project, response)
+    set_etag(project, response)
     return await service.project_read(session, project)
 
 
@@ -345,7 +332,7 @@ async def update_investment_project(
     """Change a project's name, description, status or external codes. Requires If-Match."""
     project = await _project_for_update(request, session, caller, project_id)
     read = await service.update_project(session, caller, project, data)
-    _tagged(read, response)
+    set_etag(read, response)
     return read
 
 
@@ -361,7 +348,7 @@ async def put_investment_amounts(
     """Replace the project's amounts per year. Requires If-Match on the project."""
     project = await _project_for_update(request, session, caller, project_id)
     read = await service.replace_amounts(session, caller, project, amounts)
-    _tagged(read, response)
+    set_etag(read, response)
     return read
 
 

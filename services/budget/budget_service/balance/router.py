@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.status import HTTP_201_CREATED
 
 from budget_service.balance import repository, service
-from budget_service.balance.models import BalanceStatement, RestorationObligation
+from budget_service.balance.models import RestorationObligation
 from budget_service.balance.policy import ResultReservePolicy
 from budget_service.balance.schemas import (
     BalanceStatementPut,
@@ -17,7 +17,7 @@ from budget_service.balance.schemas import (
     Waiver,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match, set_etag
 from styrkedjan_common.lifecycle import Decision
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -33,10 +33,6 @@ Year = Annotated[int, Path(ge=2000, le=2100, examples=[2027])]
 
 def _policy(request: Request) -> ResultReservePolicy:
     return ResultReservePolicy.from_settings(request.app.state.settings)
-
-
-def _tagged(row: BalanceStatement | RestorationObligation, response: Response) -> None:
-    response.headers["ETag"] = etag(row.id, row.row_version)
 
 
 @router.get("/result-reserve-policy", response_model=ResultReservePolicyRead, openapi_extra=READERS, responses=problem_responses(422))
@@ -72,7 +68,7 @@ async def list_balance_statements(
 async def get_balance_statement(year: Year, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> BalanceStatementRead:
     """The year's balanskravsutredning with every step computed and named."""
     statement = await service.get_statement(session, caller, year)
-    _tagged(statement, response)
+    set_etag(statement, response)
     return await service.statement_read(session, statement, _policy(request))
 
 
@@ -92,7 +88,7 @@ async def put_balance_statement(
         require_if_match(request, etag(existing.id, existing.row_version))
     policy = _policy(request)
     statement = await service.put_statement(session, caller, year, data, existing, policy)
-    _tagged(statement, response)
+    set_etag(statement, response)
     if existing is None:
         response.status_code = HTTP_201_CREATED
         response.headers["Location"] = request.url.path
@@ -110,7 +106,7 @@ async def adopt_balance_statement(
     require_if_match(request, etag(statement.id, statement.row_version))
     policy = _policy(request)
     statement = await service.adopt(session, caller, statement, decision, policy)
-    _tagged(statement, response)
+    set_etag(statement, response)
     return await service.statement_read(session, statement, policy)
 
 
@@ -139,7 +135,7 @@ async def list_restoration_obligations(
 @router.get(OBLIGATION, response_model=RestorationObligationRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_restoration_obligation(obligation_id: uuid.UUID, session: SessionDep, response: Response) -> RestorationObligationRead:
     obligation = await service.get_obligation(session, obligation_id)
-    _tagged(obligation, response)
+    set_etag(obligation, response)
     return service.to_obligation_read(obligation)
 
 
@@ -150,7 +146,7 @@ async def update_restoration_obligation(
     """Record or clear the action plan (åtgärdsplan). Requires If-Match."""
     obligation = await _obligation_for_update(request, session, caller, obligation_id)
     obligation = await service.update_obligation(session, caller, obligation, data)
-    _tagged(obligation, response)
+    set_etag(obligation, response)
     return service.to_obligation_read(obligation)
 
 
@@ -161,5 +157,5 @@ async def waive_restoration_obligation(
     """The council decides, for exceptional reasons (synnerliga skäl), that an open deficit is not restored. Requires If-Match."""
     obligation = await _obligation_for_update(request, session, caller, obligation_id)
     obligation = await service.waive(session, caller, obligation, waiver)
-    _tagged(obligation, response)
+    set_etag(obligation, response)
     return service.to_obligation_read(obligation)

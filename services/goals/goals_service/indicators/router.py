@@ -1,7 +1,6 @@
 import datetime as dt
 import uuid
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
@@ -22,7 +21,7 @@ from goals_service.indicators.schemas import (
     Source,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
@@ -36,18 +35,6 @@ INDICATORS, USES = "/indicators", "/indicator-uses"
 USE = USES + "/{use_id}"
 Year = Annotated[int, Path(ge=service.FIRST_YEAR, le=service.LAST_YEAR, examples=[2027])]
 Period = Annotated[str, Path(max_length=10, description="2027, 2027-T2, 2027-Q3 or 2027-05, as the indicator's frequency says", examples=["2027-T2"])]
-T = TypeVar("T")
-
-
-def _tagged(row: Any, response: Response) -> None:
-    response.headers["ETag"] = etag(row.id, row.row_version)
-
-
-def _page(rows: list[T], limit: int, position: Callable[[T], dict[str, Any]]) -> tuple[list[T], str | None]:
-    """The page and, when more rows follow, the cursor after its last row (queries fetch limit + 1)."""
-    if len(rows) > limit:
-        return rows[:limit], encode_cursor(position(rows[limit - 1]))
-    return rows, None
 
 
 # --- catalogue ----------------------------------------------------------------------------
@@ -76,14 +63,14 @@ async def list_indicators(
         session, q=q, source=source, kolada_kpi_id=kolada_kpi_id, sdg=sdg, limit=limit + 1,
         after=cursor_values(after, name=str, id=uuid.UUID) if after else None,
     )
-    items, next_cursor = _page(rows, limit, lambda i: {"name": i.name, "id": str(i.id)})
+    items, next_cursor = page_of(rows, limit, lambda i: {"name": i.name, "id": str(i.id)})
     return Page[IndicatorRead](items=[service.to_indicator_read(i) for i in items], next_cursor=next_cursor)
 
 
 @router.get(INDICATORS + "/{indicator_id}", response_model=IndicatorRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_indicator(indicator_id: uuid.UUID, session: SessionDep, response: Response) -> IndicatorRead:
     indicator = await service.get_indicator(session, indicator_id)
-    _tagged(indicator, response)
+    set_etag(indicator, response)
     return service.to_indicator_read(indicator)
 
 
@@ -94,7 +81,7 @@ async def create_indicator(data: IndicatorCreate, session: SessionDep, caller: C
     """Add a key figure to the catalogue; a Kolada key figure names its Kolada id."""
     indicator = await service.create_indicator(session, caller, data)
     response.headers["Location"] = f"{request.url.path}/{indicator.id}"
-    _tagged(indicator, response)
+    set_etag(indicator, response)
     return service.to_indicator_read(indicator)
 
 
@@ -107,7 +94,7 @@ async def update_indicator(
     """Edit a catalogue entry. Requires If-Match. Gender split stays on while values by gender exist."""
     indicator = await _indicator_for_update(request, session, caller, indicator_id)
     indicator = await service.update_indicator(session, caller, indicator, data)
-    _tagged(indicator, response)
+    set_etag(indicator, response)
     return service.to_indicator_read(indicator)
 
 
@@ -123,7 +110,7 @@ async def delete_indicator(indicator_id: uuid.UUID, session: SessionDep, caller:
 
 
 async def _use_read(session: SessionDep, request: Request, row: service.UseRow, response: Response) -> IndicatorUseRead:
-    _tagged(row[0], response)
+    set_etag(row[0], response)
     return (await service.views(session, [row], request.app.state.settings))[0]
 
 
@@ -150,7 +137,7 @@ async def list_indicator_uses(
         session, goal_id=goal_id, quality_factor_id=quality_factor_id, org_unit_id=org_unit_id, indicator_id=indicator_id,
         limit=limit + 1, after=cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None,
     )
-    page, next_cursor = _page(list(rows), limit, lambda r: {"at": r[0].created_at.isoformat(), "id": str(r[0].id)})
+    page, next_cursor = page_of(list(rows), limit, lambda r: {"at": r[0].created_at.isoformat(), "id": str(r[0].id)})
     return Page[IndicatorUseRead](items=await service.views(session, page, request.app.state.settings), next_cursor=next_cursor)
 
 
@@ -199,7 +186,7 @@ def _require_current(request: Request, existing: Any) -> None:
 
 
 def _created(response: Response, request: Request, existing: Any, row: Any) -> None:
-    _tagged(row, response)
+    set_etag(row, response)
     if existing is None:
         response.status_code = status.HTTP_201_CREATED
         response.headers["Location"] = request.url.path
@@ -213,7 +200,7 @@ async def list_indicator_targets(
     await service.get_use(session, use_id)
     after = decode_cursor(cursor)
     rows = await repository.list_targets(session, use_id, limit + 1, cursor_values(after, year=int)[0] if after else None)
-    items, next_cursor = _page(rows, limit, lambda t: {"year": t.year})
+    items, next_cursor = page_of(rows, limit, lambda t: {"year": t.year})
     return Page[IndicatorTargetRead](items=[service.to_target_read(t) for t in items], next_cursor=next_cursor)
 
 
@@ -221,7 +208,7 @@ async def list_indicator_targets(
 async def get_indicator_target(use_id: uuid.UUID, year: Year, session: SessionDep, response: Response) -> IndicatorTargetRead:
     await service.get_use(session, use_id)
     target = await service.get_target(session, use_id, year)
-    _tagged(target, response)
+    set_etag(target, response)
     return service.to_target_read(target)
 
 
@@ -267,7 +254,7 @@ async def list_indicator_outcomes(
     after = decode_cursor(cursor)
     position = cursor_values(after, year=int, index=int, period=str) if after else None
     rows = await repository.list_outcomes(session, use_id, limit + 1, position)
-    items, next_cursor = _page(rows, limit, lambda o: {"year": o.year, "index": o.period_index, "period": o.period})
+    items, next_cursor = page_of(rows, limit, lambda o: {"year": o.year, "index": o.period_index, "period": o.period})
     return Page[IndicatorOutcomeRead](items=[service.to_outcome_read(o) for o in items], next_cursor=next_cursor)
 
 
@@ -275,7 +262,7 @@ async def list_indicator_outcomes(
 async def get_indicator_outcome(use_id: uuid.UUID, period: Period, session: SessionDep, response: Response) -> IndicatorOutcomeRead:
     await service.get_use(session, use_id)
     outcome = await service.get_outcome(session, use_id, period)
-    _tagged(outcome, response)
+    set_etag(outcome, response)
     return service.to_outcome_read(outcome)
 
 

@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from styrkedjan_common.http import cursor_values, decode_cursor, encode_cursor
+from styrkedjan_common.http import cursor_values, decode_cursor, page_of
 
 T = TypeVar("T")
 Keyset = tuple[dt.datetime, uuid.UUID]
@@ -18,8 +18,10 @@ def keyset(cursor: str | None) -> Keyset | None:
 
 
 def created_page(rows: Sequence[T], limit: int, record: Callable[[T], Any]) -> tuple[Sequence[T], str | None]:
-    """The page and, when more rows follow (queries fetch limit + 1), the cursor after its last row."""
-    if len(rows) > limit:
-        last = record(rows[limit - 1])
-        return rows[:limit], encode_cursor({"at": last.created_at.isoformat(), "id": str(last.id)})
-    return rows, None
+    """`page_of` with the (created_at, id) cursor of the record each row carries."""
+
+    def position(row: T) -> dict[str, Any]:
+        created = record(row)
+        return {"at": created.created_at.isoformat(), "id": str(created.id)}
+
+    return page_of(rows, limit, position)

@@ -1,5 +1,5 @@
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -16,7 +16,7 @@ from internal_control_service.execution.schemas import (
 )
 from styrkedjan_common.db import SessionDep
 from internal_control_service.execution.paging import created_page, keyset
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, etag, require_if_match, set_etag
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow
 
@@ -29,10 +29,6 @@ DEVIATION = "/deviations/{deviation_id}"
 ACTION = "/actions/{action_id}"
 BoardQuery = Annotated[uuid.UUID | None, Query(description="Only this board's")]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="Only the control plans of this year", examples=[2027])]
-
-
-def _tagged(record: Any, response: Response) -> None:
-    response.headers["ETag"] = etag(record.id, record.row_version)
 
 
 # --- results ------------------------------------------------------------------------------
@@ -102,7 +98,7 @@ async def list_deviations(
 @router.get(DEVIATION, response_model=DeviationRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_deviation(deviation_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> DeviationRead:
     row = await service.get_deviation(session, caller, deviation_id)
-    _tagged(row.Deviation, response)
+    set_etag(row.Deviation, response)
     return await service.read_deviation(session, row)
 
 
@@ -114,7 +110,7 @@ async def close_deviation(
     row = await service.get_deviation(session, caller, deviation_id, write="closing a deviation")
     require_if_match(request, etag(row.Deviation.id, row.Deviation.row_version))
     closed = await service.close_deviation(session, caller, row, data)
-    _tagged(closed, response)
+    set_etag(closed, response)
     return closed
 
 
@@ -132,14 +128,14 @@ async def add_action(
     row = await service.get_deviation(session, caller, deviation_id, write="an action on a deviation")
     action = await service.add_action(session, caller, row, data)
     response.headers["Location"] = f"/api/internal-control/v1/actions/{action.id}"
-    _tagged(action, response)
+    set_etag(action, response)
     return service.to_action_read(action)
 
 
 @router.get(ACTION, response_model=ActionRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_action(action_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> ActionRead:
     row = await service.get_action(session, caller, action_id)
-    _tagged(row.Action, response)
+    set_etag(row.Action, response)
     return service.to_action_read(row.Action)
 
 
@@ -151,5 +147,5 @@ async def update_action(
     row = await service.get_action(session, caller, action_id, write="an action on a deviation")
     require_if_match(request, etag(row.Action.id, row.Action.row_version))
     action = await service.update_action(session, caller, row, data)
-    _tagged(action, response)
+    set_etag(action, response)
     return service.to_action_read(action)

@@ -19,7 +19,7 @@ from internal_control_service.risks.schemas import (
     RiskUpdate,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match, set_etag
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
@@ -36,17 +36,13 @@ def _scales(request: Request) -> RiskScales:
     return scales_of(request.app.state.settings)
 
 
-def _tagged(row: RiskAssessment | Risk, response: Response) -> None:
-    response.headers["ETag"] = etag(row.id, row.row_version)
-
-
 async def _assessment_response(session: SessionDep, request: Request, response: Response, assessment: RiskAssessment) -> RiskAssessmentRead:
-    _tagged(assessment, response)
+    set_etag(assessment, response)
     return await service.assessment_view(session, assessment, _scales(request))
 
 
 async def _risk_response(session: SessionDep, request: Request, response: Response, risk: Risk) -> RiskRead:
-    _tagged(risk, response)
+    set_etag(risk, response)
     return await service.risk_view(session, risk, _scales(request))
 
 
