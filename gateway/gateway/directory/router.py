@@ -19,7 +19,7 @@ from gateway.directory.schemas import (
     UserUpdate,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in, allow_without_role
@@ -82,8 +82,8 @@ async def list_org_units(
         session, limit=limit + 1, after=_page_after(cursor), type_=type.value if type else None,
         parent_id=parent_id, valid_on=valid_on, name_contains=q,
     )
-    next_cursor = encode_cursor({"name": rows[limit - 1].name, "id": str(rows[limit - 1].id)}) if len(rows) > limit else None
-    return Page[OrgUnitRead](items=[OrgUnitRead.model_validate(u) for u in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"name": last.name, "id": str(last.id)})
+    return Page[OrgUnitRead](items=[OrgUnitRead.model_validate(u) for u in page], next_cursor=next_cursor)
 
 
 @router.get("/org-units/{unit_id}", response_model=OrgUnitRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))
@@ -121,8 +121,8 @@ async def list_users(
     q: Annotated[str | None, Query(max_length=100, description="Part of the name, e-mail or subject")] = None,
 ) -> Page[UserRead]:
     rows = await repository.list_users(session, limit=limit + 1, after=_page_after(cursor), q=q)
-    next_cursor = encode_cursor({"name": rows[limit - 1].display_name, "id": str(rows[limit - 1].id)}) if len(rows) > limit else None
-    return Page[UserRead](items=[UserRead.model_validate(u) for u in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"name": last.display_name, "id": str(last.id)})
+    return Page[UserRead](items=[UserRead.model_validate(u) for u in page], next_cursor=next_cursor)
 
 
 @router.get("/users/{user_id}", response_model=UserRead, openapi_extra=ADMIN, responses=problem_responses(404, 422))

@@ -22,7 +22,7 @@ from budget_service.actuals.schemas import (
     Year,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.problems import ProblemError, problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
@@ -84,8 +84,8 @@ async def list_actuals_imports(session: SessionDep, limit: LimitQuery = 50, curs
     after = decode_cursor(cursor)
     before = cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None
     rows = await repository.list_imports(session, limit + 1, before)
-    next_cursor = encode_cursor({"at": rows[limit - 1].imported_at.isoformat(), "id": str(rows[limit - 1].id)}) if len(rows) > limit else None
-    return Page[ActualsImportRead](items=[service.to_import_read(r) for r in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"at": last.imported_at.isoformat(), "id": str(last.id)})
+    return Page[ActualsImportRead](items=[service.to_import_read(r) for r in page], next_cursor=next_cursor)
 
 
 @router.get(IMPORTS + "/{import_id}", response_model=ActualsImportRead, openapi_extra=READERS, responses=problem_responses(404, 422))
@@ -128,11 +128,8 @@ async def list_actuals(
     rows = await repository.list_actuals(
         session, year=year, month=month, cost_center_code=cost_center_code, account=account, limit=limit + 1, after=position
     )
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor({"year": last.year, "month": last.month, "cost_center_code": last.cost_center_code, "account": last.account})
-    return Page[ActualRead](items=[ActualRead.model_validate(r) for r in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "month": last.month, "cost_center_code": last.cost_center_code, "account": last.account})
+    return Page[ActualRead](items=[ActualRead.model_validate(r) for r in page], next_cursor=next_cursor)
 
 
 # --- forecasts ----------------------------------------------------------------------------
@@ -150,11 +147,8 @@ async def list_forecasts(
     after = decode_cursor(cursor)
     position = cursor_values(after, year=int, board=uuid.UUID, occasion=str) if after else None
     rows = await repository.list_forecasts(session, year=year, board_org_unit_id=board_org_unit_id, limit=limit + 1, after=position)
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor({"year": last.year, "board": str(last.board_org_unit_id), "occasion": last.occasion})
-    return Page[ForecastRead](items=[service.to_forecast_read(r) for r in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "board": str(last.board_org_unit_id), "occasion": last.occasion})
+    return Page[ForecastRead](items=[service.to_forecast_read(r) for r in page], next_cursor=next_cursor)
 
 
 @router.get(FORECAST, response_model=ForecastRead, openapi_extra=READERS, responses=problem_responses(404, 422))

@@ -21,7 +21,7 @@ from budget_service.assumptions.schemas import (
     UnitCostSet,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -178,11 +178,8 @@ async def list_target_groups(
     decoded = decode_cursor(cursor)
     after = cursor_values(decoded, board=uuid.UUID, activity=str, id=uuid.UUID) if decoded else None
     rows = await repository.list_target_groups(session, board_org_unit_id=board_org_unit_id, activity=activity, after=after, limit=limit + 1)
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor({"board": str(last.board_org_unit_id), "activity": last.activity, "id": str(last.id)})
-    return Page[TargetGroupRead](items=[TargetGroupRead.model_validate(r) for r in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"board": str(last.board_org_unit_id), "activity": last.activity, "id": str(last.id)})
+    return Page[TargetGroupRead](items=[TargetGroupRead.model_validate(r) for r in page], next_cursor=next_cursor)
 
 
 @router.get(f"{TARGET_GROUPS}/{{target_group_id}}", response_model=TargetGroupRead, openapi_extra=READERS, responses=problem_responses(404, 422))
@@ -222,8 +219,8 @@ async def list_unit_costs(
     decoded = decode_cursor(cursor)
     after_year = cursor_values(decoded, budget_year=int)[0] if decoded else None
     rows = await repository.list_unit_costs(session, target_group_id, after_year, limit + 1)
-    next_cursor = encode_cursor({"budget_year": rows[limit - 1].budget_year}) if len(rows) > limit else None
-    return Page[UnitCostRead](items=[UnitCostRead.model_validate(r) for r in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"budget_year": last.budget_year})
+    return Page[UnitCostRead](items=[UnitCostRead.model_validate(r) for r in page], next_cursor=next_cursor)
 
 
 @router.get(

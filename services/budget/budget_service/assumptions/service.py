@@ -31,7 +31,7 @@ from budget_service.assumptions.schemas import (
 )
 from budget_service.db import auditor
 from budget_service.money import parse_money
-from styrkedjan_common.http import cursor_values, decode_cursor, encode_cursor
+from styrkedjan_common.http import cursor_values, decode_cursor, page_of
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
@@ -330,8 +330,7 @@ async def list_page(
     model = dataset.model
     conditions = [getattr(model, name) == value for name, value in filters.items() if value is not None]
     rows = await repository.page(session, model, [getattr(model, name) for name in names], conditions, after, limit + 1)
-    next_cursor = encode_cursor({name: str(getattr(rows[limit - 1], name)) for name in names}) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return page_of(rows, limit, lambda last: {name: str(getattr(last, name)) for name in names})  # type: ignore[return-value]
 
 
 async def publications_page(session: AsyncSession, dataset: Dataset, cursor: str | None, limit: int) -> tuple[list[Publication], str | None]:
@@ -340,9 +339,5 @@ async def publications_page(session: AsyncSession, dataset: Dataset, cursor: str
     decoded = decode_cursor(cursor)
     before = cursor_values(decoded, **{name: _CURSOR_PARSERS[name] for name in names}) if decoded else None
     rows = await repository.publications(session, dataset.model, before, limit + 1)
-    items = [publication(row, with_index) for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = items[-1]
-        next_cursor = encode_cursor({name: str(getattr(last, name)) for name in names})
-    return items, next_cursor
+    items = [publication(row, with_index) for row in rows]
+    return page_of(items, limit, lambda last: {name: str(getattr(last, name)) for name in names})  # type: ignore[return-value]

@@ -17,7 +17,7 @@ from budget_service.balance.schemas import (
     Waiver,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match, set_etag
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
 from styrkedjan_common.lifecycle import Decision
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -59,8 +59,8 @@ async def list_balance_statements(
     after = decode_cursor(cursor)
     before_year = cursor_values(after, year=int)[0] if after else None
     rows = await service.list_statements(session, caller, locked, limit + 1, before_year)
-    next_cursor = encode_cursor({"year": rows[limit - 1].year}) if len(rows) > limit else None
-    items = await service.statement_reads(session, rows[:limit], _policy(request))
+    page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year})
+    items = await service.statement_reads(session, page, _policy(request))
     return Page[BalanceStatementRead](items=items, next_cursor=next_cursor)
 
 
@@ -128,8 +128,8 @@ async def list_restoration_obligations(
     after = decode_cursor(cursor)
     after_year = cursor_values(after, origin_year=int)[0] if after else None
     rows = await repository.list_obligations(session, status=status, limit=limit + 1, after_origin_year=after_year)
-    next_cursor = encode_cursor({"origin_year": rows[limit - 1].origin_year}) if len(rows) > limit else None
-    return Page[RestorationObligationRead](items=[service.to_obligation_read(o) for o in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"origin_year": last.origin_year})
+    return Page[RestorationObligationRead](items=[service.to_obligation_read(o) for o in page], next_cursor=next_cursor)
 
 
 @router.get(OBLIGATION, response_model=RestorationObligationRead, openapi_extra=READERS, responses=problem_responses(404, 422))

@@ -19,7 +19,7 @@ from budget_service.budgets.schemas import (
     StepUpdate,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.lifecycle import Decision, Status, Transition
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -57,9 +57,8 @@ def _frame_cursor(cursor: str | None) -> tuple[int, uuid.UUID, str] | None:
 
 
 def _frame_page(rows: list[Frame], limit: int) -> Page[FrameRead]:
-    last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor({"year": last.year, "board": str(last.board_org_unit_id), "kind": last.kind}) if last else None
-    return Page[FrameRead](items=[service.frame_read(f) for f in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "board": str(last.board_org_unit_id), "kind": last.kind})
+    return Page[FrameRead](items=[service.frame_read(f) for f in page], next_cursor=next_cursor)
 
 
 # --- budgets ------------------------------------------------------------------------------
@@ -79,9 +78,8 @@ async def list_budgets(
     decoded = decode_cursor(cursor)
     after = cursor_values(decoded, year=int, revision=int) if decoded else None
     rows = await service.list_page(session, caller, year=year, status=status_, limit=limit + 1, after=after)
-    last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor({"year": last.year, "revision": last.revision}) if last else None
-    return Page[BudgetRead](items=[service.to_read(b) for b in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "revision": last.revision})
+    return Page[BudgetRead](items=[service.to_read(b) for b in page], next_cursor=next_cursor)
 
 
 @router.get("/{budget_id}", response_model=BudgetDetail, openapi_extra=READERS, responses=problem_responses(404, 422))

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 from budget_service.model import repository, service
 from budget_service.model.schemas import ModelRunCreate, ModelRunRead, ModelRunSummary
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, page_of
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -40,11 +40,8 @@ async def list_model_runs(
     decoded = decode_cursor(cursor)
     before = cursor_values(decoded, at=dt.datetime.fromisoformat, id=uuid.UUID) if decoded else None
     rows = await repository.list_page(session, budget_year, before, limit + 1)
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor({"at": last.created_at.isoformat(), "id": str(last.id)})
-    return Page[ModelRunSummary](items=[service.to_summary(r) for r in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"at": last.created_at.isoformat(), "id": str(last.id)})
+    return Page[ModelRunSummary](items=[service.to_summary(r) for r in page], next_cursor=next_cursor)
 
 
 @router.get("/{model_run_id}", response_model=ModelRunRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))

@@ -16,7 +16,7 @@ from goals_service.activities.schemas import (
     FocusAreaUpdate,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -51,9 +51,8 @@ async def list_focus_areas(
     after = decode_cursor(cursor)
     keyset = cursor_values(after, year=int, name=str, id=uuid.UUID) if after else None
     rows = await repository.list_focus_areas(session, org_unit_id=org_unit_id, year=year, limit=limit + 1, after=keyset)
-    last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor({"year": last.year, "name": last.name, "id": str(last.id)}) if last else None
-    return Page[FocusAreaRead](items=await service.read_focus_areas(session, rows[:limit]), next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "name": last.name, "id": str(last.id)})
+    return Page[FocusAreaRead](items=await service.read_focus_areas(session, page), next_cursor=next_cursor)
 
 
 @router.get("/focus-areas/{focus_area_id}", response_model=FocusAreaRead, openapi_extra=READERS, responses=problem_responses(404, 422))
@@ -126,9 +125,8 @@ async def list_activities(
     keyset = cursor_values(after, start_date=dt.date.fromisoformat, id=uuid.UUID) if after else None
     where = repository.ActivityFilter(owner_org_unit_id, status_, year, goal_id, quality_factor_id, focus_area_id)
     rows = await repository.list_activities(session, where, limit=limit + 1, after=keyset)
-    last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor({"start_date": last.start_date.isoformat(), "id": str(last.id)}) if last else None
-    return Page[ActivityRead](items=await service.read_activities(session, rows[:limit]), next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"start_date": last.start_date.isoformat(), "id": str(last.id)})
+    return Page[ActivityRead](items=await service.read_activities(session, page), next_cursor=next_cursor)
 
 
 @router.get("/activities/{activity_id}", response_model=ActivityRead, openapi_extra=READERS, responses=problem_responses(404, 422))

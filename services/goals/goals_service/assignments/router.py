@@ -15,7 +15,7 @@ from goals_service.assignments.schemas import (
     AssignmentUpdate,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -61,9 +61,8 @@ async def list_assignments(
     rows = await repository.list_page(
         session, board_org_unit_id=board_org_unit_id, year=year, status=status_, limit=limit + 1, after=keyset
     )
-    last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor({"year": last.year, "title": last.title, "id": str(last.id)}) if last else None
-    return Page[AssignmentRead](items=[service.to_read(a) for a in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "title": last.title, "id": str(last.id)})
+    return Page[AssignmentRead](items=[service.to_read(a) for a in page], next_cursor=next_cursor)
 
 
 @router.get("/{assignment_id}", response_model=AssignmentRead, openapi_extra=READERS, responses=problem_responses(404, 422))
@@ -106,9 +105,8 @@ async def list_assignment_reports(
     after = decode_cursor(cursor)
     keyset = cursor_values(after, at=_instant, id=uuid.UUID) if after else None
     rows = await repository.reports(session, assignment.id, limit=limit + 1, after=keyset)
-    last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor({"at": last.reported_at.isoformat(), "id": str(last.id)}) if last else None
-    return Page[AssignmentReportRead](items=[service.report_read(r) for r in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"at": last.reported_at.isoformat(), "id": str(last.id)})
+    return Page[AssignmentReportRead](items=[service.report_read(r) for r in page], next_cursor=next_cursor)
 
 
 @router.post(

@@ -9,7 +9,7 @@ from goals_service.goals.models import Goal
 from goals_service.goals.repository import GoalFilter
 from goals_service.goals.schemas import GoalClosure, GoalCreate, GoalLevel, GoalRead, GoalUpdate
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition
 from styrkedjan_common.problems import problem_responses
@@ -60,11 +60,8 @@ async def list_goals(
         mandate_period_id=mandate_period_id, include_closed=include_closed,
     )
     rows = await service.list_page(session, caller, where, limit + 1, after)
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor({"at": rows[-1].created_at.isoformat(), "id": str(rows[-1].id)})
-    return Page[GoalRead](items=await service.read_many(session, rows), next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"at": last.created_at.isoformat(), "id": str(last.id)})
+    return Page[GoalRead](items=await service.read_many(session, page), next_cursor=next_cursor)
 
 
 @router.get("/{goal_id}", response_model=GoalRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))
@@ -83,8 +80,8 @@ async def list_goal_revisions(
     decoded = decode_cursor(cursor)
     after_revision = cursor_values(decoded, revision=int)[0] if decoded else None
     rows = await service.revisions_page(session, caller, goal_id, limit + 1, after_revision)
-    next_cursor = encode_cursor({"revision": rows[limit - 1].revision}) if len(rows) > limit else None
-    return Page[GoalRead](items=await service.read_many(session, rows[:limit]), next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"revision": last.revision})
+    return Page[GoalRead](items=await service.read_many(session, page), next_cursor=next_cursor)
 
 
 @router.post("", response_model=GoalRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(409, 422))

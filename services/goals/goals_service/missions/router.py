@@ -6,7 +6,7 @@ from goals_service.missions import service
 from goals_service.missions.models import CoreMission
 from goals_service.missions.schemas import CoreMissionCreate, CoreMissionRead, CoreMissionUpdate
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.lifecycle import Decision, Status, Transition
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -43,11 +43,8 @@ async def list_core_missions(
     decoded = decode_cursor(cursor)
     after = cursor_values(decoded, org_unit_id=uuid.UUID, revision=int) if decoded else None
     rows = await service.list_page(session, caller, org_unit_id=org_unit_id, status=status_, limit=limit + 1, after=after)
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor({"org_unit_id": str(last.org_unit_id), "revision": last.revision})
-    return Page[CoreMissionRead](items=[service.to_read(m) for m in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"org_unit_id": str(last.org_unit_id), "revision": last.revision})
+    return Page[CoreMissionRead](items=[service.to_read(m) for m in page], next_cursor=next_cursor)
 
 
 @router.get("/current", response_model=CoreMissionRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))

@@ -7,7 +7,7 @@ from goals_service.periods import repository, service
 from goals_service.periods.models import MandatePeriod
 from goals_service.periods.schemas import MandatePeriodCreate, MandatePeriodRead, MandatePeriodUpdate
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -40,8 +40,8 @@ async def list_mandate_periods(
     after = decode_cursor(cursor)
     after_start_year = cursor_values(after, start_year=int)[0] if after else None
     rows = await repository.list_page(session, limit + 1, after_start_year, year)
-    next_cursor = encode_cursor({"start_year": rows[limit - 1].start_year}) if len(rows) > limit else None
-    return Page[MandatePeriodRead](items=[service.to_read(p) for p in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"start_year": last.start_year})
+    return Page[MandatePeriodRead](items=[service.to_read(p) for p in page], next_cursor=next_cursor)
 
 
 @router.get("/{period_id}", response_model=MandatePeriodRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))

@@ -6,7 +6,7 @@ from goals_service.plans import service
 from goals_service.plans.models import Plan
 from goals_service.plans.schemas import PlanCreate, PlanDetail, PlanItemsReplace, PlanKind, PlanRead, PlanUpdate
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.lifecycle import Decision, Status, Transition
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -53,8 +53,8 @@ async def list_plans(
     rows = await service.list_page(
         session, caller, kind=kind, org_unit_id=org_unit_id, year=year, status=status_, limit=limit + 1, after=after
     )
-    next_cursor = encode_cursor({"year": rows[limit - 1].year, "id": str(rows[limit - 1].id)}) if len(rows) > limit else None
-    return Page[PlanRead](items=[service.to_read(plan) for plan in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "id": str(last.id)})
+    return Page[PlanRead](items=[service.to_read(plan) for plan in page], next_cursor=next_cursor)
 
 
 @router.get("/{plan_id}", response_model=PlanDetail, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))

@@ -6,7 +6,7 @@ from goals_service.quality import repository, service
 from goals_service.quality.models import QualityFactor
 from goals_service.quality.schemas import QualityFactorCreate, QualityFactorRead, QualityFactorUpdate
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -39,8 +39,8 @@ async def list_quality_factors(
     after = decode_cursor(cursor)
     keyset = cursor_values(after, name=str, id=uuid.UUID) if after else None
     rows = await repository.list_page(session, org_unit_id=org_unit_id, active=active, limit=limit + 1, after=keyset)
-    next_cursor = encode_cursor({"name": rows[limit - 1].name, "id": str(rows[limit - 1].id)}) if len(rows) > limit else None
-    return Page[QualityFactorRead](items=await service.read_page(session, rows[:limit]), next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"name": last.name, "id": str(last.id)})
+    return Page[QualityFactorRead](items=await service.read_page(session, page), next_cursor=next_cursor)
 
 
 @router.get("/{factor_id}", response_model=QualityFactorRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))

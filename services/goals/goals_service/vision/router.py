@@ -7,7 +7,7 @@ from goals_service.vision.models import VisionVersion
 from goals_service.vision.schemas import VisionCreate, VisionRead, VisionUpdate
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.fastread import Record
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Decision, Transition
 from styrkedjan_common.problems import problem_responses
@@ -45,8 +45,8 @@ async def list_vision_versions(session: SessionDep, caller: CallerDep, limit: Li
     after = decode_cursor(cursor)
     before_revision = cursor_values(after, revision=int)[0] if after else None
     rows = await repository.list_page(session, service.readable_statuses(caller), limit + 1, before_revision)
-    next_cursor = encode_cursor({"revision": rows[limit - 1].revision}) if len(rows) > limit else None
-    return Page[VisionRead](items=[service.to_read(v) for v in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"revision": last.revision})
+    return Page[VisionRead](items=[service.to_read(v) for v in page], next_cursor=next_cursor)
 
 
 @router.get("/current", response_model=VisionRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404))

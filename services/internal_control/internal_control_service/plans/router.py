@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -17,7 +18,7 @@ from internal_control_service.plans.schemas import (
     ControlPlanUpdate,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition
 from styrkedjan_common.problems import problem_responses
@@ -41,8 +42,8 @@ def _after(cursor: str | None) -> tuple[int, uuid.UUID] | None:
     return cursor_values(decoded, year=int, id=uuid.UUID) if decoded else None  # type: ignore[return-value]
 
 
-def _next_cursor(rows: list[CommonControl] | list[ControlPlan], limit: int) -> str | None:
-    return encode_cursor({"year": rows[limit - 1].year, "id": str(rows[limit - 1].id)}) if len(rows) > limit else None
+def _by_year(row: CommonControl | ControlPlan) -> dict[str, Any]:
+    return {"year": row.year, "id": str(row.id)}
 
 
 # --- common controls -------------------------------------------------------------------------
@@ -61,7 +62,8 @@ async def list_common_controls(
 ) -> Page[CommonControlRead]:
     """The executive board's common controls, newest year first."""
     rows = await service.list_common_controls(session, year=year, limit=limit + 1, after=_after(cursor))
-    return Page[CommonControlRead](items=[service.common_control_read(c) for c in rows[:limit]], next_cursor=_next_cursor(rows, limit))
+    page, next_cursor = page_of(rows, limit, _by_year)
+    return Page[CommonControlRead](items=[service.common_control_read(c) for c in page], next_cursor=next_cursor)
 
 
 @router.get("/common-controls/{common_control_id}", response_model=CommonControlRead, openapi_extra=READERS, responses=problem_responses(404, 422))
@@ -145,7 +147,8 @@ async def list_control_plans(
     rows = await service.list_plans(
         session, caller, board_id=board_org_unit_id, year=year, status=status_, limit=limit + 1, after=_after(cursor)
     )
-    return Page[ControlPlanRead](items=[service.plan_read(plan) for plan in rows[:limit]], next_cursor=_next_cursor(rows, limit))
+    page, next_cursor = page_of(rows, limit, _by_year)
+    return Page[ControlPlanRead](items=[service.plan_read(plan) for plan in page], next_cursor=next_cursor)
 
 
 @router.get("/control-plans/{plan_id}", response_model=ControlPlanDetail, openapi_extra=READERS, responses=problem_responses(404, 422))

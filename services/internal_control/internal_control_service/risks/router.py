@@ -19,7 +19,7 @@ from internal_control_service.risks.schemas import (
     RiskUpdate,
 )
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor, etag, require_if_match, set_etag
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
@@ -85,8 +85,8 @@ async def list_risk_assessments(
         session, caller, board_org_unit_id=board_org_unit_id, year=year, limit=limit + 1,
         after=cursor_values(after, year=int, id=uuid.UUID) if after else None,
     )
-    next_cursor = encode_cursor({"year": rows[limit - 1].year, "id": str(rows[limit - 1].id)}) if len(rows) > limit else None
-    return Page[RiskAssessmentSummary](items=[service.to_summary(a) for a in rows[:limit]], next_cursor=next_cursor)
+    page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "id": str(last.id)})
+    return Page[RiskAssessmentSummary](items=[service.to_summary(a) for a in page], next_cursor=next_cursor)
 
 
 @router.get(ASSESSMENT, response_model=RiskAssessmentRead, openapi_extra=READERS, responses=problem_responses(404, 422))
