@@ -1,12 +1,11 @@
-import datetime as dt
 import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from internal_control_service.risks.scales import Band, BandRef
-from styrkedjan_common.schemas import InputModel
+from styrkedjan_common.schemas import InputModel, TrackedRead
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
@@ -23,16 +22,6 @@ class RiskDecision(StrEnum):
 
     ACCEPT = "ACCEPT"
     CONTROL = "CONTROL"
-
-
-class TrackedRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    created_at: dt.datetime
-    created_by: str
-    updated_at: dt.datetime
-    updated_by: str
-    row_version: int
 
 
 # --- assessments --------------------------------------------------------------------------
