@@ -8,8 +8,8 @@ indicator uses, 200,000 outcomes, 8,000 activities), loads it with COPY, then ti
 GET /api/goals/v1/thread?year= for the whole municipality and for one board's subtree. Calls go
 through the app in process (httpx over ASGITransport, a signed assertion): middleware, assertion
 check, role policy, handler, queries and serialization, no network. Reports the median and p95
-over the runs, the time spent in SQL, the SQL statements per call (counted on the app's engine;
-the thread does not use the FastReader) and the response's size. Drops the database at the end.
+over the runs, the time spent in SQL, the SQL statements per call (counted on the app's engine) and the
+response's size. Drops the database at the end.
 Target: well under a second per call.
 """
 

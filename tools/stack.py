@@ -39,7 +39,6 @@ SERVICES = (
     AppSpec("internal-control", "internal_control_service", "INTERNAL_CONTROL_", "internal_control"),
 )
 APPS = (GATEWAY, *SERVICES)
-HTTP_PROTOCOL = "styrkedjan_common.http_protocol:CoalescingHttpToolsProtocol"
 GATEWAY_URL_SETTING = {"goals": "GOALS_URL", "budget": "BUDGET_URL", "followup": "FOLLOWUP_URL", "internal-control": "INTERNAL_CONTROL_URL"}
 
 
@@ -127,7 +126,7 @@ class Stack:
         command = [
             sys.executable, "-m", "uvicorn", "--factory", app.factory,
             "--host", "127.0.0.1", "--port", str(self.ports[app.name]),
-            "--loop", "uvloop", "--http", HTTP_PROTOCOL, "--no-access-log", "--timeout-graceful-shutdown", "5", "--timeout-keep-alive", "75",
+            "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--timeout-graceful-shutdown", "5", "--timeout-keep-alive", "75",
         ]
         out = open(log_file, "ab") if log_file else None  # noqa: SIM115 - handed to the child
         return subprocess.Popen(command, env=self.env(app), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT if out else None, start_new_session=True)

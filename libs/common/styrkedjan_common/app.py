@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,16 +13,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute
 
 from styrkedjan_common.audit import Auditor
 from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker
-from styrkedjan_common.fastread import FastReader
 from styrkedjan_common.identity import AssertionVerifier
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, install_problem_handlers, problem_response
-from styrkedjan_common.routing import gate_routers, lift_direct_calls
 from styrkedjan_common.security import AssertionMiddleware, check_policies_declared
 from styrkedjan_common.settings import ServiceSettings
 
@@ -31,21 +27,6 @@ OPERATIONAL_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 # Metrics are Prometheus (/metrics); FastAPI's built-in OpenTelemetry would otherwise look up
 # its global providers on every request.
 NO_OPENTELEMETRY = {"tracing": False, "metrics": False, "logs": False}
-
-
-# Generation-0 collections after this many net allocations (CPython's default is 700). Under load
-# every collection walks the objects of all requests in flight, only to promote them; measured on
-# the vision read, the default spent about an eighth of the service's CPU in the collector.
-GC_YOUNG_THRESHOLD = 20_000
-
-
-def settle_heap() -> None:
-    """Called once the app has started: what exists now (routes, schemas, models) lives as long as
-    the process, so the collector stops walking it, and young collections become rarer."""
-    gc.collect()
-    gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -85,13 +66,13 @@ _COMMON_ERRORS = {
 }
 
 
-def problem_openapi(app: FastAPI, *, description: str = "", routes: Sequence[BaseRoute] | None = None) -> Callable[[], dict[str, Any]]:
+def problem_openapi(app: FastAPI, *, description: str = "") -> Callable[[], dict[str, Any]]:
     """OpenAPI 3.1 with problem+json declared for every failure and FastAPI's 422 shape replaced."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        schema = get_openapi(title=app.title, version=app.version, description=description, routes=routes or app.routes)
+        schema = get_openapi(title=app.title, version=app.version, description=description, routes=app.routes)
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
@@ -136,13 +117,9 @@ def create_service_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
-        app.state.fast_reader = FastReader(engine)
-        await app.state.fast_reader.open(settings.database_pool_size)
-        settle_heap()
         try:
             yield
         finally:
-            await app.state.fast_reader.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -159,13 +136,10 @@ def create_service_app(
     install_problem_handlers(app)
     prefix = api_prefix or f"/api/{name}/v1"
     add_operational_routes(app, metrics)
-    operational = len(app.router.routes)
     for router in [*routers, auditor.router(tag=f"{name}-audit")]:
         app.include_router(router, prefix=prefix)
     check_policies_declared(app)
-    lift_direct_calls(app, position=operational)
-    routes = gate_routers(app, prefix + "/")
-    app.openapi = problem_openapi(app, description=description, routes=routes)  # type: ignore[method-assign]
+    app.openapi = problem_openapi(app, description=description)  # type: ignore[method-assign]
     app.add_middleware(AssertionMiddleware, verifier=verifier, exempt=OPERATIONAL_PATHS)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

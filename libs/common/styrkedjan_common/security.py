@@ -7,18 +7,14 @@ gateway reads the same declaration from the service's OpenAPI document, so the t
 
 from __future__ import annotations
 
-import inspect
-import uuid
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, get_type_hints
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import TypeAdapter, ValidationError
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from styrkedjan_common.identity import HEADER, ALL_ROLES, AssertionVerifier, InvalidAssertion, Principal, Role
-from styrkedjan_common.problems import Forbidden, problem_body, problem_type, PROBLEM_MEDIA_TYPE
+from styrkedjan_common.identity import ALL_ROLES, HEADER, AssertionVerifier, InvalidAssertion, Principal, Role
+from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, Forbidden, problem_body, problem_type
 
 POLICY_KEY = "x-roles"
 # Marks an operation open to a signed-in user who holds no role yet (only "who am I").
@@ -98,21 +94,10 @@ class PolicyRoute(APIRoute):
     """An operation that checks its declared roles before anything else of it runs: before the
     body is read and before any dependency. Every router of an app uses it
     (`APIRouter(route_class=PolicyRoute)`); `check_policies_declared` refuses to start otherwise.
-
-    The check wraps the route's handler rather than being a dependency: FastAPI's dependency
-    solving was a tenth of the CPU of a primary-key read.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        return self._guarded(direct_call(self) or super().get_route_handler())
-
-    def direct_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]] | None:
-        """The policy-checked direct call (see `direct_call`), for routing this operation past
-        FastAPI altogether; None when the operation needs FastAPI's request handling."""
-        handler = direct_call(self)
-        return self._guarded(handler) if handler is not None else None
-
-    def _guarded(self, handler: Callable[[Request], Coroutine[Any, Any, Response]]) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
         roles = declared_roles(self)
         without_role = allows_without_role(self.openapi_extra)
         route = self
@@ -124,47 +109,6 @@ class PolicyRoute(APIRoute):
             return await handler(request)
 
         return guarded
-
-
-# Path parameter types a direct call converts itself, as FastAPI would (same 422 when invalid).
-_PATH_TYPES: dict[Any, TypeAdapter[Any]] = {t: TypeAdapter(t) for t in (uuid.UUID, int, str)}
-
-
-def direct_call(route: APIRoute) -> Callable[[Request], Coroutine[Any, Any, Response]] | None:
-    """For a hot read written to take only the request and path parameters and to return its own
-    Response: a handler that calls it straight away. FastAPI's request handling (dependency solving,
-    parameter models, response validation) was about a tenth of a primary-key read's CPU, and there
-    is nothing for it to do here. Any other endpoint gets None and FastAPI's handler."""
-    endpoint = route.endpoint
-    if route.dependencies or not inspect.iscoroutinefunction(endpoint):
-        return None
-    hints = get_type_hints(endpoint)
-    returned = hints.get("return")
-    if not (isinstance(returned, type) and issubclass(returned, Response)):
-        return None
-    request_name: str | None = None
-    converters: dict[str, TypeAdapter[Any]] = {}
-    for name, parameter in inspect.signature(endpoint).parameters.items():
-        annotation = hints.get(name)
-        if annotation is Request and request_name is None:
-            request_name = name
-        elif name in route.param_convertors and annotation in _PATH_TYPES and parameter.default is inspect.Parameter.empty:
-            converters[name] = _PATH_TYPES[annotation]
-        else:
-            return None
-    if request_name is None:
-        return None
-
-    async def call(request: Request) -> Response:
-        arguments: dict[str, Any] = {request_name: request}
-        for name, adapter in converters.items():
-            try:
-                arguments[name] = adapter.validate_python(request.path_params[name])
-            except ValidationError as exc:
-                raise RequestValidationError([{**error, "loc": ("path", name)} for error in exc.errors()]) from None
-        return await endpoint(**arguments)
-
-    return call
 
 
 def caller_of(request: Request) -> Principal:

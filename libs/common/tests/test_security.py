@@ -1,10 +1,9 @@
 """Role policy inside a service: declared per operation, deny by default."""
 
-import uuid
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 
 from styrkedjan_common.identity import Principal, Role
@@ -18,7 +17,6 @@ from styrkedjan_common.security import (
     allow_without_role,
     check_policies_declared,
     declared_roles,
-    direct_call,
 )
 from styrkedjan_common.testing import principal
 
@@ -191,54 +189,3 @@ async def test_only_an_operation_open_without_a_role_admits_a_user_who_holds_non
     async with client_as(app, nobody) as client:
         assert (await client.get("/whoami")).json() == {"id": "u-new"}
         assert (await client.get("/things")).status_code == 403
-
-
-# --- hot reads called directly ------------------------------------------------------------
-
-
-def direct_app() -> tuple[FastAPI, APIRouter]:
-    """A hot read that takes only the request and a path parameter and answers its own Response,
-    and operations that need FastAPI's handling (a query parameter, a dependency, a returned model)."""
-    router = APIRouter(prefix="/things", route_class=PolicyRoute)
-
-    @router.get("/{thing_id}", openapi_extra=allow(Role.NAMND))
-    async def read_thing(thing_id: uuid.UUID, request: Request) -> Response:
-        return Response(f"{thing_id}|{request.scope['route_template']}", media_type="text/plain")
-
-    @router.get("/{thing_id}/named", openapi_extra=allow(Role.NAMND))
-    async def named(thing_id: uuid.UUID, request: Request, name: str = "x") -> Response:
-        return Response(name)
-
-    @router.get("/{thing_id}/model", openapi_extra=allow(Role.NAMND))
-    async def as_model(thing_id: uuid.UUID, request: Request) -> dict:
-        return {"id": str(thing_id)}
-
-    @router.get("/{thing_id}/caller", openapi_extra=allow(Role.NAMND))
-    async def with_caller(thing_id: uuid.UUID, caller: CallerDep) -> Response:
-        return Response(caller.user_id)
-
-    app = FastAPI()
-    install_problem_handlers(app)
-    app.include_router(router)
-    check_policies_declared(app)
-    return app, router
-
-
-def test_only_an_endpoint_of_the_request_and_simple_path_parameters_returning_a_response_is_called_directly():
-    _, router = direct_app()
-    direct = {route.name for route in router.routes if direct_call(route) is not None}
-    assert direct == {"read_thing"}
-
-
-async def test_a_direct_call_answers_as_fastapi_would_and_keeps_the_policy():
-    app, _ = direct_app()
-    thing = uuid.uuid4()
-    async with client_as(app, principal(Role.NAMND)) as client:
-        read = await client.get(f"/things/{thing}")
-        invalid = await client.get("/things/not-a-uuid")
-    async with client_as(app, principal(Role.ENHET)) as client:
-        refused = await client.get(f"/things/{thing}")
-    assert read.text == f"{thing}|/things/{{thing_id}}"
-    assert invalid.status_code == 422
-    assert invalid.json()["errors"][0]["pointer"] == "#/path/thing_id"
-    assert refused.status_code == 403

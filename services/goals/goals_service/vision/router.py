@@ -6,30 +6,20 @@ from goals_service.vision import repository, service
 from goals_service.vision.models import VisionVersion
 from goals_service.vision.schemas import VisionCreate, VisionRead, VisionUpdate
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.fastread import Record
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Decision, Transition
 from styrkedjan_common.problems import problem_responses
-from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in, caller_of
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
 router = APIRouter(prefix="/visions", tags=["vision"], route_class=PolicyRoute)
 WRITERS = allow(Role.FULLMAKTIGE)
 CONDITIONAL = problem_responses(404, 409, 412, 428)
 
 
-def _respond(version: VisionVersion | Record, response: Response) -> VisionRead:
+def _respond(version: VisionVersion, response: Response) -> VisionRead:
     response.headers["ETag"] = etag(version.id, version.row_version)
     return service.to_read(version)
-
-
-def _read_response(version: Record) -> Response:
-    """The hot read path serializes once itself; FastAPI would validate the returned model again."""
-    return Response(
-        service.to_read(version).model_dump_json(),
-        media_type="application/json",
-        headers={"ETag": etag(version.id, version.row_version)},
-    )
 
 
 async def _for_update(request: Request, session: SessionDep, caller: CallerDep, vision_id: uuid.UUID) -> VisionVersion:
@@ -50,16 +40,14 @@ async def list_vision_versions(session: SessionDep, caller: CallerDep, limit: Li
 
 
 @router.get("/current", response_model=VisionRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404))
-async def get_current_vision(request: Request) -> Response:
+async def get_current_vision(session: SessionDep, response: Response) -> VisionRead:
     """The decided vision and core values in force."""
-    return _read_response(await service.read_current(request.app.state.fast_reader))
+    return _respond(await service.read_current(session), response)
 
 
 @router.get("/{vision_id}", response_model=VisionRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))
-async def get_vision_version(vision_id: uuid.UUID, request: Request) -> Response:
-    # The caller and the reader come from the request, not from dependencies: this is the hottest
-    # path of the service, and each dependency FastAPI solves costs about as much as the handler.
-    return _read_response(await service.read(request.app.state.fast_reader, caller_of(request), vision_id))
+async def get_vision_version(vision_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> VisionRead:
+    return _respond(await service.get_readable(session, caller, vision_id), response)
 
 
 @router.post(

@@ -1,7 +1,7 @@
 """The vision's rules: one vision for the municipality, written by the council, decided through the lifecycle."""
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,19 +10,17 @@ from goals_service.settings import GoalsSettings
 from goals_service.vision import repository
 from goals_service.vision.models import VisionVersion
 from goals_service.vision.schemas import VisionContent, VisionCreate, VisionRead, VisionUpdate
-from styrkedjan_common.fastread import FastReader, Record
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, archive_superseded, ensure_editable, next_status
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
 ENTITY = "vision"
-VisionT = TypeVar("VisionT", VisionVersion, Record)
 PUBLISHED = (Status.DECIDED, Status.ARCHIVED)
 ALL_STATUSES = tuple(Status)
 
 
-def to_read(version: VisionVersion | Record) -> VisionRead:
+def to_read(version: VisionVersion) -> VisionRead:
     decision = None
     if version.decision_date is not None:
         decision = Decision(
@@ -73,7 +71,7 @@ def check_horizon(content: VisionContent, settings: GoalsSettings) -> None:
         )
 
 
-def _visible(version: VisionT | None, principal: Principal, vision_id: uuid.UUID) -> VisionT:
+def _visible(version: VisionVersion | None, principal: Principal, vision_id: uuid.UUID) -> VisionVersion:
     if version is None or Status(version.status) not in readable_statuses(principal):
         raise NotFound(f"no vision version {vision_id}")
     return version
@@ -83,12 +81,8 @@ async def get_readable(session: AsyncSession, principal: Principal, vision_id: u
     return _visible(await repository.get(session, vision_id), principal, vision_id)
 
 
-async def read(reader: FastReader, principal: Principal, vision_id: uuid.UUID) -> Record:
-    return _visible(await repository.fetch(reader, vision_id), principal, vision_id)
-
-
-async def read_current(reader: FastReader) -> Record:
-    version = await repository.fetch_in_force(reader)
+async def read_current(session: AsyncSession) -> VisionVersion:
+    version = await repository.first_in_status(session, (Status.DECIDED,))
     if version is None:
         raise NotFound("the municipality has no decided vision yet")
     return version
