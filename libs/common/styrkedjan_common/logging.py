@@ -34,7 +34,9 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = LogFormat.JSON, app:
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+        # Records of stdlib loggers (uvicorn, SQLAlchemy) carry their exception as exc_info: render
+        # its traceback into the line, as for our own events, or the JSON line would lose it.
+        foreign_pre_chain=[*shared, structlog.processors.format_exc_info],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
     handler = logging.StreamHandler(sys.stdout)
