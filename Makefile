@@ -21,9 +21,11 @@ $(VENV)/.installed: $(MANIFESTS)
 	touch $@
 
 # A development token for a demo user, printed by the gateway's own command: make token SUBJECT=kf.demo
+# (after `make run ARGS="--data-dir DIR"`, give the same folder: make token DATA_DIR=DIR)
 SUBJECT ?= kf.demo
+DATA_DIR ?= .data
 token: $(VENV)/.installed
-	@$(BIN)/python -m tools.token $(SUBJECT)
+	@$(BIN)/python -m tools.token $(SUBJECT) --data-dir $(DATA_DIR)
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.gateway_bench $(ARGS)

@@ -71,11 +71,12 @@ def main() -> None:
             processes[app.name] = stack.start(app)
             stack.wait_live(app, process=processes[app.name])
         token_hint = f"curl -s -X POST {stack.url('gateway')}/api/auth/dev-token -d '{{\"subject\": \"kf.demo\"}}'"
+        data_dir = "" if args.data_dir.resolve() == (ROOT / ".data").resolve() else f" DATA_DIR={args.data_dir}"
         print(
             f"\nStyrkedjan is running at {stack.url('gateway')}  (API docs: {stack.url('gateway')}/docs)\n"
             f"Demo users: kf.demo, namnd.demo, forvaltning.demo, enhet.demo, revisor.demo, admin.demo\n"
             f"A token:    {token_hint}\n"
-            f"       or:  make token SUBJECT=kf.demo\n"
+            f"       or:  make token SUBJECT=kf.demo{data_dir}\n"
             f"Ctrl-C stops everything.\n",
             flush=True,
         )
