@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.support import APP_IDS, APP_UID, APPS, ROOT, App, tool
-from tools.stack import HTTP_PROTOCOL
 
 BASE_IMAGE = re.compile(r"^python:3\.11\.\d+-slim-(bookworm|trixie)$")
 SECRET_WORDS = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|_KEY\b|KEYS?=|DATABASE_URL", re.IGNORECASE)
@@ -133,7 +132,7 @@ def test_one_uvicorn_process_in_exec_form(app: App) -> None:
     options = cmd[5:]
     pairs = {options[i]: options[i + 1] for i in range(len(options) - 1) if options[i].startswith("--") and not options[i + 1].startswith("--")}
     assert pairs["--host"] == "0.0.0.0" and pairs["--port"] == "8000"
-    assert pairs["--loop"] == "uvloop" and pairs["--http"] == HTTP_PROTOCOL
+    assert pairs["--loop"] == "uvloop" and pairs["--http"] == "httptools"
     assert not {"--workers", "--reload"} & set(options)
     assert not [k for k, _ in stages(app.dockerfile)[-1] if k == "ENTRYPOINT"]
     assert ("EXPOSE", "8000") in stages(app.dockerfile)[-1]
