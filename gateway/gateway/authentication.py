@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.auth.tokens import InvalidToken
-from gateway.proxy import send_problem
+from styrkedjan_common.problems import send_problem
 
 
 class AuthenticationMiddleware:

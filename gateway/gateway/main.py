@@ -19,8 +19,9 @@ from gateway.auth.tokens import DevIssuer, TokenVerifier
 from gateway.authentication import AuthenticationMiddleware
 from gateway.db import auditor
 from gateway.dev_tokens import dev_token_route
-from gateway.directory.router import me_router, router as directory_router
-from gateway.proxy import forward, send_problem
+from gateway.directory.router import me_router
+from gateway.directory.router import router as directory_router
+from gateway.proxy import forward
 from gateway.services import ServiceRegistry
 from gateway.settings import GatewaySettings, get_settings
 from gateway.upstream import Upstream
@@ -30,7 +31,7 @@ from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_ses
 from styrkedjan_common.identity import AssertionSigner
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
-from styrkedjan_common.problems import install_problem_handlers
+from styrkedjan_common.problems import install_problem_handlers, send_problem
 from styrkedjan_common.security import ROLE_REFUSAL, check_policies_declared
 
 DEV_TOKEN_PATH = "/api/auth/dev-token"

@@ -14,7 +14,7 @@ import structlog
 
 from gateway.upstream import TimedOut, Unavailable, Upstream, UpstreamError
 from styrkedjan_common.identity import HEADER as ASSERTION_HEADER
-from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_type
+from styrkedjan_common.problems import send_problem
 
 log = structlog.get_logger("gateway.proxy")
 
@@ -81,18 +81,6 @@ async def _request_body(receive: Any) -> AsyncIterator[bytes]:
             yield chunk
         if not message.get("more_body", False):
             return
-
-
-async def send_problem(send: Any, status: int, detail: str, slug: str, instance: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    body = problem_body(status, detail, type_=problem_type(slug), instance=instance)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()), *(headers or [])],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 # Responses up to this size are read whole and passed on in one piece; larger ones are streamed.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import Send
 
 from styrkedjan_common.context import request_id_var
 
@@ -79,6 +81,22 @@ def problem_response(
     **kwargs: Any,
 ) -> Response:
     return Response(problem_body(status, detail, **kwargs), status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+async def send_problem(
+    send: Send, status: int, detail: str, slug: str, instance: str, headers: Iterable[tuple[bytes, bytes]] = ()
+) -> None:
+    """Answer with a problem document straight over ASGI, for the pure-ASGI layers that refuse a
+    request before any FastAPI app sees it (authentication, the gateway's routing and proxy)."""
+    body = problem_body(status, detail, type_=problem_type(slug), instance=instance)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()), *headers],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class ProblemError(Exception):

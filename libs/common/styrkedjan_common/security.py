@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from styrkedjan_common.identity import ALL_ROLES, HEADER, AssertionVerifier, InvalidAssertion, Principal, Role
-from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, Forbidden, problem_body, problem_type
+from styrkedjan_common.problems import Forbidden, send_problem
 
 POLICY_KEY = "x-roles"
 # Marks an operation open to a signed-in user who holds no role yet (only "who am I").
@@ -147,9 +147,7 @@ class AssertionMiddleware:
         try:
             principal = self.verifier.verify(token)
         except InvalidAssertion as exc:
-            body = problem_body(401, str(exc), type_=problem_type("invalid-assertion"), instance=scope["path"])
-            await send({"type": "http.response.start", "status": 401, "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            await send_problem(send, 401, str(exc), "invalid-assertion", scope["path"])
             return
         state = scope.setdefault("state", {})
         state["principal"] = principal

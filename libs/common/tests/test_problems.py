@@ -17,6 +17,7 @@ from styrkedjan_common.problems import (
     RuleViolation,
     install_problem_handlers,
     problem_body,
+    send_problem,
     validation_errors,
 )
 
@@ -157,3 +158,21 @@ def test_problem_body_carries_the_request_id_of_the_current_request():
 
 def test_problem_body_leaves_out_what_is_unknown():
     assert orjson.loads(problem_body(404)) == {"type": "about:blank", "title": "Not Found", "status": 404}
+
+
+async def test_send_problem_answers_a_problem_document_over_asgi_with_extra_headers():
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    await send_problem(send, 503, "the budget service is unavailable", "upstream-unavailable", "/api/budget/v1/x", [(b"retry-after", b"5")])
+    start, body = sent
+    assert start["status"] == 503
+    assert start["headers"] == [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body["body"])).encode()), (b"retry-after", b"5")
+    ]
+    assert orjson.loads(body["body"]) == {
+        "type": "urn:styrkedjan:problem:upstream-unavailable", "title": "Service Unavailable", "status": 503,
+        "detail": "the budget service is unavailable", "instance": "/api/budget/v1/x",
+    }
