@@ -21,10 +21,10 @@ from gateway.db import auditor
 from gateway.dev_tokens import dev_token_route
 from gateway.directory.router import me_router
 from gateway.directory.router import router as directory_router
-from gateway.proxy import forward
-from gateway.services import ServiceRegistry
+from gateway.proxy.forward import forward
+from gateway.proxy.registry import ServiceRegistry
+from gateway.proxy.upstream import Upstream
 from gateway.settings import GatewaySettings, get_settings
-from gateway.upstream import Upstream
 from styrkedjan_common.app import NO_OPENTELEMETRY, add_operational_routes, operation_id, problem_openapi
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker

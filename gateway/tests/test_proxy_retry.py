@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from gateway.proxy import Upstream, forward
+from gateway.proxy.forward import forward
+from gateway.proxy.upstream import Upstream
 
 
 async def _serve_once_per_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

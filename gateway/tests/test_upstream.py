@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from gateway.proxy import WHOLE_BODY_LIMIT, forward
-from gateway.upstream import READ_BUFFER_LIMIT, Broken, TimedOut, Unavailable, Upstream
+from gateway.proxy.forward import WHOLE_BODY_LIMIT, forward
+from gateway.proxy.upstream import READ_BUFFER_LIMIT, Broken, TimedOut, Unavailable, Upstream
 
 WAIT = 5.0  # no test step may take longer than this
 

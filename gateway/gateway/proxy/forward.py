@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import structlog
 
-from gateway.upstream import TimedOut, Unavailable, Upstream, UpstreamError
+from gateway.proxy.upstream import TimedOut, Unavailable, Upstream, UpstreamError
 from styrkedjan_common.identity import HEADER as ASSERTION_HEADER
 from styrkedjan_common.problems import send_problem
 

@@ -10,10 +10,10 @@ from typing import Any
 import structlog
 
 from gateway.policy import RouteTable
-from gateway.upstream import Upstream, UpstreamError
+from gateway.proxy.upstream import Upstream, UpstreamError
 from styrkedjan_common.identity import HEADER as ASSERTION_HEADER
 
-log = structlog.get_logger("gateway.services")
+log = structlog.get_logger("gateway.proxy")
 RETRY_SECONDS = 2.0
 DESCRIPTION_TIMEOUT_SECONDS = 5.0
 
