@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event, insert
 
-from internal_control_service.execution.models import Action, ControlResult, Deviation, FollowupReport
+from internal_control_service.execution.models import Action, ControlResult, Deviation
 from internal_control_service.plans.models import ControlActivity, ControlPlan
+from internal_control_service.reports.models import FollowupReport
 from internal_control_service.risks.models import Risk, RiskAssessment
 from services.internal_control.tests.test_deviations import today  # noqa: F401 - a fixture
 from services.internal_control.tests.test_results import API, AUTHOR, BOARD, OTHER_BOARD, activity, add, namnd, plan, staff

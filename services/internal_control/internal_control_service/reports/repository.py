@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import Row, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from internal_control_service.execution.models import Action, ControlResult, Deviation, FollowupReport
+from internal_control_service.execution.models import Action, ControlResult, Deviation
 from internal_control_service.execution.paging import Keyset
 from internal_control_service.execution.repository import after_keyset
 from internal_control_service.execution.schemas import ActionStatus, DeviationStatus
 from internal_control_service.plans.models import ControlActivity, ControlPlan
+from internal_control_service.reports.models import FollowupReport
 from internal_control_service.risks.models import Risk, RiskAssessment
 from styrkedjan_common.lifecycle import Status
 

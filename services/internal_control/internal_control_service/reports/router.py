@@ -3,12 +3,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from internal_control_service.execution.models import FollowupReport
 from internal_control_service.execution.paging import created_page, keyset
 from internal_control_service.execution.service import boards_to_list
-from internal_control_service.followup import repository, service
+from internal_control_service.reports import repository, service
+from internal_control_service.reports.models import FollowupReport
+from internal_control_service.reports.schemas import Evaluation, ReportCreate, ReportRead, ReportUpdate
 from internal_control_service.risks.scales import scales_of
-from internal_control_service.followup.schemas import Evaluation, ReportCreate, ReportRead, ReportUpdate
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, etag, require_if_match
 from styrkedjan_common.identity import Role

@@ -19,10 +19,11 @@ from internal_control_service.db import auditor
 from internal_control_service.execution import deadlines
 from internal_control_service.execution import repository as execution_repository
 from internal_control_service.execution import service as execution_service
-from internal_control_service.execution.models import FollowupReport
 from internal_control_service.execution.schemas import ActionStatus, DeviationStatus, Outcome
-from internal_control_service.followup import repository
-from internal_control_service.followup.schemas import (
+from internal_control_service.plans.models import ControlPlan
+from internal_control_service.reports import repository
+from internal_control_service.reports.models import FollowupReport
+from internal_control_service.reports.schemas import (
     ActionSnapshot,
     ActivitySnapshot,
     AreaDeviations,
@@ -37,7 +38,6 @@ from internal_control_service.followup.schemas import (
     ResultSnapshot,
     RiskBandCount,
 )
-from internal_control_service.plans.models import ControlPlan
 from internal_control_service.risks.scales import RiskScales
 from styrkedjan_common.db import lock_for_rule, utcnow
 from styrkedjan_common.identity import Principal, Role
