@@ -1,5 +1,6 @@
 """Money: exact decimals in kronor, never floats — stored as NUMERIC(18, 2), sent and received as
-JSON strings ("1250000.00"). A JSON number is refused: a float has already lost exactness."""
+JSON strings ("1250000.00"). A JSON number is refused: a float has already lost exactness. The
+other exact decimal column more than one area stores (percentages) is declared here too."""
 
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ class MoneyType(TypeDecorator[Decimal]):
 
 # Kronor with öre; 16 digits before the point hold any municipal amount.
 MONEY_COLUMN = MoneyType()
+# Per cent with four decimals ("2.7", not 0.027): a price index's change in the planning
+# assumptions, and the percentages a model run was computed with.
+PERCENT_COLUMN = Numeric(9, 4)
 
 
 def parse_money(value: Any) -> Decimal:

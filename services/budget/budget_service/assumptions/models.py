@@ -10,12 +10,11 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeri
 from sqlalchemy.orm import Mapped, mapped_column
 
 from budget_service.db import BudgetBase
-from budget_service.money import MONEY_COLUMN
+from budget_service.money import MONEY_COLUMN, PERCENT_COLUMN
 from styrkedjan_common.db import Tracked, new_id
 
 # Inhabitants with two decimals: forecasts are statistical and not always whole persons.
 COUNT_COLUMN = Numeric(14, 2)
-PERCENT_COLUMN = Numeric(9, 4)
 RATE_COLUMN = Numeric(6, 5)
 # Stands in for "no upper age" / "no component" in the unique keys: NULLs never collide in a unique index.
 OPEN_AGE = -1
@@ -127,7 +126,3 @@ class UnitCost(BudgetBase, Tracked):
     budget_year: Mapped[int] = mapped_column(Integer)
     cost_per_inhabitant: Mapped[Decimal] = mapped_column(MONEY_COLUMN)
     coverage_rate: Mapped[Decimal | None] = mapped_column(RATE_COLUMN)
-
-
-# The allocation model's runs belong to this area's metadata too (budget_service.models imports this module).
-from budget_service.model import models as _model_runs  # noqa: E402,F401

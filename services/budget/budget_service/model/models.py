@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from budget_service.assumptions.models import PERCENT_COLUMN
 from budget_service.db import BudgetBase
-from budget_service.money import MONEY_COLUMN
+from budget_service.money import MONEY_COLUMN, PERCENT_COLUMN
 from styrkedjan_common.db import JSONType, UTCDateTime, new_id, utcnow
 
 
