@@ -1,12 +1,13 @@
 from fastapi import FastAPI
 
 from budget_service.actuals.router import router as actuals_router
+from budget_service.allocation_model.router import router as allocation_model_router
 from budget_service.allocations.router import router as allocations_router
 from budget_service.assumptions.router import router as assumptions_router
 from budget_service.balance.router import router as balance_router
-from budget_service.budgets.router import frames_router, router as budgets_router
+from budget_service.budgets.router import frames_router
+from budget_service.budgets.router import router as budgets_router
 from budget_service.db import auditor
-from budget_service.model.router import router as model_router
 from budget_service.settings import BudgetSettings, get_settings
 from styrkedjan_common.app import create_service_app
 
@@ -19,6 +20,6 @@ def create_app(settings: BudgetSettings | None = None) -> FastAPI:
         title="Styrkedjan budget",
         description=DESCRIPTION,
         settings=settings or get_settings(),
-        routers=[budgets_router, frames_router, assumptions_router, model_router, allocations_router, actuals_router, balance_router],
+        routers=[budgets_router, frames_router, assumptions_router, allocation_model_router, allocations_router, actuals_router, balance_router],
         auditor=auditor,
     )

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from budget_service.model.calculation import ForecastRow, Group, Inputs, compute, tile
+from budget_service.allocation_model.calculation import ForecastRow, Group, Inputs, compute, tile
 from services.budget.tests.test_assumptions import POPULATION, PRICES, TARGET_GROUPS, audit_events, imported, items
-from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
+from styrkedjan_common.testing import assert_problem, pointers
 
 RUNS = "/api/budget/v1/model-runs"
 SCHOOL_BOARD = str(uuid.uuid4())

@@ -6,7 +6,7 @@ import uuid
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budget_service.model.models import ModelRun, ModelRunComponent, ModelRunFrame
+from budget_service.allocation_model.models import ModelRun, ModelRunComponent, ModelRunFrame
 
 
 async def get(session: AsyncSession, run_id: uuid.UUID) -> ModelRun | None:

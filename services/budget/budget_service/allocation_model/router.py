@@ -3,15 +3,14 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from budget_service.model import repository, service
-from budget_service.model.schemas import ModelRunCreate, ModelRunRead, ModelRunSummary
+from budget_service.allocation_model import repository, service
+from budget_service.allocation_model.schemas import ModelRunCreate, ModelRunRead, ModelRunSummary
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, page_of
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
-# Included by the planning-assumptions router, whose tag it takes (a tag of its own would be added to that one).
 router = APIRouter(prefix="/model-runs", tags=["allocation-model"], route_class=PolicyRoute)
 
 

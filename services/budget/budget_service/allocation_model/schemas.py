@@ -4,8 +4,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from budget_service.allocation_model.calculation import ComponentKind
 from budget_service.assumptions.schemas import DEFAULT_INDEX, Percent, Year, exact_decimal
-from budget_service.model.calculation import ComponentKind
 from budget_service.money import Money
 from styrkedjan_common.schemas import InputModel
 

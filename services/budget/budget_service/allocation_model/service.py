@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from budget_service.allocation_model import calculation, repository
+from budget_service.allocation_model.calculation import ForecastRow, Group, Inputs, MissingInputs
+from budget_service.allocation_model.models import ModelRun, ModelRunComponent, ModelRunFrame
+from budget_service.allocation_model.schemas import BoardProposalRead, ComponentRead, ModelRunCreate, ModelRunRead, ModelRunSummary
 from budget_service.assumptions import repository as assumptions
 from budget_service.assumptions.service import ensure_council
 from budget_service.db import auditor
-from budget_service.model import calculation, repository
-from budget_service.model.calculation import ForecastRow, Group, Inputs, MissingInputs
-from budget_service.model.models import ModelRun, ModelRunComponent, ModelRunFrame
-from budget_service.model.schemas import BoardProposalRead, ComponentRead, ModelRunCreate, ModelRunRead, ModelRunSummary
 from styrkedjan_common.identity import Principal
 from styrkedjan_common.problems import InvalidInput, NotFound
 
