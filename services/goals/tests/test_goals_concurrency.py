@@ -9,7 +9,8 @@ import uuid
 import pytest
 
 from services.goals.tests import factories
-from services.goals.tests.test_goals import GOALS, COUNCIL, council, municipal_goal, period  # noqa: F401 - fixtures by name
+from services.goals.tests.support.goals import GOALS, municipal_goal, period
+from services.goals.tests.support.organisation import COUNCIL
 from styrkedjan_common.lifecycle import Status
 from styrkedjan_common.testing import postgres_admin_url
 

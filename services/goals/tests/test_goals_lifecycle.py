@@ -4,33 +4,24 @@ import uuid
 
 import pytest
 
-from services.goals.tests.test_goals import (  # noqa: F401 - fixtures are used by name
-    BOARD,
+from services.goals.tests.support.goals import (
     DECISION,
     GOALS,
-    OTHER_BOARD,
-    UNIT,
     add_indicator,
-    administration,
     all_goals,
-    assert_problem,
     audit_events,
-    board,
     board_goal,
-    council,
     create,
     decided,
     municipal_goal,
-    other_board,
     period,
-    pointers,
-    revisor,
     step,
     stored,
     targets,
-    unit,
 )
+from services.goals.tests.support.organisation import BOARD, OTHER_BOARD, UNIT
 from styrkedjan_common.identity import Role
+from styrkedjan_common.testing import assert_problem, pointers
 
 ACTIONS = ["proposal", "return", "decision", "archival", "closure"]
 BODIES = {"decision": DECISION, "closure": {"reason": "ACHIEVED"}}

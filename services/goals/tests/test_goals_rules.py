@@ -7,35 +7,26 @@ import uuid
 import pytest
 
 from services.goals.tests import factories
-from services.goals.tests.test_goals import (  # noqa: F401 - fixtures are used by name
-    BOARD,
-    COUNCIL,
+from services.goals.tests.support.goals import (
     DECISION,
     GOALS,
-    OTHER_BOARD,
     add_indicator,
-    administration,
     all_goals,
-    assert_problem,
     audit_events,
-    board,
     board_goal,
-    council,
     create,
     decided,
     municipal_goal,
-    other_board,
     period,
-    pointers,
-    revisor,
     step,
     stored,
     targets,
-    unit,
     unit_goal,
 )
+from services.goals.tests.support.organisation import BOARD, COUNCIL, OTHER_BOARD
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
+from styrkedjan_common.testing import assert_problem, pointers
 
 
 async def add_goals(app, *rows_and_links):

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import event
 
-from services.goals.tests.test_indicators import (
+from services.goals.tests.support.indicators import (
     ADMINISTRATION,
     BOARD,
     OTHER_BOARD,
@@ -18,8 +18,8 @@ from services.goals.tests.test_indicators import (
     create_use,
     everything,
 )
-from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
+from styrkedjan_common.testing import assert_problem, pointers
 
 
 @pytest.fixture

@@ -9,26 +9,11 @@ import pytest
 from sqlalchemy import event
 
 from services.goals.tests import factories
-from services.goals.tests.test_plans import (  # noqa: F401 - fixtures are used by name
-    ADMINISTRATION,
-    BOARD,
-    BOARD_PLAN,
-    OPERATIONAL_PLAN,
-    PLANS,
-    administration,
-    assert_problem,
-    audit_events,
-    auditors,
-    board,
-    create,
-    decide,
-    other_board,
-    pointers,
-    stored,
-    all_plans,
-)
+from services.goals.tests.support.organisation import ADMINISTRATION, BOARD
+from services.goals.tests.support.plans import BOARD_PLAN, OPERATIONAL_PLAN, PLANS, all_plans, audit_events, create, decide, stored
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
+from styrkedjan_common.testing import assert_problem, pointers
 
 NOTES = {"timing": "Kvartal 1–2", "responsible": "Rektorer", "followed_up_by": "Ledningsgruppen", "note": "Prioriterat"}
 

@@ -5,83 +5,27 @@ import uuid
 
 import pytest
 
+from services.goals.tests.support.organisation import ADMINISTRATION, BOARD, OTHER_BOARD, UNIT
+from services.goals.tests.support.plans import (
+    BOARD_PLAN,
+    DECISION,
+    OPERATIONAL_PLAN,
+    PLANS,
+    UNIT_PLAN,
+    all_plans,
+    audit_events,
+    create,
+    decide,
+    step,
+    stored,
+)
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import assert_problem, pointers
-
-API = "/api/goals/v1"
-PLANS = f"{API}/plans"
-AUDIT = f"{API}/audit-events"
-BOARD, OTHER_BOARD, ADMINISTRATION, UNIT = (str(uuid.uuid4()) for _ in range(4))
-BOARD_PLAN = {
-    "kind": "BOARD_PLAN",
-    "org_unit_id": BOARD,
-    "year": 2027,
-    "title": "Budget- och årsplan 2027",
-    "description": "Verksamhetsbeskrivning och uppdraget.",
-    "economy": "Driftram 512 mnkr.",
-}
-OPERATIONAL_PLAN = {"kind": "OPERATIONAL_PLAN", "org_unit_id": ADMINISTRATION, "year": 2027, "title": "Verksamhetsplan 2027"}
-UNIT_PLAN = OPERATIONAL_PLAN | {"org_unit_id": UNIT, "title": "Verksamhetsplan 2027, Kolbäcksskolan"}
-DECISION = {"body": "Barn- och utbildningsnämnden", "decision_date": "2026-10-20", "reference": "BUN § 88/2026"}
-
-
-@pytest.fixture
-def board(as_role):
-    return as_role(Role.NAMND, BOARD, [BOARD, ADMINISTRATION, UNIT])
-
-
-@pytest.fixture
-def administration(as_role):
-    # The administration drafts the board's objects: its scope includes the board it serves.
-    return as_role(Role.FORVALTNING, ADMINISTRATION, [BOARD, ADMINISTRATION, UNIT])
 
 
 @pytest.fixture
 def unit_head(as_role):
     return as_role(Role.ENHET, UNIT, [UNIT])
-
-
-@pytest.fixture
-def other_board(as_role):
-    return as_role(Role.NAMND, OTHER_BOARD, [OTHER_BOARD])
-
-
-@pytest.fixture
-def auditors(as_role):
-    return as_role(Role.REVISOR)
-
-
-async def create(client, headers, plan=BOARD_PLAN, **changes):
-    response = await client.post(PLANS, json=plan | changes, headers=headers)
-    assert response.status_code == 201, response.text
-    return response
-
-
-async def step(client, headers, response, action, json=None):
-    """Apply a lifecycle action to the plan `response` returned, with its ETag."""
-    return await client.post(f"{PLANS}/{response.json()['id']}/{action}", json=json, headers=headers | {"If-Match": response.headers["etag"]})
-
-
-async def decide(client, headers, response, decider=None):
-    proposed = await step(client, headers, response, "proposal")
-    assert proposed.status_code == 200, proposed.text
-    result = await step(client, decider or headers, proposed, "decision", DECISION)
-    assert result.status_code == 200, result.text
-    return result
-
-
-async def stored(client, response, auditors):
-    return (await client.get(f"{PLANS}/{response.json()['id']}", headers=auditors)).json()
-
-
-async def all_plans(client, auditors):
-    return (await client.get(PLANS, headers=auditors)).json()["items"]
-
-
-async def audit_events(client, auditors, **params):
-    response = await client.get(AUDIT, params={"entity_type": "plan"} | params, headers=auditors)
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
 
 
 # --- create -------------------------------------------------------------------------------
