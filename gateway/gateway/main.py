@@ -107,7 +107,13 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
         http = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
         runtime.verifier.attach_http(http)
         upstreams = {
-            name: Upstream(name, url, settings.upstream_connect_timeout_seconds, settings.upstream_read_timeout_seconds, settings.upstream_max_connections)
+            name: Upstream(
+                name,
+                url,
+                connect_timeout=settings.upstream_connect_timeout_seconds,
+                read_timeout=settings.upstream_read_timeout_seconds,
+                max_connections=settings.upstream_max_connections,
+            )
             for name, url in settings.service_urls().items()
         }
         runtime.services = ServiceRegistry(upstreams, runtime.resolver.system_assertion)

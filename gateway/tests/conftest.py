@@ -8,20 +8,23 @@ test, so each test starts from the same directory. Tests that need another confi
 
 from __future__ import annotations
 
+import asyncio
 import socket
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 
 from gateway.__main__ import MIGRATIONS
 from gateway.auth.tokens import DevIssuer
 from gateway.main import GatewayRouter, create_app
 from gateway.models import metadata
+from gateway.proxy.upstream import Upstream
 from gateway.seed import seed_demo, stable_id
 from gateway.settings import GatewaySettings
 from styrkedjan_common.migrations import upgrade
@@ -185,3 +188,90 @@ def problem() -> Callable[..., dict[str, Any]]:
         return body
 
     return check
+
+
+# Services for the proxy's tests: real HTTP servers on 127.0.0.1, one per test.
+
+
+@pytest.fixture
+def serve() -> Callable[..., AbstractAsyncContextManager[str]]:
+    """`async with serve(asgi_app, **uvicorn_config) as url`: the app under uvicorn (httptools, as
+    the services run), on a free port until the block ends."""
+
+    @asynccontextmanager
+    async def start(app: Any, **config: Any) -> AsyncIterator[str]:
+        options = {"host": "127.0.0.1", "port": 0, "http": "httptools", "lifespan": "off", "log_level": "critical"} | config
+        server = uvicorn.Server(uvicorn.Config(app, **options))
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            if task.done():
+                task.result()  # it could not start: say why
+            await asyncio.sleep(0.005)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+            await asyncio.wait_for(task, 5)
+
+    return start
+
+
+@dataclass
+class RawService:
+    """A TCP service that answers with exact bytes: counts its connections."""
+
+    url: str
+    connections: int = 0
+    requests: list[bytes] = field(default_factory=list)
+
+
+@pytest.fixture
+def serve_raw() -> Callable[..., AbstractAsyncContextManager[RawService]]:
+    """`async with serve_raw(handler) as service`: `handler(reader, writer, service)` runs for each
+    connection, for the failures no real HTTP server produces on demand (garbage, a connection
+    dropped just as a request arrives)."""
+
+    @asynccontextmanager
+    async def start(handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter, RawService], Awaitable[None]]) -> AsyncIterator[RawService]:
+        tasks: set[asyncio.Task[Any]] = set()
+
+        async def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            tasks.add(task)
+            service.connections += 1
+            try:
+                await handler(reader, writer, service)
+            except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+                pass  # the client went away, or the test is over
+            finally:
+                writer.close()
+
+        server = await asyncio.start_server(on_connection, "127.0.0.1", 0)
+        service = RawService(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+        try:
+            yield service
+        finally:
+            server.close()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await server.wait_closed()
+
+    return start
+
+
+@pytest.fixture
+async def make_upstream() -> AsyncIterator[Callable[..., Upstream]]:
+    """`make_upstream(url, **options)`: the budget service's client with short time-outs, closed after the test."""
+    made: list[Upstream] = []
+
+    def make(url: str, **options: Any) -> Upstream:
+        settings = {"connect_timeout": 2.0, "read_timeout": 5.0, "max_connections": 4} | options
+        made.append(Upstream("budget", url, **settings))
+        return made[-1]
+
+    yield make
+    for upstream in made:
+        await upstream.close()

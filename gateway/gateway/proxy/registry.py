@@ -7,15 +7,16 @@ import json
 import time
 from typing import Any
 
+import aiohttp
 import structlog
 
 from gateway.policy import RouteTable
-from gateway.proxy.upstream import Upstream, UpstreamError
+from gateway.proxy.upstream import Upstream
 from styrkedjan_common.identity import HEADER as ASSERTION_HEADER
 
 log = structlog.get_logger("gateway.proxy")
 RETRY_SECONDS = 2.0
-DESCRIPTION_TIMEOUT_SECONDS = 5.0
+DESCRIPTION_TIMEOUT = aiohttp.ClientTimeout(total=5.0)
 
 
 class ServiceRegistry:
@@ -29,8 +30,6 @@ class ServiceRegistry:
         self.version = 0  # bumped whenever a description changes, to rebuild the merged document
 
     async def open(self) -> None:
-        for upstream in self.upstreams.values():
-            await upstream.open()
         await asyncio.gather(*(self.load(name) for name in self.upstreams))
 
     async def close(self) -> None:
@@ -48,14 +47,15 @@ class ServiceRegistry:
             self._last_attempt[name] = now
             upstream = self.upstreams[name]
             try:
-                status, body = await upstream.fetch(
-                    b"/openapi.json", [(ASSERTION_HEADER.encode(), self._assertion_for(name).encode())], timeout=DESCRIPTION_TIMEOUT_SECONDS
-                )
-                if status != 200:
-                    raise ValueError(f"the service answered {status}")
+                async with upstream.session.get(
+                    upstream.url("/openapi.json"), headers={ASSERTION_HEADER: self._assertion_for(name)}, timeout=DESCRIPTION_TIMEOUT
+                ) as response:
+                    if response.status != 200:
+                        raise ValueError(f"the service answered {response.status}")
+                    body = await response.read()
                 doc = json.loads(body)
                 table = RouteTable(doc)  # a document the gateway cannot read counts as no document
-            except (UpstreamError, asyncio.TimeoutError, ValueError, TypeError, AttributeError) as exc:
+            except (aiohttp.ClientError, TimeoutError, ValueError, TypeError, AttributeError) as exc:
                 log.warning("service_description_unavailable", service=name, error=str(exc) or type(exc).__name__)
                 return False
             self.docs[name] = doc
