@@ -2,6 +2,7 @@ from fastapi import FastAPI
 
 from budget_service.actuals.router import router as actuals_router
 from budget_service.allocation_model.router import router as allocation_model_router
+from budget_service.allocation_model.router import target_groups_router
 from budget_service.allocations.router import router as allocations_router
 from budget_service.assumptions.router import router as assumptions_router
 from budget_service.balance.router import router as balance_router
@@ -20,6 +21,15 @@ def create_app(settings: BudgetSettings | None = None) -> FastAPI:
         title="Styrkedjan budget",
         description=DESCRIPTION,
         settings=settings or get_settings(),
-        routers=[budgets_router, frames_router, assumptions_router, allocation_model_router, allocations_router, actuals_router, balance_router],
+        routers=[
+            budgets_router,
+            frames_router,
+            assumptions_router,
+            target_groups_router,
+            allocation_model_router,
+            allocations_router,
+            actuals_router,
+            balance_router,
+        ],
         auditor=auditor,
     )

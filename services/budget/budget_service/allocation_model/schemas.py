@@ -5,11 +5,66 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from budget_service.allocation_model.calculation import ComponentKind
-from budget_service.assumptions.schemas import DEFAULT_INDEX, Percent, Year, exact_decimal
+from budget_service.assumptions.schemas import DEFAULT_INDEX, Age, Percent, ReadModel, Year, exact_decimal
 from budget_service.money import Money
 from styrkedjan_common.schemas import InputModel
 
+# A share from 0 to 1, such as coverage 0.954.
+Rate = exact_decimal(5, "0.954", minimum="0", maximum="1")
 EfficiencyPercent = exact_decimal(4, "0.5", minimum="0", maximum="100")
+
+
+# --- target groups and unit costs --------------------------------------------------------------
+
+
+class AgeClass(InputModel):
+    age_from: Age | None = Field(default=None, description="Null together with age_to: the whole population")
+    age_to: Age | None = Field(default=None, description="Null with age_from set: this age and older")
+
+
+class TargetGroupCreate(AgeClass):
+    board_org_unit_id: uuid.UUID
+    activity: str = Field(min_length=1, max_length=200, examples=["Förskola"])
+
+
+class TargetGroupUpdate(InputModel):
+    """Fields left out are unchanged; the ages may be cleared (null)."""
+
+    activity: str | None = Field(default=None, min_length=1, max_length=200)
+    age_from: Age | None = None
+    age_to: Age | None = None
+
+
+class TargetGroupRead(ReadModel):
+    id: uuid.UUID
+    board_org_unit_id: uuid.UUID
+    activity: str
+    age_from: int | None
+    age_to: int | None
+    created_at: dt.datetime
+    created_by: str
+    updated_at: dt.datetime
+    updated_by: str
+    row_version: int
+
+
+class UnitCostSet(InputModel):
+    cost_per_inhabitant: Money = Field(description="Kronor per inhabitant of the target group and year", examples=["125900.00"])
+    coverage_rate: Rate | None = Field(default=None, description="Share of the group using the activity, 0..1; null: all of it")
+
+
+class UnitCostRead(ReadModel):
+    id: uuid.UUID
+    target_group_id: uuid.UUID
+    budget_year: int
+    cost_per_inhabitant: Money
+    coverage_rate: Rate | None
+    updated_at: dt.datetime
+    updated_by: str
+    row_version: int
+
+
+# --- model runs --------------------------------------------------------------------------------
 
 
 class BaseFrame(InputModel):

@@ -1,12 +1,11 @@
 """Planning assumptions as data, never code: population, tax and grant forecasts and price indices,
-each row kept with the publication it came from, and the target groups the allocation model funds
-with their unit costs per budget year."""
+each row kept with the publication it came from."""
 
 import datetime as dt
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, Date, Index, Integer, Numeric, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from budget_service.db import BudgetBase
@@ -15,7 +14,6 @@ from styrkedjan_common.db import Tracked, new_id
 
 # Inhabitants with two decimals: forecasts are statistical and not always whole persons.
 COUNT_COLUMN = Numeric(14, 2)
-RATE_COLUMN = Numeric(6, 5)
 # Stands in for "no upper age" / "no component" in the unique keys: NULLs never collide in a unique index.
 OPEN_AGE = -1
 
@@ -85,44 +83,3 @@ Index(
     func.coalesce(PriceIndex.component, ""),
     unique=True,
 )
-
-
-class TargetGroup(BudgetBase, Tracked):
-    """The inhabitants whose number drives a board's activity (e.g. Förskola: ages 1–5). No ages
-    at all means the whole population; `age_to` null with `age_from` set means "and older"."""
-
-    __tablename__ = "target_group"
-    __table_args__ = (CheckConstraint("age_to IS NULL OR age_to >= age_from", name="age_order"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    board_org_unit_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    activity: Mapped[str] = mapped_column(String(200))
-    age_from: Mapped[int | None] = mapped_column(Integer)
-    age_to: Mapped[int | None] = mapped_column(Integer)
-
-
-Index(
-    "uq_target_group_key",
-    TargetGroup.board_org_unit_id,
-    TargetGroup.activity,
-    func.coalesce(TargetGroup.age_from, OPEN_AGE),
-    func.coalesce(TargetGroup.age_to, OPEN_AGE),
-    unique=True,
-)
-
-
-class UnitCost(BudgetBase, Tracked):
-    """What one inhabitant of a target group costs the activity in a budget year, in kronor, and the
-    share of the group that uses it (coverage, e.g. 0.954 of 1–5-year-olds in förskola)."""
-
-    __tablename__ = "target_group_unit_cost"
-    __table_args__ = (
-        UniqueConstraint("target_group_id", "budget_year", name="uq_target_group_unit_cost_group_year"),
-        CheckConstraint("coverage_rate IS NULL OR (coverage_rate >= 0 AND coverage_rate <= 1)", name="coverage_range"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    target_group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("target_group.id", ondelete="CASCADE"), index=True)
-    budget_year: Mapped[int] = mapped_column(Integer)
-    cost_per_inhabitant: Mapped[Decimal] = mapped_column(MONEY_COLUMN)
-    coverage_rate: Mapped[Decimal | None] = mapped_column(RATE_COLUMN)

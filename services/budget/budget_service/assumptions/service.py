@@ -13,19 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget_service.assumptions import repository
 from budget_service.assumptions.csv_import import Column, CsvRow, Layout, integer, iso_date, read_rows, text
-from budget_service.assumptions.models import PopulationForecast, PriceIndex, TargetGroup, TaxForecast, UnitCost
+from budget_service.assumptions.models import PopulationForecast, PriceIndex, TaxForecast
 from budget_service.assumptions.schemas import (
     DEFAULT_INDEX,
     ImportChange,
     ImportResult,
     Publication,
-    TargetGroupCreate,
-    TargetGroupRead,
-    TargetGroupUpdate,
     TaxKind,
-    UnitCostRead,
-    UnitCostSet,
-    age_class,
     parse_decimal,
     plain_decimal,
 )
@@ -33,8 +27,8 @@ from budget_service.db import auditor
 from budget_service.money import parse_money
 from styrkedjan_common.http import cursor_values, decode_cursor, page_of
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
-from styrkedjan_common.schemas import changes_of
+from styrkedjan_common.problems import Forbidden
+
 
 def ensure_council(principal: Principal, what: str) -> None:
     """Planning assumptions and the model are the council's, for the whole municipality at once."""
@@ -185,122 +179,6 @@ def publication(row: tuple[Any, ...], with_index: bool) -> Publication:
     return Publication(
         index_name=index_name, publication_date=publication_date, sources=sources, rows=rows, first_year=first_year, last_year=last_year
     )
-
-
-# --- target groups and unit costs -------------------------------------------------------------
-
-TARGET_GROUP = "target_group"
-UNIT_COST = "target_group_unit_cost"
-
-
-def check_ages(age_from: int | None, age_to: int | None) -> None:
-    if age_from is None and age_to is not None:
-        raise InvalidInput(
-            "a target group without age_from is the whole population and has no age_to",
-            errors=[{"pointer": "#/age_from", "detail": "required when age_to is given"}],
-        )
-    if age_from is not None and age_to is not None and age_to < age_from:
-        raise InvalidInput(
-            f"an age class runs upwards: age_to {age_to} is below age_from {age_from}",
-            errors=[{"pointer": "#/age_to", "detail": "must not be below age_from"}],
-        )
-
-
-def target_group_snapshot(group: TargetGroup) -> dict[str, Any]:
-    return TargetGroupRead.model_validate(group).model_dump(mode="json")
-
-
-def unit_cost_snapshot(cost: UnitCost) -> dict[str, Any]:
-    return UnitCostRead.model_validate(cost).model_dump(mode="json")
-
-
-async def get_target_group(session: AsyncSession, target_group_id: uuid.UUID) -> TargetGroup:
-    group = await repository.get_target_group(session, target_group_id)
-    if group is None:
-        raise NotFound(f"no target group {target_group_id}")
-    return group
-
-
-async def _ensure_unique(session: AsyncSession, board: uuid.UUID, activity: str, age_from: int | None, age_to: int | None, own_id: uuid.UUID | None = None) -> None:
-    same = await repository.same_target_group(session, board, activity, age_from, age_to)
-    if same is not None and same.id != own_id:
-        raise RuleViolation(
-            f"one target group per board, activity and age class: the board already has {activity} for {age_class(age_from, age_to)} ({same.id})"
-        )
-
-
-async def create_target_group(session: AsyncSession, principal: Principal, data: TargetGroupCreate) -> TargetGroup:
-    ensure_council(principal, "a target group")
-    check_ages(data.age_from, data.age_to)
-    await _ensure_unique(session, data.board_org_unit_id, data.activity, data.age_from, data.age_to)
-    group = TargetGroup(**data.model_dump(), created_by=principal.user_id, updated_by=principal.user_id)
-    session.add(group)
-    await session.flush()
-    auditor.record(session, principal, "CREATE", TARGET_GROUP, group.id, after=target_group_snapshot(group))
-    return group
-
-
-async def update_target_group(session: AsyncSession, principal: Principal, group: TargetGroup, data: TargetGroupUpdate) -> TargetGroup:
-    ensure_council(principal, "a target group")
-    changes = changes_of(data, nullable=frozenset({"age_from", "age_to"}))
-    if all(getattr(group, name) == value for name, value in changes.items()):
-        return group
-    merged = {name: getattr(group, name) for name in ("activity", "age_from", "age_to")} | changes
-    check_ages(merged["age_from"], merged["age_to"])
-    await _ensure_unique(session, group.board_org_unit_id, merged["activity"], merged["age_from"], merged["age_to"], group.id)
-    before = target_group_snapshot(group)
-    for name, value in merged.items():
-        setattr(group, name, value)
-    group.updated_by = principal.user_id
-    await session.flush()
-    auditor.record(session, principal, "UPDATE", TARGET_GROUP, group.id, before=before, after=target_group_snapshot(group))
-    return group
-
-
-async def delete_target_group(session: AsyncSession, principal: Principal, group: TargetGroup) -> None:
-    """Its unit costs go with it; model runs keep their own record of what they used."""
-    ensure_council(principal, "a target group")
-    before = target_group_snapshot(group)
-    await session.delete(group)
-    await session.flush()
-    auditor.record(session, principal, "DELETE", TARGET_GROUP, group.id, before=before)
-
-
-async def get_unit_cost(session: AsyncSession, target_group_id: uuid.UUID, budget_year: int) -> UnitCost:
-    await get_target_group(session, target_group_id)
-    cost = await repository.get_unit_cost(session, target_group_id, budget_year)
-    if cost is None:
-        raise NotFound(f"target group {target_group_id} has no unit cost for {budget_year}")
-    return cost
-
-
-async def set_unit_cost(
-    session: AsyncSession, principal: Principal, group: TargetGroup, budget_year: int, data: UnitCostSet, existing: UnitCost | None
-) -> UnitCost:
-    ensure_council(principal, "a unit cost")
-    if existing is None:
-        cost = UnitCost(
-            target_group_id=group.id,
-            budget_year=budget_year,
-            cost_per_inhabitant=data.cost_per_inhabitant,
-            coverage_rate=data.coverage_rate,
-            created_by=principal.user_id,
-            updated_by=principal.user_id,
-        )
-        session.add(cost)
-        await session.flush()
-        auditor.record(session, principal, "CREATE", UNIT_COST, cost.id, after=unit_cost_snapshot(cost))
-        return cost
-    if existing.cost_per_inhabitant == data.cost_per_inhabitant and existing.coverage_rate == data.coverage_rate:
-        return existing
-    before = unit_cost_snapshot(existing)
-    existing.cost_per_inhabitant = data.cost_per_inhabitant
-    existing.coverage_rate = data.coverage_rate
-    existing.updated_by = principal.user_id
-    await session.flush()
-    auditor.record(session, principal, "UPDATE", UNIT_COST, existing.id, before=before, after=unit_cost_snapshot(existing))
-    return existing
-
 
 
 # --- lists -------------------------------------------------------------------------------------
