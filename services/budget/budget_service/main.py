@@ -9,6 +9,7 @@ from budget_service.balance.router import router as balance_router
 from budget_service.budgets.router import frames_router
 from budget_service.budgets.router import router as budgets_router
 from budget_service.db import auditor
+from budget_service.investments.router import router as investments_router
 from budget_service.settings import BudgetSettings, get_settings
 from styrkedjan_common.app import create_service_app
 
@@ -28,6 +29,7 @@ def create_app(settings: BudgetSettings | None = None) -> FastAPI:
             target_groups_router,
             allocation_model_router,
             allocations_router,
+            investments_router,
             actuals_router,
             balance_router,
         ],

@@ -1,10 +1,8 @@
-"""Every query of activity areas, cost centres, allocations, reallocations and investments."""
+"""Every query of activity areas, cost centres, allocations and reallocations, and of the frames in force."""
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from collections.abc import Collection
-from decimal import Decimal
 
 from sqlalchemy import and_, delete, exists, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +12,6 @@ from budget_service.allocations.models import (
     Allocation,
     AllocationSet,
     CostCenter,
-    InvestmentAmount,
-    InvestmentProject,
     Reallocation,
 )
 from budget_service.budgets.models import Budget, Frame
@@ -171,62 +167,4 @@ async def list_reallocations(
     if after is not None:
         at, last_id = after
         query = query.where(or_(Reallocation.created_at > at, and_(Reallocation.created_at == at, Reallocation.id > last_id)))
-    return list((await session.scalars(query)).all())
-
-
-# --- investments --------------------------------------------------------------------------
-
-
-async def get_project(session: AsyncSession, project_id: uuid.UUID) -> InvestmentProject | None:
-    return await session.get(InvestmentProject, project_id)
-
-
-async def list_projects(
-    session: AsyncSession,
-    *,
-    board_org_unit_id: uuid.UUID | None,
-    year: int | None,
-    status: str | None,
-    limit: int,
-    after: tuple[str, uuid.UUID] | None,
-) -> list[InvestmentProject]:
-    query = select(InvestmentProject).order_by(InvestmentProject.name, InvestmentProject.id).limit(limit)
-    if board_org_unit_id is not None:
-        query = query.where(InvestmentProject.board_org_unit_id == board_org_unit_id)
-    if year is not None:
-        query = query.where(exists().where(InvestmentAmount.project_id == InvestmentProject.id, InvestmentAmount.year == year))
-    if status is not None:
-        query = query.where(InvestmentProject.status == status)
-    if after is not None:
-        query = query.where(tuple_(InvestmentProject.name, InvestmentProject.id) > tuple_(*after))
-    return list((await session.scalars(query)).all())
-
-
-async def amounts_of(session: AsyncSession, project_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[InvestmentAmount]]:
-    """The yearly amounts of a whole page of projects in one query, each project's in year order."""
-    amounts: dict[uuid.UUID, list[InvestmentAmount]] = defaultdict(list)
-    if not project_ids:
-        return amounts
-    query = select(InvestmentAmount).where(InvestmentAmount.project_id.in_(project_ids)).order_by(InvestmentAmount.year)
-    for amount in (await session.scalars(query)).all():
-        amounts[amount.project_id].append(amount)
-    return amounts
-
-
-async def delete_amounts(session: AsyncSession, project_id: uuid.UUID) -> None:
-    await session.execute(delete(InvestmentAmount).where(InvestmentAmount.project_id == project_id))
-
-
-async def year_amounts(session: AsyncSession, board_org_unit_id: uuid.UUID, year: int, left_out_status: str) -> list[Decimal]:
-    """The amounts for `year` of the board's projects, those in `left_out_status` left out; none at
-    all tells a board without investments that year from one whose amounts are zero."""
-    query = (
-        select(InvestmentAmount.amount)
-        .join(InvestmentProject, InvestmentProject.id == InvestmentAmount.project_id)
-        .where(
-            InvestmentProject.board_org_unit_id == board_org_unit_id,
-            InvestmentProject.status != left_out_status,
-            InvestmentAmount.year == year,
-        )
-    )
     return list((await session.scalars(query)).all())

@@ -13,9 +13,6 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
 Code = Annotated[str, Field(min_length=1, max_length=40, examples=["410"])]
 Name = Annotated[str, Field(min_length=1, max_length=200, examples=["Äldreomsorg"])]
-CodeKey = Annotated[str, Field(min_length=1, max_length=50)]
-CodeValue = Annotated[str, Field(max_length=100)]
-ExternalCodes = Annotated[dict[CodeKey, CodeValue], Field(max_length=20, examples=[{"stratsys": "INV-0012"}])]
 NonNegativeMoney = Annotated[Money, Field(ge=0)]
 PositiveMoney = Annotated[Money, Field(gt=0)]
 
@@ -149,61 +146,3 @@ class ReallocationRead(TrackedRead):
     decision: Decision
     reported_at_occasion: Occasion | None
     reported_at: dt.datetime | None
-
-
-# --- investments --------------------------------------------------------------------------
-
-
-class ProjectStatus(StrEnum):
-    PLANNED = "PLANNED"
-    ONGOING = "ONGOING"
-    COMPLETED = "COMPLETED"
-    CANCELLED = "CANCELLED"
-
-
-class InvestmentProjectCreate(InputModel):
-    board_org_unit_id: uuid.UUID = Field(description="The board that owns the project")
-    name: str = Field(min_length=1, max_length=300, examples=["Ny förskola Kolbäck"])
-    description: str = Field(default="", max_length=10000, examples=["Förskola med sex avdelningar."])
-    status: ProjectStatus = ProjectStatus.PLANNED
-    external_codes: ExternalCodes = Field(default_factory=dict)
-
-
-class InvestmentProjectUpdate(InputModel):
-    """Fields left out are unchanged; the owner board does not change."""
-
-    name: str | None = Field(default=None, min_length=1, max_length=300)
-    description: str | None = Field(default=None, max_length=10000)
-    status: ProjectStatus | None = None
-    external_codes: ExternalCodes | None = None
-
-
-class InvestmentAmountPut(InputModel):
-    year: Year
-    amount: NonNegativeMoney = Field(description="Kronor budgeted for the year, zero or more")
-
-
-class InvestmentAmountRead(BaseModel):
-    year: int
-    amount: Money
-
-
-class InvestmentProjectRead(TrackedRead):
-    id: uuid.UUID
-    board_org_unit_id: uuid.UUID
-    name: str
-    description: str
-    status: ProjectStatus
-    external_codes: dict[str, str]
-    amounts: list[InvestmentAmountRead] = Field(description="Per year, in year order")
-    total: Money = Field(description="The sum over all years")
-
-
-class InvestmentPlanRead(BaseModel):
-    """A board's investment projects for one year against its investment frame."""
-
-    board_org_unit_id: uuid.UUID
-    year: int
-    total: Money = Field(description="The year's amounts of the board's projects, cancelled projects left out")
-    frame: FrameRef | None = Field(description="The investment frame of the decided budget in force for the year, if any")
-    exceeds_frame: bool | None = Field(description="Whether the total is above the frame; none without a decided frame")

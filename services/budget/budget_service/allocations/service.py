@@ -1,7 +1,6 @@
-"""The board's allocation of its frame (seed: "Ekonomistyrning", "Budget och resursfördelning",
-"Investeringar"): a board splits its operating frame over its activity areas and cost centres and
-never above it; a reallocation between areas is a board decision, logged and reported at the next
-follow-up; investment projects carry yearly amounts held against the board's investment frame."""
+"""The board's allocation of its frame (seed: "Ekonomistyrning", "Budget och resursfördelning"): a
+board splits its operating frame over its activity areas and cost centres and never above it; a
+reallocation between areas is a board decision, logged and reported at the next follow-up."""
 
 import uuid
 from collections.abc import Iterable, Sequence
@@ -17,8 +16,6 @@ from budget_service.allocations.models import (
     Allocation,
     AllocationSet,
     CostCenter,
-    InvestmentAmount,
-    InvestmentProject,
     Reallocation,
 )
 from budget_service.allocations.schemas import (
@@ -33,14 +30,7 @@ from budget_service.allocations.schemas import (
     CostCenterRead,
     CostCenterUpdate,
     FrameRef,
-    InvestmentAmountPut,
-    InvestmentAmountRead,
-    InvestmentPlanRead,
-    InvestmentProjectCreate,
-    InvestmentProjectRead,
-    InvestmentProjectUpdate,
     Occasion,
-    ProjectStatus,
     ReallocationCreate,
     ReallocationRead,
     ReallocationReport,
@@ -54,13 +44,12 @@ from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 from styrkedjan_common.scope import ensure_can_write
 
-AREA, COST_CENTER, ALLOCATION, REALLOCATION, PROJECT = "activity_area", "cost_center", "allocation_set", "reallocation", "investment_project"
+AREA, COST_CENTER, ALLOCATION, REALLOCATION = "activity_area", "cost_center", "allocation_set", "reallocation"
 # The breakdown of a board's frame is prepared by its administration and set by the board; the
 # council may correct it. The allocation itself and its reallocations are board decisions.
 STRUCTURE_WRITERS = (Role.FULLMAKTIGE, Role.NAMND, Role.FORVALTNING)
 ALLOCATION_WRITERS = (Role.NAMND,)
-INVESTMENT_WRITERS = (Role.FULLMAKTIGE, Role.NAMND, Role.FORVALTNING)
-OPERATING, INVESTMENT = "OPERATING", "INVESTMENT"
+OPERATING = "OPERATING"
 ZERO = Decimal("0.00")
 
 
@@ -72,7 +61,7 @@ def _sum(amounts: Iterable[Decimal]) -> Decimal:
     return sum(amounts, ZERO)
 
 
-def _touch(record: AllocationSet | InvestmentProject, principal: Principal) -> None:
+def _touch(record: AllocationSet, principal: Principal) -> None:
     """Mark the parent of replaced child rows as changed, so its row version (the ETag) moves on."""
     record.updated_by = principal.user_id
     record.updated_at = utcnow()
@@ -228,6 +217,11 @@ async def delete_cost_center(session: AsyncSession, principal: Principal, cost_c
 
 def _frame_ref(frame: Frame | None) -> FrameRef | None:
     return FrameRef(budget_id=frame.budget_id, frame_id=frame.id, amount=frame.amount) if frame else None
+
+
+async def frame_in_force(session: AsyncSession, board_org_unit_id: uuid.UUID, year: int, kind: str) -> FrameRef | None:
+    """The board's frame of `kind` (OPERATING or INVESTMENT) in the decided budget in force for the year, if any."""
+    return _frame_ref(await repository.decided_frame(session, board_org_unit_id, year, kind))
 
 
 def _area_totals(lines: Sequence[Allocation]) -> list[AreaTotal]:
@@ -481,114 +475,3 @@ async def report_reallocation(session: AsyncSession, principal: Principal, reall
     await session.flush()
     auditor.record(session, principal, "REPORT", REALLOCATION, reallocation.id, before=before, after=_snapshot(to_reallocation_read(reallocation)))
     return reallocation
-
-
-# --- investments --------------------------------------------------------------------------
-
-
-def to_project_read(project: InvestmentProject, amounts: Sequence[InvestmentAmount]) -> InvestmentProjectRead:
-    return InvestmentProjectRead(
-        id=project.id,
-        board_org_unit_id=project.board_org_unit_id,
-        name=project.name,
-        description=project.description,
-        status=ProjectStatus(project.status),
-        external_codes=project.external_codes,
-        amounts=[InvestmentAmountRead(year=a.year, amount=a.amount) for a in amounts],
-        total=_sum(a.amount for a in amounts),
-        created_at=project.created_at,
-        created_by=project.created_by,
-        updated_at=project.updated_at,
-        updated_by=project.updated_by,
-        row_version=project.row_version,
-    )
-
-
-async def project_read(session: AsyncSession, project: InvestmentProject) -> InvestmentProjectRead:
-    return to_project_read(project, (await repository.amounts_of(session, [project.id]))[project.id])
-
-
-async def get_project(session: AsyncSession, project_id: uuid.UUID) -> InvestmentProject:
-    project = await repository.get_project(session, project_id)
-    if project is None:
-        raise NotFound(f"no investment project {project_id}")
-    return project
-
-
-def ensure_project_writer(principal: Principal, board_org_unit_id: uuid.UUID) -> None:
-    ensure_can_write(principal, board_org_unit_id, INVESTMENT_WRITERS, "an investment project of a board")
-
-
-async def create_project(session: AsyncSession, principal: Principal, data: InvestmentProjectCreate) -> InvestmentProject:
-    ensure_project_writer(principal, data.board_org_unit_id)
-    project = InvestmentProject(
-        **data.model_dump(exclude={"status"}), status=data.status.value, created_by=principal.user_id, updated_by=principal.user_id
-    )
-    session.add(project)
-    await session.flush()
-    auditor.record(session, principal, "CREATE", PROJECT, project.id, after=_snapshot(to_project_read(project, [])))
-    return project
-
-
-async def update_project(
-    session: AsyncSession, principal: Principal, project: InvestmentProject, data: InvestmentProjectUpdate
-) -> InvestmentProjectRead:
-    changes = {name: value.value if isinstance(value, ProjectStatus) else value for name, value in changes_of(data).items()}
-    amounts = (await repository.amounts_of(session, [project.id]))[project.id]
-    if all(getattr(project, name) == value for name, value in changes.items()):
-        return to_project_read(project, amounts)  # nothing changes: no new row version, no audit event
-    before = _snapshot(to_project_read(project, amounts))
-    for name, value in changes.items():
-        setattr(project, name, value)
-    project.updated_by = principal.user_id
-    await session.flush()
-    after = to_project_read(project, amounts)
-    auditor.record(session, principal, "UPDATE", PROJECT, project.id, before=before, after=_snapshot(after))
-    return after
-
-
-async def delete_project(session: AsyncSession, principal: Principal, project: InvestmentProject) -> None:
-    if project.status != ProjectStatus.PLANNED.value:
-        raise RuleViolation(
-            f"only a planned investment project is deleted; a {project.status} one is kept for the record (cancel it instead)"
-        )
-    before = _snapshot(await project_read(session, project))
-    await repository.delete_amounts(session, project.id)
-    await session.delete(project)
-    await session.flush()
-    auditor.record(session, principal, "DELETE", PROJECT, project.id, before=before)
-
-
-async def replace_amounts(
-    session: AsyncSession, principal: Principal, project: InvestmentProject, amounts: list[InvestmentAmountPut]
-) -> InvestmentProjectRead:
-    years = [a.year for a in amounts]
-    repeated = [{"pointer": f"#/{i}/year", "detail": f"{year} appears more than once"} for i, year in enumerate(years) if year in years[:i]]
-    if repeated:
-        raise InvalidInput("a project has one amount per year", errors=repeated)
-    before = _snapshot(await project_read(session, project))
-    await repository.delete_amounts(session, project.id)
-    rows = [InvestmentAmount(project_id=project.id, year=a.year, amount=a.amount) for a in sorted(amounts, key=lambda a: a.year)]
-    session.add_all(rows)
-    _touch(project, principal)
-    await session.flush()
-    after = to_project_read(project, rows)
-    auditor.record(session, principal, "REPLACE_AMOUNTS", PROJECT, project.id, before=before, after=_snapshot(after))
-    return after
-
-
-async def investment_plan(session: AsyncSession, board_org_unit_id: uuid.UUID, year: int) -> InvestmentPlanRead:
-    """The board's projects for the year against its investment frame: exceeding it is shown, not
-    refused — the frame binds the board's decisions, the plan is how they are prepared."""
-    amounts = await repository.year_amounts(session, board_org_unit_id, year, ProjectStatus.CANCELLED.value)
-    frame = await repository.decided_frame(session, board_org_unit_id, year, INVESTMENT)
-    if not amounts and frame is None:
-        raise NotFound(f"board {board_org_unit_id} has neither investment amounts nor a decided investment frame for {year}")
-    total = _sum(amounts)
-    return InvestmentPlanRead(
-        board_org_unit_id=board_org_unit_id,
-        year=year,
-        total=total,
-        frame=_frame_ref(frame),
-        exceeds_frame=total > frame.amount if frame else None,
-    )
