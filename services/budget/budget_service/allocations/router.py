@@ -1,5 +1,6 @@
 import datetime as dt
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -205,10 +206,8 @@ async def put_allocation(
 ) -> AllocationRead:
     """Replace the board's whole allocation for the year; the sum never exceeds the operating frame.
     The first one is made with `If-None-Match: *`, later ones with `If-Match`."""
-    service.ensure_allocation_writer(caller, board_org_unit_id)
-    allocation_set = await service.locked_set(session, board_org_unit_id, year)
-    _require_allocation_precondition(request, allocation_set)
-    read, allocation_set = await service.replace_allocation(session, caller, board_org_unit_id, year, allocation_set, data)
+    precondition = partial(_require_allocation_precondition, request)
+    read, allocation_set = await service.replace_allocation(session, caller, board_org_unit_id, year, data, precondition)
     set_etag(allocation_set, response)
     return read
 

@@ -3,7 +3,7 @@ board splits its operating frame over its activity areas and cost centres and ne
 reallocation between areas is a board decision, logged and reported at the next follow-up."""
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -269,7 +269,7 @@ async def read_allocation(session: AsyncSession, board_org_unit_id: uuid.UUID, y
     return to_allocation_read(board_org_unit_id, year, allocation_set, lines, frame), allocation_set
 
 
-async def locked_set(session: AsyncSession, board_org_unit_id: uuid.UUID, year: int) -> AllocationSet | None:
+async def _locked_set(session: AsyncSession, board_org_unit_id: uuid.UUID, year: int) -> AllocationSet | None:
     """The board's allocation for the year, with its frame rule serialised until the transaction ends."""
     await lock_for_rule(session, f"allocation:{board_org_unit_id}:{year}")
     return await repository.get_set(session, board_org_unit_id, year)
@@ -313,10 +313,16 @@ async def replace_allocation(
     principal: Principal,
     board_org_unit_id: uuid.UUID,
     year: int,
-    allocation_set: AllocationSet | None,
     data: AllocationPut,
+    precondition: Callable[[AllocationSet | None], None],
 ) -> tuple[AllocationRead, AllocationSet]:
-    """Replace the board's whole allocation for the year; `allocation_set` is the locked current one."""
+    """Replace the board's whole allocation for the year; the sum never exceeds its operating frame.
+    The rule's lock is taken before the current allocation is read, so the caller's `precondition`
+    (its If-Match or If-None-Match, checked against that allocation) and the frame rule both judge
+    an allocation no other writer can change before this transaction ends."""
+    ensure_allocation_writer(principal, board_org_unit_id)  # a refusal by scope comes before any precondition
+    allocation_set = await _locked_set(session, board_org_unit_id, year)
+    precondition(allocation_set)
     await _check_lines(session, board_org_unit_id, data)
     frame = await _operating_frame(session, board_org_unit_id, year)
     total = _sum(line.amount for line in data.lines)
@@ -422,7 +428,7 @@ def _move(lines: list[Allocation], data: ReallocationCreate, allocation_set: All
 async def create_reallocation(session: AsyncSession, principal: Principal, data: ReallocationCreate) -> Reallocation:
     ensure_can_write(principal, data.board_org_unit_id, ALLOCATION_WRITERS, "a reallocation between a board's activity areas")
     source = await _check_reallocation_areas(session, data)
-    allocation_set = await locked_set(session, data.board_org_unit_id, data.year)
+    allocation_set = await _locked_set(session, data.board_org_unit_id, data.year)
     if allocation_set is None:
         raise RuleViolation(
             f"a reallocation moves money between the lines of a board's allocation, and board "
