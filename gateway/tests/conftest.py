@@ -200,7 +200,8 @@ def serve() -> Callable[..., AbstractAsyncContextManager[str]]:
 
     @asynccontextmanager
     async def start(app: Any, **config: Any) -> AsyncIterator[str]:
-        options = {"host": "127.0.0.1", "port": 0, "http": "httptools", "lifespan": "off", "log_level": "critical"} | config
+        # Logging left as the tests set it: uvicorn would otherwise reconfigure the process's loggers.
+        options = {"host": "127.0.0.1", "port": 0, "http": "httptools", "lifespan": "off", "log_config": None, "access_log": False} | config
         server = uvicorn.Server(uvicorn.Config(app, **options))
         task = asyncio.create_task(server.serve())
         while not server.started:
