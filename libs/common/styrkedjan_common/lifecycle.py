@@ -2,23 +2,29 @@
 
 A decided object is immutable; a change is a new revision linked to the one it replaces, and
 it goes through the same lifecycle. Deciding a revision archives the revision it replaces.
+Every service moves its decided objects through `apply_transition`, with its own auditor; the
+rules of its domain stay in the service, weighed before the step or brought along with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from styrkedjan_common.problems import RuleViolation
+from styrkedjan_common.problems import InvalidInput, RuleViolation
 from styrkedjan_common.schemas import InputModel
+
+if TYPE_CHECKING:
+    from styrkedjan_common.audit import Auditor
+    from styrkedjan_common.identity import Principal
 
 
 class Status(StrEnum):
@@ -77,7 +83,7 @@ class Decided:
     decision_reference: Mapped[str | None] = mapped_column(String(100))
 
     @declared_attr
-    def replaces_id(cls) -> Mapped[uuid.UUID | None]:  # noqa: N805 - SQLAlchemy's declared_attr signature
+    def replaces_id(cls) -> Mapped[uuid.UUID | None]:
         return mapped_column(ForeignKey(f"{cls.__tablename__}.id"))  # type: ignore[attr-defined]
 
     def decision(self) -> Decision | None:
@@ -91,11 +97,83 @@ class Decided:
         self.decision_reference = decision.reference
 
 
-async def archive_superseded(
-    session: AsyncSession, auditor: Any, principal: Any, superseded: Any, *, entity: str, snapshot: Callable[[Any], dict[str, Any]]
+class DecidedRead(BaseModel):
+    """What every decided record answers with about its place in the lifecycle (`Decided`):
+    which revision it is, the revision it replaces, its status and the decision once made."""
+
+    id: uuid.UUID
+    revision: int
+    replaces_id: uuid.UUID | None
+    status: Status
+    decision: Decision | None
+
+
+class Revision(Protocol):
+    """A mapped record the lifecycle moves: `Decided` and `db.Tracked` columns and an id."""
+
+    id: Any
+    status: str
+    updated_by: str
+
+    def record_decision(self, decision: Decision) -> None: ...
+
+
+R = TypeVar("R", bound=Revision)
+Snapshot = Callable[[Any], dict[str, Any]]
+# Work a step brings along in the same transaction, done once the status has moved and before
+# the audit event; what it returns is added to the event's record of the object after the step.
+StepEffect = Callable[[], Awaitable[dict[str, Any] | None]]
+
+
+def ensure_step(obj: Revision, step: Transition) -> Status:
+    """Refuses a step out of order; a service calls it before weighing its own rules for the step,
+    so that the lifecycle's refusal comes first. The status the step leads to."""
+    return next_status(Status(obj.status), step)
+
+
+def ensure_draft(obj: Revision) -> None:
+    """Edits only on a draft: a decided version is immutable, a proposal goes back to draft first."""
+    ensure_editable(Status(obj.status))
+
+
+async def apply_transition(
+    session: AsyncSession,
+    auditor: Auditor,
+    principal: Principal,
+    obj: R,
+    step: Transition,
+    decision: Decision | None,
+    *,
+    entity: str,
+    snapshot: Snapshot,
+    superseded: Revision | None = None,
+    effect: StepEffect | None = None,
+) -> R:
+    """Moves `obj` one step, audited as `entity` with `snapshot` before and after. Deciding records
+    the decision and archives `superseded`, the decided revision it replaces, in the same
+    transaction. A step out of order, or a decision without its body, is refused before anything
+    changes; a refusal by `effect` is undone with the request's transaction."""
+    target = ensure_step(obj, step)
+    before = snapshot(obj)
+    if step == Transition.DECIDE:
+        if decision is None:
+            raise InvalidInput("a decision needs its body, date and reference", errors=[{"pointer": "#/", "detail": "decision required"}])
+        await _archive_superseded(session, auditor, principal, superseded, entity=entity, snapshot=snapshot)
+        obj.record_decision(decision)
+    obj.status = target.value
+    obj.updated_by = principal.user_id
+    brought = await effect() if effect is not None else None
+    await session.flush()
+    auditor.record(session, principal, step.value, entity, obj.id, before=before, after=snapshot(obj) | (brought or {}))
+    return obj
+
+
+async def _archive_superseded(
+    session: AsyncSession, auditor: Auditor, principal: Principal, superseded: Revision | None, *, entity: str, snapshot: Snapshot
 ) -> None:
-    """Deciding a revision archives the decided revision it replaces, audited, in the same
-    transaction; anything else (none, or not decided) is left as it is."""
+    """The decided revision a decision replaces is archived, audited, before the new one becomes
+    decided, so that two revisions are never decided at once; anything else (none, or not
+    decided) is left as it is."""
     if superseded is None or Status(superseded.status) != Status.DECIDED:
         return
     before = snapshot(superseded)

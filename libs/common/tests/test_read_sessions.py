@@ -1,14 +1,10 @@
 """GET and HEAD requests read through sessions without a transaction, which refuse to write."""
 
-import os
-import uuid
-
 import pytest
 from sqlalchemy import Integer, String, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from styrkedjan_common.db import Base, create_engine, make_metadata, make_read_sessionmaker, make_sessionmaker
-from styrkedjan_common.testing import POSTGRES_ENV, create_postgres_database, drop_postgres_database
 
 
 class ProbeBase(Base):
@@ -20,19 +16,6 @@ class Note(ProbeBase):
     __tablename__ = "note"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(String(50))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'notes.db'}"
-        return
-    admin = os.environ.get(POSTGRES_ENV)
-    if not admin:
-        pytest.skip(f"runs in the PostgreSQL pass of make test ({POSTGRES_ENV} is not set)")
-    name = f"read_sessions_{uuid.uuid4().hex[:8]}"
-    yield create_postgres_database(admin, name)
-    drop_postgres_database(admin, name)
 
 
 @pytest.fixture

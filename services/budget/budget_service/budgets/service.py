@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,7 +40,7 @@ from budget_service.db import auditor
 from budget_service.money import format_money
 from styrkedjan_common.db import lock_for_rule, utcnow
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.lifecycle import Decision, Status, Transition, archive_superseded, ensure_editable, next_status
+from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft, ensure_step
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -336,7 +337,7 @@ def _touch(budget: Budget, principal: Principal) -> None:
 
 async def update(session: AsyncSession, principal: Principal, budget: Budget, data: BudgetUpdate) -> Budget:
     ensure_writer(principal)
-    ensure_editable(Status(budget.status))
+    ensure_draft(budget)
     changes = changes_of(data, nullable=frozenset({"exceptional_reasons"}))
     if all(getattr(budget, name) == value for name, value in changes.items()):
         return budget  # nothing changes: no new row version, no audit event
@@ -371,7 +372,7 @@ async def _replace(
 
 async def replace_frames(session: AsyncSession, principal: Principal, budget: Budget, data: FramesReplace) -> Budget:
     ensure_writer(principal)
-    ensure_editable(Status(budget.status))
+    ensure_draft(budget)
     _check_rows(
         budget, "frames", [(f.board_org_unit_id, f.kind, f.year) for f in data.frames], [f.year for f in data.frames],
         "a frame per board, kind and year",
@@ -383,7 +384,7 @@ async def replace_frames(session: AsyncSession, principal: Principal, budget: Bu
 
 async def replace_lines(session: AsyncSession, principal: Principal, budget: Budget, data: LinesReplace) -> Budget:
     ensure_writer(principal)
-    ensure_editable(Status(budget.status))
+    ensure_draft(budget)
     _check_rows(budget, "lines", [(line.kind, line.year) for line in data.lines], [line.year for line in data.lines], "a line per kind and year")
     who = {"created_by": principal.user_id, "updated_by": principal.user_id}
     rows = [BudgetLine(budget_id=budget.id, **line.model_dump(), **who) for line in data.lines]
@@ -392,7 +393,7 @@ async def replace_lines(session: AsyncSession, principal: Principal, budget: Bud
 
 async def replace_earmarked_funds(session: AsyncSession, principal: Principal, budget: Budget, data: EarmarkedFundsReplace) -> Budget:
     ensure_writer(principal)
-    ensure_editable(Status(budget.status))
+    ensure_draft(budget)
     funds = data.earmarked_funds
     _check_rows(
         budget, "earmarked_funds", [(f.board_org_unit_id, f.year, f.assignment_id) for f in funds], [f.year for f in funds],
@@ -404,14 +405,23 @@ async def replace_earmarked_funds(session: AsyncSession, principal: Principal, b
     return await _replace(session, principal, budget, "REPLACE_EARMARKED_FUNDS", EarmarkedFund, old, rows, _fund_read)
 
 
-async def _mark_decided_step(session: AsyncSession, budget: Budget, decision: Decision, principal: Principal) -> None:
+async def _ensure_balanced(session: AsyncSession, budget: Budget) -> None:
+    check_balance(
+        budget,
+        await repository.frames(session, budget.id),
+        await repository.lines(session, budget.id),
+        await repository.earmarked_funds(session, budget.id),
+    )
+
+
+async def _take_decided_step(session: AsyncSession, budget: Budget, principal: Principal) -> None:
     """Deciding the budget takes its cycle's step: the June decision, or an amendment."""
     kind = StepKind.AMENDMENT if budget.replaces_id else StepKind.BUDGET_DECISION
     step = await repository.step(session, budget.id, kind.value)
     if step is not None and step.status == StepStatus.PLANNED.value:
         step.status = StepStatus.DONE.value
-        step.decision_reference = decision.reference
-        step.completed_date = decision.decision_date
+        step.decision_reference = budget.decision_reference
+        step.completed_date = budget.decision_date
         step.updated_by = principal.user_id
 
 
@@ -419,26 +429,14 @@ async def transition(
     session: AsyncSession, principal: Principal, budget: Budget, step: Transition, decision: Decision | None = None
 ) -> Budget:
     ensure_writer(principal)
-    target = next_status(Status(budget.status), step)
+    ensure_step(budget, step)  # a step out of order is refused before the balance is weighed
     if step in (Transition.PROPOSE, Transition.DECIDE):
-        check_balance(
-            budget,
-            await repository.frames(session, budget.id),
-            await repository.lines(session, budget.id),
-            await repository.earmarked_funds(session, budget.id),
-        )
-    before = snapshot(budget)
-    if step == Transition.DECIDE:
-        assert decision is not None  # the decision endpoint's body
-        budget.record_decision(decision)
-        await _mark_decided_step(session, budget, decision, principal)
-        replaced = await repository.get(session, budget.replaces_id) if budget.replaces_id else None
-        await archive_superseded(session, auditor, principal, replaced, entity=ENTITY, snapshot=snapshot)
-    budget.status = target.value
-    _touch(budget, principal)
-    await session.flush()
-    auditor.record(session, principal, step.value, ENTITY, budget.id, before=before, after=snapshot(budget))
-    return budget
+        await _ensure_balanced(session, budget)
+    replaced = await repository.get(session, budget.replaces_id) if step == Transition.DECIDE and budget.replaces_id else None
+    return await apply_transition(
+        session, auditor, principal, budget, step, decision, entity=ENTITY, snapshot=snapshot, superseded=replaced,
+        effect=partial(_take_decided_step, session, budget, principal) if step == Transition.DECIDE else None,
+    )
 
 
 async def delete(session: AsyncSession, principal: Principal, budget: Budget) -> None:

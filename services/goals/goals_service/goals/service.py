@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from styrkedjan_common.scope import can_read, ensure_can_write, readable_unit_ids
 from goals_service.db import auditor
 from goals_service.goals import repository
 from goals_service.goals.models import Goal
@@ -29,12 +28,12 @@ from goals_service.goals.schemas import (
 )
 from goals_service.periods import repository as periods_repository
 from goals_service.settings import GoalsSettings
-from goals_service.versioning import apply_transition, ensure_draft
 from styrkedjan_common.db import lock_for_rule, new_id, utcnow
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.lifecycle import Decision, Status, Transition, next_status
+from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft, ensure_step
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
+from styrkedjan_common.scope import can_read, ensure_can_write, readable_unit_ids
 
 ENTITY = "goal"
 LABELS = {GoalLevel.MUNICIPAL: "a municipal goal", GoalLevel.BOARD: "a board goal", GoalLevel.UNIT: "a unit goal"}
@@ -404,7 +403,7 @@ async def transition(
         ensure_may_write(principal, level, goal.owner_org_unit_id)
     superseded = None
     if step == Transition.DECIDE:
-        next_status(Status(goal.status), step)  # a step out of order is refused before the goal's rules are weighed
+        ensure_step(goal, step)  # a step out of order is refused before the goal's rules are weighed
         superseded = await repository.get(session, goal.replaces_id) if goal.replaces_id else None
     parts = await parts_of(session, [goal] + ([superseded] if superseded else []))
     if step == Transition.DECIDE:
@@ -413,7 +412,7 @@ async def transition(
     def snapshot(obj: Goal) -> dict[str, Any]:
         return to_read(obj, parts[obj.id]).model_dump(mode="json")
 
-    await apply_transition(session, principal, goal, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded)
+    await apply_transition(session, auditor, principal, goal, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded)
     return to_read(goal, parts[goal.id])
 
 

@@ -6,14 +6,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from styrkedjan_common import scope as access
 from goals_service.db import auditor
 from goals_service.missions import repository
 from goals_service.missions.models import CoreMission
 from goals_service.missions.schemas import CoreMissionContent, CoreMissionCreate, CoreMissionRead, CoreMissionUpdate
-from goals_service.versioning import apply_transition, ensure_draft
+from styrkedjan_common import scope as access
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.lifecycle import Decision, Status, Transition
+from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
 from styrkedjan_common.problems import NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -147,7 +146,7 @@ async def transition(
 ) -> CoreMission:
     ensure_writer(principal, mission.org_unit_id, step)
     superseded = await repository.in_force(session, mission.org_unit_id) if step == Transition.DECIDE else None
-    return await apply_transition(session, principal, mission, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded)
+    return await apply_transition(session, auditor, principal, mission, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded)
 
 
 async def delete(session: AsyncSession, principal: Principal, mission: CoreMission) -> None:

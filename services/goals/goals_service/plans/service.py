@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from styrkedjan_common import scope as access
 from goals_service.activities.models import Activity, FocusArea
 from goals_service.db import auditor
 from goals_service.goals.models import Goal
@@ -30,10 +29,10 @@ from goals_service.plans.schemas import (
     PlanUpdate,
 )
 from goals_service.quality.models import QualityFactor
-from goals_service.versioning import apply_transition, ensure_draft
+from styrkedjan_common import scope as access
 from styrkedjan_common.db import utcnow
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.lifecycle import Decision, Status, Transition
+from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -375,7 +374,7 @@ async def transition(
 ) -> Plan:
     ensure_writer(principal, plan.kind, plan.org_unit_id, step)
     superseded = await repository.in_force(session, plan.kind, plan.org_unit_id, plan.year) if step == Transition.DECIDE else None
-    return await apply_transition(session, principal, plan, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded)
+    return await apply_transition(session, auditor, principal, plan, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded)
 
 
 async def delete(session: AsyncSession, principal: Principal, plan: Plan) -> None:

@@ -11,7 +11,7 @@ from goals_service.vision import repository
 from goals_service.vision.models import VisionVersion
 from goals_service.vision.schemas import VisionContent, VisionCreate, VisionRead, VisionUpdate
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.lifecycle import Decision, Status, Transition, archive_superseded, ensure_editable, next_status
+from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -21,17 +21,12 @@ ALL_STATUSES = tuple(Status)
 
 
 def to_read(version: VisionVersion) -> VisionRead:
-    decision = None
-    if version.decision_date is not None:
-        decision = Decision(
-            body=version.decision_body or "", decision_date=version.decision_date, reference=version.decision_reference or ""
-        )
     return VisionRead(
         id=version.id,
         revision=version.revision,
         replaces_id=version.replaces_id,
         status=Status(version.status),
-        decision=decision,
+        decision=version.decision(),
         horizon_start_year=version.horizon_start_year,
         horizon_end_year=version.horizon_end_year,
         text=version.text,
@@ -136,7 +131,7 @@ async def update(
     session: AsyncSession, principal: Principal, version: VisionVersion, data: VisionUpdate, settings: GoalsSettings
 ) -> VisionVersion:
     ensure_writer(principal)
-    ensure_editable(Status(version.status))
+    ensure_draft(version)
     before = snapshot(version)
     changes = changes_of(data)
     current = VisionContent.model_validate(version, from_attributes=True).model_dump()
@@ -162,20 +157,8 @@ async def transition(
     decision: Decision | None = None,
 ) -> VisionVersion:
     ensure_writer(principal)
-    before = snapshot(version)
-    target = next_status(Status(version.status), step)
     superseded = await repository.first_in_status(session, (Status.DECIDED,)) if step == Transition.DECIDE else None
-    version.status = target.value
-    if step == Transition.DECIDE:
-        assert decision is not None
-        version.decision_body = decision.body
-        version.decision_date = decision.decision_date
-        version.decision_reference = decision.reference
-        await archive_superseded(session, auditor, principal, superseded, entity=ENTITY, snapshot=snapshot)
-    version.updated_by = principal.user_id
-    await session.flush()
-    auditor.record(session, principal, step.value, ENTITY, version.id, before=before, after=snapshot(version))
-    return version
+    return await apply_transition(session, auditor, principal, version, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded)
 
 
 async def delete(session: AsyncSession, principal: Principal, version: VisionVersion) -> None:

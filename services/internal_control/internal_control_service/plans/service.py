@@ -8,8 +8,10 @@ auditors, and by the executive board (fullmaktige with the whole municipality in
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from internal_control_service.db import auditor
@@ -30,7 +32,7 @@ from internal_control_service.plans.schemas import (
 from styrkedjan_common import scope as access
 from styrkedjan_common.db import utcnow
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.lifecycle import Decision, Status, Transition, archive_superseded, ensure_editable, next_status
+from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -113,7 +115,7 @@ async def plan_detail(session: AsyncSession, plan: ControlPlan) -> ControlPlanDe
     return ControlPlanDetail(**plan_read(plan).model_dump(), activities=[activity_read(a) for a in activities])
 
 
-def _snapshot(read: Any) -> dict[str, Any]:
+def _snapshot(read: BaseModel) -> dict[str, Any]:
     return read.model_dump(mode="json", exclude={"late"})
 
 
@@ -317,7 +319,7 @@ async def revise_plan(session: AsyncSession, principal: Principal, source: Contr
 
 async def update_plan(session: AsyncSession, principal: Principal, plan: ControlPlan, data: ControlPlanUpdate) -> ControlPlan:
     ensure_writer(principal, plan.board_org_unit_id)
-    ensure_editable(Status(plan.status))
+    ensure_draft(plan)
     changes = changes_of(data)
     if all(getattr(plan, name) == value for name, value in changes.items()):
         return plan
@@ -329,29 +331,26 @@ async def update_plan(session: AsyncSession, principal: Principal, plan: Control
     return plan
 
 
+async def _catch_up_common_controls(session: AsyncSession, principal: Principal, plan: ControlPlan) -> dict[str, Any]:
+    """A proposal taken back to draft catches up with the common controls changed meanwhile; the
+    step's audit event shows the activities the draft has then."""
+    activities = await _sync_common_controls(session, principal, plan, await repository.activities_of(session, plan.id))
+    return {"activities": [_snapshot(activity_read(a)) for a in activities]}
+
+
 async def transition(
     session: AsyncSession, principal: Principal, plan: ControlPlan, step: Transition, decision: Decision | None = None
 ) -> ControlPlan:
-    """Moves the plan one step. Deciding archives the decided plan it replaces; a proposal taken
-    back to draft catches up with the common controls changed meanwhile."""
+    """Moves the plan one step. Deciding archives the decided plan it replaces (the board's one in
+    force for the year)."""
     ensure_writer(principal, plan.board_org_unit_id, step)
-    before = _plan_snapshot(plan)
-    target = next_status(Status(plan.status), step)
+    superseded = None
     if step == Transition.DECIDE:
-        assert decision is not None  # the router requires the body
         superseded = await repository.newest_in_status(session, plan.board_org_unit_id, plan.year, (Status.DECIDED.value,))
-        await archive_superseded(session, auditor, principal, superseded, entity=PLAN, snapshot=_plan_snapshot)
-        plan.record_decision(decision)
-    plan.status = target.value
-    plan.updated_by = principal.user_id
-    await session.flush()
-    after = _plan_snapshot(plan)
-    if step == Transition.RETURN_TO_DRAFT:
-        after["activities"] = [_snapshot(activity_read(a)) for a in await _sync_common_controls(
-            session, principal, plan, await repository.activities_of(session, plan.id)
-        )]
-    auditor.record(session, principal, step.value, PLAN, plan.id, before=before, after=after)
-    return plan
+    return await apply_transition(
+        session, auditor, principal, plan, step, decision, entity=PLAN, snapshot=_plan_snapshot, superseded=superseded,
+        effect=partial(_catch_up_common_controls, session, principal, plan) if step == Transition.RETURN_TO_DRAFT else None,
+    )
 
 
 async def delete_plan(session: AsyncSession, principal: Principal, plan: ControlPlan) -> None:
@@ -376,7 +375,7 @@ async def get_readable_activity(session: AsyncSession, principal: Principal, act
 
 
 def _ensure_board_may_change(activity: ControlActivity, plan: ControlPlan) -> None:
-    ensure_editable(Status(plan.status))
+    ensure_draft(plan)
     if activity.common_control_id is not None:
         raise RuleViolation(
             "a common control is imposed by the executive board on every board's plan: "
@@ -405,7 +404,7 @@ async def create_activity(
     session: AsyncSession, principal: Principal, plan: ControlPlan, data: ControlActivityCreate
 ) -> ControlActivity:
     ensure_writer(principal, plan.board_org_unit_id)
-    ensure_editable(Status(plan.status))
+    ensure_draft(plan)
     await _check_risk(session, plan.board_org_unit_id, data.risk_id)
     activity = ControlActivity(plan_id=plan.id, **data.model_dump(), created_by=principal.user_id, updated_by=principal.user_id)
     session.add(activity)

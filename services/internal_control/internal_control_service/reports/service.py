@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Row
@@ -41,7 +42,7 @@ from internal_control_service.reports.schemas import (
 from internal_control_service.risks.scales import RiskScales
 from styrkedjan_common.db import lock_for_rule, utcnow
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.lifecycle import Decision, Status, Transition, archive_superseded, ensure_editable, next_status
+from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
 from styrkedjan_common.problems import Forbidden, NotFound, RuleViolation
 from styrkedjan_common.scope import ensure_can_write
 
@@ -204,7 +205,7 @@ async def new_revision(session: AsyncSession, principal: Principal, source: Foll
 
 
 async def update(session: AsyncSession, principal: Principal, report: FollowupReport, data: ReportUpdate) -> FollowupReport:
-    ensure_editable(Status(report.status))
+    ensure_draft(report)
     if data.summary is None or data.summary == report.summary:
         return report  # nothing changes: no new row version, no audit event
     before = _snapshot(report)
@@ -220,19 +221,11 @@ async def transition(
 ) -> FollowupReport:
     """Proposing takes the content afresh: the board approves the execution as it stands when the
     report is put to it. Deciding freezes it and archives the revision it replaces."""
-    before = _snapshot(report)
-    report.status = next_status(Status(report.status), step).value
-    if step == Transition.PROPOSE:
-        await _retake(session, report)
-    if step == Transition.DECIDE:
-        assert decision is not None
-        report.record_decision(decision)
-        superseded = await repository.get(session, report.replaces_id) if report.replaces_id else None
-        await archive_superseded(session, auditor, principal, superseded, entity=ENTITY, snapshot=_snapshot)
-    report.updated_by = principal.user_id
-    await session.flush()
-    auditor.record(session, principal, step.value, ENTITY, report.id, before=before, after=_snapshot(report))
-    return report
+    superseded = await repository.get(session, report.replaces_id) if step == Transition.DECIDE and report.replaces_id else None
+    return await apply_transition(
+        session, auditor, principal, report, step, decision, entity=ENTITY, snapshot=_snapshot, superseded=superseded,
+        effect=partial(_retake, session, report) if step == Transition.PROPOSE else None,
+    )
 
 
 # --- the executive board's evaluation -----------------------------------------------------
