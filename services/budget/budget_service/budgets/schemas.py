@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from budget_service.money import Money
-from styrkedjan_common.lifecycle import Decision, Status
+from styrkedjan_common.lifecycle import DecidedRead
 from styrkedjan_common.schemas import InputModel
 
 NonNegativeMoney = Annotated[Money, Field(ge=0)]
@@ -67,16 +67,11 @@ class BudgetUpdate(InputModel):
     exceptional_reasons: str | None = Field(default=None, min_length=1, max_length=5000)
 
 
-class BudgetRead(BaseModel):
-    id: uuid.UUID
+class BudgetRead(DecidedRead):
     year: int
     plan_years: list[int] = Field(examples=[[2028, 2029]])
     title: str
     exceptional_reasons: str | None
-    status: Status
-    revision: int
-    replaces_id: uuid.UUID | None
-    decision: Decision | None
     created_at: dt.datetime
     created_by: str
     updated_at: dt.datetime

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from styrkedjan_common.lifecycle import Decision, Status
+from styrkedjan_common.lifecycle import DecidedRead
 from styrkedjan_common.schemas import InputModel
 
 
@@ -111,13 +111,8 @@ class YearTargetRead(BaseModel):
     target_level: str
 
 
-class GoalRead(BaseModel):
-    id: uuid.UUID
+class GoalRead(DecidedRead):
     lineage_id: uuid.UUID = Field(description="Shared by every revision of the goal; links to the goal name it")
-    revision: int
-    replaces_id: uuid.UUID | None
-    status: Status
-    decision: Decision | None
     closure: GoalClosureRead | None
     level: GoalLevel
     owner_org_unit_id: uuid.UUID

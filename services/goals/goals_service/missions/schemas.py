@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from styrkedjan_common.lifecycle import Decision, Status
+from styrkedjan_common.lifecycle import DecidedRead
 from styrkedjan_common.schemas import InputModel
 
 ListEntry = Annotated[str, Field(min_length=1, max_length=300)]
@@ -42,15 +42,10 @@ class CoreMissionUpdate(InputModel):
     steering_documents: list[SteeringDocument] | None = Field(default=None, max_length=50)
 
 
-class CoreMissionRead(CoreMissionContent):
+class CoreMissionRead(DecidedRead, CoreMissionContent):
     model_config = ConfigDict(from_attributes=True)
 
-    id: uuid.UUID
     org_unit_id: uuid.UUID
-    revision: int
-    replaces_id: uuid.UUID | None
-    status: Status
-    decision: Decision | None
     created_at: dt.datetime
     created_by: str
     updated_at: dt.datetime

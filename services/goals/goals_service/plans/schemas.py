@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from pydantic import ConfigDict, Field
 
-from styrkedjan_common.lifecycle import Decision, Status
+from styrkedjan_common.lifecycle import DecidedRead
 from styrkedjan_common.schemas import InputModel
 
 
@@ -78,17 +78,12 @@ class PlanItemRead(PlanItemContent):
     end_date: dt.date | None = Field(default=None, description="Activities only")
 
 
-class PlanRead(PlanContent):
+class PlanRead(DecidedRead, PlanContent):
     model_config = ConfigDict(from_attributes=True)
 
-    id: uuid.UUID
     kind: PlanKind
     org_unit_id: uuid.UUID
     year: int
-    revision: int
-    replaces_id: uuid.UUID | None
-    status: Status
-    decision: Decision | None
     created_at: dt.datetime
     created_by: str
     updated_at: dt.datetime

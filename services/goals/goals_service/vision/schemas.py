@@ -1,9 +1,8 @@
 import datetime as dt
-import uuid
 
 from pydantic import ConfigDict, Field
 
-from styrkedjan_common.lifecycle import Decision, Status
+from styrkedjan_common.lifecycle import DecidedRead
 from styrkedjan_common.schemas import InputModel
 
 
@@ -32,14 +31,9 @@ class VisionUpdate(InputModel):
     core_values: list[CoreValue] | None = Field(default=None, max_length=30)
 
 
-class VisionRead(VisionContent):
+class VisionRead(DecidedRead, VisionContent):
     model_config = ConfigDict(from_attributes=True)
 
-    id: uuid.UUID
-    revision: int
-    replaces_id: uuid.UUID | None
-    status: Status
-    decision: Decision | None
     created_at: dt.datetime
     created_by: str
     updated_at: dt.datetime

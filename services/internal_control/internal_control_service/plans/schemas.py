@@ -3,7 +3,7 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from styrkedjan_common.lifecycle import Decision, Status
+from styrkedjan_common.lifecycle import DecidedRead
 from styrkedjan_common.schemas import InputModel
 
 
@@ -103,17 +103,12 @@ class ControlPlanUpdate(InputModel):
     title: str | None = Field(default=None, min_length=1, max_length=300)
 
 
-class ControlPlanRead(Tracking):
+class ControlPlanRead(DecidedRead, Tracking):
     model_config = ConfigDict(from_attributes=True)
 
-    id: uuid.UUID
     board_org_unit_id: uuid.UUID
     year: int
     title: str
-    revision: int
-    replaces_id: uuid.UUID | None
-    status: Status
-    decision: Decision | None
     late: bool = Field(description="Not decided although 31 December of the year before the plan's year has passed")
 
 

@@ -4,7 +4,7 @@ import uuid
 from pydantic import BaseModel, Field
 
 from internal_control_service.execution.schemas import ActionStatus, DeviationStatus, Outcome
-from styrkedjan_common.lifecycle import Decision, Status
+from styrkedjan_common.lifecycle import DecidedRead, Decision, Status
 from styrkedjan_common.schemas import InputModel
 
 Year = Field(ge=2000, le=2100, examples=[2027])
@@ -83,15 +83,10 @@ class ReportContent(BaseModel):
     totals: ExecutionTotals
 
 
-class ReportRead(BaseModel):
-    id: uuid.UUID
+class ReportRead(DecidedRead):
     board_org_unit_id: uuid.UUID
     year: int
     plan_id: uuid.UUID
-    revision: int
-    replaces_id: uuid.UUID | None
-    status: Status
-    decision: Decision | None
     summary: str
     content: ReportContent
     content_taken_at: dt.datetime
