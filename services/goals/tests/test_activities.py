@@ -10,7 +10,7 @@ from sqlalchemy import event
 from services.goals.tests import factories
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Status
-from styrkedjan_common.testing import assertion_headers, assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
 
 API = "/api/goals/v1"
 FOCUS_AREAS = f"{API}/focus-areas"

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.testing import assertion_headers, assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
 
 API = "/api/goals/v1"
 ASSIGNMENTS = f"{API}/assignments"

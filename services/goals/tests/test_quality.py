@@ -10,7 +10,7 @@ from sqlalchemy import event
 from goals_service.activities.models import ActivityQualityFactor
 from services.goals.tests import factories
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.testing import assertion_headers, assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
 
 API = "/api/goals/v1"
 FACTORS = f"{API}/quality-factors"

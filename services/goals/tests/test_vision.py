@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 
-from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common import testing
-from styrkedjan_common.testing import assertion_headers, principal, assert_problem, pointers
+from styrkedjan_common.identity import Principal, Role
+from styrkedjan_common.testing import assert_problem, assertion_headers, pointers, principal
 
 API = "/api/goals/v1"
 VISIONS = f"{API}/visions"
