@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias, Unpack
 
 from fastapi import Depends, Request
-from sqlalchemy import JSON, DateTime, Integer, MetaData, String, event, text
+from sqlalchemy import JSON, DateTime, Integer, MetaData, Row, String, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -24,6 +24,10 @@ NAMING_CONVENTION = {
 }
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+# A result row of any shape. SQLAlchemy types a row by its columns (`Row[Goal, int]`); a query
+# whose columns are many or vary says so with this.
+AnyRow: TypeAlias = Row[Unpack[tuple[Any, ...]]]
 
 
 def utcnow() -> datetime:
