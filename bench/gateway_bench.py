@@ -179,11 +179,11 @@ def main() -> int:
         passed.append(holds(median))
         spread = f"({shape.format(min(values))} to {shape.format(max(values))})"
         print(f"  {name:<44} {shape.format(median):>10}   target {target:<9} {'ok' if passed[-1] else 'MISSED':<6}  {spread}")
-    for label, load in (("gateway c32", "32 connections"), ("gateway c1", "1 connection")):
+    for label, load in (("gateway c32", "c32"), ("gateway c1", "c1")):
         cpu_us = statistics.median(run.gateway_cpu_us for run in results[label])
-        print(f"  {'gateway CPU per proxied request at ' + load:<44} {cpu_us:>7.0f} µs")
+        print(f"  {'gateway CPU per proxied request, ' + load:<44} {f'{cpu_us:.0f} µs':>10}")
     direct_rps = statistics.median(run.rps for run in results["direct c32"])
-    print(f"  {'direct throughput at 32 connections':<44} {direct_rps:>7.0f} req/s   (for scale)")
+    print(f"  {'direct throughput at 32 connections':<44} {f'{direct_rps:.0f} req/s':>10}   (for scale)")
     return 0 if all(passed) else 1
 
 
