@@ -27,7 +27,9 @@ DATA_DIR ?= .data
 token: $(VENV)/.installed
 	@$(BIN)/python -m tools.token $(SUBJECT) --data-dir $(DATA_DIR)
 
+# The load generator is wrk, from the system's packages.
 bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 	$(BIN)/python -m bench.gateway_bench $(ARGS)
 
 # The thread (röd tråd) of a large generated municipality on PostgreSQL: time and SQL statements per call.
