@@ -14,7 +14,7 @@ from goals_service.activities.models import Activity, ActivityGoal, ActivityQual
 from goals_service.goals.models import Goal
 
 
-async def goals_by_id(session: AsyncSession, goal_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Row]:
+async def goals_by_id(session: AsyncSession, goal_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Row[uuid.UUID, uuid.UUID, str, uuid.UUID]]:
     """The lineage, status and owner of each goal revision named."""
     if not goal_ids:
         return {}

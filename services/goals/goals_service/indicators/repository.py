@@ -4,7 +4,6 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, exists, func, or_, select, tuple_, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from goals_service.goals.models import Goal
 from goals_service.indicators.models import Indicator, IndicatorOutcome, IndicatorTarget, IndicatorUse
 from goals_service.quality.models import QualityFactor
+from styrkedjan_common.db import AnyRow
 
 # --- catalogue ----------------------------------------------------------------------------
 
@@ -58,7 +58,7 @@ async def is_in_use(session: AsyncSession, indicator_id: uuid.UUID) -> bool:
     return bool(await session.scalar(select(exists().where(IndicatorUse.indicator_id == indicator_id))))
 
 
-def _of_indicator(model: type[IndicatorTarget] | type[IndicatorOutcome], indicator_id: uuid.UUID) -> Any:
+def _of_indicator(model: type[IndicatorTarget] | type[IndicatorOutcome], indicator_id: uuid.UUID) -> ColumnElement[bool]:
     return model.use_id.in_(select(IndicatorUse.id).where(IndicatorUse.indicator_id == indicator_id))
 
 
@@ -106,7 +106,7 @@ async def use_exists(
 # --- uses ---------------------------------------------------------------------------------
 
 
-async def get_use(session: AsyncSession, use_id: uuid.UUID) -> Row[tuple[IndicatorUse, Indicator]] | None:
+async def get_use(session: AsyncSession, use_id: uuid.UUID) -> Row[IndicatorUse, Indicator] | None:
     query = select(IndicatorUse, Indicator).join(Indicator, Indicator.id == IndicatorUse.indicator_id).where(IndicatorUse.id == use_id)
     return (await session.execute(query)).first()
 
@@ -120,7 +120,7 @@ async def list_uses(
     indicator_id: uuid.UUID | None,
     limit: int,
     after: tuple[dt.datetime, uuid.UUID] | None,
-) -> Sequence[Row[tuple[IndicatorUse, Indicator]]]:
+) -> Sequence[Row[IndicatorUse, Indicator]]:
     query = (
         select(IndicatorUse, Indicator)
         .join(Indicator, Indicator.id == IndicatorUse.indicator_id)
@@ -142,7 +142,7 @@ async def list_uses(
     return (await session.execute(query)).all()
 
 
-async def latest_outcomes(session: AsyncSession, use_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Row[Any]]]:
+async def latest_outcomes(session: AsyncSession, use_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[AnyRow]]:
     """The two most recent outcomes of each use, newest first, each with its year's target total:
     one query for a whole page of uses."""
     if not use_ids:
@@ -168,7 +168,7 @@ async def latest_outcomes(session: AsyncSession, use_ids: Sequence[uuid.UUID]) -
         .where(ranked.c.recency <= 2)
         .order_by(ranked.c.use_id, ranked.c.recency)
     )
-    latest: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
+    latest: dict[uuid.UUID, list[AnyRow]] = defaultdict(list)
     for row in (await session.execute(query)).all():
         latest[row.use_id].append(row)
     return latest

@@ -11,7 +11,6 @@ from pydantic import BaseModel
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from styrkedjan_common.scope import ensure_can_write
 from goals_service.db import auditor
 from goals_service.indicators import repository, status
 from goals_service.indicators.models import Indicator, IndicatorOutcome, IndicatorTarget, IndicatorUse
@@ -34,10 +33,11 @@ from goals_service.indicators.schemas import (
     Thresholds,
 )
 from goals_service.settings import GoalsSettings
-from styrkedjan_common.db import lock_for_rule
+from styrkedjan_common.db import AnyRow, lock_for_rule
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
+from styrkedjan_common.scope import ensure_can_write
 
 INDICATOR, USE, TARGET, OUTCOME = "indicator", "indicator_use", "indicator_target", "indicator_outcome"
 CATALOGUE_WRITERS = (Role.FULLMAKTIGE, Role.FORVALTNING)
@@ -46,7 +46,7 @@ USE_WRITERS = (Role.FULLMAKTIGE, Role.NAMND, Role.FORVALTNING)
 OUTCOME_WRITERS = (*USE_WRITERS, Role.ENHET)
 
 Recorded = TypeVar("Recorded", IndicatorTarget, IndicatorOutcome)
-UseRow = Row[tuple[IndicatorUse, Indicator]]
+UseRow = Row[IndicatorUse, Indicator]
 
 
 def _snapshot(read: BaseModel) -> dict[str, Any]:
@@ -165,7 +165,7 @@ def near_share(use: IndicatorUse, settings: GoalsSettings) -> Decimal:
     return Decimal(share if share is not None else str(settings.indicator_near_target_share))
 
 
-def latest_of(direction: str, share: Decimal, recent: Sequence[Any]) -> LatestOutcome | None:
+def latest_of(direction: str, share: Decimal, recent: Sequence[AnyRow]) -> LatestOutcome | None:
     """The view of the newest of `recent` (newest first, each carrying its year's `target`)."""
     if not recent:
         return None

@@ -4,12 +4,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection
 
-from sqlalchemy import Row, func, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals_service.activities.models import ActivityQualityFactor
 from goals_service.indicators.models import Indicator, IndicatorUse
 from goals_service.quality.models import QualityFactor
+from styrkedjan_common.db import AnyRow
 
 
 async def get(session: AsyncSession, factor_id: uuid.UUID) -> QualityFactor | None:
@@ -41,7 +42,7 @@ async def list_page(
     return list((await session.scalars(query)).all())
 
 
-async def key_figures(session: AsyncSession, factor_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Row]]:
+async def key_figures(session: AsyncSession, factor_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[AnyRow]]:
     """The indicator uses naming each factor, for a whole page in one query."""
     if not factor_ids:
         return {}
@@ -58,7 +59,7 @@ async def key_figures(session: AsyncSession, factor_ids: Collection[uuid.UUID]) 
         .where(IndicatorUse.quality_factor_id.in_(factor_ids))
         .order_by(Indicator.name, IndicatorUse.id)
     )
-    figures: dict[uuid.UUID, list[Row]] = defaultdict(list)
+    figures: dict[uuid.UUID, list[AnyRow]] = defaultdict(list)
     for row in (await session.execute(query)).all():
         figures[row.quality_factor_id].append(row)
     return figures

@@ -5,23 +5,23 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from styrkedjan_common.scope import ensure_can_write
 from goals_service.db import auditor
 from goals_service.quality import repository
 from goals_service.quality.models import QualityFactor
 from goals_service.quality.schemas import KeyFigure, QualityFactorCreate, QualityFactorRead, QualityFactorUpdate
+from styrkedjan_common.db import AnyRow
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.problems import NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
+from styrkedjan_common.scope import ensure_can_write
 
 ENTITY = "quality_factor"
 WRITERS = (Role.FORVALTNING, Role.ENHET)
 
 
-def to_read(factor: QualityFactor, figures: Sequence[Row] = ()) -> QualityFactorRead:
+def to_read(factor: QualityFactor, figures: Sequence[AnyRow] = ()) -> QualityFactorRead:
     return QualityFactorRead(
         id=factor.id,
         org_unit_id=factor.org_unit_id,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals_service.sdg.data import BY_NUMBER, GLOBAL_GOALS, GlobalGoal
 from goals_service.sdg.schemas import SdgGoal, SdgOverviewItem, SdgOverviewRead, SdgRead
 from goals_service.thread import repository as thread_repository
+from styrkedjan_common.db import AnyRow
 from styrkedjan_common.problems import NotFound
 
 
@@ -30,7 +29,7 @@ def get(number: int) -> GlobalGoal:
     return BY_NUMBER[number]
 
 
-def _count_by_sdg(rows: Sequence[Row[Any]]) -> Counter[int]:
+def _count_by_sdg(rows: Sequence[AnyRow]) -> Counter[int]:
     return Counter(number for row in rows for number in set(row.sdgs or ()))
 
 

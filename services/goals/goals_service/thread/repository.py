@@ -12,13 +12,14 @@ import uuid
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals_service.activities.models import Activity, ActivityGoal
 from goals_service.goals.models import Goal, GoalLink, GoalYearTarget
 from goals_service.indicators.models import Indicator, IndicatorOutcome, IndicatorTarget, IndicatorUse
 from goals_service.periods.models import MandatePeriod
+from styrkedjan_common.db import AnyRow
 from styrkedjan_common.lifecycle import Status
 
 GOAL = Goal.__table__
@@ -66,12 +67,12 @@ def _uses_of(lineages: Lineages) -> Select[Any]:
     return select(USE.c.id).where(USE.c.goal_lineage_id.in_(lineages))
 
 
-async def goals_in_force(session: AsyncSession, year: int) -> Sequence[Row[Any]]:
+async def goals_in_force(session: AsyncSession, year: int) -> Sequence[AnyRow]:
     query = select(*_GOAL_COLUMNS).where(_in_force(year)).order_by(GOAL.c.title, GOAL.c.id)
     return (await session.execute(query)).all()
 
 
-async def links_in_force(session: AsyncSession, year: int) -> Sequence[Row[Any]]:
+async def links_in_force(session: AsyncSession, year: int) -> Sequence[AnyRow]:
     """(goal_id, parent_lineage_id) of every goal in force that year."""
     query = select(LINK.c.goal_id, LINK.c.parent_lineage_id).where(LINK.c.goal_id.in_(select(GOAL.c.id).where(_in_force(year))))
     return (await session.execute(query)).all()
@@ -85,7 +86,7 @@ async def year_targets_in_force(session: AsyncSession, year: int) -> dict[uuid.U
     return {row.goal_id: row.target_level for row in await session.execute(query)}
 
 
-async def uses_of(session: AsyncSession, lineages: Lineages) -> Sequence[Row[Any]]:
+async def uses_of(session: AsyncSession, lineages: Lineages) -> Sequence[AnyRow]:
     query = (
         select(
             USE.c.id, USE.c.goal_lineage_id, USE.c.org_unit_id, USE.c.thresholds, USE.c.indicator_id,
@@ -104,7 +105,7 @@ async def targets_of(session: AsyncSession, lineages: Lineages, year: int) -> di
     return {row.use_id: row.total for row in await session.execute(query)}
 
 
-async def latest_outcomes(session: AsyncSession, lineages: Lineages, up_to_year: int) -> Sequence[Row[Any]]:
+async def latest_outcomes(session: AsyncSession, lineages: Lineages, up_to_year: int) -> Sequence[AnyRow]:
     """The last two outcomes of each use up to the year, in no order; rank 1 is the latest.
     A window function rather than a query per use; it runs the same on SQLite and PostgreSQL."""
     rank = func.row_number().over(partition_by=OUTCOME.c.use_id, order_by=(OUTCOME.c.year.desc(), OUTCOME.c.period_index.desc()))
@@ -116,7 +117,7 @@ async def latest_outcomes(session: AsyncSession, lineages: Lineages, up_to_year:
     return (await session.execute(select(ranked).where(ranked.c.rank <= OUTCOMES_PER_USE))).all()
 
 
-async def activities_linked(session: AsyncSession, lineages: Lineages, year: int) -> Sequence[Row[Any]]:
+async def activities_linked(session: AsyncSession, lineages: Lineages, year: int) -> Sequence[AnyRow]:
     """Activities running in the year, one row per link to one of the lineages (goal_lineage_id)."""
     query = (
         select(*_ACTIVITY_COLUMNS, ACTIVITY_GOAL.c.goal_lineage_id)
@@ -127,7 +128,7 @@ async def activities_linked(session: AsyncSession, lineages: Lineages, year: int
     return (await session.execute(query)).all()
 
 
-async def activities_unlinked(session: AsyncSession, year: int, owner: uuid.UUID | None) -> Sequence[Row[Any]]:
+async def activities_unlinked(session: AsyncSession, year: int, owner: uuid.UUID | None) -> Sequence[AnyRow]:
     """Activities running in the year that serve no goal in force that year (of one owner, if given)."""
     serves_goal_in_force = exists().where(
         ACTIVITY_GOAL.c.activity_id == ACTIVITY.c.id, ACTIVITY_GOAL.c.goal_lineage_id.in_(lineages_in_force(year))
@@ -138,19 +139,19 @@ async def activities_unlinked(session: AsyncSession, year: int, owner: uuid.UUID
     return (await session.execute(query.order_by(ACTIVITY.c.start_date, ACTIVITY.c.title, ACTIVITY.c.id))).all()
 
 
-async def sdgs_of_activities(session: AsyncSession, year: int) -> Sequence[Row[Any]]:
+async def sdgs_of_activities(session: AsyncSession, year: int) -> Sequence[AnyRow]:
     return (await session.execute(select(ACTIVITY.c.id, ACTIVITY.c.sdgs).where(_overlapping(year)))).all()
 
 
-async def sdgs_of_indicators_in_use(session: AsyncSession, year: int) -> Sequence[Row[Any]]:
+async def sdgs_of_indicators_in_use(session: AsyncSession, year: int) -> Sequence[AnyRow]:
     """Catalogue indicators followed for at least one goal in force that year."""
     used = select(USE.c.indicator_id).where(USE.c.goal_lineage_id.in_(lineages_in_force(year)))
     return (await session.execute(select(INDICATOR.c.id, INDICATOR.c.sdgs).where(INDICATOR.c.id.in_(used)))).all()
 
 
-async def mandate_periods(session: AsyncSession, ids: Collection[uuid.UUID], year: int | None) -> Sequence[Row[Any]]:
+async def mandate_periods(session: AsyncSession, ids: Collection[uuid.UUID], year: int | None) -> Sequence[AnyRow]:
     """The periods with these ids and the one containing the year."""
-    conditions = [PERIOD.c.id.in_(ids)]
+    conditions: list[ColumnElement[bool]] = [PERIOD.c.id.in_(ids)]
     if year is not None:
         conditions.append(and_(PERIOD.c.start_year <= year, PERIOD.c.end_year >= year))
     query = select(PERIOD.c.id, PERIOD.c.name, PERIOD.c.start_year, PERIOD.c.end_year).where(or_(*conditions))
@@ -159,13 +160,13 @@ async def mandate_periods(session: AsyncSession, ids: Collection[uuid.UUID], yea
 
 # Walking up from one node.
 
-async def goal_with_links(session: AsyncSession, goal_id: uuid.UUID) -> Sequence[Row[Any]]:
+async def goal_with_links(session: AsyncSession, goal_id: uuid.UUID) -> Sequence[AnyRow]:
     """The goal revision, one row per link (parent_lineage_id None when it links to nothing)."""
     query = select(*_GOAL_COLUMNS, LINK.c.parent_lineage_id).outerjoin(LINK, LINK.c.goal_id == GOAL.c.id).where(GOAL.c.id == goal_id)
     return (await session.execute(query)).all()
 
 
-async def published_goals_with_links(session: AsyncSession, lineages: Collection[uuid.UUID]) -> Sequence[Row[Any]]:
+async def published_goals_with_links(session: AsyncSession, lineages: Collection[uuid.UUID]) -> Sequence[AnyRow]:
     """Decided and archived revisions of the lineages, one row per link."""
     query = (
         select(*_GOAL_COLUMNS, LINK.c.parent_lineage_id)
@@ -176,7 +177,7 @@ async def published_goals_with_links(session: AsyncSession, lineages: Collection
     return (await session.execute(query)).all()
 
 
-async def activity_with_links(session: AsyncSession, activity_id: uuid.UUID) -> Sequence[Row[Any]]:
+async def activity_with_links(session: AsyncSession, activity_id: uuid.UUID) -> Sequence[AnyRow]:
     query = (
         select(*_ACTIVITY_COLUMNS, ACTIVITY_GOAL.c.goal_lineage_id)
         .outerjoin(ACTIVITY_GOAL, ACTIVITY_GOAL.c.activity_id == ACTIVITY.c.id)
@@ -185,7 +186,7 @@ async def activity_with_links(session: AsyncSession, activity_id: uuid.UUID) -> 
     return (await session.execute(query)).all()
 
 
-async def use_with_indicator(session: AsyncSession, use_id: uuid.UUID) -> Row[Any] | None:
+async def use_with_indicator(session: AsyncSession, use_id: uuid.UUID) -> AnyRow | None:
     query = (
         select(USE.c.id, USE.c.org_unit_id, USE.c.goal_lineage_id, USE.c.quality_factor_id, INDICATOR.c.name)
         .join(INDICATOR, INDICATOR.c.id == USE.c.indicator_id)

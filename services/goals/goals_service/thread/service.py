@@ -15,16 +15,17 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from styrkedjan_common import scope as access
 from goals_service.indicators import status as indicator_status
 from goals_service.indicators.schemas import plain_decimal
 from goals_service.settings import GoalsSettings
 from goals_service.thread import repository
 from goals_service.thread.schemas import MandatePeriodRef, NodeKind, UpwardGoal, UpwardNode, UpwardRead, VisionRef
 from goals_service.vision import repository as vision_repository
+from goals_service.vision.models import VisionVersion
+from styrkedjan_common import scope as access
+from styrkedjan_common.db import AnyRow
 from styrkedjan_common.identity import Principal
 from styrkedjan_common.lifecycle import Status
 from styrkedjan_common.problems import InvalidInput, NotFound
@@ -40,10 +41,10 @@ def _level_order(level: str) -> int:
     return LEVEL_ORDER.get(level, len(LEVEL_ORDER))
 
 
-def _newest_per_lineage(rows: Iterable[Row[Any]]) -> dict[uuid.UUID, Row[Any]]:
+def _newest_per_lineage(rows: Iterable[AnyRow]) -> dict[uuid.UUID, AnyRow]:
     """One revision per goal: deciding a revision archives the one before, so among decided (or
     among published) revisions the newest is the one in force."""
-    newest: dict[uuid.UUID, Row[Any]] = {}
+    newest: dict[uuid.UUID, AnyRow] = {}
     for row in rows:
         if row.lineage_id not in newest or newest[row.lineage_id].revision < row.revision:
             newest[row.lineage_id] = row
@@ -54,13 +55,13 @@ def _newest_per_lineage(rows: Iterable[Row[Any]]) -> dict[uuid.UUID, Row[Any]]:
 class _Graph:
     """The goals in force for a year by lineage, and their links among themselves."""
 
-    goals: dict[uuid.UUID, Row[Any]]
+    goals: dict[uuid.UUID, AnyRow]
     contributes_to: dict[uuid.UUID, list[uuid.UUID]]
     parents: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
     children: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
-    def of(cls, goal_rows: Sequence[Row[Any]], link_rows: Sequence[Row[Any]]) -> _Graph:
+    def of(cls, goal_rows: Sequence[AnyRow], link_rows: Sequence[AnyRow]) -> _Graph:
         goals = _newest_per_lineage(goal_rows)
         lineage_of = {row.id: lineage for lineage, row in goals.items()}
         contributes_to: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
@@ -98,7 +99,7 @@ class _Graph:
         return seen - start
 
 
-def _vision_ref(vision: Any) -> VisionRef | None:
+def _vision_ref(vision: VisionVersion | None) -> VisionRef | None:
     if vision is None:
         return None
     return VisionRef(
@@ -107,7 +108,7 @@ def _vision_ref(vision: Any) -> VisionRef | None:
     )
 
 
-def _period_ref(row: Row[Any] | None) -> MandatePeriodRef | None:
+def _period_ref(row: AnyRow | None) -> MandatePeriodRef | None:
     return None if row is None else MandatePeriodRef(id=row.id, name=row.name, start_year=row.start_year, end_year=row.end_year)
 
 
@@ -137,18 +138,18 @@ def _near_share(thresholds: dict[str, Any] | None, default: Decimal) -> Decimal:
     return default if value is None else Decimal(str(value))
 
 
-def _outcome(row: Row[Any] | None) -> Node | None:
+def _outcome(row: AnyRow | None) -> Node | None:
     if row is None:
         return None
     return {"period": row.period, "year": row.year, "total": row.total, "women": row.women, "men": row.men}
 
 
 def _indicators_by_lineage(
-    uses: Sequence[Row[Any]], targets: dict[uuid.UUID, Any], outcomes: Sequence[Row[Any]], default_share: Decimal
+    uses: Sequence[AnyRow], targets: dict[uuid.UUID, Any], outcomes: Sequence[AnyRow], default_share: Decimal
 ) -> dict[uuid.UUID, list[Node]]:
     """Each use assessed like the indicator views: the latest outcome against the year's target,
     and the trend against the outcome before it."""
-    ranked: dict[uuid.UUID, list[Row[Any] | None]] = {}
+    ranked: dict[uuid.UUID, list[AnyRow | None]] = {}
     for row in outcomes:
         ranked.setdefault(row.use_id, [None] * repository.OUTCOMES_PER_USE)[row.rank - 1] = row
     result: dict[uuid.UUID, list[Node]] = defaultdict(list)
@@ -165,14 +166,14 @@ def _indicators_by_lineage(
     return result
 
 
-def _activity(row: Row[Any]) -> Node:
+def _activity(row: AnyRow) -> Node:
     return {
         "id": row.id, "title": row.title, "owner_org_unit_id": row.owner_org_unit_id, "start_date": row.start_date,
         "end_date": row.end_date, "status": row.status, "sdgs": row.sdgs,
     }
 
 
-def _activities_by_lineage(rows: Sequence[Row[Any]]) -> dict[uuid.UUID, list[Node]]:
+def _activities_by_lineage(rows: Sequence[AnyRow]) -> dict[uuid.UUID, list[Node]]:
     built: dict[uuid.UUID, Node] = {}  # an activity serving several goals is built once
     result: dict[uuid.UUID, list[Node]] = defaultdict(list)
     for row in rows:
