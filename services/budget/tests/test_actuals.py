@@ -1,61 +1,8 @@
-"""Booked amounts (utfall): small deliveries as JSON, under the rules of a file, and reading them.
-The seeding helpers here are shared by the import, forecast and summary tests."""
+"""Booked amounts (utfall): small deliveries as JSON, under the rules of a file, and reading them."""
 
-import uuid
-
-from sqlalchemy import func, select
-
-from budget_service.actuals.models import Actual, ActualsImport
-from budget_service.allocations.models import ActivityArea, CostCenter
-from budget_service.db import AuditEvent
+from services.budget.tests.support.actuals import ACTUALS, ADMIN_A, IMPORTS, UNIT_A, amounts, finance, row, seed_cost_centers, stored
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import assert_problem, pointers
-
-API = "/api/budget/v1"
-ACTUALS = f"{API}/actuals"
-IMPORTS = f"{ACTUALS}/imports"
-BOARD_A, BOARD_B = str(uuid.uuid4()), str(uuid.uuid4())
-ADMIN_A, UNIT_A = str(uuid.uuid4()), str(uuid.uuid4())
-# Cost centre code → (board, org unit it serves).
-COST_CENTERS = {"1310": (BOARD_A, ADMIN_A), "1320": (BOARD_A, UNIT_A), "2100": (BOARD_B, None)}
-ROW = {"year": 2027, "month": 3, "cost_center_code": "1310", "account": "4010", "amount": "125000.50"}
-
-
-async def seed_cost_centers(app):
-    """Two boards' activity areas and their cost centres, as the allocations area stores them."""
-    async with app.state.sessionmaker() as s:
-        areas = {board: ActivityArea(board_org_unit_id=uuid.UUID(board), code="100", name="Verksamhet", created_by="t", updated_by="t") for board in (BOARD_A, BOARD_B)}
-        s.add_all(areas.values())
-        await s.flush()
-        s.add_all(
-            CostCenter(
-                code=code, name=f"Kostnadsställe {code}", activity_area_id=areas[board].id,
-                org_unit_id=uuid.UUID(unit) if unit else None, created_by="t", updated_by="t",
-            )
-            for code, (board, unit) in COST_CENTERS.items()
-        )
-        await s.commit()
-
-
-async def stored(app):
-    """What a refused request must leave untouched: rows, deliveries and audit events."""
-    async with app.state.sessionmaker() as s:
-        return tuple([await s.scalar(select(func.count()).select_from(model)) for model in (Actual, ActualsImport, AuditEvent)])
-
-
-async def amounts(app):
-    async with app.state.sessionmaker() as s:
-        rows = (await s.execute(select(Actual.year, Actual.month, Actual.cost_center_code, Actual.account, Actual.amount))).all()
-    return {(y, m, c, a): str(amount) for y, m, c, a, amount in rows}
-
-
-def finance(as_role):
-    """The finance function: forvaltning with the whole municipality in scope."""
-    return as_role(Role.FORVALTNING)
-
-
-def row(**changes):
-    return ROW | changes
 
 
 async def test_json_delivery_stores_the_rows_and_is_one_import(client, app, as_role):

@@ -3,7 +3,7 @@ and by the finance function with the whole municipality in scope."""
 
 import uuid
 
-from services.budget.tests.test_actuals import ADMIN_A, IMPORTS, amounts, finance, seed_cost_centers, stored
+from services.budget.tests.support.actuals import ADMIN_A, IMPORTS, amounts, finance, seed_cost_centers, stored
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import assert_problem, pointers
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from budget_service.allocation_model.calculation import ForecastRow, Group, Inputs, compute, tile
-from services.budget.tests.test_assumptions import BOARD, POPULATION, PRICES, TARGET_GROUPS, audit_events, imported, items, refusers
+from services.budget.tests.support.assumptions import BOARD, POPULATION, PRICES, TARGET_GROUPS, audit_events, imported, items, refusers
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import assert_problem, pointers
 
@@ -36,11 +36,6 @@ RUN = {
     "efficiency_pct": "1",
     "base_frames": [{"board_org_unit_id": SCHOOL_BOARD, "amount": "10000000.00"}],
 }
-
-
-@pytest.fixture
-def council(as_role):
-    return as_role(Role.FULLMAKTIGE)
 
 
 # --- target groups -------------------------------------------------------------------------------

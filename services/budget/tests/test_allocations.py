@@ -1,33 +1,36 @@
 """A board's activity areas and cost centres, and its allocation of the operating frame over them
 (seed: "Ekonomistyrning", "Budget och resursfördelning"): the sum never exceeds the frame."""
 
-import datetime as dt
 import uuid
-from decimal import Decimal
 
 import pytest
 
-from budget_service.budgets.models import Budget, Frame
-from styrkedjan_common.testing import assert_problem, pointers
+from services.budget.tests.support.allocations import (
+    ADMINISTRATION,
+    ALLOCATION,
+    API,
+    AREAS,
+    BOARD,
+    COST_CENTERS,
+    CREATE,
+    HOME_CARE,
+    OTHER_BOARD,
+    YEAR,
+    add_budget,
+    add_frame,
+    audit_events,
+    create_area,
+    create_cost_center,
+    everything,
+    line,
+    put_allocation,
+)
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
+from styrkedjan_common.testing import assert_problem, pointers
 
-API = "/api/budget/v1"
-AREAS = f"{API}/activity-areas"
-COST_CENTERS = f"{API}/cost-centers"
-AUDIT = f"{API}/audit-events"
-BOARD = str(uuid.uuid4())
-ADMINISTRATION = str(uuid.uuid4())
-HOME_CARE = str(uuid.uuid4())
-OTHER_BOARD = str(uuid.uuid4())
-YEAR = 2027
-ALLOCATION = f"{API}/allocations/{BOARD}/{YEAR}"
-CREATE = {"If-None-Match": "*"}
-
-
-@pytest.fixture
-def council(as_role):
-    return as_role(Role.FULLMAKTIGE)
+# The callers of these tests. conftest.py's board has only itself in scope; this module's board and
+# administration also reach the unit below them, so the module defines its own of those names.
 
 
 @pytest.fixture
@@ -45,82 +48,6 @@ def administration(as_role):
 @pytest.fixture
 def other_board(as_role):
     return as_role(Role.NAMND, OTHER_BOARD, [OTHER_BOARD])
-
-
-async def add_budget(app, frames, *, year=YEAR, revision=1, status=Status.DECIDED):
-    """A council budget with frames {(board, kind): amount}, inserted as the budgets area stores it."""
-    decided = status in (Status.DECIDED, Status.ARCHIVED)
-    budget = Budget(
-        year=year,
-        title=f"Mål och budget {year}",
-        status=status.value,
-        revision=revision,
-        decision_body="Kommunfullmäktige" if decided else None,
-        decision_date=dt.date(year - 1, 6, 14) if decided else None,
-        decision_reference=f"KF § {40 + revision}/{year - 1}" if decided else None,
-        created_by="seed",
-        updated_by="seed",
-    )
-    async with app.state.sessionmaker() as session:
-        session.add(budget)
-        await session.flush()
-        session.add_all(
-            Frame(
-                budget_id=budget.id,
-                board_org_unit_id=uuid.UUID(board),
-                kind=kind,
-                year=year,
-                amount=Decimal(amount),
-                created_by="seed",
-                updated_by="seed",
-            )
-            for (board, kind), amount in frames.items()
-        )
-        await session.commit()
-    return budget.id
-
-
-async def add_frame(app, amount, *, board=BOARD, kind="OPERATING", **options):
-    return await add_budget(app, {(board, kind): amount}, **options)
-
-
-async def create_area(client, headers, code="410", name="Äldreomsorg", board=BOARD):
-    response = await client.post(AREAS, json={"board_org_unit_id": board, "code": code, "name": name}, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def create_cost_center(client, headers, area_id, code="41010", name="Hemtjänst norr", **fields):
-    body = {"code": code, "name": name, "activity_area_id": area_id} | fields
-    response = await client.post(COST_CENTERS, json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def put_allocation(client, headers, lines, precondition=CREATE, url=ALLOCATION):
-    return await client.put(url, json={"lines": lines}, headers=headers | precondition)
-
-
-def line(area, amount, cost_center=None, comment=""):
-    return {"activity_area_id": area["id"], "cost_center_id": cost_center["id"] if cost_center else None, "amount": amount, "comment": comment}
-
-
-async def audit_events(client, as_role, **params):
-    response = await client.get(AUDIT, params=params, headers=as_role(Role.REVISOR))
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
-
-
-async def everything(client, headers, url, limit, **params):
-    """Every item of a list, page by page."""
-    items, cursor = [], None
-    while True:
-        response = await client.get(url, params=params | {"limit": limit} | ({"cursor": cursor} if cursor else {}), headers=headers)
-        assert response.status_code == 200, response.text
-        items += response.json()["items"]
-        cursor = response.json()["next_cursor"]
-        if cursor is None:
-            return items
 
 
 # --- activity areas -----------------------------------------------------------------------
@@ -352,7 +279,7 @@ async def test_board_allocates_its_frame_and_reads_what_remains(client, app, boa
     etag = response.headers["etag"]
     read = (await client.get(ALLOCATION, headers=as_role(Role.ENHET, HOME_CARE, [HOME_CARE]))).json()
     assert read == response.json()
-    assert [(l["activity_area_id"], l["cost_center_id"], l["amount"]) for l in read["lines"]] == [
+    assert [(ln["activity_area_id"], ln["cost_center_id"], ln["amount"]) for ln in read["lines"]] == [
         (structure["elderly"]["id"], None, "100000.00"),
         (structure["elderly"]["id"], structure["north"]["id"], "300000.50"),
         (structure["elderly"]["id"], structure["south"]["id"], "200000.00"),
@@ -462,7 +389,7 @@ async def test_replacing_the_allocation_needs_the_right_precondition(client, app
     assert_problem(await put_allocation(client, board, elderly, {"If-Match": '"stale.1"'}), 412)
     second = await put_allocation(client, board, [line(structure["family"], "900.00")], {"If-Match": first.headers["etag"]})
     assert second.status_code == 200, second.text
-    assert [l["activity_area_id"] for l in second.json()["lines"]] == [structure["family"]["id"]]
+    assert [ln["activity_area_id"] for ln in second.json()["lines"]] == [structure["family"]["id"]]
     assert second.json()["row_version"] == 2 and second.headers["etag"] != first.headers["etag"]
     assert_problem(await put_allocation(client, board, elderly, {"If-Match": first.headers["etag"]}), 412)
 

@@ -1,21 +1,21 @@
 """Planning assumptions: population, tax and grant forecasts and price indices imported from CSV (all
 rows or none); the council writes, everyone reads."""
 
-import uuid
-
-import pytest
-
+from services.budget.tests.support.assumptions import (
+    API,
+    BOARD,
+    CSV,
+    POPULATION,
+    PRICES,
+    TARGET_GROUPS,
+    TAX,
+    audit_events,
+    imported,
+    items,
+    refusers,
+)
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import assert_problem, pointers
-
-API = "/api/budget/v1"
-POPULATION = f"{API}/population-forecasts"
-TAX = f"{API}/tax-forecasts"
-PRICES = f"{API}/price-indices"
-TARGET_GROUPS = f"{API}/target-groups"
-AUDIT = f"{API}/audit-events"
-CSV = {"content-type": "text/csv"}
-BOARD = str(uuid.uuid4())
 
 POPULATION_CSV = """publication_date,source,year,age_from,age_to,count
 2026-03-01,SCB,2026,1,5,1050
@@ -34,34 +34,6 @@ PRICE_CSV = """publication_date,year,pct_change,component
 2026-04-25,2028,3.1,
 2026-04-25,2027,3.4,wages
 """
-
-
-@pytest.fixture
-def council(as_role):
-    return as_role(Role.FULLMAKTIGE)
-
-
-async def imported(client, headers, path, text):
-    response = await client.post(f"{path}/imports", content=text.encode(), headers=headers | CSV)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def items(client, headers, path, **params):
-    response = await client.get(path, params=params, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
-
-
-async def audit_events(client, as_role, **params):
-    response = await client.get(AUDIT, params=params, headers=as_role(Role.REVISOR))
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
-
-
-def refusers(as_role):
-    """Callers outside the writers' policy or scope: a board, and the council for one board only."""
-    return [as_role(Role.NAMND, BOARD, [BOARD]), as_role(Role.FULLMAKTIGE, BOARD, [BOARD])]
 
 
 # --- population forecasts ------------------------------------------------------------------------

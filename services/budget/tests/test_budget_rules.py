@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from budget_service.budgets.models import BudgetLine
-from services.budget.tests.test_budgets import (
+from services.budget.tests.support.budgets import (
     BOARD_A,
     BUDGETS,
     DECISION,
@@ -24,16 +24,11 @@ from services.budget.tests.test_budgets import (
     put,
     step,
 )
-from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
+from styrkedjan_common.testing import assert_problem, pointers
 
 # The last plan year's costs 1 200 000.00 against revenues 1 000 000.00.
 DEFICIT_LINES = {"lines": LINES_BODY["lines"] + [{"kind": "OTHER_COST", "year": YEAR + 2, "amount": "250000.00"}]}
-
-
-@pytest.fixture
-def council(as_role):
-    return as_role(Role.FULLMAKTIGE)
 
 
 async def in_deficit(client, headers, **changes):

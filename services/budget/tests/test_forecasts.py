@@ -10,7 +10,7 @@ from budget_service.actuals.models import Forecast
 from budget_service.allocations.models import ActivityArea, Allocation, AllocationSet, CostCenter
 from budget_service.budgets.models import Budget, Frame
 from budget_service.db import AuditEvent
-from services.budget.tests.test_actuals import ACTUALS, ADMIN_A, API, BOARD_A, BOARD_B, UNIT_A, finance, row, seed_cost_centers
+from services.budget.tests.support.actuals import ACTUALS, ADMIN_A, API, BOARD_A, BOARD_B, UNIT_A, finance, row, seed_cost_centers
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import assert_problem, pointers
 

@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 
-from services.budget.tests.test_allocations import API, BOARD, OTHER_BOARD, YEAR, add_budget, add_frame, audit_events, everything
-from styrkedjan_common.testing import assert_problem, pointers
+from services.budget.tests.support.allocations import API, BOARD, OTHER_BOARD, YEAR, add_budget, add_frame, audit_events, everything
 from styrkedjan_common.identity import Role
+from styrkedjan_common.testing import assert_problem, pointers
 
 PROJECTS = f"{API}/investment-projects"
 PLAN = f"{API}/investment-plans/{BOARD}/{YEAR}"
@@ -20,18 +20,8 @@ PROJECT = {
 
 
 @pytest.fixture
-def board(as_role):
-    return as_role(Role.NAMND, BOARD, [BOARD])
-
-
-@pytest.fixture
 def administration(as_role):
     return as_role(Role.FORVALTNING, str(uuid.uuid4()), [BOARD])
-
-
-@pytest.fixture
-def council(as_role):
-    return as_role(Role.FULLMAKTIGE)
 
 
 async def create_project(client, headers, **changes):

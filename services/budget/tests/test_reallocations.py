@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from services.budget.tests.test_allocations import (
+from services.budget.tests.support.allocations import (
     ALLOCATION,
     API,
     BOARD,
@@ -20,21 +20,11 @@ from services.budget.tests.test_allocations import (
     line,
     put_allocation,
 )
-from styrkedjan_common.testing import assert_problem, pointers
 from styrkedjan_common.identity import Role
+from styrkedjan_common.testing import assert_problem, pointers
 
 REALLOCATIONS = f"{API}/reallocations"
 DECISION = {"body": "Vård- och omsorgsnämnden", "decision_date": "2027-03-20", "reference": "VON § 12/2027"}
-
-
-@pytest.fixture
-def board(as_role):
-    return as_role(Role.NAMND, BOARD, [BOARD])
-
-
-@pytest.fixture
-def council(as_role):
-    return as_role(Role.FULLMAKTIGE)
 
 
 @pytest.fixture
@@ -77,7 +67,7 @@ async def report(client, headers, created, occasion="APRIL", if_match=None):
 
 
 def amounts(allocation):
-    return [(l["activity_area_id"], l["cost_center_id"], l["amount"]) for l in allocation["lines"]]
+    return [(ln["activity_area_id"], ln["cost_center_id"], ln["amount"]) for ln in allocation["lines"]]
 
 
 async def test_board_moves_money_between_areas_and_the_total_stays(client, board, allocated):

@@ -2,12 +2,10 @@
 
 import uuid
 
-import pytest
-
 from budget_service.balance import service
-from services.budget.tests.test_balance import DECISION, STATEMENTS, adopted, audit_actions, board, created
-from styrkedjan_common.testing import assert_problem, pointers
+from services.budget.tests.support.balance import DECISION, STATEMENTS, adopted, audit_actions, board, created
 from styrkedjan_common.identity import Role
+from styrkedjan_common.testing import assert_problem, pointers
 
 OBLIGATIONS = "/api/budget/v1/restoration-obligations"
 # Årets resultat −8 000 000, realisationsvinster 500 000, 2 000 000 taken from the reserve:
@@ -18,11 +16,6 @@ PLAIN = {"realisation_gains": "0.00", "exempt_realisation_items": "0.00", "unrea
          "reserve_allocation": "0.00", "reserve_use": "0.00"}
 WAIVER = {"decision": DECISION, "reasons": "Realisationsförlust vid försäljning av det kommunala bostadsbolaget."}
 PLAN = {"reference": "KF § 88/2026", "decision_date": "2026-11-23"}
-
-
-@pytest.fixture
-def council(as_role):
-    return as_role(Role.FULLMAKTIGE)
 
 
 async def the_obligation(client, headers, origin_year=2025):
