@@ -1,6 +1,6 @@
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -27,9 +27,10 @@ ACTIVITY_WRITERS = allow(Role.NAMND, Role.FORVALTNING, Role.ENHET)
 READERS = allow_any_signed_in()
 CONDITIONAL = problem_responses(404, 412, 422, 428)
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]
+Read = TypeVar("Read", FocusAreaRead, ActivityRead)
 
 
-def _with_etag(read: FocusAreaRead | ActivityRead, response: Response) -> FocusAreaRead | ActivityRead:
+def _with_etag(read: Read, response: Response) -> Read:
     response.headers["ETag"] = etag(read.id, read.row_version)
     return read
 

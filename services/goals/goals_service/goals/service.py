@@ -4,7 +4,7 @@ goals of the level above, and is decided through the lifecycle; a change is a ne
 
 import datetime as dt
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -56,7 +56,7 @@ PARENT_LEVELS = {
     GoalLevel.UNIT: frozenset({GoalLevel.BOARD, GoalLevel.UNIT}),
 }
 PARENTS_TEXT = {GoalLevel.MUNICIPAL: "no other goal", GoalLevel.BOARD: "municipal goals", GoalLevel.UNIT: "board or unit goals"}
-CONTENT_FIELDS = frozenset(GoalContent.model_fields)
+CONTENT_FIELDS = set(GoalContent.model_fields)  # a set, the type model_dump's include= takes
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class Parts:
 def to_read(goal: Goal, parts: Parts) -> GoalRead:
     closure = None
     if goal.closed_at is not None:
+        assert goal.closed_reason is not None  # closing a goal sets its time and its reason together
         closure = GoalClosureRead(
             closed_at=goal.closed_at, closed_by=goal.closed_by or "", reason=ClosureReason(goal.closed_reason), comment=goal.closing_comment or ""
         )
@@ -117,7 +118,7 @@ async def parts_of(session: AsyncSession, goals: Collection[Goal]) -> dict[uuid.
     return {g.id: Parts(links.get(g.id, []), targets.get(g.id, []), counts.get(g.lineage_id, 0)) for g in goals}
 
 
-async def read_many(session: AsyncSession, goals: list[Goal]) -> list[GoalRead]:
+async def read_many(session: AsyncSession, goals: Sequence[Goal]) -> list[GoalRead]:
     parts = await parts_of(session, goals)
     return [to_read(g, parts[g.id]) for g in goals]
 

@@ -74,7 +74,7 @@ async def create(session: AsyncSession, principal: Principal, data: MandatePerio
 async def update(session: AsyncSession, principal: Principal, period: MandatePeriod, data: MandatePeriodUpdate) -> MandatePeriod:
     ensure_writer(principal)
     changes = changes_of(data)
-    current = {"start_year": period.start_year, "end_year": period.end_year, "name": period.name}
+    current: dict[str, Any] = {"start_year": period.start_year, "end_year": period.end_year, "name": period.name}
     merged = current | changes
     # A name that was only the default follows the years; a name someone chose is kept.
     if "name" not in changes and period.name == default_name(period.start_year, period.end_year):

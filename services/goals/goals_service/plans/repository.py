@@ -3,7 +3,7 @@ of object, however many items a plan holds)."""
 
 import uuid
 from collections.abc import Collection
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,8 @@ from styrkedjan_common.lifecycle import Status
 
 OPEN = (Status.DRAFT.value, Status.PROPOSED.value)
 PUBLISHED = (Status.DECIDED.value, Status.ARCHIVED.value)
+# The objects a plan item names by their own id.
+Named = TypeVar("Named", QualityFactor, FocusArea, Activity)
 
 
 async def get(session: AsyncSession, plan_id: uuid.UUID) -> Plan | None:
@@ -88,7 +90,7 @@ async def goal_lineages(session: AsyncSession, goal_ids: Collection[uuid.UUID]) 
     if not goal_ids:
         return {}
     rows = await session.execute(select(Goal.id, Goal.lineage_id).where(Goal.id.in_(goal_ids)))
-    return {goal_id: lineage_id for goal_id, lineage_id in rows}
+    return dict(rows.all())
 
 
 async def goals_by_lineage(session: AsyncSession, lineage_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Goal]:
@@ -106,9 +108,7 @@ async def goals_by_lineage(session: AsyncSession, lineage_ids: Collection[uuid.U
     return chosen
 
 
-async def by_ids(
-    session: AsyncSession, ids: Collection[uuid.UUID], *, model: type[QualityFactor | FocusArea | Activity]
-) -> dict[uuid.UUID, Any]:
+async def by_ids(session: AsyncSession, ids: Collection[uuid.UUID], *, model: type[Named]) -> dict[uuid.UUID, Named]:
     if not ids:
         return {}
     return {row.id: row for row in (await session.scalars(select(model).where(model.id.in_(ids)))).all()}
@@ -119,5 +119,5 @@ async def indicator_names(session: AsyncSession, use_ids: Collection[uuid.UUID])
     if not use_ids:
         return {}
     query = select(IndicatorUse.id, Indicator.name).join(Indicator, Indicator.id == IndicatorUse.indicator_id).where(IndicatorUse.id.in_(use_ids))
-    return {use_id: name for use_id, name in await session.execute(query)}
+    return dict((await session.execute(query)).all())
 
