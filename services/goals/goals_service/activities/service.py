@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from styrkedjan_common.scope import can_read, ensure_can_write
 from goals_service.activities import repository
 from goals_service.activities.models import Activity, FocusArea
 from goals_service.activities.schemas import (
@@ -29,6 +28,7 @@ from styrkedjan_common.db import utcnow
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
+from styrkedjan_common.scope import can_read, ensure_can_write
 
 FOCUS_AREA = "focus_area"
 ACTIVITY = "activity"

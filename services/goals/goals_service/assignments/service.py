@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from styrkedjan_common.scope import ensure_can_write
 from goals_service.assignments import repository
 from goals_service.assignments.models import Assignment, AssignmentReport
 from goals_service.assignments.schemas import (
@@ -23,6 +22,7 @@ from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision
 from styrkedjan_common.problems import Forbidden, NotFound
 from styrkedjan_common.schemas import changes_of
+from styrkedjan_common.scope import ensure_can_write
 
 ENTITY = "assignment"
 REPORT_ENTITY = "assignment_report"

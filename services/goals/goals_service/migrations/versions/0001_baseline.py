@@ -1,7 +1,7 @@
 """baseline
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-27 09:57:38.583530
 """
 from collections.abc import Sequence
