@@ -14,7 +14,7 @@ Keyset = tuple[dt.datetime, uuid.UUID]
 def keyset(cursor: str | None) -> Keyset | None:
     """The (created_at, id) position a cursor of `created_page` names."""
     after = decode_cursor(cursor)
-    return cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None  # type: ignore[return-value]
+    return cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None
 
 
 def created_page(rows: Sequence[T], limit: int, record: Callable[[T], Any]) -> tuple[Sequence[T], str | None]:

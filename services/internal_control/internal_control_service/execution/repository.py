@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from internal_control_service.execution.models import Action, ControlResult, Deviation
@@ -15,7 +15,7 @@ from internal_control_service.execution.schemas import ActionStatus
 from internal_control_service.plans.models import ControlActivity, ControlPlan
 
 
-def after_keyset(model: Any, after: Keyset | None) -> Any:
+def after_keyset(model: Any, after: Keyset | None) -> ColumnElement[bool]:
     """Rows after the cursor in (created_at, id) order."""
     if after is None:
         return true()
@@ -23,12 +23,20 @@ def after_keyset(model: Any, after: Keyset | None) -> Any:
     return or_(model.created_at > at, and_(model.created_at == at, model.id > last_id))
 
 
-def _in_boards(boards: Collection[uuid.UUID] | None) -> Any:
+def _in_boards(boards: Collection[uuid.UUID] | None) -> ColumnElement[bool]:
     return true() if boards is None else ControlPlan.board_org_unit_id.in_(boards)
 
 
-def _of_board_and_year(board_org_unit_id: uuid.UUID | None, year: int | None) -> list[Any]:
-    conditions = []
+# A result with its plan's id, board and year, and the deviation it opened (None: none, the outer join).
+ResultRow = Row[ControlResult, uuid.UUID, uuid.UUID, int, uuid.UUID | None]
+# A deviation with its result's activity and occasion, the activity's area and its plan's board and year.
+DeviationRow = Row[Deviation, uuid.UUID, str, str, uuid.UUID, int]
+# An action with its deviation and the board of the plan it belongs to.
+ActionRow = Row[Action, Deviation, uuid.UUID]
+
+
+def _of_board_and_year(board_org_unit_id: uuid.UUID | None, year: int | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if board_org_unit_id is not None:
         conditions.append(ControlPlan.board_org_unit_id == board_org_unit_id)
     if year is not None:
@@ -39,7 +47,7 @@ def _of_board_and_year(board_org_unit_id: uuid.UUID | None, year: int | None) ->
 # --- activities and results ---------------------------------------------------------------
 
 
-async def get_activity(session: AsyncSession, activity_id: uuid.UUID) -> Row[tuple[ControlActivity, ControlPlan]] | None:
+async def get_activity(session: AsyncSession, activity_id: uuid.UUID) -> Row[ControlActivity, ControlPlan] | None:
     query = select(ControlActivity, ControlPlan).join(ControlPlan, ControlPlan.id == ControlActivity.plan_id).where(ControlActivity.id == activity_id)
     return (await session.execute(query)).first()
 
@@ -49,7 +57,7 @@ async def result_exists(session: AsyncSession, activity_id: uuid.UUID, occasion:
     return bool(await session.scalar(query))
 
 
-def _results() -> Select[Any]:
+def _results() -> Select[ControlResult, uuid.UUID, uuid.UUID, int, uuid.UUID]:
     return (
         select(ControlResult, ControlActivity.plan_id, ControlPlan.board_org_unit_id, ControlPlan.year, Deviation.id.label("deviation_id"))
         .join(ControlActivity, ControlActivity.id == ControlResult.activity_id)
@@ -67,7 +75,7 @@ async def list_results(
     boards: Collection[uuid.UUID] | None,
     limit: int,
     after: Keyset | None,
-) -> Sequence[Row[Any]]:
+) -> Sequence[ResultRow]:
     query = (
         _results()
         .where(_in_boards(boards), after_keyset(ControlResult, after), *_of_board_and_year(board_org_unit_id, year))
@@ -79,14 +87,14 @@ async def list_results(
     return (await session.execute(query)).all()
 
 
-async def get_result(session: AsyncSession, result_id: uuid.UUID) -> Row[Any] | None:
+async def get_result(session: AsyncSession, result_id: uuid.UUID) -> ResultRow | None:
     return (await session.execute(_results().where(ControlResult.id == result_id))).first()
 
 
 # --- deviations and actions ---------------------------------------------------------------
 
 
-def _deviations() -> Select[Any]:
+def _deviations() -> Select[Deviation, uuid.UUID, str, str, uuid.UUID, int]:
     return (
         select(Deviation, ControlResult.activity_id, ControlResult.occasion, ControlActivity.area, ControlPlan.board_org_unit_id, ControlPlan.year)
         .join(ControlResult, ControlResult.id == Deviation.result_id)
@@ -95,7 +103,7 @@ def _deviations() -> Select[Any]:
     )
 
 
-async def get_deviation(session: AsyncSession, deviation_id: uuid.UUID) -> Row[Any] | None:
+async def get_deviation(session: AsyncSession, deviation_id: uuid.UUID) -> DeviationRow | None:
     return (await session.execute(_deviations().where(Deviation.id == deviation_id))).first()
 
 
@@ -108,7 +116,7 @@ async def list_deviations(
     boards: Collection[uuid.UUID] | None,
     limit: int,
     after: Keyset | None,
-) -> Sequence[Row[Any]]:
+) -> Sequence[DeviationRow]:
     query = (
         _deviations()
         .where(_in_boards(boards), after_keyset(Deviation, after), *_of_board_and_year(board_org_unit_id, year))
@@ -135,7 +143,7 @@ async def count_open_actions(session: AsyncSession, deviation_id: uuid.UUID) -> 
     return await session.scalar(query) or 0
 
 
-async def get_action(session: AsyncSession, action_id: uuid.UUID) -> Row[tuple[Action, Deviation, uuid.UUID]] | None:
+async def get_action(session: AsyncSession, action_id: uuid.UUID) -> ActionRow | None:
     query = (
         select(Action, Deviation, ControlPlan.board_org_unit_id)
         .join(Deviation, Deviation.id == Action.deviation_id)

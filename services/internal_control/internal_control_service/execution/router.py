@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from internal_control_service.execution import repository, service
+from internal_control_service.execution.paging import created_page, keyset
 from internal_control_service.execution.schemas import (
     ActionCreate,
     ActionRead,
@@ -15,7 +16,6 @@ from internal_control_service.execution.schemas import (
     ResultRead,
 )
 from styrkedjan_common.db import SessionDep
-from internal_control_service.execution.paging import created_page, keyset
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, etag, require_if_match, set_etag
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow

@@ -10,12 +10,13 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from internal_control_service.db import auditor
 from internal_control_service.execution import deadlines, repository
 from internal_control_service.execution.models import Action, ControlResult, Deviation
+from internal_control_service.execution.repository import ActionRow, DeviationRow, ResultRow
 from internal_control_service.execution.schemas import (
     ActionCreate,
     ActionRead,
@@ -59,7 +60,7 @@ def boards_to_list(principal: Principal, board_org_unit_id: uuid.UUID | None) ->
     return readable_unit_ids(principal)
 
 
-def _snapshot(read: Any) -> dict[str, Any]:
+def _snapshot(read: BaseModel) -> dict[str, Any]:
     return read.model_dump(mode="json")
 
 
@@ -74,7 +75,7 @@ def to_result_read(result: ControlResult, plan_id: uuid.UUID, board_org_unit_id:
     )
 
 
-def result_of_row(row: Row[Any]) -> ResultRead:
+def result_of_row(row: ResultRow) -> ResultRead:
     return to_result_read(row.ControlResult, row.plan_id, row.board_org_unit_id, row.year, row.deviation_id)
 
 
@@ -159,7 +160,7 @@ def to_deviation_read(deviation: Deviation, result: Any, plan: Any, area: str, a
     )
 
 
-def deviation_of_row(row: Row[Any], actions: Sequence[Action]) -> DeviationRead:
+def deviation_of_row(row: DeviationRow, actions: Sequence[Action]) -> DeviationRead:
     return to_deviation_read(row.Deviation, row, row, row.area, actions)
 
 
@@ -171,7 +172,7 @@ def _checked(principal: Principal, board_org_unit_id: uuid.UUID, missing: str, w
         ensure_can_write(principal, board_org_unit_id, WRITERS, write)
 
 
-async def get_deviation(session: AsyncSession, principal: Principal, deviation_id: uuid.UUID, write: str | None = None) -> Row[Any]:
+async def get_deviation(session: AsyncSession, principal: Principal, deviation_id: uuid.UUID, write: str | None = None) -> DeviationRow:
     row = await repository.get_deviation(session, deviation_id)
     if row is None:
         raise NotFound(f"no deviation {deviation_id}")
@@ -179,12 +180,12 @@ async def get_deviation(session: AsyncSession, principal: Principal, deviation_i
     return row
 
 
-async def read_deviation(session: AsyncSession, row: Row[Any]) -> DeviationRead:
+async def read_deviation(session: AsyncSession, row: DeviationRow) -> DeviationRead:
     actions = await repository.actions_of(session, [row.Deviation.id])
     return deviation_of_row(row, actions[row.Deviation.id])
 
 
-async def read_deviations(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[DeviationRead]:
+async def read_deviations(session: AsyncSession, rows: Sequence[DeviationRow]) -> list[DeviationRead]:
     actions = await repository.actions_of(session, [row.Deviation.id for row in rows])
     return [deviation_of_row(row, actions[row.Deviation.id]) for row in rows]
 
@@ -201,7 +202,7 @@ def _ensure_open(deviation: Deviation, what: str) -> None:
         raise RuleViolation(f"a closed deviation is kept as it was closed: {what}")
 
 
-async def close_deviation(session: AsyncSession, principal: Principal, row: Row[Any], data: DeviationClosure) -> DeviationRead:
+async def close_deviation(session: AsyncSession, principal: Principal, row: DeviationRow, data: DeviationClosure) -> DeviationRead:
     deviation: Deviation = row.Deviation
     await _serialised(session, deviation)
     _ensure_open(deviation, "it is already closed")
@@ -225,7 +226,7 @@ async def close_deviation(session: AsyncSession, principal: Principal, row: Row[
 # --- actions ------------------------------------------------------------------------------
 
 
-async def add_action(session: AsyncSession, principal: Principal, row: Row[Any], data: ActionCreate) -> Action:
+async def add_action(session: AsyncSession, principal: Principal, row: DeviationRow, data: ActionCreate) -> Action:
     await _serialised(session, row.Deviation)
     _ensure_open(row.Deviation, "it takes no new actions")
     action = Action(
@@ -240,7 +241,7 @@ async def add_action(session: AsyncSession, principal: Principal, row: Row[Any],
 
 async def get_action(
     session: AsyncSession, principal: Principal, action_id: uuid.UUID, write: str | None = None
-) -> Row[tuple[Action, Deviation, uuid.UUID]]:
+) -> ActionRow:
     row = await repository.get_action(session, action_id)
     if row is None:
         raise NotFound(f"no action {action_id}")
@@ -248,8 +249,8 @@ async def get_action(
     return row
 
 
-async def update_action(session: AsyncSession, principal: Principal, row: Row[tuple[Action, Deviation, uuid.UUID]], data: ActionUpdate) -> Action:
-    action = row.Action
+async def update_action(session: AsyncSession, principal: Principal, row: ActionRow, data: ActionUpdate) -> Action:
+    action: Action = row.Action
     await _serialised(session, row.Deviation)
     _ensure_open(row.Deviation, "its actions are not changed")
     changes = changes_of(data)

@@ -39,7 +39,7 @@ def _with_etag(response: Response, record: CommonControl | ControlPlan | Control
 
 def _after(cursor: str | None) -> tuple[int, uuid.UUID] | None:
     decoded = decode_cursor(cursor)
-    return cursor_values(decoded, year=int, id=uuid.UUID) if decoded else None  # type: ignore[return-value]
+    return cursor_values(decoded, year=int, id=uuid.UUID) if decoded else None
 
 
 def _by_year(row: CommonControl | ControlPlan) -> dict[str, Any]:

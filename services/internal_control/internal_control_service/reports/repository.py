@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, case, func, select
+from sqlalchemy import ColumnElement, Row, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from internal_control_service.execution.models import Action, ControlResult, Deviation
@@ -16,7 +16,11 @@ from internal_control_service.execution.schemas import ActionStatus, DeviationSt
 from internal_control_service.plans.models import ControlActivity, ControlPlan
 from internal_control_service.reports.models import FollowupReport
 from internal_control_service.risks.models import Risk, RiskAssessment
+from styrkedjan_common.db import AnyRow
 from styrkedjan_common.lifecycle import Status
+
+# A revision of a board's control plan or follow-up report: (board, revision, status, decision date).
+RevisionRow = Row[uuid.UUID, int, str, dt.date | None]
 
 # --- reports ------------------------------------------------------------------------------
 
@@ -81,7 +85,7 @@ async def activities_of(session: AsyncSession, plan_id: uuid.UUID) -> list[Contr
     return list((await session.scalars(query)).all())
 
 
-async def results_of(session: AsyncSession, plan_id: uuid.UUID) -> Sequence[Row[tuple[ControlResult, Deviation | None]]]:
+async def results_of(session: AsyncSession, plan_id: uuid.UUID) -> Sequence[Row[ControlResult, Deviation | None]]:
     """Every result of the plan's activities with the deviation it opened, in the order checked."""
     query = (
         select(ControlResult, Deviation)
@@ -96,23 +100,23 @@ async def results_of(session: AsyncSession, plan_id: uuid.UUID) -> Sequence[Row[
 # --- the evaluation: one query per figure, grouped by board -------------------------------
 
 
-def _plans_of(year: int) -> Any:
+def _plans_of(year: int) -> ColumnElement[bool]:
     return ControlPlan.year == year
 
 
-async def plan_states(session: AsyncSession, year: int) -> Sequence[Row[Any]]:
+async def plan_states(session: AsyncSession, year: int) -> Sequence[RevisionRow]:
     query = select(ControlPlan.board_org_unit_id, ControlPlan.revision, ControlPlan.status, ControlPlan.decision_date).where(_plans_of(year))
     return (await session.execute(query)).all()
 
 
-async def report_states(session: AsyncSession, year: int) -> Sequence[Row[Any]]:
+async def report_states(session: AsyncSession, year: int) -> Sequence[RevisionRow]:
     query = select(FollowupReport.board_org_unit_id, FollowupReport.revision, FollowupReport.status, FollowupReport.decision_date).where(
         FollowupReport.year == year
     )
     return (await session.execute(query)).all()
 
 
-async def activity_counts(session: AsyncSession, year: int) -> Sequence[Row[Any]]:
+async def activity_counts(session: AsyncSession, year: int) -> Sequence[Row[uuid.UUID, int, int]]:
     """Per board: the activities of its decided plan, and how many of them have a result."""
     query = (
         select(
@@ -128,7 +132,8 @@ async def activity_counts(session: AsyncSession, year: int) -> Sequence[Row[Any]
     return (await session.execute(query)).all()
 
 
-def _deviations_of(year: int) -> Any:
+def _deviations_of(year: int) -> Select[*tuple[Any, ...]]:
+    """The deviations of the year's plans, joined to their plan; each figure adds its columns."""
     return (
         select()
         .select_from(Deviation)
@@ -143,21 +148,21 @@ def _count_status(status: DeviationStatus) -> Any:
     return func.coalesce(func.sum(case((Deviation.status == status.value, 1), else_=0)), 0)
 
 
-async def deviation_counts(session: AsyncSession, year: int) -> Sequence[Row[Any]]:
+async def deviation_counts(session: AsyncSession, year: int) -> Sequence[AnyRow]:
     query = _deviations_of(year).add_columns(
         ControlPlan.board_org_unit_id, _count_status(DeviationStatus.OPEN).label("open"), _count_status(DeviationStatus.CLOSED).label("closed")
     )
     return (await session.execute(query.group_by(ControlPlan.board_org_unit_id))).all()
 
 
-async def deviations_by_area(session: AsyncSession, year: int) -> Sequence[Row[Any]]:
+async def deviations_by_area(session: AsyncSession, year: int) -> Sequence[AnyRow]:
     query = _deviations_of(year).add_columns(
         ControlActivity.area, _count_status(DeviationStatus.OPEN).label("open"), _count_status(DeviationStatus.CLOSED).label("closed")
     )
     return (await session.execute(query.group_by(ControlActivity.area).order_by(ControlActivity.area))).all()
 
 
-async def action_counts(session: AsyncSession, year: int, today: dt.date) -> Sequence[Row[Any]]:
+async def action_counts(session: AsyncSession, year: int, today: dt.date) -> Sequence[AnyRow]:
     is_open = Action.status == ActionStatus.OPEN.value
     query = (
         _deviations_of(year)
@@ -172,7 +177,7 @@ async def action_counts(session: AsyncSession, year: int, today: dt.date) -> Seq
     return (await session.execute(query)).all()
 
 
-async def risk_values(session: AsyncSession, year: int) -> Sequence[Row[Any]]:
+async def risk_values(session: AsyncSession, year: int) -> Sequence[Row[uuid.UUID, int, int]]:
     """Per board and risk value (likelihood × consequence): how many risks its assessment holds."""
     value = (Risk.likelihood * Risk.consequence).label("value")
     query = (

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from internal_control_service.db import auditor
@@ -24,6 +23,7 @@ from internal_control_service.execution.schemas import ActionStatus, DeviationSt
 from internal_control_service.plans.models import ControlPlan
 from internal_control_service.reports import repository
 from internal_control_service.reports.models import FollowupReport
+from internal_control_service.reports.repository import RevisionRow
 from internal_control_service.reports.schemas import (
     ActionSnapshot,
     ActivitySnapshot,
@@ -242,7 +242,7 @@ def _distribution(scales: RiskScales, counts: Counter[str]) -> list[RiskBandCoun
     return [RiskBandCount(label=band.label, colour=band.colour, risks=counts[band.label]) for band in scales.bands]
 
 
-def _state(revisions: Iterable[Row[Any]], deadline: dt.date) -> tuple[Status | None, bool]:
+def _state(revisions: Iterable[RevisionRow], deadline: dt.date) -> tuple[Status | None, bool]:
     """The status of a board's plan or report (the decided revision's if there is one, else the
     latest revision's), and whether it was late: first decided after the deadline, or never by now."""
     rows = sorted(revisions, key=lambda r: r.revision)
@@ -254,8 +254,8 @@ def _state(revisions: Iterable[Row[Any]], deadline: dt.date) -> tuple[Status | N
     return status, deadlines.is_late(deadline, min(approvals) if approvals else None)
 
 
-def _by_board(rows: Sequence[Row[Any]]) -> dict[uuid.UUID, list[Row[Any]]]:
-    grouped: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
+def _by_board(rows: Sequence[RevisionRow]) -> dict[uuid.UUID, list[RevisionRow]]:
+    grouped: dict[uuid.UUID, list[RevisionRow]] = defaultdict(list)
     for row in rows:
         grouped[row.board_org_unit_id].append(row)
     return grouped

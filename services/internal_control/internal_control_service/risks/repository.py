@@ -64,7 +64,8 @@ async def controlled_risk_ids(session: AsyncSession, risk_ids: Collection[uuid.U
     if not risk_ids:
         return set()
     query = select(ControlActivity.risk_id).where(ControlActivity.risk_id.in_(risk_ids)).distinct()
-    return set((await session.scalars(query)).all())
+    # risk_id is nullable (an activity need not address a risk), but IN never matches a null.
+    return {risk_id for risk_id in (await session.scalars(query)).all() if risk_id is not None}
 
 
 async def is_controlled(session: AsyncSession, risk_id: uuid.UUID) -> bool:
