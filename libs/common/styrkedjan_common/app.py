@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.requests import Request
@@ -26,7 +27,7 @@ from styrkedjan_common.settings import ServiceSettings
 OPERATIONAL_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 # Metrics are Prometheus (/metrics); FastAPI's built-in OpenTelemetry would otherwise look up
 # its global providers on every request.
-NO_OPENTELEMETRY = {"tracing": False, "metrics": False, "logs": False}
+NO_OPENTELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def operation_id(route: APIRoute) -> str:
@@ -139,7 +140,7 @@ def create_service_app(
     for router in [*routers, auditor.router(tag=f"{name}-audit")]:
         app.include_router(router, prefix=prefix)
     check_policies_declared(app)
-    app.openapi = problem_openapi(app, description=description)  # type: ignore[method-assign]
+    app.openapi = problem_openapi(app, description=description)  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
     app.add_middleware(AssertionMiddleware, verifier=verifier, exempt=OPERATIONAL_PATHS)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
@@ -35,6 +35,10 @@ class AuditEventMixin:
     entity_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+    if TYPE_CHECKING:
+        # The mapped class this mixin becomes part of takes its columns as keywords (DeclarativeBase's constructor).
+        def __init__(self, **kw: Any) -> None: ...
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Any, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeAlias, Unpack
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeAlias
 
 from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, Integer, MetaData, Row, String, event, text
@@ -13,7 +13,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, declared_attr, mapped_column
+from sqlalchemy.sql import FromClause
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    import asyncpg
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,7 +31,7 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 # A result row of any shape. SQLAlchemy types a row by its columns (`Row[Goal, int]`); a query
 # whose columns are many or vary says so with this.
-AnyRow: TypeAlias = Row[Unpack[tuple[Any, ...]]]
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 
 def utcnow() -> datetime:
@@ -71,7 +75,7 @@ def _unicode_lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-async def connect_asyncpg(url: str | URL, **options: Any) -> Any:
+async def connect_asyncpg(url: str | URL, **options: Any) -> asyncpg.Connection:
     """A plain asyncpg connection to what a SQLAlchemy URL names (database `postgres` when it names none)."""
     import asyncpg
 
@@ -175,14 +179,18 @@ class Tracked:
     updated_by: Mapped[str] = mapped_column(String(64))
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
+    if TYPE_CHECKING:
+        # Declared as on DeclarativeBase: the mapped class this mixin becomes part of has a table.
+        __table__: ClassVar[FromClause]
+
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy's declared_attr signature
-        return {"version_id_col": cls.__table__.c.row_version}  # type: ignore[attr-defined]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.row_version}
 
 
 async def lock_for_rule(session: AsyncSession, key: str) -> None:
     """Serialises, until the transaction ends, the requests that check a rule counting rows
     (a cap) for the same `key`, so two at once cannot both pass it. PostgreSQL takes a
     transaction-scoped advisory lock; SQLite already lets one writer at a time commit."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})

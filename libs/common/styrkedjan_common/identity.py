@@ -106,7 +106,7 @@ class Principal:
         }
 
     @classmethod
-    def from_claims(cls, claims: dict[str, Any]) -> "Principal":
+    def from_claims(cls, claims: dict[str, Any]) -> Principal:
         assignments = tuple(
             Assignment(
                 role=Role(item["role"]),
@@ -194,7 +194,7 @@ class AssertionVerifier:
             del self._cache[token]
         try:
             kid = jwt.get_unverified_header(token).get("kid")
-            key = self._keys.get(kid)
+            key = self._keys.get(kid) if isinstance(kid, str) else None
             if key is None:
                 raise InvalidAssertion("the identity assertion is signed by an unknown key")
             claims = jwt.decode(

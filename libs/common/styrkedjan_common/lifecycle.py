@@ -82,9 +82,13 @@ class Decided:
     decision_date: Mapped[dt.date | None] = mapped_column(Date)
     decision_reference: Mapped[str | None] = mapped_column(String(100))
 
+    if TYPE_CHECKING:
+        # Set by each mapped class this mixin becomes part of.
+        __tablename__: str
+
     @declared_attr
     def replaces_id(cls) -> Mapped[uuid.UUID | None]:
-        return mapped_column(ForeignKey(f"{cls.__tablename__}.id"))  # type: ignore[attr-defined]
+        return mapped_column(ForeignKey(f"{cls.__tablename__}.id"))
 
     def decision(self) -> Decision | None:
         if self.decision_date is None:

@@ -4,20 +4,28 @@ import logging
 import sys
 
 import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
 
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.settings import LogFormat
 
 
-def _add_request_id(_logger: object, _name: str, event: dict) -> dict:
+def _add_request_id(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
     request_id = request_id_var.get()
     if request_id and "request_id" not in event:
         event["request_id"] = request_id
     return event
 
 
+def _add_app(app: str) -> Processor:
+    def add(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
+        return event if "app" in event else {**event, "app": app}
+
+    return add
+
+
 def configure_logging(level: str = "INFO", fmt: LogFormat = LogFormat.JSON, app: str | None = None) -> None:
-    shared = [
+    shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         _add_request_id,
         structlog.stdlib.add_log_level,
@@ -25,7 +33,7 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = LogFormat.JSON, app:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     if app:
-        shared.insert(0, lambda _l, _n, event: event | {"app": app} if "app" not in event else event)
+        shared.insert(0, _add_app(app))
     renderer = structlog.processors.JSONRenderer() if fmt == LogFormat.JSON else structlog.dev.ConsoleRenderer()
     structlog.configure(
         processors=[structlog.stdlib.filter_by_level, *shared, structlog.processors.format_exc_info, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

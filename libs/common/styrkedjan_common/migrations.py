@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command, context
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
+from pydantic_settings import BaseSettings
 from sqlalchemy import JSON, MetaData, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -38,7 +41,7 @@ def downgrade(migrations_dir: Path, database_url: str, revision: str = "base") -
     command.downgrade(alembic_config(migrations_dir, database_url), revision)
 
 
-def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render our portable column types as plain SQLAlchemy, so migrations never import app code."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
@@ -67,7 +70,7 @@ async def _run_async(url: str, metadata: MetaData) -> None:
     await engine.dispose()
 
 
-def run_env(metadata: MetaData, default_url: Any) -> None:
+def run_env(metadata: MetaData, default_url: Callable[[], str]) -> None:
     """Body of every app's `env.py`; `default_url` is a callable reading the app's settings."""
     url = context.config.attributes.get(URL_ATTRIBUTE) or context.config.get_main_option("sqlalchemy.url") or default_url()
     if context.is_offline_mode():
@@ -78,17 +81,18 @@ def run_env(metadata: MetaData, default_url: Any) -> None:
     asyncio.run(_run_async(url, metadata))
 
 
-def database_url_of(settings_class: Any) -> str:
+def database_url_of(settings_class: type[BaseSettings]) -> str:
     """Only the database URL from the environment (or the settings' default): a migration needs
     nothing else, so a migration job does not have to hold the app's keys."""
     name = f"{settings_class.model_config.get('env_prefix', '')}DATABASE_URL".upper()
     for key, value in os.environ.items():
         if key.upper() == name:  # pydantic-settings reads names case-insensitively too
             return value
-    return settings_class.model_fields["database_url"].default
+    default: str = settings_class.model_fields["database_url"].default
+    return default
 
 
-def migration_cli(migrations_dir: Path, default_url: Any, prog: str) -> None:
+def migration_cli(migrations_dir: Path, default_url: Callable[[], str], prog: str) -> None:
     """`python -m <app> migrate [upgrade|downgrade] [revision]`: run once per deploy."""
     parser = argparse.ArgumentParser(prog=prog)
     parser.add_argument("command", choices=["migrate"])

@@ -70,10 +70,10 @@ def check_policies_declared(app: FastAPI) -> None:
     """Refuse to start an app that has an operation without a role policy, or one that would not
     check it (deny by default), and note on each operation its path template for metrics and logs."""
     routes = api_routes(app)
-    unchecked = [f"{sorted(route.methods)} {path}" for route, path in routes if not isinstance(route, PolicyRoute)]
+    unchecked = [f"{sorted(route.methods or ())} {path}" for route, path in routes if not isinstance(route, PolicyRoute)]
     if unchecked:
         raise RuntimeError(f"operations whose router does not use PolicyRoute: {', '.join(unchecked)}")
-    missing = [f"{sorted(route.methods)} {path}" for route, path in routes if not declared_roles(route)]
+    missing = [f"{sorted(route.methods or ())} {path}" for route, path in routes if not declared_roles(route)]
     if missing:
         raise RuntimeError(f"operations without a declared role policy: {', '.join(missing)}")
     for route, path in routes:
@@ -113,7 +113,7 @@ class PolicyRoute(APIRoute):
 
 def caller_of(request: Request) -> Principal:
     """The caller, whose roles the operation's policy has already checked."""
-    principal = request.scope.get("state", {}).get("principal")
+    principal: Principal | None = request.scope.get("state", {}).get("principal")
     if principal is None:
         raise Forbidden("no caller identity on this request")
     return principal

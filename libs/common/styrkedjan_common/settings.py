@@ -55,5 +55,7 @@ class ServiceSettings(AppSettings):
     def public_keys_pem(self) -> str:
         if self.assertion_public_keys is not None:
             return self.assertion_public_keys
-        with open(self.assertion_public_keys_file, encoding="utf-8") as handle:  # type: ignore[arg-type]
+        if self.assertion_public_keys_file is None:
+            raise ValueError("assertion_public_keys or assertion_public_keys_file must be set")
+        with open(self.assertion_public_keys_file, encoding="utf-8") as handle:
             return handle.read()

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, delete
 from sqlalchemy.engine import make_url
@@ -91,7 +91,7 @@ class TestKeys:
     public_pem: str
 
     @classmethod
-    def generate(cls) -> "TestKeys":
+    def generate(cls) -> TestKeys:
         private = generate_private_key_pem()
         return cls(private, public_key_pem(private))
 
@@ -235,7 +235,7 @@ def assert_problem(response: httpx.Response, status: int, detail_contains: str |
     the rule (`detail_contains`) and its problem type slug."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert body["status"] == status and body["title"]
     assert body["type"].startswith("urn:styrkedjan:problem:") or body["type"] == "about:blank"
     assert body["request_id"] == response.headers["x-request-id"]
