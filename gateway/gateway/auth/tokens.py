@@ -13,6 +13,8 @@ import aiohttp
 import jwt
 import structlog
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gateway.settings import GatewaySettings
 
@@ -83,7 +85,7 @@ class TokenVerifier:
                     response.raise_for_status()
                     issuer.load_jwks(await response.json(content_type=None))
             # A JWKS without usable keys (jwt.PyJWTError) keeps the keys already held, like a network failure.
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, jwt.PyJWTError) as exc:
+            except (TimeoutError, aiohttp.ClientError, ValueError, jwt.PyJWTError) as exc:
                 log.warning("jwks_refresh_failed", issuer=issuer.issuer, error=str(exc))
 
     async def subject(self, token: str) -> str:
@@ -134,7 +136,10 @@ class DevIssuer:
     """Mints tokens for directory users in development and the embedded default."""
 
     def __init__(self, settings: GatewaySettings) -> None:
-        self._key = serialization.load_pem_private_key(settings.dev_key_pem().encode(), password=None)
+        key = serialization.load_pem_private_key(settings.dev_key_pem().encode(), password=None)
+        if not isinstance(key, Ed25519PrivateKey | Ed448PrivateKey):
+            raise ValueError("the development issuer's key must be an EdDSA (Ed25519 or Ed448) private key")
+        self._key = key
         self.issuer = settings.dev_issuer_name
         self.ttl = settings.dev_token_ttl_seconds
 

@@ -2,8 +2,9 @@
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.directory.models import OrgUnit, RoleAssignment, User
@@ -55,10 +56,9 @@ async def list_org_units(
     return list((await session.scalars(query)).all())
 
 
-async def tree_rows(session: AsyncSession) -> list[tuple[uuid.UUID, uuid.UUID | None, str, str]]:
+async def tree_rows(session: AsyncSession) -> Sequence[Row[uuid.UUID, uuid.UUID | None, str, str]]:
     """(id, parent_id, type, name) of every unit, past and present: scope covers history too."""
-    rows = await session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.type, OrgUnit.name))
-    return [tuple(row) for row in rows.all()]  # type: ignore[misc]
+    return (await session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.type, OrgUnit.name))).all()
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:

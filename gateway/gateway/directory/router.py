@@ -37,7 +37,7 @@ async def _commit(request: Request, session: SessionDep) -> None:
 
 def _page_after(cursor: str | None) -> tuple[str, uuid.UUID] | None:
     after = decode_cursor(cursor)
-    return cursor_values(after, name=str, id=uuid.UUID) if after else None  # type: ignore[return-value]
+    return cursor_values(after, name=str, id=uuid.UUID) if after else None
 
 
 @me_router.get("/api/me", response_model=Me, openapi_extra=allow_without_role())

@@ -1,13 +1,12 @@
 import datetime as dt
 import uuid
-
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gateway.directory.models import OrgUnitType
-from styrkedjan_common.schemas import InputModel
 from styrkedjan_common.identity import Role
+from styrkedjan_common.schemas import InputModel
 
 ExternalCodes = dict[str, str]
 # A plain shape check: the identity provider owns the address, we only store it.
@@ -16,7 +15,7 @@ Email = Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$", examp
 
 class _Validity(InputModel):
     @model_validator(mode="after")
-    def _ordered(self):  # type: ignore[no-untyped-def]
+    def _ordered(self) -> Self:
         start, end = getattr(self, "valid_from", None), getattr(self, "valid_to", None)
         if start is not None and end is not None and end < start:
             raise ValueError("valid_to must not be before valid_from")

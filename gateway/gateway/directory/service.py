@@ -3,6 +3,7 @@
 import uuid
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db import auditor
@@ -35,7 +36,7 @@ ALLOWED_PARENTS: dict[OrgUnitType, frozenset[OrgUnitType]] = {
 }
 
 
-def _dump(model: Any, schema: Any) -> dict[str, Any]:
+def _dump(model: object, schema: type[BaseModel]) -> dict[str, Any]:
     return schema.model_validate(model).model_dump(mode="json")
 
 

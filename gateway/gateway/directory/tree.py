@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -20,7 +21,7 @@ GOVERNING_TYPES = frozenset({"executive_board", "board", "company", "federation"
 
 
 class OrgTree:
-    def __init__(self, rows: list[tuple[uuid.UUID, uuid.UUID | None, str, str]]) -> None:
+    def __init__(self, rows: Iterable[tuple[uuid.UUID, uuid.UUID | None, str, str]]) -> None:
         self.units: dict[str, UnitInfo] = {}
         self.children: dict[str, list[str]] = defaultdict(list)
         for unit_id, parent_id, type_, name in rows:
