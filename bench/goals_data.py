@@ -169,7 +169,7 @@ def generate(shape: Shape = Shape(), seed: int = 2027) -> Municipality:
     while sum(per_lineage) < shape.indicator_uses:
         i = rng.randrange(len(lineages))
         per_lineage[i] += per_lineage[i] < 5
-    for (lineage, owner, start, end), uses in zip(lineages, per_lineage):
+    for (lineage, owner, start, end), uses in zip(lineages, per_lineage, strict=True):
         for _ in range(uses):
             use_id = ids()
             indicator_id, _direction, frequency, split = rng.choice(catalogue)

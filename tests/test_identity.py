@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from styrkedjan_common.identity import ALL_UNITS, AssertionSigner, Assignment, Principal, Role
 from styrkedjan_common import testing
+from styrkedjan_common.identity import ALL_UNITS, AssertionSigner, Assignment, Principal, Role
 from styrkedjan_common.testing import ASSERTION_ISSUER, principal
 from tests.support import VISION, VISIONS
 from tools.stack import SERVICES

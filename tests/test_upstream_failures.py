@@ -70,7 +70,7 @@ class FakeBudget(BaseHTTPRequestHandler):
     release: threading.Event
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server interface
+    def do_GET(self) -> None:  # the name http.server dispatches to
         if self.path.split("?")[0] == "/openapi.json":
             body = json.dumps(FAKE_BUDGET_OPENAPI).encode()
             self.send_response(200)
@@ -82,7 +82,7 @@ class FakeBudget(BaseHTTPRequestHandler):
         self.release.wait(HANG_AT_MOST_SECONDS)
         self.close_connection = True
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass
 
 

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from tools.stack import APPS, GATEWAY, SERVICES, ROOT, Stack, stop
+from tools.stack import APPS, GATEWAY, ROOT, SERVICES, Stack, stop
 
 MAX_RESTARTS = 5
 RESTART_WINDOW_SECONDS = 60.0

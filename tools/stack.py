@@ -80,7 +80,7 @@ class Stack:
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, data_dir: Path, *, base_port: int | None = None, postgres_urls: dict[str, str] | None = None, **kwargs: object) -> "Stack":
+    def create(cls, data_dir: Path, *, base_port: int | None = None, postgres_urls: dict[str, str] | None = None, **kwargs: object) -> Stack:
         data_dir = data_dir.resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
         ports = {app.name: (base_port + i if base_port else free_port()) for i, app in enumerate(APPS)}

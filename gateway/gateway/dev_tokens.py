@@ -8,8 +8,8 @@ from starlette.responses import JSONResponse, Response
 
 from gateway.auth.tokens import DevIssuer
 from gateway.directory import repository
-from styrkedjan_common.schemas import InputModel
 from styrkedjan_common.problems import problem_response, problem_type
+from styrkedjan_common.schemas import InputModel
 
 
 class DevTokenRequest(InputModel):

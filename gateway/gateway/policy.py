@@ -29,8 +29,8 @@ class Operation:
 
 @dataclass
 class _Node:
-    literals: dict[str, "_Node"] = field(default_factory=dict)
-    parameter: "_Node | None" = None
+    literals: dict[str, _Node] = field(default_factory=dict)
+    parameter: _Node | None = None
     operations: dict[str, Operation] = field(default_factory=dict)
 
 

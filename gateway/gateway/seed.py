@@ -23,7 +23,7 @@ class Node:
     type: str
     name: str
     short: str
-    children: tuple["Node", ...] = ()
+    children: tuple[Node, ...] = ()
 
 
 def unit(name: str, short: str, *children: Node, type_: str = "unit") -> Node:

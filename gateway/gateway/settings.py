@@ -2,7 +2,6 @@ import json
 from functools import lru_cache
 
 import jwt
-
 from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 

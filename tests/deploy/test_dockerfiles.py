@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
 import pytest
 
 from tests.deploy.support import APP_IDS, APP_UID, APPS, ROOT, App, tool

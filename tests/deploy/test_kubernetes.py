@@ -48,7 +48,7 @@ def test_overlay_renders_and_every_object_validates_against_the_kubernetes_schem
     for doc in docs:
         try:
             validate(doc, version)
-        except Exception as exc:  # noqa: BLE001 - collect every failure with its object
+        except Exception as exc:  # collect every failure with its object
             failures.append(f"{doc['kind']}/{doc['metadata']['name']}: {getattr(exc, 'message', exc)}")
     assert failures == []
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.directory import repository
 from gateway.directory.tree import OrgTree
-from styrkedjan_common.identity import Assignment, AssertionSigner, Principal, Role
+from styrkedjan_common.identity import AssertionSigner, Assignment, Principal, Role
 
 
 @dataclass

@@ -19,7 +19,7 @@ def request_with(if_match: str | None) -> Request:
 
 
 def test_etag_is_a_quoted_strong_tag_of_id_and_version():
-    assert CURRENT == f'"{ID}.3"'
+    assert f'"{ID}.3"' == CURRENT
     assert etag(ID, 4) != CURRENT
 
 

@@ -3,8 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from styrkedjan_common.settings import AppSettings, Environment, ServiceSettings
 from styrkedjan_common import testing
+from styrkedjan_common.settings import AppSettings, Environment, ServiceSettings
 
 KEYS = testing.TestKeys.generate()
 

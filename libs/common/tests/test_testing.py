@@ -2,8 +2,8 @@
 
 import pytest
 
-from styrkedjan_common.identity import AssertionVerifier, Role
 from styrkedjan_common import testing
+from styrkedjan_common.identity import AssertionVerifier, Role
 from styrkedjan_common.testing import ASSERTION_ISSUER, assertion_headers, principal
 
 
