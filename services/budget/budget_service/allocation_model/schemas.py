@@ -1,6 +1,7 @@
 import datetime as dt
 import uuid
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,8 +11,8 @@ from budget_service.money import Money
 from styrkedjan_common.schemas import InputModel
 
 # A share from 0 to 1, such as coverage 0.954.
-Rate = exact_decimal(5, "0.954", minimum="0", maximum="1")
-EfficiencyPercent = exact_decimal(4, "0.5", minimum="0", maximum="100")
+Rate = Annotated[Decimal, *exact_decimal(5, "0.954", minimum="0", maximum="1")]
+EfficiencyPercent = Annotated[Decimal, *exact_decimal(4, "0.5", minimum="0", maximum="100")]
 
 
 # --- target groups and unit costs --------------------------------------------------------------

@@ -72,7 +72,9 @@ def _multipart_file(content_type: str, body: bytes) -> bytes:
     if message.is_multipart():
         for part in message.iter_parts():
             if part.get_param("name", header="content-disposition") == FILE_FIELD:
-                return part.get_payload(decode=True) or b""
+                # The decoded body of a leaf part is bytes; a part that is itself multipart has none.
+                payload = part.get_payload(decode=True)
+                return payload if isinstance(payload, bytes) else b""
     raise InvalidInput(
         f"the multipart body has no part named {FILE_FIELD!r}",
         errors=[{"pointer": f"#/{FILE_FIELD}", "detail": "attach the CSV file as the form field 'file'"}],

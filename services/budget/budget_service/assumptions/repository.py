@@ -4,12 +4,13 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, select, tuple_
+from sqlalchemy import ColumnElement, SQLColumnExpression, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget_service.assumptions.models import PopulationForecast, PriceIndex, TaxForecast
 
-Assumption = TypeVar("Assumption", PopulationForecast, TaxForecast, PriceIndex)
+# Bound rather than constrained: a dataset's model, typed as any of the three, is accepted as it is.
+Assumption = TypeVar("Assumption", bound=PopulationForecast | TaxForecast | PriceIndex)
 
 
 async def page(
@@ -38,9 +39,9 @@ async def publications(
     session: AsyncSession, model: type[Assumption], before: tuple[Any, ...] | None, limit: int
 ) -> list[tuple[Any, ...]]:
     """Publications newest first: (publication_date[, index_name], rows, first_year, last_year, sources)."""
-    group: list[ColumnElement[Any]] = [model.publication_date]
-    if model is PriceIndex:
-        group.append(PriceIndex.index_name)
+    group: list[SQLColumnExpression[Any]] = [model.publication_date]
+    if issubclass(model, PriceIndex):
+        group.append(model.index_name)
     query = (
         select(*group, func.count(), func.min(model.year), func.max(model.year))
         .group_by(*group)
@@ -55,7 +56,7 @@ async def publications(
     # The sources of the page's publications in one more query (string aggregation differs per
     # backend); a price index has no source.
     sources: dict[tuple[Any, ...], list[str]] = {}
-    if model is not PriceIndex:
+    if not issubclass(model, PriceIndex):
         dates = {summary[0] for summary in summaries}
         rows = await session.execute(
             select(model.publication_date, model.source).where(model.publication_date.in_(dates)).distinct().order_by(model.source)

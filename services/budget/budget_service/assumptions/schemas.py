@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic.fields import FieldInfo
 
 from budget_service.money import Money
 
@@ -21,7 +22,7 @@ def parse_decimal(value: Any, *, places: int, minimum: Decimal | None = None, ma
         raise ValueError(f"{value!r} is not a decimal number") from None
     if not number.is_finite():
         raise ValueError("a decimal is a finite number")
-    if number.as_tuple().exponent < -places:  # type: ignore[operator]
+    if number.as_tuple().exponent < -places:  # type: ignore[operator]  # a finite number's exponent is an int, never "n"/"N"/"F"
         raise ValueError(f"at most {places} decimals")
     if minimum is not None and number < minimum:
         raise ValueError(f"must be at least {minimum}")
@@ -35,21 +36,24 @@ def plain_decimal(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
-def exact_decimal(places: int, example: str, minimum: str | None = None, maximum: str | None = None) -> Any:
+def exact_decimal(
+    places: int, example: str, minimum: str | None = None, maximum: str | None = None
+) -> tuple[BeforeValidator, PlainSerializer, FieldInfo]:
+    """The metadata of an exact decimal sent as a string, for `Annotated[Decimal, *exact_decimal(...)]`
+    (unpacked, so the checker sees a type alias and pydantic the same three annotations)."""
     low = Decimal(minimum) if minimum is not None else None
     high = Decimal(maximum) if maximum is not None else None
-    return Annotated[
-        Decimal,
+    return (
         BeforeValidator(lambda v: parse_decimal(v, places=places, minimum=low, maximum=high)),
         PlainSerializer(plain_decimal, return_type=str, when_used="json"),
         Field(examples=[example], json_schema_extra={"type": "string", "pattern": rf"^-?\d+(\.\d{{1,{places}}})?$"}),
-    ]
+    )
 
 
 # Inhabitants of an age class; a forecast need not be whole persons.
-Count = exact_decimal(2, "1050", minimum="0", maximum="999999999999")
+Count = Annotated[Decimal, *exact_decimal(2, "1050", minimum="0", maximum="999999999999")]
 # A percentage such as PKV's "2.7" (per cent, not a fraction).
-Percent = exact_decimal(4, "2.7", minimum="-100", maximum="100")
+Percent = Annotated[Decimal, *exact_decimal(4, "2.7", minimum="-100", maximum="100")]
 Year = Annotated[int, Field(ge=1900, le=2200, examples=[2027])]
 Age = Annotated[int, Field(ge=0, le=130, examples=[1])]
 

@@ -4,7 +4,7 @@ changes only what the file changed."""
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -200,7 +200,7 @@ _CURSOR_PARSERS: dict[str, Callable[[Any], Any]] = {
 
 async def list_page(
     session: AsyncSession, dataset: Dataset, filters: dict[str, Any], cursor: str | None, limit: int
-) -> tuple[list[Any], str | None]:
+) -> tuple[Sequence[PopulationForecast | TaxForecast | PriceIndex], str | None]:
     """A page of a dataset's rows in a stable order, filtered by the given column values."""
     names = _ORDERS[dataset.entity]
     decoded = decode_cursor(cursor)
@@ -208,14 +208,14 @@ async def list_page(
     model = dataset.model
     conditions = [getattr(model, name) == value for name, value in filters.items() if value is not None]
     rows = await repository.page(session, model, [getattr(model, name) for name in names], conditions, after, limit + 1)
-    return page_of(rows, limit, lambda last: {name: str(getattr(last, name)) for name in names})  # type: ignore[return-value]
+    return page_of(rows, limit, lambda last: {name: str(getattr(last, name)) for name in names})
 
 
-async def publications_page(session: AsyncSession, dataset: Dataset, cursor: str | None, limit: int) -> tuple[list[Publication], str | None]:
+async def publications_page(session: AsyncSession, dataset: Dataset, cursor: str | None, limit: int) -> tuple[Sequence[Publication], str | None]:
     with_index = dataset.model is PriceIndex
     names = ("publication_date", "index_name") if with_index else ("publication_date",)
     decoded = decode_cursor(cursor)
     before = cursor_values(decoded, **{name: _CURSOR_PARSERS[name] for name in names}) if decoded else None
     rows = await repository.publications(session, dataset.model, before, limit + 1)
     items = [publication(row, with_index) for row in rows]
-    return page_of(items, limit, lambda last: {name: str(getattr(last, name)) for name in names})  # type: ignore[return-value]
+    return page_of(items, limit, lambda last: {name: str(getattr(last, name)) for name in names})
