@@ -65,7 +65,7 @@ class Spooled:
 
 async def spool(chunks: AsyncIterator[bytes], max_bytes: int) -> Spooled:
     """Write the body to a temporary file while hashing it; refuse it past `max_bytes` (413)."""
-    file = tempfile.TemporaryFile()
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - the Spooled returned owns it: closing it deletes the file
     digest, size, pending = hashlib.sha256(), 0, bytearray()
     try:
         async for chunk in chunks:

@@ -5,9 +5,26 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import Column, Integer, MetaData, Row, String, Table, and_, exists, func, insert, literal, select, text, tuple_, update
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Row,
+    Select,
+    String,
+    Table,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Uuid
 
@@ -16,9 +33,14 @@ from budget_service.actuals.models import Actual, ActualsImport, Forecast
 from budget_service.allocations.models import ActivityArea, CostCenter
 from budget_service.budgets.models import Budget, Frame
 from budget_service.money import MONEY_COLUMN
+from styrkedjan_common.db import AnyRow
 from styrkedjan_common.lifecycle import Status
 
-ACTUAL = Actual.__table__
+if TYPE_CHECKING:
+    import asyncpg
+
+# Declared with __tablename__, so a Table (SQLAlchemy types __table__ as any FromClause).
+ACTUAL = cast(Table, Actual.__table__)
 # A delivery's rows before they are checked as a whole and merged: a temporary table of the
 # request's connection, in its own metadata so neither migrations nor test clean-up see it.
 STAGING = Table(
@@ -80,12 +102,14 @@ async def stage(session: AsyncSession, rows: list[StagedRow]) -> None:
     connection = await session.connection()
     if _is_postgresql(session):
         raw = await connection.get_raw_connection()
-        await raw.driver_connection.copy_records_to_table(STAGING.name, records=rows, columns=STAGING_COLUMNS)
+        # asyncpg's own connection under SQLAlchemy's adapter (None only once it is closed).
+        driver = cast("asyncpg.Connection[asyncpg.Record]", raw.driver_connection)
+        await driver.copy_records_to_table(STAGING.name, records=rows, columns=STAGING_COLUMNS)
     else:
-        await connection.execute(insert(STAGING), [dict(zip(STAGING_COLUMNS, row)) for row in rows])
+        await connection.execute(insert(STAGING), [dict(zip(STAGING_COLUMNS, row, strict=True)) for row in rows])
 
 
-async def staged_duplicates(session: AsyncSession, limit: int) -> tuple[list[Row[Any]], int]:
+async def staged_duplicates(session: AsyncSession, limit: int) -> tuple[list[AnyRow], int]:
     """Staged rows repeating the key of an earlier line (first `limit` by line) and how many there are."""
     key = [STAGING.c[name] for name in KEY]
     ranked = select(STAGING, func.min(STAGING.c.line).over(partition_by=key).label("first_line")).subquery()
@@ -111,11 +135,13 @@ async def merge_staged(session: AsyncSession, import_id: uuid.UUID) -> tuple[int
     corrected = (
         update(ACTUAL).where(same_key, ACTUAL.c.amount != STAGING.c.amount).values(amount=STAGING.c.amount, import_id=import_id)
     )
-    updated = (await session.execute(corrected)).rowcount
+    # Core statements, executed on the session's connection: their results are the cursor's, with rowcount.
+    connection = await session.connection()
+    updated = (await connection.execute(corrected)).rowcount
     new_keys = select(*(STAGING.c[name] for name in KEY), STAGING.c.amount, literal(import_id, Uuid())).where(
         ~exists().where(same_key)
     )
-    inserted = (await session.execute(insert(ACTUAL).from_select([*KEY, "amount", "import_id"], new_keys))).rowcount
+    inserted = (await connection.execute(insert(ACTUAL).from_select([*KEY, "amount", "import_id"], new_keys))).rowcount
     return inserted, updated
 
 
@@ -189,10 +215,10 @@ async def operating_frames(session: AsyncSession, budget_id: uuid.UUID, year: in
     query = select(Frame.board_org_unit_id, Frame.amount).where(
         Frame.budget_id == budget_id, Frame.year == year, Frame.kind == "OPERATING"
     )
-    return {board: amount for board, amount in (await session.execute(query)).all()}
+    return dict((await session.execute(query)).all())
 
 
-def _actuals_of_year(year: int, through_month: int | None) -> Any:
+def _actuals_of_year(year: int, through_month: int | None) -> Select[uuid.UUID, Decimal, int]:
     query = (
         select(ActivityArea.board_org_unit_id.label("board"), func.sum(Actual.amount).label("amount"), func.max(Actual.month).label("last_month"))
         .select_from(Actual)
@@ -203,13 +229,13 @@ def _actuals_of_year(year: int, through_month: int | None) -> Any:
     return query.where(Actual.month <= through_month) if through_month is not None else query
 
 
-async def actuals_by_board(session: AsyncSession, year: int, through_month: int | None) -> Sequence[Row[Any]]:
+async def actuals_by_board(session: AsyncSession, year: int, through_month: int | None) -> Sequence[Row[uuid.UUID, Decimal, int]]:
     """(board, amount, last_month) per board with booked amounts in the year."""
     query = _actuals_of_year(year, through_month).group_by(ActivityArea.board_org_unit_id)
     return (await session.execute(query)).all()
 
 
-async def actuals_by_org_unit(session: AsyncSession, year: int, through_month: int | None) -> Sequence[Row[Any]]:
+async def actuals_by_org_unit(session: AsyncSession, year: int, through_month: int | None) -> Sequence[AnyRow]:
     """(board, org_unit, amount, last_month) per board and org unit the cost centres serve."""
     query = (
         _actuals_of_year(year, through_month)

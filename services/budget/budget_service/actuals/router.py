@@ -1,6 +1,6 @@
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 
@@ -42,7 +42,7 @@ CSV_BODY = {
         "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}, "example": "year,month,cost_center,account,amount\n2027,3,1310,4010,125000.00\n"}},
     }
 }
-IMPORT_RESPONSES = {200: {"description": "The same content was delivered before: its import, nothing changed"}}
+IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"description": "The same content was delivered before: its import, nothing changed"}}
 
 
 def _delivered(delivery: ActualsImport, created: bool, response: Response) -> ActualsImportRead:
@@ -160,7 +160,7 @@ async def get_forecast(board_org_unit_id: uuid.UUID, year: YearPath, occasion: O
     FORECAST,
     response_model=ForecastRead,
     openapi_extra=FORECAST_WRITERS,
-    responses={201: {"description": "Created", "model": ForecastRead}} | problem_responses(412, 422, 428),
+    responses={201: {"description": "Created", "model": ForecastRead}, **problem_responses(412, 422, 428)},
 )
 async def put_forecast(
     board_org_unit_id: uuid.UUID,

@@ -135,7 +135,7 @@ async def get_unit_cost(target_group_id: uuid.UUID, budget_year: BudgetYear, ses
     f"{TARGET_GROUPS}/{{target_group_id}}/unit-costs/{{budget_year}}",
     response_model=UnitCostRead,
     openapi_extra=WRITERS,
-    responses={201: {"description": "Created"}} | problem_responses(403, 404, 412, 422, 428),
+    responses={201: {"description": "Created"}, **problem_responses(403, 404, 412, 422, 428)},
 )
 async def set_unit_cost(
     target_group_id: uuid.UUID,

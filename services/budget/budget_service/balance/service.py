@@ -3,6 +3,7 @@ and the restoration obligations a negative balance result leaves for the next th
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -159,7 +160,7 @@ def to_statement_read(statement: BalanceStatement, policy: ResultReservePolicy, 
 
 
 async def statement_reads(
-    session: AsyncSession, statements: list[BalanceStatement], policy: ResultReservePolicy
+    session: AsyncSession, statements: Sequence[BalanceStatement], policy: ResultReservePolicy
 ) -> list[BalanceStatementRead]:
     """Adopted statements show the deficits frozen at adoption; the others today's, from one query."""
     live = [s.year for s in statements if s.earlier_deficits is None]
