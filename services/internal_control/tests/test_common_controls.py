@@ -5,20 +5,9 @@ import uuid
 
 import pytest
 
-from services.internal_control.tests.test_control_plans import (
-    ACTIVITIES,
-    API,
-    BOARD,
-    OTHER_BOARD,
-    PLAN,
-    PLANS,
-    add_activity,
-    audit_actions,
-    create_plan,
-    decide,
-    step,
-    stored,
-)
+from services.internal_control.tests.support.api import API, audit_actions
+from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, THIRD_BOARD
+from services.internal_control.tests.support.plans import ACTIVITIES, PLAN, PLANS, add_activity, create_plan, decide, step, stored
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import assert_problem, pointers
 
@@ -32,32 +21,17 @@ CONTROL = {
     "report_to": "Nämnden",
     "report_when": "Delårsrapport och årsrapport",
 }
-THIRD_BOARD = str(uuid.uuid4())
-
-
-@pytest.fixture
-def executive_board(as_role):
-    return as_role(Role.FULLMAKTIGE)
 
 
 @pytest.fixture
 def board(as_role):
+    # Only its own unit in scope (conftest's board also covers its administration and unit).
     return as_role(Role.NAMND, BOARD, [BOARD])
-
-
-@pytest.fixture
-def other_board(as_role):
-    return as_role(Role.NAMND, OTHER_BOARD, [OTHER_BOARD])
 
 
 @pytest.fixture
 def third_board(as_role):
     return as_role(Role.NAMND, THIRD_BOARD, [THIRD_BOARD])
-
-
-@pytest.fixture
-def auditors(as_role):
-    return as_role(Role.REVISOR)
 
 
 async def create_control(client, headers, **changes):

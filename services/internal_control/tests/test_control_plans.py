@@ -8,56 +8,27 @@ import pytest
 
 from internal_control_service.plans import service
 from internal_control_service.risks.models import Risk, RiskAssessment
+from services.internal_control.tests.support.api import audit_actions
+from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, UNIT
+from services.internal_control.tests.support.plans import (
+    ACTIVITIES,
+    ACTIVITY,
+    DECISION,
+    PLAN,
+    PLANS,
+    add_activity,
+    create_plan,
+    decide,
+    step,
+    stored,
+)
 from styrkedjan_common.identity import Assignment, Principal, Role
 from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
-
-API = "/api/internal-control/v1"
-PLANS = f"{API}/control-plans"
-ACTIVITIES = f"{API}/control-activities"
-AUDIT = f"{API}/audit-events"
-BOARD, OTHER_BOARD, ADMINISTRATION, UNIT = (str(uuid.uuid4()) for _ in range(4))
-PLAN = {"board_org_unit_id": BOARD, "year": 2028, "title": "Internkontrollplan 2028, socialnämnden"}
-ACTIVITY = {
-    "area": "Upphandling",
-    "what_is_checked": "Att direktupphandlingar över 100 000 kr dokumenteras",
-    "method": "Genomgång av samtliga direktupphandlingar",
-    "frequency": "Årligen",
-    "responsible": "Ekonomichef",
-    "report_to": "Nämnden",
-    "report_when": "Årsrapport",
-}
-DECISION = {"body": "Socialnämnden", "decision_date": "2027-12-12", "reference": "SN § 112/2027"}
-
-
-@pytest.fixture
-def board(as_role):
-    return as_role(Role.NAMND, BOARD, [BOARD, ADMINISTRATION, UNIT])
-
-
-@pytest.fixture
-def administration(as_role):
-    # The administration drafts the board's objects: its scope includes the board it serves.
-    return as_role(Role.FORVALTNING, ADMINISTRATION, [BOARD, ADMINISTRATION, UNIT])
 
 
 @pytest.fixture
 def unit_head(as_role):
     return as_role(Role.ENHET, UNIT, [UNIT])
-
-
-@pytest.fixture
-def other_board(as_role):
-    return as_role(Role.NAMND, OTHER_BOARD, [OTHER_BOARD])
-
-
-@pytest.fixture
-def auditors(as_role):
-    return as_role(Role.REVISOR)
-
-
-@pytest.fixture
-def executive_board(as_role):
-    return as_role(Role.FULLMAKTIGE)
 
 
 @pytest.fixture
@@ -77,43 +48,8 @@ def planning_season(monkeypatch):
     monkeypatch.setattr(service, "today", lambda: dt.date(2027, 10, 1))
 
 
-async def create_plan(client, headers, **changes):
-    response = await client.post(PLANS, json=PLAN | changes, headers=headers)
-    assert response.status_code == 201, response.text
-    return response
-
-
-async def step(client, headers, response, action, json=None):
-    """Apply a lifecycle action to the plan `response` returned, with its ETag."""
-    return await client.post(f"{PLANS}/{response.json()['id']}/{action}", json=json, headers=headers | {"If-Match": response.headers["etag"]})
-
-
-async def decide(client, headers, response):
-    proposed = await step(client, headers, response, "proposal")
-    assert proposed.status_code == 200, proposed.text
-    decided = await step(client, headers, proposed, "decision", DECISION)
-    assert decided.status_code == 200, decided.text
-    return decided
-
-
-async def add_activity(client, headers, plan, **changes):
-    response = await client.post(f"{PLANS}/{plan.json()['id']}/activities", json=ACTIVITY | changes, headers=headers)
-    assert response.status_code == 201, response.text
-    return response
-
-
-async def stored(client, plan_id, auditors):
-    response = await client.get(f"{PLANS}/{plan_id}", headers=auditors)
-    return response.json() if response.status_code == 200 else None
-
-
 async def all_plans(client, auditors):
     return (await client.get(PLANS, headers=auditors)).json()["items"]
-
-
-async def audit_actions(client, auditors, entity_type, entity_id):
-    events = (await client.get(AUDIT, params={"entity_type": entity_type, "entity_id": entity_id}, headers=auditors)).json()["items"]
-    return [event["action"] for event in reversed(events)]
 
 
 async def insert_risk(app, board_id=BOARD, decision="CONTROL", year=2027):

@@ -7,24 +7,12 @@ from typing import Any
 
 import pytest
 
-from internal_control_service.execution import deadlines
-from services.internal_control.tests.test_results import (
-    API,
-    BOARD,
-    DEVIATION,
-    DEVIATIONS,
-    OTHER_BOARD,
-    UNIT,
-    activity_of,
-    audit_events,
-    namnd,
-    record,
-    staff,
-)
+from services.internal_control.tests.support.api import API, audit_events
+from services.internal_control.tests.support.execution import ACTION, DEVIATION, DEVIATIONS, activity_of, add_action, record
+from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, UNIT, namnd, staff
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import assert_problem, pointers
 
-ACTION = {"description": "Påminn attestanterna om rutinen.", "owner": "Ekonomichef", "due_date": "2027-06-30"}
 CLOSURE = {"closing_note": "Rutinen är uppdaterad och kommunicerad."}
 
 
@@ -34,12 +22,6 @@ async def deviation_of(
     activity_id = activity_id or await activity_of(app, board=board, year=year)
     result = await record(client, staff(as_role, board), activity_id, DEVIATION | {"occasion": occasion})
     return result["deviation_id"]
-
-
-async def add_action(client: Any, headers: dict[str, str], deviation_id: str, **changes: Any) -> Any:
-    response = await client.post(f"{DEVIATIONS}/{deviation_id}/actions", json=ACTION | changes, headers=headers)
-    assert response.status_code == 201, response.text
-    return response
 
 
 async def read(client: Any, headers: dict[str, str], deviation_id: str) -> Any:
@@ -59,17 +41,6 @@ async def set_status(client: Any, headers: dict[str, str], action: Any, status: 
     )
     assert response.status_code == 200, response.text
     return response
-
-
-@pytest.fixture
-def today(monkeypatch):
-    """Set the area's clock: today.set(date)."""
-
-    class Clock:
-        def set(self, date: dt.date) -> None:
-            monkeypatch.setattr(deadlines, "today", lambda: date)
-
-    return Clock()
 
 
 # --- actions --------------------------------------------------------------------------------

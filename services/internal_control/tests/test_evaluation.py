@@ -13,21 +13,21 @@ from internal_control_service.execution.models import Action, ControlResult, Dev
 from internal_control_service.plans.models import ControlActivity, ControlPlan
 from internal_control_service.reports.models import FollowupReport
 from internal_control_service.risks.models import Risk, RiskAssessment
-from services.internal_control.tests.test_deviations import today  # noqa: F401 - a fixture
-from services.internal_control.tests.test_results import API, AUTHOR, BOARD, OTHER_BOARD, activity, add, namnd, plan, staff
+from services.internal_control.tests.support.api import API
+from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, THIRD_BOARD, namnd, staff
+from services.internal_control.tests.support.rows import AUTHOR, activity, add, plan
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
 from styrkedjan_common.testing import assert_problem, pointers
 
 EVALUATIONS = f"{API}/evaluations"
-THIRD_BOARD = str(uuid.uuid4())
 TRACKED = {"created_by": AUTHOR, "updated_by": AUTHOR}
 
 
 def bands(low: int, medium: int, high: int, very_high: int) -> list[dict]:
     """The risk distribution over the default bands (1–3, 4–6, 8–9, 12–16)."""
     defaults = (("Låg", "#2E7D32"), ("Medel", "#F9A825"), ("Hög", "#EF6C00"), ("Mycket hög", "#C62828"))
-    return [{"label": label, "colour": colour, "risks": n} for (label, colour), n in zip(defaults, (low, medium, high, very_high))]
+    return [{"label": label, "colour": colour, "risks": n} for (label, colour), n in zip(defaults, (low, medium, high, very_high), strict=True)]
 
 
 def result(activity_: ControlActivity, outcome: str = "NO_REMARK", occasion: str = "2027-T1") -> ControlResult:

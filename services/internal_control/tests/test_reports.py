@@ -8,21 +8,10 @@ from typing import Any
 
 import pytest
 
-from services.internal_control.tests.test_deviations import ACTION, add_action, today  # noqa: F401 - `today` is a fixture
-from services.internal_control.tests.test_results import (
-    API,
-    BOARD,
-    DEVIATION,
-    NO_REMARK,
-    OTHER_BOARD,
-    activity,
-    add,
-    audit_events,
-    namnd,
-    plan,
-    record,
-    staff,
-)
+from services.internal_control.tests.support.api import API, audit_events
+from services.internal_control.tests.support.execution import ACTION, DEVIATION, NO_REMARK, add_action, record
+from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, namnd, staff
+from services.internal_control.tests.support.rows import activity, add, plan
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
 from styrkedjan_common.testing import assert_problem, pointers

@@ -1,86 +1,18 @@
 """Control results: recorded per activity and occasion, only for a board's decided control plan,
 written and read in the board's scope (the auditors read all)."""
 
-import datetime as dt
 import uuid
-from typing import Any
 
 import pytest
 
-from internal_control_service.plans.models import ControlActivity, ControlPlan
+from services.internal_control.tests.support.api import API, AUDIT, audit_events
+from services.internal_control.tests.support.execution import DEVIATION, DEVIATIONS, NO_REMARK, activity_of, record
+from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, UNIT, namnd, staff
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
 from styrkedjan_common.testing import assert_problem, pointers
 
-API = "/api/internal-control/v1"
 RESULTS = f"{API}/results"
-DEVIATIONS = f"{API}/deviations"
-AUDIT = f"{API}/audit-events"
-BOARD = str(uuid.uuid4())
-ADMINISTRATION = str(uuid.uuid4())
-UNIT = str(uuid.uuid4())
-OTHER_BOARD = str(uuid.uuid4())
-AUTHOR = "factory"
-NO_REMARK = {"occasion": "2027-T1", "outcome": "NO_REMARK", "evidence": "20 fakturor granskade.", "checked_on": "2027-04-28"}
-DEVIATION = NO_REMARK | {"outcome": "DEVIATION", "deviation_description": "Två fakturor utan attest."}
-
-
-# --- helpers shared by the suites of this area -----------------------------------------------
-
-
-def staff(as_role: Any, board: str = BOARD) -> dict[str, str]:
-    """The administration serving `board` (its scope covers the board)."""
-    return as_role(Role.FORVALTNING, ADMINISTRATION if board == BOARD else board, [ADMINISTRATION, board, UNIT])
-
-
-def namnd(as_role: Any, board: str = BOARD) -> dict[str, str]:
-    return as_role(Role.NAMND, board, [board])
-
-
-async def add(app: Any, *rows: Any) -> None:
-    """Rows in the order given: the tables have no ORM relationships to order the inserts by."""
-    async with app.state.sessionmaker() as session:
-        for row in rows:
-            session.add(row)
-            await session.flush()
-        await session.commit()
-
-
-def plan(board: str = BOARD, year: int = 2027, status: Status = Status.DECIDED, revision: int = 1, decided_on: dt.date | None = None) -> ControlPlan:
-    row = ControlPlan(
-        id=uuid.uuid4(), board_org_unit_id=uuid.UUID(board), year=year, title=f"Internkontrollplan {year}", status=status.value,
-        revision=revision, created_by=AUTHOR, updated_by=AUTHOR,
-    )
-    if status in (Status.DECIDED, Status.ARCHIVED):
-        row.decision_body, row.decision_date, row.decision_reference = "Nämnden", decided_on or dt.date(year - 1, 12, 10), "§ 90"
-    return row
-
-
-def activity(plan_: ControlPlan, area: str = "Ekonomi") -> ControlActivity:
-    return ControlActivity(
-        id=uuid.uuid4(), plan_id=plan_.id, area=area, what_is_checked="Attest av leverantörsfakturor", method="Stickprov 20 fakturor",
-        frequency="Tertial", responsible="Ekonomichef", report_to="Nämnden", report_when="Årsrapport", created_by=AUTHOR, updated_by=AUTHOR,
-    )
-
-
-async def activity_of(app: Any, board: str = BOARD, status: Status = Status.DECIDED, year: int = 2027) -> str:
-    """A control activity in a plan of `board` in `status`; its id."""
-    plan_ = plan(board, year, status)
-    row = activity(plan_)
-    await add(app, plan_, row)
-    return str(row.id)
-
-
-async def record(client: Any, headers: dict[str, str], activity_id: str, body: dict[str, Any] = NO_REMARK) -> dict[str, Any]:
-    response = await client.post(f"{API}/control-activities/{activity_id}/results", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def audit_events(client: Any, as_role: Any, entity_type: str) -> list[dict[str, Any]]:
-    response = await client.get(AUDIT, params={"entity_type": entity_type}, headers=as_role(Role.REVISOR))
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
 
 
 def results_url(activity_id: str) -> str:

@@ -5,14 +5,7 @@ import uuid
 
 import pytest
 
-from services.internal_control.tests.test_risks import (  # noqa: F401 - fixtures used by name
-    ASSESSMENTS,
-    add_risk,
-    administration,
-    configured_scales,
-    create_assessment,
-    out_of_scope,
-)
+from services.internal_control.tests.support.risks import ASSESSMENTS, add_risk, create_assessment, out_of_scope
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import assert_problem, pointers
 

@@ -2,58 +2,31 @@
 (seed: "Intern kontroll", the internal-control steps of "Bilagor"; reference.md §2.5 for the scales)."""
 
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
 from internal_control_service.plans.models import ControlActivity, ControlPlan
 from internal_control_service.risks.models import Risk, RiskAssessment
-from types import SimpleNamespace
-
 from internal_control_service.risks.scales import scales_of
+from services.internal_control.tests.support.api import API, AUDIT
+from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, UNIT
+from services.internal_control.tests.support.risks import (
+    ASSESSMENT,
+    ASSESSMENTS,
+    CONFIGURED_BANDS,
+    CONFIGURED_LIKELIHOOD,
+    RISK,
+    add_risk,
+    create_assessment,
+    out_of_scope,
+)
 from styrkedjan_common.identity import Assignment, Principal, Role
 from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
 
-API = "/api/internal-control/v1"
-ASSESSMENTS = f"{API}/risk-assessments"
 RISKS = f"{API}/risks"
 SCALES = f"{API}/risk-scales"
-AUDIT = f"{API}/audit-events"
-BOARD = str(uuid.uuid4())
-ADMINISTRATION = str(uuid.uuid4())
-UNIT = str(uuid.uuid4())
-OTHER_BOARD = str(uuid.uuid4())
-ASSESSMENT = {
-    "board_org_unit_id": BOARD,
-    "year": 2027,
-    "title": "Risk- och väsentlighetsanalys 2027",
-    "description": "Genomförd juni–september med förvaltningens ledningsgrupp.",
-}
-RISK = {
-    "process": "Inköp",
-    "description": "Inköp görs utanför upphandlade avtal.",
-    "likelihood": 3,
-    "consequence": 3,
-    "decision": "CONTROL",
-    "decision_note": "Stickprov på leverantörsfakturor.",
-}
-
-
-@pytest.fixture
-def board(as_role):
-    """The board, with its administration and a unit below it in scope."""
-    return as_role(Role.NAMND, BOARD, [BOARD, ADMINISTRATION, UNIT])
-
-
-@pytest.fixture
-def administration(as_role):
-    """An administration's scope also covers the board it serves."""
-    return as_role(Role.FORVALTNING, ADMINISTRATION, [ADMINISTRATION, BOARD, UNIT])
-
-
-@pytest.fixture
-def other_board(as_role):
-    return as_role(Role.NAMND, OTHER_BOARD, [OTHER_BOARD])
 
 
 @pytest.fixture
@@ -76,41 +49,8 @@ DEFAULT_BANDS = [
     {"min_value": 8, "max_value": 9, "label": "Hög", "colour": "#EF6C00"},
     {"min_value": 12, "max_value": 16, "label": "Mycket hög", "colour": "#C62828"},
 ]
-CONFIGURED_BANDS_TEXT = "1-3 Grön #00FF00; 4-8 Gul #FFFF00; 9-16 Röd #FF0000"
-CONFIGURED_BANDS = [
-    {"min_value": 1, "max_value": 3, "label": "Grön", "colour": "#00FF00"},
-    {"min_value": 4, "max_value": 8, "label": "Gul", "colour": "#FFFF00"},
-    {"min_value": 9, "max_value": 16, "label": "Röd", "colour": "#FF0000"},
-]
 DEFAULT_LABELS = {"risk_likelihood_labels": ["Osannolik", "Mindre sannolik", "Möjlig", "Sannolik"],
                   "risk_consequence_labels": ["Försumbar", "Lindrig", "Kännbar", "Allvarlig"]}
-CONFIGURED_LIKELIHOOD = ["Mycket liten", "Liten", "Stor", "Mycket stor"]
-
-
-@pytest.fixture
-def configured_scales(app):
-    """The service configured with Inera's likelihood labels and three bands (the settings risk_*)."""
-    default = app.state.settings
-    app.state.settings = default.model_copy(update={"risk_bands": CONFIGURED_BANDS_TEXT, "risk_likelihood_labels": CONFIGURED_LIKELIHOOD})
-    yield
-    app.state.settings = default
-
-
-def out_of_scope(as_role, role):
-    """A caller of `role` over the other board only."""
-    return as_role(role, OTHER_BOARD, [OTHER_BOARD])
-
-
-async def create_assessment(client, headers, **changes):
-    response = await client.post(ASSESSMENTS, json=ASSESSMENT | changes, headers=headers)
-    assert response.status_code == 201, response.text
-    return response
-
-
-async def add_risk(client, headers, assessment_id, **changes):
-    response = await client.post(f"{ASSESSMENTS}/{assessment_id}/risks", json=RISK | changes, headers=headers)
-    assert response.status_code == 201, response.text
-    return response
 
 
 async def control_activity_for(app, risk_id, board_id=BOARD):
