@@ -1,7 +1,7 @@
 """baseline
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-27 10:02:21.118106
 """
 from collections.abc import Sequence

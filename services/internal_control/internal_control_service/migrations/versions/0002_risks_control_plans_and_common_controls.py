@@ -9,7 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = '0002'
 down_revision: str | None = '0001'
 branch_labels: Sequence[str] | None = None
