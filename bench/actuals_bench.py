@@ -101,8 +101,14 @@ async def seed_cost_centers(app: Any, count: int) -> None:
         s.add_all(areas)
         await s.flush()
         s.add_all(
-            CostCenter(code=str(10000 + n), name=f"Kostnadsställe {n}", activity_area_id=areas[n % len(areas)].id,
-                       org_unit_id=uuid.uuid4(), created_by="bench", updated_by="bench")
+            CostCenter(
+                code=str(10000 + n),
+                name=f"Kostnadsställe {n}",
+                activity_area_id=areas[n % len(areas)].id,
+                org_unit_id=uuid.uuid4(),
+                created_by="bench",
+                updated_by="bench",
+            )
             for n in range(count)
         )
         await s.commit()
@@ -143,9 +149,12 @@ async def measure(url: str, files: tuple[Path, Path], cost_centers: int) -> dict
     app = create_app(BudgetSettings(database_url=url, assertion_public_keys=keys.public_pem, log_level="WARNING"))
     token, _ = keys.signer(ttl_seconds=3600).sign(principal(Role.FORVALTNING), "budget")
     original, corrected = files
-    async with running(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://service", headers={"x-identity-assertion": token}, timeout=600
-    ) as http:
+    async with (
+        running(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://service", headers={"x-identity-assertion": token}, timeout=600
+        ) as http,
+    ):
         await seed_cost_centers(app, cost_centers)
         rss_before = maxrss_mb()
         first = await post(http, "first import (all keys new)", original)
@@ -176,9 +185,13 @@ def report(rows: int, size: int, result: dict[str, Any]) -> bool:
         rate = f"{rows / run.seconds:>10,.0f} rows/s" if run is not repeat else f"{'(a no-op)':>17}"
         print(f"  {run.label:<36} {run.status}  {run.seconds:>7.2f} s  {rate}   inserted/updated/unchanged {counts}")
     stored_rows, _, imports, events = result["stored"]
-    print(f"\nthe same file again: {'nothing changed' if result['unchanged_by_repeat'] else 'CHANGED'} "
-          f"({stored_rows:,} rows, {imports} import, {events} audit event after it; answered {repeat.status} with the first import)")
-    print(f"peak RSS (getrusage maxrss): {rss_before:.0f} MB before the first import, {rss_after:.0f} MB after it, {rss_end:.0f} MB at the end")
+    print(
+        f"\nthe same file again: {'nothing changed' if result['unchanged_by_repeat'] else 'CHANGED'} "
+        f"({stored_rows:,} rows, {imports} import, {events} audit event after it; answered {repeat.status} with the first import)"
+    )
+    print(
+        f"peak RSS (getrusage maxrss): {rss_before:.0f} MB before the first import, {rss_after:.0f} MB after it, {rss_end:.0f} MB at the end"
+    )
     print(f"peak of Python allocations during a full import (tracemalloc): {result['traced_peak_mb']:.1f} MB")
     corrected_rows = (rows + 9) // 10
     ok = (
@@ -186,8 +199,10 @@ def report(rows: int, size: int, result: dict[str, Any]) -> bool:
         and max(first.seconds, correction.seconds) < TARGET_SECONDS
         and correction.body["updated"] == restored.body["updated"] == corrected_rows
     )
-    print(f"\ntarget: {rows:,} rows imported under {TARGET_SECONDS:.0f} s, a repeat changes nothing, "
-          f"a correction updates exactly the corrected rows: {'ok' if ok else 'MISSED'}")
+    print(
+        f"\ntarget: {rows:,} rows imported under {TARGET_SECONDS:.0f} s, a repeat changes nothing, "
+        f"a correction updates exactly the corrected rows: {'ok' if ok else 'MISSED'}"
+    )
     return ok
 
 

@@ -77,11 +77,15 @@ def run_wrk(url: str, headers: dict[str, str], connections: int, duration: int, 
 def prepare_vision(gateway_url: str, token: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=gateway_url, headers=headers, timeout=10) as client:
-        created = client.post(LIST_PATH, json={
-            "horizon_start_year": 2026, "horizon_end_year": 2037,
-            "text": "Hallstahammar – en plats att leva, verka och bo på.",
-            "core_values": [{"name": "Delaktighet", "description": "Vi involverar dem vi finns till för."}],
-        })
+        created = client.post(
+            LIST_PATH,
+            json={
+                "horizon_start_year": 2026,
+                "horizon_end_year": 2037,
+                "text": "Hallstahammar – en plats att leva, verka och bo på.",
+                "core_values": [{"name": "Delaktighet", "description": "Vi involverar dem vi finns till för."}],
+            },
+        )
         created.raise_for_status()
         vision_id, etag = created.json()["id"], created.headers["etag"]
         proposed = client.post(f"{LIST_PATH}/{vision_id}/proposal", headers={"If-Match": etag})
@@ -98,9 +102,13 @@ def assertion_for(stack: Stack, token: str) -> str:
     """The assertion the gateway would send for this user, for the direct calls."""
     with httpx.Client(base_url=stack.url("gateway"), headers={"Authorization": f"Bearer {token}"}) as client:
         me = client.get("/api/me").json()
-    principal = Principal(me["id"], me["display_name"], tuple(
-        Assignment(Role(a["role"]), a["org_unit_id"], None if a["scope"] is None else frozenset(a["scope"])) for a in me["assignments"]
-    ))
+    principal = Principal(
+        me["id"],
+        me["display_name"],
+        tuple(
+            Assignment(Role(a["role"]), a["org_unit_id"], None if a["scope"] is None else frozenset(a["scope"])) for a in me["assignments"]
+        ),
+    )
     signer = AssertionSigner(stack.keys.assertion_private.read_text(), "styrkedjan-gateway", ttl_seconds=3600)
     return signer.sign(principal, "goals")[0]
 
@@ -167,10 +175,20 @@ def main() -> int:
         return [combine(n, d) for n, d in zip(results[numerator], results[denominator], strict=True)]
 
     checks: list[tuple[str, list[float], str, Callable[[float], bool], str]] = [
-        ("gateway/direct throughput at 32 connections", paired("gateway c32", "direct c32", lambda g, d: g.rps / d.rps),
-         "{:.3f}x", lambda v: v >= 0.95, ">= 0.95x"),
-        ("added p50 latency at 1 connection", paired("gateway c1", "direct c1", lambda g, d: g.p50_ms - d.p50_ms),
-         "{:+.3f} ms", lambda v: v <= 1.0, "<= 1 ms"),
+        (
+            "gateway/direct throughput at 32 connections",
+            paired("gateway c32", "direct c32", lambda g, d: g.rps / d.rps),
+            "{:.3f}x",
+            lambda v: v >= 0.95,
+            ">= 0.95x",
+        ),
+        (
+            "added p50 latency at 1 connection",
+            paired("gateway c1", "direct c1", lambda g, d: g.p50_ms - d.p50_ms),
+            "{:+.3f} ms",
+            lambda v: v <= 1.0,
+            "<= 1 ms",
+        ),
     ]
     print(f"\nmedians over {args.rounds} rounds of the figures within each round (and their range), on {LIST_PATH}:")
     passed = []

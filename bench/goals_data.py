@@ -88,17 +88,58 @@ def generate(shape: Shape = Shape(), seed: int = 2027) -> Municipality:
         units_of_board[boards[i % shape.boards]].append(ids())
     council = boards[0]  # kommunstyrelsen owns the municipal goals
 
-    vision = _Table("vision_version", "id", "revision", "status", "horizon_start_year", "horizon_end_year", "text", "core_values",
-                    "decision_body", "decision_date", "decision_reference")
-    vision.add(ids(), 1, "DECIDED", year - 2, year + 10, "Hallstahammar – en plats att leva, verka och bo på.",
-               _json([{"name": "Delaktighet", "description": ""}]), "Kommunfullmäktige", dt.date(year - 3, 6, 14), "KF § 45")
+    vision = _Table(
+        "vision_version",
+        "id",
+        "revision",
+        "status",
+        "horizon_start_year",
+        "horizon_end_year",
+        "text",
+        "core_values",
+        "decision_body",
+        "decision_date",
+        "decision_reference",
+    )
+    vision.add(
+        ids(),
+        1,
+        "DECIDED",
+        year - 2,
+        year + 10,
+        "Hallstahammar – en plats att leva, verka och bo på.",
+        _json([{"name": "Delaktighet", "description": ""}]),
+        "Kommunfullmäktige",
+        dt.date(year - 3, 6, 14),
+        "KF § 45",
+    )
     period = _Table("mandate_period", "id", "start_year", "end_year", "name")
     period_id = ids()
     period.add(period_id, year, last_year, f"Mandatperiod {year}–{last_year}")
 
-    goal = _Table("goal", "id", "lineage_id", "level", "owner_org_unit_id", "mandate_period_id", "start_year", "end_year", "title",
-                  "intent", "perspective", "sdgs", "external_codes", "closed_at", "closed_reason", "status", "revision",
-                  "decision_body", "decision_date", "decision_reference", "replaces_id")
+    goal = _Table(
+        "goal",
+        "id",
+        "lineage_id",
+        "level",
+        "owner_org_unit_id",
+        "mandate_period_id",
+        "start_year",
+        "end_year",
+        "title",
+        "intent",
+        "perspective",
+        "sdgs",
+        "external_codes",
+        "closed_at",
+        "closed_reason",
+        "status",
+        "revision",
+        "decision_body",
+        "decision_date",
+        "decision_reference",
+        "replaces_id",
+    )
     link = _Table("goal_link", "goal_id", "parent_lineage_id", tracked=False)
     lineages: list[tuple[uuid.UUID, uuid.UUID, int, int]] = []  # (lineage, owner, start, end) of every goal
 
@@ -111,10 +152,25 @@ def generate(shape: Shape = Shape(), seed: int = 2027) -> Municipality:
             decided = status != "DRAFT"
             closed = status == "DECIDED" and rng.random() < 0.03
             goal.add(
-                goal_id, lineage, level, owner, period_id if level == "MUNICIPAL" else None, start, end, title, "",
-                rng.choice(PERSPECTIVES), _json(rng.sample(range(1, 18), rng.randint(0, 3))), "{}",
-                NOW if closed else None, "ACHIEVED" if closed else None, status, revision,
-                "Nämnden" if decided else None, dt.date(start - 1, 11, 20) if decided else None, f"§ {revision}" if decided else None,
+                goal_id,
+                lineage,
+                level,
+                owner,
+                period_id if level == "MUNICIPAL" else None,
+                start,
+                end,
+                title,
+                "",
+                rng.choice(PERSPECTIVES),
+                _json(rng.sample(range(1, 18), rng.randint(0, 3))),
+                "{}",
+                NOW if closed else None,
+                "ACHIEVED" if closed else None,
+                status,
+                revision,
+                "Nämnden" if decided else None,
+                dt.date(start - 1, 11, 20) if decided else None,
+                f"§ {revision}" if decided else None,
                 lineage if revision > 1 else None,
             )
             for parent in parents:
@@ -153,13 +209,24 @@ def generate(shape: Shape = Shape(), seed: int = 2027) -> Municipality:
             parents = []
         unit_goals_of_board[board].append(add_goal("UNIT", unit, start, end, parents, f"Enhetsmål {len(lineages) + 1}"))
 
-    indicator = _Table("indicator", "id", "name", "definition", "unit", "direction", "frequency", "source", "gender_split", "sdgs",
-                       "external_codes")
+    indicator = _Table(
+        "indicator", "id", "name", "definition", "unit", "direction", "frequency", "source", "gender_split", "sdgs", "external_codes"
+    )
     catalogue = []
     for i in range(shape.indicators):
         entry = (ids(), rng.choice(("HIGHER_IS_BETTER", "LOWER_IS_BETTER")), rng.choice(tuple(PERIODS)), rng.random() < 0.4)
-        indicator.add(entry[0], f"Nyckeltal {i + 1:03d}", "", "%", entry[1], entry[2], "INTERNAL", entry[3],
-                      _json(rng.sample(range(1, 18), rng.randint(0, 2))), "{}")
+        indicator.add(
+            entry[0],
+            f"Nyckeltal {i + 1:03d}",
+            "",
+            "%",
+            entry[1],
+            entry[2],
+            "INTERNAL",
+            entry[3],
+            _json(rng.sample(range(1, 18), rng.randint(0, 2))),
+            "{}",
+        )
         catalogue.append(entry)
 
     use = _Table("indicator_use", "id", "indicator_id", "org_unit_id", "goal_lineage_id", "responsible", "thresholds")
@@ -188,8 +255,19 @@ def generate(shape: Shape = Shape(), seed: int = 2027) -> Municipality:
                 women, men = (value + 1, value - 1) if split else (None, None)
                 outcome.add(ids(), use_id, f"{n // len(periods)}-{label}", n // len(periods), month, value, women, men, "", "")
 
-    activity = _Table("activity", "id", "owner_org_unit_id", "title", "description", "responsible", "start_date", "end_date", "status",
-                      "sdgs", "external_codes")
+    activity = _Table(
+        "activity",
+        "id",
+        "owner_org_unit_id",
+        "title",
+        "description",
+        "responsible",
+        "start_date",
+        "end_date",
+        "status",
+        "sdgs",
+        "external_codes",
+    )
     activity_goal = _Table("activity_goal", "activity_id", "goal_lineage_id", tracked=False)
     goals_of_owner: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for lineage, owner, _start, _end in lineages:
@@ -200,8 +278,18 @@ def generate(shape: Shape = Shape(), seed: int = 2027) -> Municipality:
         start = dt.date(rng.randint(year - 1, year + 1), rng.randint(1, 12), 1)
         end = start + dt.timedelta(days=rng.randint(30, 540))
         activity_id = ids()
-        activity.add(activity_id, owner, f"Aktivitet {i + 1}", "", "", start, end, rng.choice(ACTIVITY_STATUSES),
-                     _json(rng.sample(range(1, 18), rng.randint(0, 2))), "{}")
+        activity.add(
+            activity_id,
+            owner,
+            f"Aktivitet {i + 1}",
+            "",
+            "",
+            start,
+            end,
+            rng.choice(ACTIVITY_STATUSES),
+            _json(rng.sample(range(1, 18), rng.randint(0, 2))),
+            "{}",
+        )
         if rng.random() < 0.95:
             for lineage in rng.sample(goals_of_owner[owner], min(len(goals_of_owner[owner]), rng.choice((1, 1, 2)))):
                 activity_goal.add(activity_id, lineage)

@@ -105,9 +105,12 @@ async def measure(url: str, municipality: Municipality, runs: int, warmup: int) 
     year = municipality.shape.year
     cases = [("whole municipality", {"year": year}), ("one board's subtree", {"year": year, "org_unit_id": str(board)})]
     results = []
-    async with running(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://service", headers={"x-identity-assertion": token}, timeout=60
-    ) as http:
+    async with (
+        running(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://service", headers={"x-identity-assertion": token}, timeout=60
+        ) as http,
+    ):
         meter = SqlMeter()
         meter.attach(app.state.engine.sync_engine)
         for label, params in cases:
@@ -131,7 +134,9 @@ def report(municipality: Municipality, results: list[Result], runs: int, load_se
     print(f"\nmunicipality (seeded): {shape.org_units} org units ({shape.boards} boards), loaded in {load_seconds:.1f} s")
     print("  " + ", ".join(f"{table.name} {len(table.rows):,}" for table in municipality.tables))
     print(f"\nGET {THREAD}?year={shape.year}, {runs} runs each (after warm-up), in process over ASGI:")
-    header = f"  {'':<22}{'median':>10}{'p95':>10}{'min':>10}{'SQL median':>12}{'statements':>12}{'response':>11}   goals / uses / activities"
+    header = (
+        f"  {'':<22}{'median':>10}{'p95':>10}{'min':>10}{'SQL median':>12}{'statements':>12}{'response':>11}   goals / uses / activities"
+    )
     print(header)
     ok = True
     for r in results:

@@ -170,8 +170,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.sections.append(("styrkedjan app logs (tails)", system.log_tails()))
 
 
-
-
 def discard_open_vision_versions(http: httpx.Client) -> None:
     """Delete every draft and proposal (a proposal is returned to draft first); decided ones stay."""
     response = http.get(VISIONS, params={"limit": 200})

@@ -35,8 +35,17 @@ def test_the_council_sets_a_frame_and_the_board_allocates_within_it(system: Any,
     with system.client("namnd.demo") as namnd, system.client("forvaltning.demo") as forvaltning:
         board = home_unit(namnd)
         budget = ok(kf.post(f"{API}/budgets", json={"year": YEAR, "title": f"Mål och budget {YEAR}"}), 201)
-        budget = ok(put(kf, budget, "lines", {"lines": [{"kind": "TAX_REVENUE", "year": y, "amount": "1000000000.00"} for y in (YEAR, YEAR + 1, YEAR + 2)]}))
-        frames = [{"board_org_unit_id": board, "kind": "OPERATING", "year": y, "amount": "1200000000.00"} for y in (YEAR, YEAR + 1, YEAR + 2)]
+        budget = ok(
+            put(
+                kf,
+                budget,
+                "lines",
+                {"lines": [{"kind": "TAX_REVENUE", "year": y, "amount": "1000000000.00"} for y in (YEAR, YEAR + 1, YEAR + 2)]},
+            )
+        )
+        frames = [
+            {"board_org_unit_id": board, "kind": "OPERATING", "year": y, "amount": "1200000000.00"} for y in (YEAR, YEAR + 1, YEAR + 2)
+        ]
         budget = ok(put(kf, budget, "frames", {"frames": frames}))
 
         # Costs above revenues: the balance requirement refuses the proposal until reasons are recorded.
@@ -48,11 +57,19 @@ def test_the_council_sets_a_frame_and_the_board_allocates_within_it(system: Any,
         ok(step(kf, budget, "decision", DECISION))
 
         # The board's administration prepares the structure; the board allocates its frame.
-        area = ok(forvaltning.post(f"{API}/activity-areas", json={"board_org_unit_id": board, "code": "GRU", "name": "Grundskola"}), 201).json()
+        area = ok(
+            forvaltning.post(f"{API}/activity-areas", json={"board_org_unit_id": board, "code": "GRU", "name": "Grundskola"}), 201
+        ).json()
         allocation = f"{API}/allocations/{board}/{YEAR}"
-        above = namnd.put(allocation, json={"lines": [{"activity_area_id": area["id"], "amount": "900000000.01"}]}, headers={"If-None-Match": "*"})
+        above = namnd.put(
+            allocation, json={"lines": [{"activity_area_id": area["id"], "amount": "900000000.01"}]}, headers={"If-None-Match": "*"}
+        )
         assert above.status_code == 409 and "frame" in above.json()["detail"], above.text
-        within = ok(namnd.put(allocation, json={"lines": [{"activity_area_id": area["id"], "amount": "850000000.00"}]}, headers={"If-None-Match": "*"}))
+        within = ok(
+            namnd.put(
+                allocation, json={"lines": [{"activity_area_id": area["id"], "amount": "850000000.00"}]}, headers={"If-None-Match": "*"}
+            )
+        )
         assert within.json()["remaining"] == "50000000.00"
         # An administration does not decide the board's allocation.
         assert forvaltning.put(allocation, json={"lines": []}, headers={"If-Match": within.headers["etag"]}).status_code == 403

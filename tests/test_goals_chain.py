@@ -30,41 +30,71 @@ def decide(proposer: httpx.Client, decider: httpx.Client, goal: dict[str, Any], 
 
 
 def follow(writer: httpx.Client, goal: dict[str, Any], indicator: dict[str, Any], org_unit_id: str) -> dict[str, Any]:
-    return created(writer.post(f"{API}/indicator-uses", json={"indicator_id": indicator["id"], "org_unit_id": org_unit_id, "goal_id": goal["id"]}))
+    return created(
+        writer.post(f"{API}/indicator-uses", json={"indicator_id": indicator["id"], "org_unit_id": org_unit_id, "goal_id": goal["id"]})
+    )
 
 
 def goal_body(level: str, owner: str, title: str, **extra: Any) -> dict[str, Any]:
-    return {"level": level, "owner_org_unit_id": owner, "start_year": 2031, "end_year": 2031, "title": title, "perspective": "OPERATIONS"} | extra
+    return {
+        "level": level,
+        "owner_org_unit_id": owner,
+        "start_year": 2031,
+        "end_year": 2031,
+        "title": title,
+        "perspective": "OPERATIONS",
+    } | extra
 
 
 def test_the_chain_from_the_councils_goal_to_a_units_outcome(system: Any, kf: httpx.Client) -> None:
     with system.client("namnd.demo") as namnd, system.client("forvaltning.demo") as forvaltning, system.client("enhet.demo") as enhet:
         council, board, school = home_unit(kf), home_unit(namnd), home_unit(enhet)
         period = created(kf.post(f"{API}/mandate-periods", json={"start_year": 2031}))
-        indicator = created(kf.post(f"{API}/indicators", json={
-            "name": "Andel elever med godkända betyg i alla ämnen", "unit": "%", "direction": "HIGHER_IS_BETTER",
-            "frequency": "YEARLY", "source": "INTERNAL", "gender_split": True,
-        }))
+        indicator = created(
+            kf.post(
+                f"{API}/indicators",
+                json={
+                    "name": "Andel elever med godkända betyg i alla ämnen",
+                    "unit": "%",
+                    "direction": "HIGHER_IS_BETTER",
+                    "frequency": "YEARLY",
+                    "source": "INTERNAL",
+                    "gender_split": True,
+                },
+            )
+        )
 
-        municipal = created(kf.post(f"{API}/goals", json=goal_body(
-            "MUNICIPAL", council, "Fler barn och unga lyckas i skolan", mandate_period_id=period["id"], end_year=2034)))
+        municipal = created(
+            kf.post(
+                f"{API}/goals",
+                json=goal_body("MUNICIPAL", council, "Fler barn och unga lyckas i skolan", mandate_period_id=period["id"], end_year=2034),
+            )
+        )
         follow(kf, municipal, indicator, council)
         assert decide(kf, kf, municipal, "Kommunfullmäktige").status_code == 200
 
         # The administration drafts its board's goal (its scope covers the board it serves) ...
-        board_goal = created(forvaltning.post(f"{API}/goals", json=goal_body(
-            "BOARD", board, "Fler elever når kunskapskraven", contributes_to=[municipal["id"]])))
+        board_goal = created(
+            forvaltning.post(
+                f"{API}/goals", json=goal_body("BOARD", board, "Fler elever når kunskapskraven", contributes_to=[municipal["id"]])
+            )
+        )
         follow(forvaltning, board_goal, indicator, board)
         # ... but only the board decides it, and a unit writes no board goals.
         refused = decide(forvaltning, forvaltning, board_goal, "Barn- och utbildningsförvaltningen")
         assert refused.status_code == 403, refused.text
         assert enhet.post(f"{API}/goals", json=goal_body("BOARD", board, "Enhetens nämndmål")).status_code == 403
         path = f"{API}/goals/{board_goal['id']}"
-        decided = namnd.post(f"{path}/decision", headers={"If-Match": namnd.get(path).headers["etag"]}, json=DECISION | {"body": "Barn- och utbildningsnämnden"})
+        decided = namnd.post(
+            f"{path}/decision",
+            headers={"If-Match": namnd.get(path).headers["etag"]},
+            json=DECISION | {"body": "Barn- och utbildningsnämnden"},
+        )
         assert decided.status_code == 200, decided.text
 
-        unit_goal = created(enhet.post(f"{API}/goals", json=goal_body(
-            "UNIT", school, "Alla elever läser varje dag", contributes_to=[board_goal["id"]])))
+        unit_goal = created(
+            enhet.post(f"{API}/goals", json=goal_body("UNIT", school, "Alla elever läser varje dag", contributes_to=[board_goal["id"]]))
+        )
         use = follow(forvaltning, unit_goal, indicator, school)
         outcome = enhet.put(f"{API}/indicator-uses/{use['id']}/outcomes/2031", json={"total": "72.5", "women": "75", "men": "70"})
         assert outcome.status_code == 201, outcome.text
@@ -73,8 +103,12 @@ def test_the_chain_from_the_councils_goal_to_a_units_outcome(system: Any, kf: ht
         # A board user reads the decided chain but cannot write the council's goal.
         assert namnd.get(f"{API}/goals/{municipal['id']}").status_code == 200
         path = f"{API}/goals/{municipal['id']}/closure"
-        assert namnd.post(path, headers={"If-Match": namnd.get(f"{API}/goals/{municipal['id']}").headers["etag"]},
-                          json={"reason": "ACHIEVED"}).status_code == 403
+        assert (
+            namnd.post(
+                path, headers={"If-Match": namnd.get(f"{API}/goals/{municipal['id']}").headers["etag"]}, json={"reason": "ACHIEVED"}
+            ).status_code
+            == 403
+        )
 
         # The thread for the year runs from the council's goal down to the unit's outcome, and walks back up.
         thread = kf.get(f"{API}/thread", params={"year": 2031})
@@ -88,4 +122,6 @@ def test_the_chain_from_the_councils_goal_to_a_units_outcome(system: Any, kf: ht
         assert followed["latest"]["total"] == "72.5" and followed["status"] == "NO_TARGET"
         upward = enhet.get(f"{API}/thread/upward", params={"indicator_use_id": use["id"]})
         assert upward.status_code == 200, upward.text
-        assert {municipal["lineage_id"], board_goal["lineage_id"], unit_goal["lineage_id"]} <= {g["lineage_id"] for g in upward.json()["goals"]}
+        assert {municipal["lineage_id"], board_goal["lineage_id"], unit_goal["lineage_id"]} <= {
+            g["lineage_id"] for g in upward.json()["goals"]
+        }

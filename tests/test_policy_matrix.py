@@ -126,4 +126,3 @@ def test_every_role_reaches_exactly_the_operations_its_x_roles_allow(system: Any
     assert not violations, "\n".join(violations)
     # A probe must never change data; an operation that accepts `{}` needs a probe that fails validation.
     assert not writes_that_succeeded, "matrix probes changed data:\n" + "\n".join(writes_that_succeeded)
-

@@ -70,7 +70,7 @@ def main() -> None:
         for app in (*SERVICES, GATEWAY):  # the gateway last, so it finds the services' APIs at start
             processes[app.name] = stack.start(app)
             stack.wait_live(app, process=processes[app.name])
-        token_hint = f"curl -s -X POST {stack.url('gateway')}/api/auth/dev-token -d '{{\"subject\": \"kf.demo\"}}'"
+        token_hint = f'curl -s -X POST {stack.url("gateway")}/api/auth/dev-token -d \'{{"subject": "kf.demo"}}\''
         data_dir = "" if args.data_dir.resolve() == (ROOT / ".data").resolve() else f" DATA_DIR={args.data_dir}"
         print(
             f"\nStyrkedjan is running at {stack.url('gateway')}  (API docs: {stack.url('gateway')}/docs)\n"

@@ -80,7 +80,9 @@ class Stack:
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, data_dir: Path, *, base_port: int | None = None, postgres_urls: dict[str, str] | None = None, **kwargs: object) -> Stack:
+    def create(
+        cls, data_dir: Path, *, base_port: int | None = None, postgres_urls: dict[str, str] | None = None, **kwargs: object
+    ) -> Stack:
         data_dir = data_dir.resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
         ports = {app.name: (base_port + i if base_port else free_port()) for i, app in enumerate(APPS)}
@@ -118,18 +120,40 @@ class Stack:
 
     def mint_token(self, subject: str) -> str:
         result = subprocess.run(
-            [sys.executable, "-m", "gateway", "mint-token", subject], env=self.env(GATEWAY), cwd=ROOT, check=True, capture_output=True, text=True
+            [sys.executable, "-m", "gateway", "mint-token", subject],
+            env=self.env(GATEWAY),
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         return result.stdout.strip()
 
     def start(self, app: AppSpec, log_file: Path | None = None) -> subprocess.Popen[bytes]:
         command = [
-            sys.executable, "-m", "uvicorn", "--factory", app.factory,
-            "--host", "127.0.0.1", "--port", str(self.ports[app.name]),
-            "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--timeout-graceful-shutdown", "5", "--timeout-keep-alive", "75",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            app.factory,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.ports[app.name]),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "5",
+            "--timeout-keep-alive",
+            "75",
         ]
         out = open(log_file, "ab") if log_file else None  # noqa: SIM115 - handed to the child
-        return subprocess.Popen(command, env=self.env(app), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT if out else None, start_new_session=True)
+        return subprocess.Popen(
+            command, env=self.env(app), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT if out else None, start_new_session=True
+        )
 
     def wait_live(self, app: AppSpec, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
         deadline = time.monotonic() + timeout

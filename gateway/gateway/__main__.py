@@ -1,9 +1,9 @@
 """Gateway commands for operators:
 
-    python -m gateway migrate [upgrade|downgrade] [revision]
-    python -m gateway seed-demo              load the demo municipality (idempotent)
-    python -m gateway mint-token SUBJECT     a development token for a directory user
-    python -m gateway generate-key           a new Ed25519 private key (PEM) on stdout
+python -m gateway migrate [upgrade|downgrade] [revision]
+python -m gateway seed-demo              load the demo municipality (idempotent)
+python -m gateway mint-token SUBJECT     a development token for a directory user
+python -m gateway generate-key           a new Ed25519 private key (PEM) on stdout
 """
 
 import argparse

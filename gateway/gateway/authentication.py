@@ -27,14 +27,21 @@ class AuthenticationMiddleware:
                     token = credentials.strip()
                 break
         if token is None:
-            await send_problem(send, 401, "sign in: send an OIDC bearer token in the Authorization header", "unauthenticated", path,
-                               [(b"www-authenticate", b'Bearer realm="styrkedjan"')])
+            await send_problem(
+                send,
+                401,
+                "sign in: send an OIDC bearer token in the Authorization header",
+                "unauthenticated",
+                path,
+                [(b"www-authenticate", b'Bearer realm="styrkedjan"')],
+            )
             return
         try:
             subject = await self.runtime.verifier.subject(token)
         except InvalidToken as exc:
-            await send_problem(send, 401, str(exc), "invalid-token", path,
-                               [(b"www-authenticate", b'Bearer realm="styrkedjan", error="invalid_token"')])
+            await send_problem(
+                send, 401, str(exc), "invalid-token", path, [(b"www-authenticate", b'Bearer realm="styrkedjan", error="invalid_token"')]
+            )
             return
         caller = await self.runtime.resolver.resolve(subject)
         if caller.principal is None:

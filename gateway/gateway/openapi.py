@@ -17,7 +17,7 @@ def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
         out = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str) and value.startswith(REF_PREFIX):
-                name = value[len(REF_PREFIX):]
+                name = value[len(REF_PREFIX) :]
                 out[key] = REF_PREFIX + renames.get(name, name)
             else:
                 out[key] = _rewrite_refs(value, renames)
@@ -48,8 +48,7 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) 
     for service, doc in sorted(service_docs.items()):
         service_schemas = doc.get("components", {}).get("schemas", {})
         renames = {
-            name: name if schemas.get(name) == definition else f"{_pascal(service)}{name}"
-            for name, definition in service_schemas.items()
+            name: name if schemas.get(name) == definition else f"{_pascal(service)}{name}" for name, definition in service_schemas.items()
         }
         for name, definition in service_schemas.items():
             schemas[renames[name]] = _rewrite_refs(definition, renames)

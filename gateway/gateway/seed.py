@@ -34,48 +34,104 @@ def area(name: str, short: str, *children: Node) -> Node:
     return Node("area", name, short, children)
 
 
-ORGANISATION = Node("council", "Kommunfullmäktige", "KF", (
-    Node("executive_board", "Kommunstyrelsen", "KS", (
-        Node("administration", "Kommunstyrelseförvaltningen", "KSF", (
-            unit("Ekonomienheten", "EKO"),
-            unit("HR-enheten", "HR"),
-            unit("Kansliet", "KANS"),
-            unit("Teknik- och serviceenheten", "TSE"),
-        )),
-    )),
-    Node("board", "Barn- och utbildningsnämnden", "BUN", (
-        Node("administration", "Barn- och utbildningsförvaltningen", "BUF", (
-            area("Förskola", "FSK", unit("Nyckelpigans förskola", "NYCK"), unit("Solrosens förskola", "SOLR")),
-            area("Grundskola", "GRS", unit("Parkskolan", "PARK"), unit("Kolbäcksskolan", "KOLB"), unit("Lindboskolan", "LIND")),
-            area("Gymnasium och vuxenutbildning", "GYV", unit("Fredriksbergsskolan", "FRED")),
-        )),
-    )),
-    Node("board", "Socialnämnden", "SN", (
-        Node("administration", "Socialförvaltningen", "SOF", (
-            area("Äldreomsorg", "ÄO", unit("Hemtjänsten", "HEMT"), unit("Trobergsgården", "TROB")),
-            area("Individ- och familjeomsorg", "IFO", unit("Försörjningsstöd", "FÖRS")),
-            area("Funktionsstöd", "FST", unit("Daglig verksamhet", "DAGL")),
-        )),
-    )),
-    Node("board", "Kultur- och fritidsnämnden", "KFN", (
-        Node("administration", "Kultur- och fritidsförvaltningen", "KFF", (
-            unit("Biblioteket", "BIBL"),
-            unit("Fritidsgårdarna", "FRIT"),
-        )),
-    )),
-    Node("board", "Bygg- och miljönämnden", "BMN", (
-        Node("administration", "Bygg- och miljöförvaltningen", "BMF", (
-            unit("Bygglovsenheten", "BYGG"),
-            unit("Miljöenheten", "MILJ"),
-        )),
-    )),
-    Node("company", "Hallstahem AB", "HHEM", (
-        Node("administration", "Hallstahems förvaltning", "HHF", (
-            unit("Fastighetsförvaltning", "FAST"),
-        )),
-    )),
-    Node("federation", "Västra Mälardalens räddningstjänstförbund", "VMRF"),
-))
+ORGANISATION = Node(
+    "council",
+    "Kommunfullmäktige",
+    "KF",
+    (
+        Node(
+            "executive_board",
+            "Kommunstyrelsen",
+            "KS",
+            (
+                Node(
+                    "administration",
+                    "Kommunstyrelseförvaltningen",
+                    "KSF",
+                    (
+                        unit("Ekonomienheten", "EKO"),
+                        unit("HR-enheten", "HR"),
+                        unit("Kansliet", "KANS"),
+                        unit("Teknik- och serviceenheten", "TSE"),
+                    ),
+                ),
+            ),
+        ),
+        Node(
+            "board",
+            "Barn- och utbildningsnämnden",
+            "BUN",
+            (
+                Node(
+                    "administration",
+                    "Barn- och utbildningsförvaltningen",
+                    "BUF",
+                    (
+                        area("Förskola", "FSK", unit("Nyckelpigans förskola", "NYCK"), unit("Solrosens förskola", "SOLR")),
+                        area("Grundskola", "GRS", unit("Parkskolan", "PARK"), unit("Kolbäcksskolan", "KOLB"), unit("Lindboskolan", "LIND")),
+                        area("Gymnasium och vuxenutbildning", "GYV", unit("Fredriksbergsskolan", "FRED")),
+                    ),
+                ),
+            ),
+        ),
+        Node(
+            "board",
+            "Socialnämnden",
+            "SN",
+            (
+                Node(
+                    "administration",
+                    "Socialförvaltningen",
+                    "SOF",
+                    (
+                        area("Äldreomsorg", "ÄO", unit("Hemtjänsten", "HEMT"), unit("Trobergsgården", "TROB")),
+                        area("Individ- och familjeomsorg", "IFO", unit("Försörjningsstöd", "FÖRS")),
+                        area("Funktionsstöd", "FST", unit("Daglig verksamhet", "DAGL")),
+                    ),
+                ),
+            ),
+        ),
+        Node(
+            "board",
+            "Kultur- och fritidsnämnden",
+            "KFN",
+            (
+                Node(
+                    "administration",
+                    "Kultur- och fritidsförvaltningen",
+                    "KFF",
+                    (
+                        unit("Biblioteket", "BIBL"),
+                        unit("Fritidsgårdarna", "FRIT"),
+                    ),
+                ),
+            ),
+        ),
+        Node(
+            "board",
+            "Bygg- och miljönämnden",
+            "BMN",
+            (
+                Node(
+                    "administration",
+                    "Bygg- och miljöförvaltningen",
+                    "BMF",
+                    (
+                        unit("Bygglovsenheten", "BYGG"),
+                        unit("Miljöenheten", "MILJ"),
+                    ),
+                ),
+            ),
+        ),
+        Node(
+            "company",
+            "Hallstahem AB",
+            "HHEM",
+            (Node("administration", "Hallstahems förvaltning", "HHF", (unit("Fastighetsförvaltning", "FAST"),)),),
+        ),
+        Node("federation", "Västra Mälardalens räddningstjänstförbund", "VMRF"),
+    ),
+)
 
 # subject, display name, role, short name of the org unit the role is held at
 DEMO_USERS = (

@@ -234,7 +234,9 @@ def serve_raw() -> Callable[..., AbstractAsyncContextManager[RawService]]:
     dropped just as a request arrives)."""
 
     @asynccontextmanager
-    async def start(handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter, RawService], Awaitable[None]]) -> AsyncIterator[RawService]:
+    async def start(
+        handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter, RawService], Awaitable[None]],
+    ) -> AsyncIterator[RawService]:
         tasks: set[asyncio.Task[Any]] = set()
 
         async def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

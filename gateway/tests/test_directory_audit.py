@@ -83,7 +83,9 @@ async def test_deactivating_a_user_is_audited_with_before_and_after(write, trail
 
 
 async def test_adding_an_assignment_is_audited(write, trail, user_id, unit_id):
-    assignment = await write("POST", f"{DIRECTORY}/users/{user_id('kf.demo')}/role-assignments", {"role": "revisor", "org_unit_id": unit_id("KF")})
+    assignment = await write(
+        "POST", f"{DIRECTORY}/users/{user_id('kf.demo')}/role-assignments", {"role": "revisor", "org_unit_id": unit_id("KF")}
+    )
     [event] = await trail("role_assignment", assignment["id"])
     assert_by_admin(event, user_id, "CREATE")
     assert event["after"] == assignment
@@ -95,7 +97,12 @@ async def test_removing_an_assignment_is_audited_with_what_was_removed(write, tr
     [event] = await trail("role_assignment", assignment)
     assert_by_admin(event, user_id, "DELETE")
     assert event["before"] == {
-        "id": str(assignment), "user_id": user_id("enhet.demo"), "role": "enhet", "org_unit_id": unit_id("PARK"), "valid_from": None, "valid_to": None,
+        "id": str(assignment),
+        "user_id": user_id("enhet.demo"),
+        "role": "enhet",
+        "org_unit_id": unit_id("PARK"),
+        "valid_from": None,
+        "valid_to": None,
     }
     assert event["after"] is None
 
@@ -122,6 +129,8 @@ async def test_the_revisor_reads_the_trail_newest_first_page_by_page(client, wri
     assert seen == [f"edit-{n}" for n in reversed(range(5))]
 
 
-@pytest.mark.parametrize(("params", "pointer"), [({"limit": 0}, "#/query/limit"), ({"cursor": "eyJhdCI6IDF9"}, "#/query/cursor")], ids=["limit", "cursor"])
+@pytest.mark.parametrize(
+    ("params", "pointer"), [({"limit": 0}, "#/query/limit"), ({"cursor": "eyJhdCI6IDF9"}, "#/query/cursor")], ids=["limit", "cursor"]
+)
 async def test_bad_trail_parameters_are_validation_failures(client, admin, problem, params, pointer):
     problem(await client.get(EVENTS, params=params, headers=admin), 422, pointer)

@@ -62,9 +62,16 @@ async def test_every_role_sees_the_whole_organisation(client, as_user):
 
 async def test_units_are_listed_by_name(client, as_user):
     names = [u["name"] for u in await all_units(client, as_user("enhet.demo"), type="board")]
-    assert sorted(names) == names == [
-        "Barn- och utbildningsnämnden", "Bygg- och miljönämnden", "Kultur- och fritidsnämnden", "Socialnämnden",
-    ]
+    assert (
+        sorted(names)
+        == names
+        == [
+            "Barn- och utbildningsnämnden",
+            "Bygg- och miljönämnden",
+            "Kultur- och fritidsnämnden",
+            "Socialnämnden",
+        ]
+    )
 
 
 async def test_units_can_be_filtered_by_parent_and_name(client, admin, unit_id):
@@ -134,8 +141,13 @@ async def test_a_tampered_cursor_is_a_validation_failure(client, admin, problem,
 
 @pytest.mark.parametrize(
     ("params", "pointer"),
-    [({"limit": 0}, "#/query/limit"), ({"limit": 201}, "#/query/limit"), ({"type": "galaxy"}, "#/query/type"),
-     ({"parent_id": "BUN"}, "#/query/parent_id"), ({"valid_on": "yesterday"}, "#/query/valid_on")],
+    [
+        ({"limit": 0}, "#/query/limit"),
+        ({"limit": 201}, "#/query/limit"),
+        ({"type": "galaxy"}, "#/query/type"),
+        ({"parent_id": "BUN"}, "#/query/parent_id"),
+        ({"valid_on": "yesterday"}, "#/query/valid_on"),
+    ],
 )
 async def test_bad_list_parameters_are_validation_failures(client, admin, problem, params, pointer):
     problem(await client.get(UNITS, params=params, headers=admin), 422, pointer)
@@ -167,7 +179,9 @@ async def test_a_unit_id_must_be_a_uuid(client, admin, problem):
 
 
 async def test_admin_creates_a_unit(client, admin, new_unit, unit_id):
-    response = await client.post(UNITS, json=new_unit("unit", "FSK", name="Humlans förskola", external_codes={"kolada": "V15E"}), headers=admin)
+    response = await client.post(
+        UNITS, json=new_unit("unit", "FSK", name="Humlans förskola", external_codes={"kolada": "V15E"}), headers=admin
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["parent_id"] == unit_id("FSK")
@@ -203,7 +217,15 @@ async def test_the_predecessor_must_exist(client, admin, new_unit, problem):
 
 @pytest.mark.parametrize(
     ("type_", "parent"),
-    [("unit", "KF"), ("area", "BUN"), ("administration", "BUF"), ("board", "BUN"), ("administration", "KF"), ("company", "KS"), ("unit", "KS")],
+    [
+        ("unit", "KF"),
+        ("area", "BUN"),
+        ("administration", "BUF"),
+        ("board", "BUN"),
+        ("administration", "KF"),
+        ("company", "KS"),
+        ("unit", "KS"),
+    ],
     ids=lambda value: value,
 )
 async def test_units_out_of_hierarchy_are_refused(client, admin, new_unit, problem, type_, parent):
@@ -213,7 +235,15 @@ async def test_units_out_of_hierarchy_are_refused(client, admin, new_unit, probl
 
 @pytest.mark.parametrize(
     ("type_", "parent"),
-    [("board", "KF"), ("company", "KF"), ("federation", "KF"), ("administration", "BUN"), ("administration", "HHEM"), ("area", "FSK"), ("unit", "PARK")],
+    [
+        ("board", "KF"),
+        ("company", "KF"),
+        ("federation", "KF"),
+        ("administration", "BUN"),
+        ("administration", "HHEM"),
+        ("area", "FSK"),
+        ("unit", "PARK"),
+    ],
     ids=lambda value: value,
 )
 async def test_units_in_hierarchy_are_accepted(client, admin, new_unit, type_, parent):
@@ -277,7 +307,12 @@ async def test_updating_an_unknown_unit_is_not_found(client, admin, problem):
 
 @pytest.mark.parametrize(
     ("changes", "pointer"),
-    [({"name": ""}, "#/name"), ({"name": None}, "#/name"), ({"valid_from": None}, "#/valid_from"), ({"valid_to": "2022-01-01"}, "#/valid_to")],
+    [
+        ({"name": ""}, "#/name"),
+        ({"name": None}, "#/name"),
+        ({"valid_from": None}, "#/valid_from"),
+        ({"valid_to": "2022-01-01"}, "#/valid_to"),
+    ],
     ids=["empty-name", "null-name", "null-valid_from", "valid_to-before-valid_from"],
 )
 async def test_an_invalid_update_is_refused_with_a_pointer(client, admin, unit_id, problem, changes, pointer):
@@ -305,5 +340,7 @@ async def test_a_unit_closes_once_every_unit_under_it_has_closed(client, admin, 
 
 async def test_a_successor_records_its_predecessor(client, admin, new_unit, unit_id):
     assert (await patch(client, admin, unit_id("FRED"), {"valid_to": "2025-06-30"})).status_code == 200
-    successor = await create(client, admin, new_unit("unit", "GYV", name="Nya Fredriksbergsskolan", predecessor_id=unit_id("FRED"), valid_from="2025-07-01"))
+    successor = await create(
+        client, admin, new_unit("unit", "GYV", name="Nya Fredriksbergsskolan", predecessor_id=unit_id("FRED"), valid_from="2025-07-01")
+    )
     assert successor["predecessor_id"] == unit_id("FRED")

@@ -30,7 +30,14 @@ async def test_admin_lists_a_users_assignments(client, admin, user_id, unit_id):
     response = await client.get(assignments_of(user_id("enhet.demo")), headers=admin)
     assert response.status_code == 200
     assert response.json() == [
-        {"id": str(ENHET_ASSIGNMENT), "user_id": user_id("enhet.demo"), "role": "enhet", "org_unit_id": unit_id("PARK"), "valid_from": None, "valid_to": None}
+        {
+            "id": str(ENHET_ASSIGNMENT),
+            "user_id": user_id("enhet.demo"),
+            "role": "enhet",
+            "org_unit_id": unit_id("PARK"),
+            "valid_from": None,
+            "valid_to": None,
+        }
     ]
 
 
@@ -44,7 +51,9 @@ async def test_assignments_of_a_malformed_user_id_are_a_validation_failure(clien
 
 async def test_a_new_assignment_takes_effect_on_the_next_call(client, admin, as_user, user_id, unit_id):
     assert await roles_of(client, as_user, "enhet.demo") == ["enhet"]  # cached by the gateway from here on
-    response = await client.post(assignments_of(user_id("enhet.demo")), json={"role": "revisor", "org_unit_id": unit_id("KF")}, headers=admin)
+    response = await client.post(
+        assignments_of(user_id("enhet.demo")), json={"role": "revisor", "org_unit_id": unit_id("KF")}, headers=admin
+    )
     assert response.status_code == 201
     assert response.json()["role"] == "revisor" and response.json()["user_id"] == user_id("enhet.demo")
     assert await roles_of(client, as_user, "enhet.demo") == ["enhet", "revisor"]
@@ -67,11 +76,15 @@ async def test_removing_a_malformed_assignment_id_is_a_validation_failure(client
 
 
 async def test_the_same_role_twice_at_the_same_unit_is_refused(client, admin, user_id, unit_id, problem):
-    problem(await client.post(assignments_of(user_id("enhet.demo")), json={"role": "enhet", "org_unit_id": unit_id("PARK")}, headers=admin), 409)
+    problem(
+        await client.post(assignments_of(user_id("enhet.demo")), json={"role": "enhet", "org_unit_id": unit_id("PARK")}, headers=admin), 409
+    )
 
 
 async def test_the_same_role_at_another_unit_is_accepted(client, admin, as_user, user_id, unit_id):
-    response = await client.post(assignments_of(user_id("enhet.demo")), json={"role": "enhet", "org_unit_id": unit_id("KOLB")}, headers=admin)
+    response = await client.post(
+        assignments_of(user_id("enhet.demo")), json={"role": "enhet", "org_unit_id": unit_id("KOLB")}, headers=admin
+    )
     assert response.status_code == 201
     me = (await client.get("/api/me", headers=as_user("enhet.demo"))).json()
     assert sorted(a["org_unit_id"] for a in me["assignments"]) == sorted([unit_id("PARK"), unit_id("KOLB")])
@@ -103,7 +116,9 @@ async def test_an_invalid_assignment_is_refused_with_pointers(client, admin, use
 )
 async def test_an_assignment_outside_its_dates_is_not_in_effect(client, admin, as_user, user_id, unit_id, valid_from, valid_to):
     dates = {"valid_from": valid_from and valid_from.isoformat(), "valid_to": valid_to and valid_to.isoformat()}
-    response = await client.post(assignments_of(user_id("enhet.demo")), json={"role": "revisor", "org_unit_id": unit_id("KF")} | dates, headers=admin)
+    response = await client.post(
+        assignments_of(user_id("enhet.demo")), json={"role": "revisor", "org_unit_id": unit_id("KF")} | dates, headers=admin
+    )
     assert response.status_code == 201
     assert await roles_of(client, as_user, "enhet.demo") == ["enhet"]
     listed = (await client.get(assignments_of(user_id("enhet.demo")), headers=admin)).json()

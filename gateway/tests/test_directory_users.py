@@ -49,7 +49,9 @@ async def test_pages_walk_every_user_once(client, admin):
     assert sorted(seen) == ["admin.demo", "enhet.demo", "forvaltning.demo", "kf.demo", "namnd.demo", "revisor.demo"]
 
 
-@pytest.mark.parametrize(("params", "pointer"), [({"limit": 0}, "#/query/limit"), ({"cursor": "%%%"}, "#/query/cursor"), ({"q": "x" * 101}, "#/query/q")])
+@pytest.mark.parametrize(
+    ("params", "pointer"), [({"limit": 0}, "#/query/limit"), ({"cursor": "%%%"}, "#/query/cursor"), ({"q": "x" * 101}, "#/query/q")]
+)
 async def test_bad_list_parameters_are_validation_failures(client, admin, problem, params, pointer):
     problem(await client.get(USERS, params=params, headers=admin), 422, pointer)
 
@@ -77,7 +79,9 @@ async def test_a_user_id_must_be_a_uuid(client, admin, problem):
 
 
 async def test_admin_registers_a_user(client, admin):
-    response = await client.post(USERS, json={"subject": "ab12cd", "email": "anna.andersson@example.se", "display_name": "Anna Andersson"}, headers=admin)
+    response = await client.post(
+        USERS, json={"subject": "ab12cd", "email": "anna.andersson@example.se", "display_name": "Anna Andersson"}, headers=admin
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["subject"] == "ab12cd" and body["active"] is True
@@ -127,7 +131,12 @@ async def test_updating_an_unknown_user_is_not_found(client, admin, problem):
 
 @pytest.mark.parametrize(
     ("changes", "pointer"),
-    [({"display_name": None}, "#/display_name"), ({"active": None}, "#/active"), ({"display_name": ""}, "#/display_name"), ({"email": "nope"}, "#/email")],
+    [
+        ({"display_name": None}, "#/display_name"),
+        ({"active": None}, "#/active"),
+        ({"display_name": ""}, "#/display_name"),
+        ({"email": "nope"}, "#/email"),
+    ],
     ids=["null-name", "null-active", "empty-name", "email"],
 )
 async def test_an_invalid_user_update_is_refused_with_a_pointer(client, admin, user_id, problem, changes, pointer):

@@ -51,7 +51,10 @@ def service(prefix, *, problem=PROBLEM, tag="vision"):
             "schemas": {
                 "VisionRead": {
                     "type": "object",
-                    "properties": {"core_values": {"type": "array", "items": ref("CoreValue")}, "decision": {"anyOf": [ref("Decision"), {"type": "null"}]}},
+                    "properties": {
+                        "core_values": {"type": "array", "items": ref("CoreValue")},
+                        "decision": {"anyOf": [ref("Decision"), {"type": "null"}]},
+                    },
                 },
                 "CoreValue": {"type": "object"},
                 "Decision": {"type": "object"},
@@ -102,7 +105,11 @@ def test_every_reference_points_at_a_schema_in_the_merged_document():
     merged = openapi.merge(GATEWAY, {"goals": service("goals"), "budget": service("budget", tag="frame")})
     schemas = merged["components"]["schemas"]
     refs = set(refs_in(merged))
-    assert {"#/components/schemas/GoalsCoreValue", "#/components/schemas/BudgetDecision", "#/components/schemas/GoalsAuditEventRead"} <= refs
+    assert {
+        "#/components/schemas/GoalsCoreValue",
+        "#/components/schemas/BudgetDecision",
+        "#/components/schemas/GoalsAuditEventRead",
+    } <= refs
     assert all(r.removeprefix("#/components/schemas/") in schemas for r in refs)
 
 
@@ -132,7 +139,9 @@ def test_a_path_defined_twice_is_refused():
     with pytest.raises(ValueError, match="/api/me"):
         openapi.merge(GATEWAY, {"goals": service("goals") | {"paths": {"/api/me": {"get": {"operationId": "x"}}}}})
     with pytest.raises(ValueError, match="/api/goals/v1/visions/current"):
-        openapi.merge(GATEWAY, {"goals": service("goals"), "zz": {"paths": {"/api/goals/v1/visions/current": {"get": {"operationId": "zz-current"}}}}})
+        openapi.merge(
+            GATEWAY, {"goals": service("goals"), "zz": {"paths": {"/api/goals/v1/visions/current": {"get": {"operationId": "zz-current"}}}}}
+        )
 
 
 def test_tags_are_merged_once_each():

@@ -59,7 +59,14 @@ def test_the_template_is_kept_for_metrics_and_logs():
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/goals/v1/nothing", "/api/goals/v1", "/api/goals/v1/visions/42/decision/extra", "/api/goals/v1/visions//decision", "/api/budget/v1/visions", "/"],
+    [
+        "/api/goals/v1/nothing",
+        "/api/goals/v1",
+        "/api/goals/v1/visions/42/decision/extra",
+        "/api/goals/v1/visions//decision",
+        "/api/budget/v1/visions",
+        "/",
+    ],
     ids=["unknown", "prefix-only", "too-long", "empty-parameter", "other-service", "root"],
 )
 def test_an_unknown_path_has_no_operations(path):

@@ -24,10 +24,19 @@ MIB = 1024 * 1024
 Message = dict[str, Any]
 
 
-def scope_for(method: str = "GET", headers: list[tuple[bytes, bytes]] | None = None, raw_path: bytes = b"/api/budget/v1/x",
-              query: bytes = b"a=1") -> dict[str, Any]:
-    return {"type": "http", "method": method, "path": raw_path.decode(), "raw_path": raw_path, "query_string": query,
-            "headers": headers or [], "scheme": "http", "client": ("10.1.2.3", 5000)}
+def scope_for(
+    method: str = "GET", headers: list[tuple[bytes, bytes]] | None = None, raw_path: bytes = b"/api/budget/v1/x", query: bytes = b"a=1"
+) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "method": method,
+        "path": raw_path.decode(),
+        "raw_path": raw_path,
+        "query_string": query,
+        "headers": headers or [],
+        "scheme": "http",
+        "client": ("10.1.2.3", 5000),
+    }
 
 
 def body_of(*pieces: bytes) -> Callable[[], Awaitable[Message]]:
@@ -41,8 +50,12 @@ def body_of(*pieces: bytes) -> Callable[[], Awaitable[Message]]:
     return receive
 
 
-async def call(upstream: Upstream, scope: dict[str, Any], receive: Callable[[], Awaitable[Message]] | None = None,
-               send: Callable[[Message], Awaitable[None]] | None = None) -> list[Message]:
+async def call(
+    upstream: Upstream,
+    scope: dict[str, Any],
+    receive: Callable[[], Awaitable[Message]] | None = None,
+    send: Callable[[Message], Awaitable[None]] | None = None,
+) -> list[Message]:
     """Forward one request; the ASGI messages the gateway's client would get."""
     sent: list[Message] = []
 
@@ -86,7 +99,9 @@ class Recorder:
             if not message.get("more_body"):
                 break
         self.bodies.append(body)
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")]})
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")]}
+        )
         await send({"type": "http.response.body", "body": b"{}"})
 
     def headers(self, index: int = 0) -> list[tuple[bytes, bytes]]:
@@ -125,16 +140,18 @@ async def test_client_identity_is_stripped_and_the_gateways_assertion_request_id
     assert sent[0]["status"] == 200
     port = url.rsplit(":", 1)[1].encode()
     # Exactly these: aiohttp adds nothing of its own (no User-Agent, Accept-Encoding, Content-Type).
-    assert sorted(service.headers()) == sorted([
-        (b"host", b"127.0.0.1:" + port),
-        (b"accept", b"application/json"),
-        (b"content-type", b"application/json"),
-        (b"content-length", b"7"),
-        (b"x-forwarded-for", b"10.1.2.3"),
-        (b"x-forwarded-proto", b"http"),
-        (b"x-identity-assertion", b"signed-assertion"),
-        (b"x-request-id", b"gateway-rid"),
-    ])
+    assert sorted(service.headers()) == sorted(
+        [
+            (b"host", b"127.0.0.1:" + port),
+            (b"accept", b"application/json"),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"7"),
+            (b"x-forwarded-for", b"10.1.2.3"),
+            (b"x-forwarded-proto", b"http"),
+            (b"x-identity-assertion", b"signed-assertion"),
+            (b"x-request-id", b"gateway-rid"),
+        ]
+    )
     assert service.bodies == [b'{"a":1}']
 
 
@@ -156,7 +173,12 @@ async def test_the_path_and_query_go_on_as_the_client_encoded_them_under_the_bas
 
 
 async def test_headers_the_client_named_in_connection_and_a_chunked_bodys_length_do_not_go_on(serve, make_upstream):
-    client_headers = [(b"transfer-encoding", b"chunked"), (b"content-length", b"5"), (b"connection", b"keep-alive, x-hop"), (b"x-hop", b"1")]
+    client_headers = [
+        (b"transfer-encoding", b"chunked"),
+        (b"content-length", b"5"),
+        (b"connection", b"keep-alive, x-hop"),
+        (b"x-hop", b"1"),
+    ]
     service = Recorder()
     async with serve(service) as url:
         await call(make_upstream(url), scope_for("POST", client_headers), body_of(b"hel", b"lo"))
@@ -182,6 +204,7 @@ async def test_a_large_request_body_is_streamed_to_the_service_as_it_arrives(ser
         await answer_with(200, [(b"content-length", b"0")])(scope, receive, send)
 
     pieces = [piece] * 16
+
     async def client_body() -> Message:
         if len(pieces) == 1:  # the last piece comes only once the service has the first: nothing waits for the whole
             await asyncio.wait_for(service_has_some.wait(), WAIT)
@@ -228,15 +251,24 @@ async def test_a_client_that_leaves_during_its_upload_does_not_give_the_service_
 
 async def test_a_small_response_is_passed_on_whole_without_the_hop_and_gateway_owned_headers(serve, make_upstream):
     headers = [
-        (b"content-type", b"application/json"), (b"content-length", b"2"), (b"location", b"/api/budget/v1/x/1"), (b"x-custom", b"kept"),
-        (b"set-cookie", b"session=stolen"), (b"x-request-id", b"service-rid"), (b"connection", b"keep-alive"), (b"keep-alive", b"timeout=5"),
+        (b"content-type", b"application/json"),
+        (b"content-length", b"2"),
+        (b"location", b"/api/budget/v1/x/1"),
+        (b"x-custom", b"kept"),
+        (b"set-cookie", b"session=stolen"),
+        (b"x-request-id", b"service-rid"),
+        (b"connection", b"keep-alive"),
+        (b"keep-alive", b"timeout=5"),
     ]
     async with serve(Recorder(answer_with(201, headers, b"{}")), server_header=True, date_header=True) as url:
         sent = await call(make_upstream(url), scope_for("POST", [(b"content-length", b"2")]), body_of(b"{}"))
     start, body = sent
     assert start["status"] == 201
     assert start["headers"] == [
-        (b"content-type", b"application/json"), (b"content-length", b"2"), (b"location", b"/api/budget/v1/x/1"), (b"x-custom", b"kept")
+        (b"content-type", b"application/json"),
+        (b"content-length", b"2"),
+        (b"location", b"/api/budget/v1/x/1"),
+        (b"x-custom", b"kept"),
     ]
     assert body == {"type": "http.response.body", "body": b"{}"}
 
@@ -370,8 +402,11 @@ def test_a_service_url_that_is_not_http_is_refused():
 # The registry reads each service's description through the same client
 
 
-OPENAPI = {"openapi": "3.1.0", "info": {"title": "budget", "version": "1"},
-           "paths": {"/api/budget/v1/x": {"get": {"operationId": "x-get", "x-roles": ["admin"], "responses": {"200": {"description": "OK"}}}}}}
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {"title": "budget", "version": "1"},
+    "paths": {"/api/budget/v1/x": {"get": {"operationId": "x-get", "x-roles": ["admin"], "responses": {"200": {"description": "OK"}}}}},
+}
 
 
 async def test_the_registry_reads_a_services_description_with_the_gateways_own_assertion(serve, make_upstream):

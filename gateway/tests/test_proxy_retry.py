@@ -23,8 +23,16 @@ OK = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\
 
 async def _call(upstream: Upstream, method: str = "GET", path: str = "/api/budget/v1/x", body: bytes = b"") -> list[dict[str, Any]]:
     headers = [(b"content-length", str(len(body)).encode())] if body else []
-    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b"", "headers": headers,
-             "scheme": "http", "client": ("127.0.0.1", 1)}
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": headers,
+        "scheme": "http",
+        "client": ("127.0.0.1", 1),
+    }
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:

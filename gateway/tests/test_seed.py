@@ -70,7 +70,11 @@ async def test_every_board_has_its_administration(session):
 
 
 async def test_there_is_one_active_demo_user_per_role(session):
-    rows = (await session.execute(select(User.subject, User.active, RoleAssignment.role).join(RoleAssignment, RoleAssignment.user_id == User.id))).all()
+    rows = (
+        await session.execute(
+            select(User.subject, User.active, RoleAssignment.role).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        )
+    ).all()
     assert sorted(role for _, _, role in rows) == sorted(role.value for role in Role)
     assert all(active for _, active, _ in rows)
     assert len({subject for subject, _, _ in rows}) == len(Role)

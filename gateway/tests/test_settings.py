@@ -22,7 +22,9 @@ def test_the_development_issuer_is_refused_in_production(make_settings):
 
 
 def test_production_on_sqlite_is_refused(make_settings):
-    message = refused(make_settings, environment="production", dev_issuer_enabled=False, database_url="sqlite+aiosqlite:///gateway.db", **OIDC)
+    message = refused(
+        make_settings, environment="production", dev_issuer_enabled=False, database_url="sqlite+aiosqlite:///gateway.db", **OIDC
+    )
     assert "production runs on PostgreSQL" in message
 
 

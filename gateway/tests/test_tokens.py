@@ -71,7 +71,10 @@ BAD_TOKENS = {  # case: (token made from `signed`, what the refusal says)
     "no-issuer": (lambda signed: signed(iss=None), "does not trust"),
     "no-expiry": (lambda signed: signed(exp=None), '"exp"'),
     "no-subject": (lambda signed: signed(sub=None), "'sub'"),
-    "alg-none": (lambda signed: jwt.encode(jwt.decode(signed(), options={"verify_signature": False}), None, algorithm="none"), "alg value is not allowed"),
+    "alg-none": (
+        lambda signed: jwt.encode(jwt.decode(signed(), options={"verify_signature": False}), None, algorithm="none"),
+        "alg value is not allowed",
+    ),
     "not-a-jwt": (lambda signed: "this.is.not-a-token", "not a well-formed JWT"),
     "tampered-payload": (lambda signed: tamper(signed()), "Signature verification failed"),
 }

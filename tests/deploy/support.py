@@ -55,8 +55,12 @@ APPS = (
     App("budget", "budget_service", "BUDGET", "services/budget", "budget", "budget_service.settings:BudgetSettings"),
     App("followup", "followup_service", "FOLLOWUP", "services/followup", "followup", "followup_service.settings:FollowupSettings"),
     App(
-        "internal-control", "internal_control_service", "INTERNAL_CONTROL", "services/internal_control",
-        "internal_control", "internal_control_service.settings:InternalControlSettings",
+        "internal-control",
+        "internal_control_service",
+        "INTERNAL_CONTROL",
+        "services/internal_control",
+        "internal_control",
+        "internal_control_service.settings:InternalControlSettings",
     ),
 )
 SERVICES = tuple(app for app in APPS if not app.is_gateway)
@@ -120,7 +124,9 @@ def load_yaml(path: Path) -> Any:
 def _render(overlay: str, kubectl: str) -> str:
     result = subprocess.run(
         [kubectl, "kustomize", str(ROOT / "deploy" / "kubernetes" / "overlays" / overlay)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, f"kustomize build of {overlay} failed:\n{result.stderr}"
     return result.stdout
@@ -155,6 +161,7 @@ def container_env_names(container: dict[str, Any], docs: list[dict[str, Any]]) -
 # Compose variable interpolation, as the Compose specification defines it
 # (${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, ${VAR:+alt},
 # ${VAR+alt}, $VAR and $$ for a literal $). Enough to check what the file asks of its operator.
+
 
 class InterpolationError(Exception):
     pass

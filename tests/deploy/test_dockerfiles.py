@@ -73,9 +73,13 @@ def final_cmd(app: App) -> list[str]:
 def test_hadolint_finds_nothing_in_any_dockerfile() -> None:
     hadolint = tool("hadolint")
     files = [str(app.dockerfile) for app in APPS]
-    result = subprocess.run([hadolint, "--no-color", "--format", "json", "--failure-threshold", "info", *files], capture_output=True, text=True)
+    result = subprocess.run(
+        [hadolint, "--no-color", "--format", "json", "--failure-threshold", "info", *files], capture_output=True, text=True
+    )
     findings = json.loads(result.stdout or "[]")
-    assert findings == [] and result.returncode == 0, "\n".join(f"{f['file']}:{f['line']} {f['code']} {f['message']}" for f in findings) or result.stderr
+    assert findings == [] and result.returncode == 0, (
+        "\n".join(f"{f['file']}:{f['line']} {f['code']} {f['message']}" for f in findings) or result.stderr
+    )
 
 
 def test_hadolint_does_flag_what_it_should(tmp_path: Path) -> None:
@@ -131,7 +135,9 @@ def test_one_uvicorn_process_in_exec_form(app: App) -> None:
     cmd = final_cmd(app)
     assert cmd[:5] == ["python", "-m", "uvicorn", "--factory", f"{app.module}.main:create_app"]
     options = cmd[5:]
-    pairs = {options[i]: options[i + 1] for i in range(len(options) - 1) if options[i].startswith("--") and not options[i + 1].startswith("--")}
+    pairs = {
+        options[i]: options[i + 1] for i in range(len(options) - 1) if options[i].startswith("--") and not options[i + 1].startswith("--")
+    }
     assert pairs["--host"] == "0.0.0.0" and pairs["--port"] == "8000"
     assert pairs["--loop"] == "uvloop" and pairs["--http"] == "httptools"
     assert not {"--workers", "--reload"} & set(options)
@@ -157,6 +163,7 @@ def test_nothing_secret_is_built_in(app: App) -> None:
 
 
 # --- the build context ------------------------------------------------------------------------
+
 
 def dockerignore_patterns() -> list[tuple[bool, re.Pattern[str]]]:
     """.dockerignore as Docker reads it: the last matching pattern wins, `!` lets a path back in."""
@@ -206,7 +213,12 @@ def in_context(path: str) -> bool:
 
 def test_the_build_context_holds_what_the_images_copy() -> None:
     for app in APPS:
-        for path in ("constraints.txt", "libs/common/pyproject.toml", "libs/common/styrkedjan_common/app.py", f"{app.directory}/pyproject.toml"):
+        for path in (
+            "constraints.txt",
+            "libs/common/pyproject.toml",
+            "libs/common/styrkedjan_common/app.py",
+            f"{app.directory}/pyproject.toml",
+        ):
             assert in_context(path), path
         package = ROOT / app.directory / app.module
         for source in package.rglob("*"):
@@ -217,10 +229,23 @@ def test_the_build_context_holds_what_the_images_copy() -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        ".git/config", ".venv/bin/python", ".data/keys/assertion.pem", ".data/gateway.db", ".env", "deploy/compose/example.env",
-        "keys/assertion.pem", "gateway/tests/test_proxy.py", "services/goals/tests/conftest.py", "tests/conftest.py",
-        "gateway/styrkedjan_gateway.egg-info/PKG-INFO", "libs/common/styrkedjan_common/__pycache__/app.cpython-311.pyc",
-        "services/goals/.env", "gateway/gateway/dev.pem", "bench/gateway_bench.py", "docker-compose.yml", "gateway/Dockerfile",
+        ".git/config",
+        ".venv/bin/python",
+        ".data/keys/assertion.pem",
+        ".data/gateway.db",
+        ".env",
+        "deploy/compose/example.env",
+        "keys/assertion.pem",
+        "gateway/tests/test_proxy.py",
+        "services/goals/tests/conftest.py",
+        "tests/conftest.py",
+        "gateway/styrkedjan_gateway.egg-info/PKG-INFO",
+        "libs/common/styrkedjan_common/__pycache__/app.cpython-311.pyc",
+        "services/goals/.env",
+        "gateway/gateway/dev.pem",
+        "bench/gateway_bench.py",
+        "docker-compose.yml",
+        "gateway/Dockerfile",
     ],
 )
 def test_the_build_context_leaves_out_secrets_tests_and_local_state(path: str) -> None:
@@ -228,6 +253,7 @@ def test_the_build_context_leaves_out_secrets_tests_and_local_state(path: str) -
 
 
 # --- the image's commands, run here -----------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -244,7 +270,11 @@ def app_environment(app: App, tmp_path: Path) -> dict[str, str]:
     env |= {f"{p}_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'app.db'}", f"{p}_ENVIRONMENT": "test", f"{p}_LOG_LEVEL": "INFO"}
     if app.is_gateway:
         # Unreachable upstreams: /livez must answer without them.
-        env |= {f"{p}_ASSERTION_PRIVATE_KEY": private, f"{p}_DEV_ISSUER_ENABLED": "true", f"{p}_DEV_ISSUER_PRIVATE_KEY": generate_private_key_pem()}
+        env |= {
+            f"{p}_ASSERTION_PRIVATE_KEY": private,
+            f"{p}_DEV_ISSUER_ENABLED": "true",
+            f"{p}_DEV_ISSUER_PRIVATE_KEY": generate_private_key_pem(),
+        }
         env |= {f"GATEWAY_{s.prefix}_URL": "http://127.0.0.1:9" for s in APPS if not s.is_gateway}
     else:
         env[f"{p}_ASSERTION_PUBLIC_KEYS"] = public_key_pem(private)
@@ -261,7 +291,9 @@ def local(command: list[str], port: int) -> list[str]:
 @pytest.mark.parametrize("app", APPS, ids=APP_IDS)
 def test_the_image_commands_migrate_start_and_pass_their_healthcheck(app: App, tmp_path: Path) -> None:
     env = app_environment(app, tmp_path)
-    migrate = subprocess.run([sys.executable, "-m", app.module, "migrate"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    migrate = subprocess.run(
+        [sys.executable, "-m", app.module, "migrate"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert migrate.returncode == 0, migrate.stderr
     port = free_port()
     process = subprocess.Popen(local(final_cmd(app), port), env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -61,6 +61,7 @@ DELIBERATELY_DEFAULTED: dict[str, dict[str, str]] = {
 
 # --- the README's configuration table ---------------------------------------------------------
 
+
 def configuration_rows() -> list[tuple[str, str, str]]:
     """(variable pattern, default cell, secret cell) of every row of the table under ## Configuration."""
     text = README.read_text(encoding="utf-8")
@@ -160,6 +161,7 @@ def test_the_table_tells_the_parser_rules() -> None:
 
 
 # --- compose and the manifests ----------------------------------------------------------------
+
 
 def test_deliberate_defaults_are_variables_the_apps_read_and_are_documented() -> None:
     read = {name for app in APPS for name in env_vars(app)}

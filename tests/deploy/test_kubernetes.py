@@ -155,7 +155,14 @@ def test_migration_job_runs_the_apps_migrate_command_with_the_apps_configuration
 def test_only_the_gateway_reaches_the_services(overlay: str) -> None:
     docs = render(overlay)
     policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
-    default_deny = [p for p in policies if p["spec"]["podSelector"] == {} and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"} and not p["spec"].get("ingress") and not p["spec"].get("egress")]
+    default_deny = [
+        p
+        for p in policies
+        if p["spec"]["podSelector"] == {}
+        and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+        and not p["spec"].get("ingress")
+        and not p["spec"].get("egress")
+    ]
     assert default_deny, "a default-deny policy for the namespace"
     for service in SERVICES:
         labels = pod_template(docs, "Deployment", service.name)["metadata"]["labels"]
@@ -177,7 +184,12 @@ def test_only_the_gateway_reaches_the_services(overlay: str) -> None:
             assert [p["port"] for p in rule["ports"]] == [8000]
     gateway_labels = pod_template(docs, "Deployment", "gateway")["metadata"]["labels"]
     assert labels_match({"matchLabels": GATEWAY_LABELS}, gateway_labels)
-    egress = [r for p in policies if "Egress" in p["spec"]["policyTypes"] and labels_match(p["spec"]["podSelector"], gateway_labels) for r in p["spec"].get("egress", [])]
+    egress = [
+        r
+        for p in policies
+        if "Egress" in p["spec"]["policyTypes"] and labels_match(p["spec"]["podSelector"], gateway_labels)
+        for r in p["spec"].get("egress", [])
+    ]
     service_labels = pod_template(docs, "Deployment", "goals")["metadata"]["labels"]
     assert any(any("podSelector" in peer and labels_match(peer["podSelector"], service_labels) for peer in r.get("to", [])) for r in egress)
 
@@ -215,7 +227,9 @@ def test_secrets_and_operator_config_maps_are_referenced_by_name_and_documented(
                 referenced.add(volume["configMap"]["name"])
     external = referenced - generated
     expected = {f"styrkedjan-{app.name}-database" for app in APPS} | {
-        "styrkedjan-assertion-signing-key", "styrkedjan-assertion-public-keys", "styrkedjan-oidc",
+        "styrkedjan-assertion-signing-key",
+        "styrkedjan-assertion-public-keys",
+        "styrkedjan-oidc",
     }
     if overlay == "development":
         expected.add("styrkedjan-dev-issuer-key")

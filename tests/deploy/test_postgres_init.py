@@ -119,11 +119,15 @@ def test_each_role_is_a_plain_login_owning_only_its_database(databases: dict[str
                 role = await connection.fetchrow("SELECT * FROM pg_roles WHERE rolname = $1", name)
                 assert role["rolcanlogin"]
                 assert not any(role[k] for k in ("rolsuper", "rolcreatedb", "rolcreaterole", "rolreplication", "rolbypassrls"))
-                owned = await connection.fetch("SELECT datname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = $1", name)
+                owned = await connection.fetch(
+                    "SELECT datname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = $1", name
+                )
                 assert [r["datname"] for r in owned] == [name]
                 public_connect = await connection.fetchval("SELECT has_database_privilege('public', $1, 'CONNECT')", name)
                 assert public_connect is False
-                members = await connection.fetchval("SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = $1", name)
+                members = await connection.fetchval(
+                    "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = $1", name
+                )
                 assert members == 0
         finally:
             await connection.close()
@@ -154,16 +158,26 @@ def _migrate_all(databases: dict[str, Any]) -> None:
     for app in APPS:
         name = f"{databases['prefix']}{app.database}"
         database_url = URL.create(
-            "postgresql+asyncpg", username=name, password=databases["passwords"][app.database],
-            host=url.host, port=url.port or 5432, database=name,
+            "postgresql+asyncpg",
+            username=name,
+            password=databases["passwords"][app.database],
+            host=url.host,
+            port=url.port or 5432,
+            database=name,
         ).render_as_string(hide_password=False)
         env = {k: v for k, v in os.environ.items() if not k.startswith(tuple(f"{a.prefix}_" for a in APPS))}
         env[f"{app.prefix}_DATABASE_URL"] = database_url
         if app.is_gateway:
-            env |= {"GATEWAY_ASSERTION_PRIVATE_KEY": private, "GATEWAY_DEV_ISSUER_ENABLED": "true", "GATEWAY_DEV_ISSUER_PRIVATE_KEY": private}
+            env |= {
+                "GATEWAY_ASSERTION_PRIVATE_KEY": private,
+                "GATEWAY_DEV_ISSUER_ENABLED": "true",
+                "GATEWAY_DEV_ISSUER_PRIVATE_KEY": private,
+            }
         else:
             env[f"{app.prefix}_ASSERTION_PUBLIC_KEYS"] = public_key_pem(private)
-        result = subprocess.run([sys.executable, "-m", app.module, "migrate"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=180)
+        result = subprocess.run(
+            [sys.executable, "-m", app.module, "migrate"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=180
+        )
         assert result.returncode == 0, f"{app.name}: {result.stderr[-2000:]}"
 
 
@@ -207,11 +221,16 @@ def test_backup_and_restore_of_one_database_as_the_readme_says(databases: dict[s
     before = run(revision())
     subprocess.run(["pg_dump", *admin, "--format=custom", f"--file={dump}", name], env=env, check=True, timeout=120)
     subprocess.run(["dropdb", *admin, "--force", name], env=env, check=True, timeout=60)
-    recreate = subprocess.run([str(INIT_SCRIPT)], env=env | {"STYRKEDJAN_DATABASES": app.database}, capture_output=True, text=True, timeout=120)
+    recreate = subprocess.run(
+        [str(INIT_SCRIPT)], env=env | {"STYRKEDJAN_DATABASES": app.database}, capture_output=True, text=True, timeout=120
+    )
     assert recreate.returncode == 0, recreate.stderr
     restored = subprocess.run(
         ["pg_restore", *admin, f"--dbname={name}", "--no-owner", f"--role={name}", "--exit-on-error", str(dump)],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert restored.returncode == 0, restored.stderr
     assert run(revision()) == before
@@ -219,7 +238,9 @@ def test_backup_and_restore_of_one_database_as_the_readme_says(databases: dict[s
     async def owners() -> list[str]:
         connection = await connect_asyncpg(databases["url"].set(database=name))
         try:
-            return [r["tableowner"] for r in await connection.fetch("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")]
+            return [
+                r["tableowner"] for r in await connection.fetch("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
+            ]
         finally:
             await connection.close()
 

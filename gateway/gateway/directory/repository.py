@@ -25,9 +25,7 @@ async def root_units(session: AsyncSession) -> list[OrgUnit]:
 
 
 async def has_open_children(session: AsyncSession, unit_id: uuid.UUID, on: dt.date) -> bool:
-    query = select(OrgUnit.id).where(
-        OrgUnit.parent_id == unit_id, or_(OrgUnit.valid_to.is_(None), OrgUnit.valid_to > on)
-    ).limit(1)
+    query = select(OrgUnit.id).where(OrgUnit.parent_id == unit_id, or_(OrgUnit.valid_to.is_(None), OrgUnit.valid_to > on)).limit(1)
     return (await session.scalar(query)) is not None
 
 

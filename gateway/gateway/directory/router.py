@@ -79,8 +79,13 @@ async def list_org_units(
 ) -> Page[OrgUnitRead]:
     """The organisation, past and present units alike, ordered by name."""
     rows = await repository.list_org_units(
-        session, limit=limit + 1, after=_page_after(cursor), type_=type.value if type else None,
-        parent_id=parent_id, valid_on=valid_on, name_contains=q,
+        session,
+        limit=limit + 1,
+        after=_page_after(cursor),
+        type_=type.value if type else None,
+        parent_id=parent_id,
+        valid_on=valid_on,
+        name_contains=q,
     )
     page, next_cursor = page_of(rows, limit, lambda last: {"name": last.name, "id": str(last.id)})
     return Page[OrgUnitRead](items=[OrgUnitRead.model_validate(u) for u in page], next_cursor=next_cursor)
@@ -93,7 +98,13 @@ async def get_org_unit(unit_id: uuid.UUID, session: SessionDep, response: Respon
     return OrgUnitRead.model_validate(unit)
 
 
-@router.post("/org-units", response_model=OrgUnitRead, status_code=status.HTTP_201_CREATED, openapi_extra=ADMIN, responses=problem_responses(409, 422))
+@router.post(
+    "/org-units",
+    response_model=OrgUnitRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=ADMIN,
+    responses=problem_responses(409, 422),
+)
 async def create_org_unit(data: OrgUnitCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> OrgUnitRead:
     unit = await service.create_org_unit(session, caller, data)
     await _commit(request, session)
@@ -103,7 +114,9 @@ async def create_org_unit(data: OrgUnitCreate, session: SessionDep, caller: Call
 
 
 @router.patch("/org-units/{unit_id}", response_model=OrgUnitRead, openapi_extra=ADMIN, responses=problem_responses(404, 409, 412, 422, 428))
-async def update_org_unit(unit_id: uuid.UUID, data: OrgUnitUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> OrgUnitRead:
+async def update_org_unit(
+    unit_id: uuid.UUID, data: OrgUnitUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> OrgUnitRead:
     """Rename, recode or close (valid_to) a unit. Requires If-Match."""
     unit = await service.get_org_unit(session, unit_id)
     require_if_match(request, etag(unit.id, unit.row_version))
@@ -132,7 +145,9 @@ async def get_user(user_id: uuid.UUID, session: SessionDep, response: Response) 
     return UserRead.model_validate(user)
 
 
-@router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED, openapi_extra=ADMIN, responses=problem_responses(409, 422))
+@router.post(
+    "/users", response_model=UserRead, status_code=status.HTTP_201_CREATED, openapi_extra=ADMIN, responses=problem_responses(409, 422)
+)
 async def create_user(data: UserCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> UserRead:
     user = await service.create_user(session, caller, data)
     await _commit(request, session)
@@ -142,7 +157,9 @@ async def create_user(data: UserCreate, session: SessionDep, caller: CallerDep, 
 
 
 @router.patch("/users/{user_id}", response_model=UserRead, openapi_extra=ADMIN, responses=problem_responses(404, 412, 422, 428))
-async def update_user(user_id: uuid.UUID, data: UserUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> UserRead:
+async def update_user(
+    user_id: uuid.UUID, data: UserUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> UserRead:
     """Change a user's name or e-mail, or deactivate them. Requires If-Match."""
     user = await service.get_user(session, user_id)
     require_if_match(request, etag(user.id, user.row_version))
@@ -152,7 +169,9 @@ async def update_user(user_id: uuid.UUID, data: UserUpdate, session: SessionDep,
     return UserRead.model_validate(user)
 
 
-@router.get("/users/{user_id}/role-assignments", response_model=list[RoleAssignmentRead], openapi_extra=ADMIN, responses=problem_responses(404, 422))
+@router.get(
+    "/users/{user_id}/role-assignments", response_model=list[RoleAssignmentRead], openapi_extra=ADMIN, responses=problem_responses(404, 422)
+)
 async def list_role_assignments(user_id: uuid.UUID, session: SessionDep) -> list[RoleAssignmentRead]:
     """All of a user's assignments, past, present and future (a user holds few)."""
     user = await service.get_user(session, user_id)
@@ -166,14 +185,18 @@ async def list_role_assignments(user_id: uuid.UUID, session: SessionDep) -> list
     openapi_extra=ADMIN,
     responses=problem_responses(404, 409, 422),
 )
-async def create_role_assignment(user_id: uuid.UUID, data: RoleAssignmentCreate, session: SessionDep, caller: CallerDep, request: Request) -> RoleAssignmentRead:
+async def create_role_assignment(
+    user_id: uuid.UUID, data: RoleAssignmentCreate, session: SessionDep, caller: CallerDep, request: Request
+) -> RoleAssignmentRead:
     user = await service.get_user(session, user_id)
     assignment = await service.add_assignment(session, caller, user, data)
     await _commit(request, session)
     return RoleAssignmentRead.model_validate(assignment)
 
 
-@router.delete("/role-assignments/{assignment_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=ADMIN, responses=problem_responses(404, 422))
+@router.delete(
+    "/role-assignments/{assignment_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=ADMIN, responses=problem_responses(404, 422)
+)
 async def delete_role_assignment(assignment_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
     await service.remove_assignment(session, caller, assignment_id)
     await _commit(request, session)

@@ -50,8 +50,10 @@ async def get_org_unit(session: AsyncSession, unit_id: uuid.UUID) -> OrgUnit:
 async def create_org_unit(session: AsyncSession, actor: Principal, data: OrgUnitCreate) -> OrgUnit:
     if data.type == T.COUNCIL:
         if data.parent_id is not None:
-            raise InvalidInput("the council is the root of the organisation and has no parent",
-                               errors=[{"pointer": "#/parent_id", "detail": "must be null for a council"}])
+            raise InvalidInput(
+                "the council is the root of the organisation and has no parent",
+                errors=[{"pointer": "#/parent_id", "detail": "must be null for a council"}],
+            )
         if await repository.root_units(session):
             raise RuleViolation("one deployment serves one municipality: a council already exists at the root")
     else:
@@ -139,5 +141,3 @@ async def remove_assignment(session: AsyncSession, actor: Principal, assignment_
     await session.delete(assignment)
     await session.flush()
     auditor.record(session, actor, "DELETE", "role_assignment", assignment_id, before=before)
-
-

@@ -22,7 +22,9 @@ from styrkedjan_common.problems import send_problem
 
 log = structlog.get_logger("gateway.proxy")
 
-HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"})
+HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"}
+)
 # Identity the client must not be able to assert to a service.
 IDENTITY_HEADERS = frozenset(
     {
@@ -108,7 +110,9 @@ async def forward(scope: Scope, receive: Receive, send: Send, upstream: Upstream
             data=_request_body(receive) if has_body else None,
             allow_redirects=False,
         ) as response:
-            response_headers = [(name.lower(), value) for name, value in response.raw_headers if name.lower() not in DROPPED_RESPONSE_HEADERS]
+            response_headers = [
+                (name.lower(), value) for name, value in response.raw_headers if name.lower() not in DROPPED_RESPONSE_HEADERS
+            ]
             length = response.content_length
             if response.content.is_eof() or (length is not None and length <= WHOLE_BODY_LIMIT):
                 whole = await response.read()
@@ -126,7 +130,10 @@ async def forward(scope: Scope, receive: Receive, send: Send, upstream: Upstream
     except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
         log.warning("upstream_unavailable", service=upstream.name, error=str(exc))
         problem: tuple[int, str, str, list[tuple[bytes, bytes]]] = (
-            503, f"the {upstream.name} service is unavailable", "upstream-unavailable", [(b"retry-after", b"5")]
+            503,
+            f"the {upstream.name} service is unavailable",
+            "upstream-unavailable",
+            [(b"retry-after", b"5")],
         )
     except TimeoutError:
         log.warning("upstream_timeout", service=upstream.name)

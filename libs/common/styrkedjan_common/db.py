@@ -81,8 +81,12 @@ async def connect_asyncpg(url: str | URL, **options: Any) -> asyncpg.Connection:
 
     parsed = make_url(url) if isinstance(url, str) else url
     return await asyncpg.connect(
-        host=parsed.host or "127.0.0.1", port=parsed.port or 5432, user=parsed.username or "postgres",
-        password=parsed.password, database=parsed.database or "postgres", **options,
+        host=parsed.host or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        database=parsed.database or "postgres",
+        **options,
     )
 
 

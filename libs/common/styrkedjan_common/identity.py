@@ -129,16 +129,12 @@ def key_id(public_key: Ed25519PublicKey) -> str:
 
 def generate_private_key_pem() -> str:
     key = Ed25519PrivateKey.generate()
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
 
 
 def public_key_pem(private_key_pem: str) -> str:
     key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
 def split_pem_bundle(bundle: str) -> list[str]:

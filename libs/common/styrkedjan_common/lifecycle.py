@@ -53,9 +53,7 @@ def next_status(current: Status, transition: Transition) -> Status:
     sources, target = _ALLOWED[transition]
     if current not in sources:
         allowed = " or ".join(sorted(s.value for s in sources))
-        raise RuleViolation(
-            f"decision lifecycle: {transition.value} is only possible from {allowed}, and this version is {current.value}"
-        )
+        raise RuleViolation(f"decision lifecycle: {transition.value} is only possible from {allowed}, and this version is {current.value}")
     return target
 
 

@@ -36,7 +36,12 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = LogFormat.JSON, app:
         shared.insert(0, _add_app(app))
     renderer = structlog.processors.JSONRenderer() if fmt == LogFormat.JSON else structlog.dev.ConsoleRenderer()
     structlog.configure(
-        processors=[structlog.stdlib.filter_by_level, *shared, structlog.processors.format_exc_info, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.processors.format_exc_info,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,

@@ -21,9 +21,7 @@ access_log = structlog.get_logger("styrkedjan.access")
 class Metrics:
     def __init__(self, app_name: str) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "http_requests_total", "HTTP requests", ["app", "method", "route", "status"], registry=self.registry
-        )
+        self.requests = Counter("http_requests_total", "HTTP requests", ["app", "method", "route", "status"], registry=self.registry)
         self.latency = Histogram(
             "http_request_duration_seconds",
             "HTTP request latency",

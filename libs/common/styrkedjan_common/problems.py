@@ -83,9 +83,7 @@ def problem_response(
     return Response(problem_body(status, detail, **kwargs), status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
-async def send_problem(
-    send: Send, status: int, detail: str, slug: str, instance: str, headers: Iterable[tuple[bytes, bytes]] = ()
-) -> None:
+async def send_problem(send: Send, status: int, detail: str, slug: str, instance: str, headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
     """Answer with a problem document straight over ASGI, for the pure-ASGI layers that refuse a
     request before any FastAPI app sees it (authentication, the gateway's routing and proxy)."""
     body = problem_body(status, detail, type_=problem_type(slug), instance=instance)

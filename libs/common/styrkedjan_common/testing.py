@@ -99,7 +99,9 @@ class TestKeys:
         return AssertionSigner(self.private_pem, ASSERTION_ISSUER, ttl_seconds)
 
 
-def principal(role: Role, org_unit_id: str | uuid.UUID = "root", scope: list[str] | str | None = ALL_UNITS, user_id: str | None = None) -> Principal:
+def principal(
+    role: Role, org_unit_id: str | uuid.UUID = "root", scope: list[str] | str | None = ALL_UNITS, user_id: str | None = None
+) -> Principal:
     """A caller holding one role; scope "*" is the whole municipality, else the listed unit ids."""
     unit = str(org_unit_id)
     if isinstance(scope, str) and scope != ALL_UNITS:
@@ -122,7 +124,7 @@ def service_test_fixtures(
 ) -> tuple[Any, ...]:
     """The fixtures every service's suite needs; assign them to names in the suite's conftest:
 
-        keys, database_url, app, client, as_role = service_test_fixtures(...)
+    keys, database_url, app, client, as_role = service_test_fixtures(...)
     """
     import httpx
     import pytest
@@ -141,7 +143,9 @@ def service_test_fixtures(
 
     @pytest.fixture(scope="session")
     async def app(database_url: str, keys: TestKeys) -> AsyncIterator[Any]:
-        settings = settings_factory(database_url=database_url, assertion_public_keys=keys.public_pem, environment="test", log_level="WARNING")
+        settings = settings_factory(
+            database_url=database_url, assertion_public_keys=keys.public_pem, environment="test", log_level="WARNING"
+        )
         application = create_app(settings)
         async with running(application):
             yield application
@@ -154,7 +158,9 @@ def service_test_fixtures(
 
     @pytest.fixture
     def as_role(keys: TestKeys) -> Any:
-        def make(role: Role, org_unit_id: str | uuid.UUID = "root", scope: list[str] | str | None = ALL_UNITS, user_id: str | None = None) -> dict[str, str]:
+        def make(
+            role: Role, org_unit_id: str | uuid.UUID = "root", scope: list[str] | str | None = ALL_UNITS, user_id: str | None = None
+        ) -> dict[str, str]:
             return assertion_headers(keys, audience, principal(role, org_unit_id, scope, user_id))
 
         return make
@@ -172,7 +178,9 @@ def service_contract(*, api: str, create_app: Any) -> type:
 
     def requests_total(metrics_text: str, route: str, status: str) -> float:
         samples = [s for f in text_string_to_metric_families(metrics_text) if f.name == "http_requests" for s in f.samples]
-        return sum(s.value for s in samples if s.name == "http_requests_total" and s.labels["route"] == route and s.labels["status"] == status)
+        return sum(
+            s.value for s in samples if s.name == "http_requests_total" and s.labels["route"] == route and s.labels["status"] == status
+        )
 
     class ServiceContract:
         async def test_livez_answers_without_an_assertion_and_echoes_the_request_id(self, client: Any) -> None:
@@ -182,7 +190,9 @@ def service_contract(*, api: str, create_app: Any) -> type:
         async def test_readyz_answers_when_the_database_is_reachable(self, client: Any) -> None:
             assert (await client.get("/readyz")).json() == {"status": "ready"}
 
-        @pytest.mark.parametrize("unreachable", ["sqlite+aiosqlite:////nonexistent-styrkedjan/x.db", "postgresql+asyncpg://postgres@127.0.0.1:1/x"])
+        @pytest.mark.parametrize(
+            "unreachable", ["sqlite+aiosqlite:////nonexistent-styrkedjan/x.db", "postgresql+asyncpg://postgres@127.0.0.1:1/x"]
+        )
         async def test_readyz_is_a_503_problem_when_the_database_is_unreachable(self, app: Any, unreachable: str) -> None:
             broken = create_app(app.state.settings.model_copy(update={"database_url": unreachable}))
             async with running(broken), httpx.AsyncClient(transport=httpx.ASGITransport(app=broken), base_url="http://service") as http:
@@ -212,7 +222,11 @@ def service_contract(*, api: str, create_app: Any) -> type:
 
         async def test_audit_trail_is_refused_to_namnd(self, client: Any, as_role: Any) -> None:
             body = (await client.get(f"{api}/audit-events", headers=as_role(Role.NAMND, "board-1", ["board-1"]))).json()
-            assert (body["status"], body["type"], body["detail"]) == (403, "urn:styrkedjan:problem:role-not-allowed", "this operation is allowed for the roles: admin, revisor")
+            assert (body["status"], body["type"], body["detail"]) == (
+                403,
+                "urn:styrkedjan:problem:role-not-allowed",
+                "this operation is allowed for the roles: admin, revisor",
+            )
 
         async def test_audit_trail_needs_an_assertion_for_this_service(self, client: Any, keys: TestKeys) -> None:
             other_service = "budget" if api != "/api/budget/v1" else "goals"

@@ -72,7 +72,9 @@ def test_cursor_values_are_parsed_by_name():
     assert cursor_values(cursor, revision=int, id=uuid.UUID) == (3, ID)
 
 
-@pytest.mark.parametrize("tampered", [{"id": str(ID)}, {"revision": "three", "id": str(ID)}, {"revision": 3, "id": "x"}, {"revision": None, "id": str(ID)}])
+@pytest.mark.parametrize(
+    "tampered", [{"id": str(ID)}, {"revision": "three", "id": str(ID)}, {"revision": 3, "id": "x"}, {"revision": None, "id": str(ID)}]
+)
 def test_tampered_cursor_values_are_422_not_500(tampered):
     with pytest.raises(InvalidInput) as refused:
         cursor_values(decode_cursor(encode_cursor(tampered)), revision=int, id=uuid.UUID)

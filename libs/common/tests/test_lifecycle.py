@@ -124,7 +124,14 @@ async def sessions(database_url):
 
 async def stored(sessions, status: Status, revision: int = 1, replaces: Paper | None = None) -> Paper:
     async with sessions() as session, session.begin():
-        paper = Paper(title="Budget 2027", status=status.value, revision=revision, replaces_id=replaces.id if replaces else None, created_by="author", updated_by="author")
+        paper = Paper(
+            title="Budget 2027",
+            status=status.value,
+            revision=revision,
+            replaces_id=replaces.id if replaces else None,
+            created_by="author",
+            updated_by="author",
+        )
         session.add(paper)
     return paper
 
@@ -219,7 +226,9 @@ async def test_what_a_step_brings_along_is_in_the_same_update_and_in_the_audit_e
 
     async with sessions() as session, session.begin():
         paper_in_step = await session.get(Paper, paper.id)
-        await apply_transition(session, auditor, CLERK, paper_in_step, Transition.PROPOSE, None, entity="paper", snapshot=snapshot, effect=retitle)
+        await apply_transition(
+            session, auditor, CLERK, paper_in_step, Transition.PROPOSE, None, entity="paper", snapshot=snapshot, effect=retitle
+        )
     (_, _, _, _, row_version), [(_, _, before, after)] = await state(sessions, paper)
     assert seen == [Status.PROPOSED.value] and row_version == 2
     assert (before["title"], after["title"], after["attachments"]) == ("Budget 2027", "Budget 2027, proposal", 2)
@@ -241,6 +250,8 @@ def test_only_a_draft_is_edited(status):
 def test_decided_read_answers_with_the_decided_columns():
     paper = Paper(id=uuid.uuid4(), status=Status.DECIDED.value, revision=2, replaces_id=uuid.uuid4())
     paper.record_decision(DECISION)
-    read = DecidedRead(id=paper.id, revision=paper.revision, replaces_id=paper.replaces_id, status=Status(paper.status), decision=paper.decision())
+    read = DecidedRead(
+        id=paper.id, revision=paper.revision, replaces_id=paper.replaces_id, status=Status(paper.status), decision=paper.decision()
+    )
     assert list(DecidedRead.model_fields) == ["id", "revision", "replaces_id", "status", "decision"]
     assert read.decision == DECISION and read.status == Status.DECIDED

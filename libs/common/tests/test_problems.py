@@ -170,9 +170,14 @@ async def test_send_problem_answers_a_problem_document_over_asgi_with_extra_head
     start, body = sent
     assert start["status"] == 503
     assert start["headers"] == [
-        (b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body["body"])).encode()), (b"retry-after", b"5")
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body["body"])).encode()),
+        (b"retry-after", b"5"),
     ]
     assert orjson.loads(body["body"]) == {
-        "type": "urn:styrkedjan:problem:upstream-unavailable", "title": "Service Unavailable", "status": 503,
-        "detail": "the budget service is unavailable", "instance": "/api/budget/v1/x",
+        "type": "urn:styrkedjan:problem:upstream-unavailable",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "the budget service is unavailable",
+        "instance": "/api/budget/v1/x",
     }

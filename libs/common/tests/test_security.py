@@ -1,6 +1,5 @@
 """Role policy inside a service: declared per operation, deny by default."""
 
-
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI

@@ -12,7 +12,9 @@ def test_default_caller_has_the_whole_municipality_in_scope():
     assert caller.scope_of((Role.FULLMAKTIGE,)) is None and caller.user_id == "user-fullmaktige"
 
 
-@pytest.mark.parametrize(("scope", "expected"), [(["adm-1", "unit-1"], {"board-1", "adm-1", "unit-1"}), ("adm-1", {"board-1", "adm-1"}), (None, {"board-1"})])
+@pytest.mark.parametrize(
+    ("scope", "expected"), [(["adm-1", "unit-1"], {"board-1", "adm-1", "unit-1"}), ("adm-1", {"board-1", "adm-1"}), (None, {"board-1"})]
+)
 def test_scoped_caller_covers_its_own_unit_and_the_listed_ones(scope, expected):
     caller = principal(Role.NAMND, "board-1", scope)
     assert caller.scope_of((Role.NAMND,)) == frozenset(expected)

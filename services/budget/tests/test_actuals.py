@@ -15,7 +15,9 @@ async def test_json_delivery_stores_the_rows_and_is_one_import(client, app, as_r
     assert body["periods"] == ["2027-03", "2027-04"]
     assert response.headers["location"] == f"{IMPORTS}/{body['id']}"
     assert await amounts(app) == {
-        (2027, 3, "1310", "4010"): "125000.50", (2027, 4, "1310", "4010"): "-20.00", (2027, 3, "2100", "3010"): "7.00"
+        (2027, 3, "1310", "4010"): "125000.50",
+        (2027, 4, "1310", "4010"): "-20.00",
+        (2027, 3, "2100", "3010"): "7.00",
     }
     assert await stored(app) == (3, 1, 1)
 

@@ -26,7 +26,9 @@ async def test_import_stores_every_row_and_reports_the_counts(client, app, as_ro
     assert body["imported_by"] == "user-forvaltning"
     assert response.headers["location"] == f"{IMPORTS}/{body['id']}"
     assert await amounts(app) == {
-        (2027, 1, "1310", "4010"): "125000.50", (2027, 1, "1320", "4010"): "-300.00", (2027, 2, "2100", "3010"): "99.90"
+        (2027, 1, "1310", "4010"): "125000.50",
+        (2027, 1, "1320", "4010"): "-300.00",
+        (2027, 2, "2100", "3010"): "99.90",
     }
     fetched = await client.get(response.headers["location"], headers=as_role(Role.ENHET, ADMIN_A, [ADMIN_A]))
     assert (fetched.status_code, fetched.json()) == (200, body)
@@ -46,7 +48,9 @@ async def test_the_same_file_twice_changes_nothing(client, app, as_role):
 async def test_one_audit_event_records_the_import_with_its_counts(client, app, as_role):
     await seed_cost_centers(app)
     body = (await upload(client, finance(as_role), GOOD)).json()
-    events = (await client.get("/api/budget/v1/audit-events", params={"entity_type": "actuals_import"}, headers=as_role(Role.REVISOR))).json()["items"]
+    events = (
+        await client.get("/api/budget/v1/audit-events", params={"entity_type": "actuals_import"}, headers=as_role(Role.REVISOR))
+    ).json()["items"]
     assert [(e["action"], e["entity_id"], e["after"]["inserted"]) for e in events] == [("IMPORT", body["id"], 3)]
 
 
@@ -71,17 +75,23 @@ async def test_columns_may_come_in_any_order_with_blank_lines_and_a_bom(client, 
 
 async def test_a_file_with_bad_lines_is_refused_whole_with_every_bad_line_listed(client, app, as_role):
     await seed_cost_centers(app)
-    text = HEADER + "\n".join([
-        "2027,1,1310,4010,1.00",      # 2 good
-        "2027,1,9999,4010,1.00",      # 3 unknown cost centre
-        "2027,13,1310,4010,1.00",     # 4 bad month
-        "2027,2,1310,4010,12,50",     # 5 six fields (a decimal comma)
-        "2027,2,1310,4010,1.234",     # 6 three decimals
-        "2027,2,1310,4010,1e3",       # 7 not a decimal amount
-        "2027,1,1310,4010,2.00",      # 8 duplicate of line 2
-        "2027,3,1320,4010,5.00",      # 9 good
-        "twenty,x,1310,40 10,",       # 10 several problems on one line
-    ]) + "\n"
+    text = (
+        HEADER
+        + "\n".join(
+            [
+                "2027,1,1310,4010,1.00",  # 2 good
+                "2027,1,9999,4010,1.00",  # 3 unknown cost centre
+                "2027,13,1310,4010,1.00",  # 4 bad month
+                "2027,2,1310,4010,12,50",  # 5 six fields (a decimal comma)
+                "2027,2,1310,4010,1.234",  # 6 three decimals
+                "2027,2,1310,4010,1e3",  # 7 not a decimal amount
+                "2027,1,1310,4010,2.00",  # 8 duplicate of line 2
+                "2027,3,1320,4010,5.00",  # 9 good
+                "twenty,x,1310,40 10,",  # 10 several problems on one line
+            ]
+        )
+        + "\n"
+    )
     response = await upload(client, finance(as_role), text)
     body = assert_problem(response, 422, detail_contains="all or nothing: 7 bad line(s) of the file")
     assert "nothing was imported" in body["detail"]
@@ -99,7 +109,9 @@ async def test_a_file_with_bad_lines_is_refused_whole_with_every_bad_line_listed
 
 async def test_past_a_thousand_bad_lines_the_first_thousand_are_listed_and_all_counted(client, app, as_role):
     await seed_cost_centers(app)
-    text = HEADER + "".join(f"2027,{1 + n % 12},1310,{n},1.00\n" for n in range(1500)) + "".join("2027,1,1310,X,oops\n" for _ in range(1200))
+    text = (
+        HEADER + "".join(f"2027,{1 + n % 12},1310,{n},1.00\n" for n in range(1500)) + "".join("2027,1,1310,X,oops\n" for _ in range(1200))
+    )
     response = await upload(client, finance(as_role), text)
     body = assert_problem(response, 422, detail_contains="1200 bad line(s) of the file; the first 1000 are listed")
     assert len(body["errors"]) == 1000 and body["errors"][0]["pointer"] == "#/line/1502"
@@ -108,7 +120,11 @@ async def test_past_a_thousand_bad_lines_the_first_thousand_are_listed_and_all_c
 
 async def test_a_missing_header_is_refused(client, app, as_role):
     await seed_cost_centers(app)
-    for text, detail in (("2027,1,1310,4010,1.00\n", "found '2027,1,1310,4010,1.00'"), ("", "the file is empty"), ("year,month,amount\n", "missing cost_center, account")):
+    for text, detail in (
+        ("2027,1,1310,4010,1.00\n", "found '2027,1,1310,4010,1.00'"),
+        ("", "the file is empty"),
+        ("year,month,amount\n", "missing cost_center, account"),
+    ):
         response = await upload(client, finance(as_role), text)
         body = assert_problem(response, 422, detail_contains="the first line must be the header year,month,cost_center,account,amount")
         assert detail in body["detail"] and pointers(response) == {"#/line/1"}

@@ -59,7 +59,10 @@ async def test_council_creates_a_target_group_everyone_reads(client, council, as
     whole = await create_group(client, council, activity="Kultur och fritid", age_from=None, age_to=None)
     elderly = await create_group(client, council, board_org_unit_id=OTHER_BOARD, activity="Äldreomsorg", age_from=90, age_to=None)
     assert (whole.json()["age_from"], elderly.json()["age_to"]) == (None, None)
-    assert [g["activity"] for g in await items(client, council, TARGET_GROUPS, board_org_unit_id=BOARD)] == ["Förskola", "Kultur och fritid"]
+    assert [g["activity"] for g in await items(client, council, TARGET_GROUPS, board_org_unit_id=BOARD)] == [
+        "Förskola",
+        "Kultur och fritid",
+    ]
     assert [g["id"] for g in await items(client, council, TARGET_GROUPS, activity="Äldreomsorg")] == [elderly.json()["id"]]
     page = (await client.get(TARGET_GROUPS, params={"limit": 2}, headers=council)).json()
     rest = await items(client, council, TARGET_GROUPS, cursor=page["next_cursor"])
@@ -73,7 +76,9 @@ async def test_target_group_writes_outside_the_whole_municipality_council_are_re
     etag_ = f'"{group["id"]}.1"'
     for headers in refusers(as_role):
         assert_problem(await client.post(TARGET_GROUPS, json=PRESCHOOL | {"activity": "Fritids"}, headers=headers), 403)
-        assert_problem(await client.patch(f"{TARGET_GROUPS}/{group['id']}", json={"activity": "X"}, headers=headers | {"If-Match": etag_}), 403)
+        assert_problem(
+            await client.patch(f"{TARGET_GROUPS}/{group['id']}", json={"activity": "X"}, headers=headers | {"If-Match": etag_}), 403
+        )
         assert_problem(await client.delete(f"{TARGET_GROUPS}/{group['id']}", headers=headers | {"If-Match": etag_}), 403)
         put = await client.put(f"{TARGET_GROUPS}/{group['id']}/unit-costs/2027", json={"cost_per_inhabitant": "1.00"}, headers=headers)
         assert_problem(put, 403)
@@ -148,7 +153,9 @@ async def test_unit_cost_is_set_per_budget_year_and_replaced_with_if_match(clien
     assert created.status_code == 201, created.text
     assert (created.json()["cost_per_inhabitant"], created.json()["coverage_rate"]) == ("125900.00", "0.954")
     assert_problem(await client.put(f"{path}/2027", json={"cost_per_inhabitant": "126000.00"}, headers=council), 428)
-    replaced = await client.put(f"{path}/2027", json={"cost_per_inhabitant": "126000.00"}, headers=council | {"If-Match": created.headers["etag"]})
+    replaced = await client.put(
+        f"{path}/2027", json={"cost_per_inhabitant": "126000.00"}, headers=council | {"If-Match": created.headers["etag"]}
+    )
     assert replaced.status_code == 200, replaced.text
     assert (replaced.json()["cost_per_inhabitant"], replaced.json()["coverage_rate"]) == ("126000.00", None)
     await client.put(f"{path}/2028", json={"cost_per_inhabitant": "130000.00"}, headers=council)
@@ -311,7 +318,9 @@ async def test_run_is_audited(client, council, as_role, assumptions):
     created = await run(client, council)
     (event,) = await audit_events(client, as_role, entity_type="model_run")
     assert (event["action"], event["entity_id"]) == ("CREATE", created["id"])
-    assert event["after"]["proposals"] == [{"board_org_unit_id": SCHOOL_BOARD, "base_amount": "10000000.00", "proposal_amount": "144188750.00"}]
+    assert event["after"]["proposals"] == [
+        {"board_org_unit_id": SCHOOL_BOARD, "base_amount": "10000000.00", "proposal_amount": "144188750.00"}
+    ]
 
 
 async def test_missing_model_inputs_are_refused_naming_each(client, council, assumptions):
@@ -347,7 +356,10 @@ async def test_run_on_an_unknown_publication_names_the_missing_forecast(client, 
         ({"efficiency_pct": "-1"}, "#/efficiency_pct"),
         ({"budget_year": "next"}, "#/budget_year"),
         ({"population_publication_date": "March"}, "#/population_publication_date"),
-        ({"base_frames": [{"board_org_unit_id": SCHOOL_BOARD, "amount": "1.00"}, {"board_org_unit_id": SCHOOL_BOARD, "amount": "2.00"}]}, "#/base_frames/1/board_org_unit_id"),
+        (
+            {"base_frames": [{"board_org_unit_id": SCHOOL_BOARD, "amount": "1.00"}, {"board_org_unit_id": SCHOOL_BOARD, "amount": "2.00"}]},
+            "#/base_frames/1/board_org_unit_id",
+        ),
     ],
 )
 async def test_float_or_malformed_run_input_is_refused_with_a_pointer(client, council, assumptions, changes, pointer):
@@ -364,7 +376,12 @@ async def test_empty_body_creates_no_run(client, council):
 
 
 async def test_runs_by_anyone_but_the_whole_municipality_council_are_refused(client, council, as_role, assumptions):
-    for headers in (as_role(Role.NAMND, SCHOOL_BOARD, [SCHOOL_BOARD]), as_role(Role.FORVALTNING, SCHOOL_BOARD, [SCHOOL_BOARD]), as_role(Role.FULLMAKTIGE, SCHOOL_BOARD, [SCHOOL_BOARD]), as_role(Role.REVISOR)):
+    for headers in (
+        as_role(Role.NAMND, SCHOOL_BOARD, [SCHOOL_BOARD]),
+        as_role(Role.FORVALTNING, SCHOOL_BOARD, [SCHOOL_BOARD]),
+        as_role(Role.FULLMAKTIGE, SCHOOL_BOARD, [SCHOOL_BOARD]),
+        as_role(Role.REVISOR),
+    ):
         assert_problem(await client.post(RUNS, json=RUN, headers=headers), 403)
     scoped = await client.post(RUNS, json=RUN, headers=as_role(Role.FULLMAKTIGE, SCHOOL_BOARD, [SCHOOL_BOARD]))
     assert_problem(scoped, 403, detail_contains="only fullmaktige with the whole municipality in scope writes a model run")

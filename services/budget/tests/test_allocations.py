@@ -171,7 +171,9 @@ async def test_area_writes_are_audited(client, administration, as_role):
 async def test_board_adds_a_cost_centre_serving_one_of_its_units(client, board):
     area = await create_area(client, board)
     response = await client.post(
-        COST_CENTERS, json={"code": "41010", "name": "Hemtjänst norr", "activity_area_id": area["id"], "org_unit_id": HOME_CARE}, headers=board
+        COST_CENTERS,
+        json={"code": "41010", "name": "Hemtjänst norr", "activity_area_id": area["id"], "org_unit_id": HOME_CARE},
+        headers=board,
     )
     assert response.status_code == 201, response.text
     assert (response.json()["activity_area_id"], response.json()["org_unit_id"]) == (area["id"], HOME_CARE)
@@ -190,7 +192,9 @@ async def test_a_cost_centre_under_another_boards_area_or_unit_is_refused(client
     mine = await create_area(client, board)
     response = await client.post(COST_CENTERS, json={"code": "1", "name": "X", "activity_area_id": theirs["id"]}, headers=board)
     assert_problem(response, 403, detail_contains="outside your scope")
-    response = await client.post(COST_CENTERS, json={"code": "1", "name": "X", "activity_area_id": mine["id"], "org_unit_id": OTHER_BOARD}, headers=board)
+    response = await client.post(
+        COST_CENTERS, json={"code": "1", "name": "X", "activity_area_id": mine["id"], "org_unit_id": OTHER_BOARD}, headers=board
+    )
     assert_problem(response, 403, detail_contains="the org unit a cost centre serves")
     assert await everything(client, council, COST_CENTERS, 10) == []
 
@@ -244,7 +248,10 @@ async def test_cost_centre_update_needs_if_match_scope_and_an_existing_record(cl
 async def test_a_cost_centre_in_an_allocation_is_kept(client, app, council, board):
     await add_frame(app, "1000.00")
     area = await create_area(client, council)
-    used, unused = await create_cost_center(client, council, area["id"]), await create_cost_center(client, council, area["id"], code="41020")
+    used, unused = (
+        await create_cost_center(client, council, area["id"]),
+        await create_cost_center(client, council, area["id"], code="41020"),
+    )
     assert (await put_allocation(client, board, [line(area, "100.00", used)])).status_code == 200
     response = await client.delete(f"{COST_CENTERS}/{used['id']}", headers=council | {"If-Match": "*"})
     assert_problem(response, 409, detail_contains="a cost centre in use is kept")
@@ -290,7 +297,10 @@ async def test_board_allocates_its_frame_and_reads_what_remains(client, app, boa
         {"activity_area_id": structure["family"]["id"], "amount": "250000.00"},
     ]
     assert (read["total"], read["remaining"], read["frame"]["amount"], read["frame"]["budget_id"]) == (
-        "850000.50", "149999.50", "1000000.00", str(budget_id)
+        "850000.50",
+        "149999.50",
+        "1000000.00",
+        str(budget_id),
     )
     assert read["row_version"] == 1 and etag == (await client.get(ALLOCATION, headers=board)).headers["etag"]
 

@@ -52,7 +52,9 @@ async def test_population_forecast_csv_is_imported_and_listed_by_publication_and
 
 async def test_population_forecast_is_accepted_as_a_multipart_file_with_semicolons(client, council):
     text = POPULATION_CSV.replace(",", ";")
-    response = await client.post(f"{POPULATION}/imports", files={"file": ("befolkning.csv", text.encode("utf-8-sig"), "text/csv")}, headers=council)
+    response = await client.post(
+        f"{POPULATION}/imports", files={"file": ("befolkning.csv", text.encode("utf-8-sig"), "text/csv")}, headers=council
+    )
     assert response.status_code == 200, response.text
     assert response.json()["created"] == 5
 
@@ -100,7 +102,9 @@ async def test_csv_with_bad_rows_imports_nothing_and_lists_every_bad_line(client
 
 
 async def test_csv_without_the_expected_columns_is_refused(client, council):
-    response = await client.post(f"{POPULATION}/imports", content="publication_date,year,age,count\n2026-03-01,2026,1,5\n", headers=council | CSV)
+    response = await client.post(
+        f"{POPULATION}/imports", content="publication_date,year,age,count\n2026-03-01,2026,1,5\n", headers=council | CSV
+    )
     body = assert_problem(response, 422, detail_contains="header")
     assert pointers(response) == {"#/line/1"}
     assert "missing column(s): source, age_from" in body["errors"][0]["detail"]
@@ -108,7 +112,9 @@ async def test_csv_without_the_expected_columns_is_refused(client, council):
 
 
 async def test_csv_with_only_a_header_is_refused(client, council):
-    response = await client.post(f"{POPULATION}/imports", content="publication_date,source,year,age_from,age_to,count\n", headers=council | CSV)
+    response = await client.post(
+        f"{POPULATION}/imports", content="publication_date,source,year,age_from,age_to,count\n", headers=council | CSV
+    )
     assert_problem(response, 422, detail_contains="no rows")
 
 
@@ -160,7 +166,9 @@ async def test_bad_list_parameters_are_refused_with_a_pointer(client, council):
 
 async def test_publications_list_each_forecast_with_its_years_and_sources(client, council):
     await imported(client, council, POPULATION, POPULATION_CSV)
-    await imported(client, council, POPULATION, "publication_date,source,year,age_from,age_to,count\n2025-03-01,Egen prognos,2026,1,5,1000\n")
+    await imported(
+        client, council, POPULATION, "publication_date,source,year,age_from,age_to,count\n2025-03-01,Egen prognos,2026,1,5,1000\n"
+    )
     publications = await items(client, council, f"{POPULATION}/publications")
     assert [(p["publication_date"], p["rows"], p["first_year"], p["last_year"], p["sources"]) for p in publications] == [
         ("2026-03-01", 5, 2026, 2027, ["SCB"]),
@@ -207,9 +215,13 @@ async def test_price_index_defaults_to_pkv_and_keeps_components_apart(client, co
 
 
 async def test_price_index_with_a_malformed_change_imports_nothing(client, council):
-    response = await client.post(f"{PRICES}/imports", content="publication_date,year,pct_change\n2026-04-25,2027,2,7\n", headers=council | CSV)
+    response = await client.post(
+        f"{PRICES}/imports", content="publication_date,year,pct_change\n2026-04-25,2027,2,7\n", headers=council | CSV
+    )
     assert_problem(response, 422)
     assert pointers(response) == {"#/line/2"}
-    response = await client.post(f"{PRICES}/imports", content="publication_date,year,pct_change\n2026-04-25,2027,two\n", headers=council | CSV)
+    response = await client.post(
+        f"{PRICES}/imports", content="publication_date,year,pct_change\n2026-04-25,2027,two\n", headers=council | CSV
+    )
     assert pointers(response) == {"#/line/2"}
     assert await items(client, council, PRICES) == []

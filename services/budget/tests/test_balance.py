@@ -36,18 +36,36 @@ async def test_worked_balance_statement_computes_every_named_step(client, counci
         "balance_result_to_restore": "6650000.00",
     }
     labels = {step["key"]: (step["label_sv"], step["label_en"], step["subtotal"]) for step in body["steps"]}
-    assert labels["result_after_balance_adjustments"] == ("Årets resultat efter balanskravsjusteringar", "Result after balance requirement adjustments", True)
-    assert labels["balance_result"][0] == "Balanskravsresultat" and labels["balance_result_to_restore"][0] == "Balanskravsresultat att återställa"
+    assert labels["result_after_balance_adjustments"] == (
+        "Årets resultat efter balanskravsjusteringar",
+        "Result after balance requirement adjustments",
+        True,
+    )
+    assert (
+        labels["balance_result"][0] == "Balanskravsresultat"
+        and labels["balance_result_to_restore"][0] == "Balanskravsresultat att återställa"
+    )
     assert labels["reserve_allocation"][0] == "Reservering till resultatreserv"
-    assert (body["result_after_balance_adjustments"], body["balance_result"], body["balance_result_to_restore"]) == ("11400000.00", "6650000.00", "6650000.00")
-    assert (body["reserve_allocation_limit"], body["reserve_label"], body["locked"], body["decision"]) == ("5400000.00", "resultatreserv", False, None)
+    assert (body["result_after_balance_adjustments"], body["balance_result"], body["balance_result_to_restore"]) == (
+        "11400000.00",
+        "6650000.00",
+        "6650000.00",
+    )
+    assert (body["reserve_allocation_limit"], body["reserve_label"], body["locked"], body["decision"]) == (
+        "5400000.00",
+        "resultatreserv",
+        False,
+        None,
+    )
     assert response.headers["etag"] == f'"{body["id"]}.1"' and response.headers["location"] == f"{STATEMENTS}/2027"
     fetched = await client.get(f"{STATEMENTS}/2027", headers=council)
     assert fetched.json() == body and fetched.headers["etag"] == response.headers["etag"]
 
 
 async def test_exceptional_reasons_enter_the_balance_result(client, council):
-    body = (await created(client, council, 2027, exceptional_reasons_amount="-650000.00", exceptional_reasons="Engångskostnad för sanering.")).json()
+    body = (
+        await created(client, council, 2027, exceptional_reasons_amount="-650000.00", exceptional_reasons="Engångskostnad för sanering.")
+    ).json()
     assert steps(body)["exceptional_reasons_amount"] == "-650000.00"
     assert body["balance_result"] == "6000000.00"
 
@@ -61,8 +79,15 @@ async def test_exceptional_reasons_amount_without_reasons_is_refused(client, cou
 
 async def test_money_is_exact_end_to_end(client, council):
     # Öre survive storage and the arithmetic: 0.10 + 0.20 is 0.30, not 0.30000000000000004.
-    amounts = {"result": "9876543210987.54", "realisation_gains": "0.10", "exempt_realisation_items": "-0.20",
-               "unrealised_securities_losses": "0.00", "tax_and_grants": "999999999999.99", "reserve_allocation": "0.00", "reserve_use": "0.00"}
+    amounts = {
+        "result": "9876543210987.54",
+        "realisation_gains": "0.10",
+        "exempt_realisation_items": "-0.20",
+        "unrealised_securities_losses": "0.00",
+        "tax_and_grants": "999999999999.99",
+        "reserve_allocation": "0.00",
+        "reserve_use": "0.00",
+    }
     body = (await created(client, council, 2027, **amounts)).json()
     stored = (await client.get(f"{STATEMENTS}/2027", headers=council)).json()
     assert {name: stored[name] for name in amounts} == amounts
@@ -140,8 +165,12 @@ async def test_policy_label_follows_the_law_of_the_year(client, as_role, year, l
     response = await client.get(POLICY, params={"year": year}, headers=board(as_role, Role.ENHET))
     assert response.status_code == 200
     assert response.json() == {
-        "year": year, "label": label, "label_configured": False,
-        "threshold_percent": "1", "negative_equity_threshold_percent": "2", "restoration_years": 3,
+        "year": year,
+        "label": label,
+        "label_configured": False,
+        "threshold_percent": "1",
+        "negative_equity_threshold_percent": "2",
+        "restoration_years": 3,
     }
 
 
@@ -149,7 +178,10 @@ async def test_statement_before_2024_names_the_resultatutjamningsreserv(client, 
     body = (await created(client, council, 2023)).json()
     assert body["reserve_label"] == "resultatutjämningsreserv"
     labels = {step["key"]: step["label_sv"] for step in body["steps"]}
-    assert (labels["reserve_allocation"], labels["reserve_use"]) == ("Reservering till resultatutjämningsreserv", "Användning av resultatutjämningsreserv")
+    assert (labels["reserve_allocation"], labels["reserve_use"]) == (
+        "Reservering till resultatutjämningsreserv",
+        "Användning av resultatutjämningsreserv",
+    )
 
 
 @pytest.fixture
@@ -157,7 +189,11 @@ def configured_policy(app):
     """The app with a municipality's own reserve policy in its settings, for one test."""
     original = app.state.settings
     app.state.settings = original.model_copy(
-        update={"result_reserve_label": "RUR", "result_reserve_threshold_percent": Decimal("0.5"), "result_reserve_threshold_percent_negative_equity": Decimal("1.5")}
+        update={
+            "result_reserve_label": "RUR",
+            "result_reserve_threshold_percent": Decimal("0.5"),
+            "result_reserve_threshold_percent_negative_equity": Decimal("1.5"),
+        }
     )
     yield
     app.state.settings = original

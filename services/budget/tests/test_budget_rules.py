@@ -75,10 +75,17 @@ async def test_deciding_a_budget_in_deficit_is_refused_by_the_balance_requiremen
     budget_id = uuid.UUID(proposed.json()["id"])
     # Costs that reach the proposal by another way than this API (the check is made again at decision).
     async with app.state.sessionmaker() as session:
-        session.add(BudgetLine(budget_id=budget_id, kind="DEPRECIATION", year=YEAR, amount=Decimal("35000.00"), created_by="t", updated_by="t"))
+        session.add(
+            BudgetLine(budget_id=budget_id, kind="DEPRECIATION", year=YEAR, amount=Decimal("35000.00"), created_by="t", updated_by="t")
+        )
         await session.commit()
     refused = await step(client, council, proposed, "decision", DECISION)
-    assert_problem(refused, 409, type_="rule-violation", detail_contains=f"balance requirement (balanskravet): costs exceed revenues in {YEAR} by 10000.50")
+    assert_problem(
+        refused,
+        409,
+        type_="rule-violation",
+        detail_contains=f"balance requirement (balanskravet): costs exceed revenues in {YEAR} by 10000.50",
+    )
     after = (await client.get(f"{BUDGETS}/{budget_id}", headers=council)).json()
     assert after["status"] == "PROPOSED" and after["decision"] is None
     assert next(s for s in after["steps"] if s["kind"] == "BUDGET_DECISION")["status"] == "PLANNED"
@@ -94,7 +101,9 @@ async def test_a_deficit_with_exceptional_reasons_is_decided_and_flagged(client,
 async def test_clearing_the_exceptional_reasons_brings_the_balance_requirement_back(client, council):
     response = await in_deficit(client, council, exceptional_reasons="Synnerliga skäl")
     returned = await step(client, council, await step(client, council, response, "proposal"), "return")
-    cleared = await client.patch(f"{BUDGETS}/{response.json()['id']}", json={"exceptional_reasons": None}, headers=council | {"If-Match": returned.headers["etag"]})
+    cleared = await client.patch(
+        f"{BUDGETS}/{response.json()['id']}", json={"exceptional_reasons": None}, headers=council | {"If-Match": returned.headers["etag"]}
+    )
     assert_problem(await step(client, council, cleared, "proposal"), 409, detail_contains="balance requirement")
 
 
@@ -122,7 +131,9 @@ async def test_a_proposed_budget_is_returned_to_draft_before_its_frames_change(c
 
 async def test_a_decided_budget_is_not_edited(client, council):
     response = await decided(client, council)
-    refused = await client.patch(f"{BUDGETS}/{response.json()['id']}", json={"title": "x"}, headers=council | {"If-Match": response.headers["etag"]})
+    refused = await client.patch(
+        f"{BUDGETS}/{response.json()['id']}", json={"title": "x"}, headers=council | {"If-Match": response.headers["etag"]}
+    )
     assert_problem(refused, 409, detail_contains="immutable")
 
 
@@ -131,7 +142,14 @@ async def test_a_decided_budget_is_not_edited(client, council):
 
 @pytest.mark.parametrize(
     ("amount", "reason"),
-    [(1250000.5, "not a JSON number"), (1250000, "not a JSON number"), ("12,50", "not a decimal amount"), ("1.005", "at most two decimals"), ("-1.00", "greater than or equal to 0"), ("NaN", "finite")],
+    [
+        (1250000.5, "not a JSON number"),
+        (1250000, "not a JSON number"),
+        ("12,50", "not a decimal amount"),
+        ("1.005", "at most two decimals"),
+        ("-1.00", "greater than or equal to 0"),
+        ("NaN", "finite"),
+    ],
 )
 async def test_a_frame_amount_is_an_exact_non_negative_decimal_string(client, council, amount, reason):
     response = await create(client, council)
@@ -156,7 +174,13 @@ async def test_line_and_fund_amounts_refuse_floats(client, council, part, key):
 async def test_frames_lie_in_the_budget_years_once_per_board_kind_and_year(client, council):
     response = await create(client, council)
     frame = {"board_org_unit_id": BOARD_A, "kind": "OPERATING", "year": YEAR, "amount": "1.00"}
-    refused = await put(client, council, response, "frames", {"frames": [frame, frame | {"kind": "INVESTMENT"}, frame, frame | {"year": YEAR - 1}, frame | {"year": YEAR + 3}]})
+    refused = await put(
+        client,
+        council,
+        response,
+        "frames",
+        {"frames": [frame, frame | {"kind": "INVESTMENT"}, frame, frame | {"year": YEAR - 1}, frame | {"year": YEAR + 3}]},
+    )
     assert_problem(refused, 422, detail_contains=f"({YEAR}–{YEAR + 2}), a frame per board, kind and year once")
     assert pointers(refused) == {"#/frames/2", "#/frames/3/year", "#/frames/4/year"}
     assert (await client.get(f"{BUDGETS}/{response.json()['id']}", headers=council)).json()["frames"] == []
@@ -191,7 +215,12 @@ async def test_a_board_does_not_decide_the_councils_budget(client, council, as_r
 async def test_a_second_open_budget_for_a_year_is_refused(client, council):
     first = await create(client, council)
     refused = await client.post(BUDGETS, json={"year": YEAR, "title": "Ett till"}, headers=council)
-    assert_problem(refused, 409, type_="rule-violation", detail_contains=f"one budget revision per year is prepared at a time: revision 1 for {YEAR} is still DRAFT")
+    assert_problem(
+        refused,
+        409,
+        type_="rule-violation",
+        detail_contains=f"one budget revision per year is prepared at a time: revision 1 for {YEAR} is still DRAFT",
+    )
     assert [b["id"] for b in (await client.get(BUDGETS, headers=council)).json()["items"]] == [first.json()["id"]]
     other_year = await client.post(BUDGETS, json={"year": YEAR + 1, "title": "Nästa år"}, headers=council)
     assert other_year.status_code == 201
@@ -209,7 +238,17 @@ async def test_earmarked_funds_count_as_costs_granted_in_addition_to_the_frames(
     """Seed: riktade medel are granted "utöver ramarna" — a budget balanced without them can be in
     deficit with them."""
     response = await balanced(client, council)
-    funds = {"earmarked_funds": [{"board_org_unit_id": BOARD_A, "year": YEAR, "assignment_id": str(uuid.uuid4()), "amount": "60000.00", "purpose": "Läsfrämjande uppdrag"}]}
+    funds = {
+        "earmarked_funds": [
+            {
+                "board_org_unit_id": BOARD_A,
+                "year": YEAR,
+                "assignment_id": str(uuid.uuid4()),
+                "amount": "60000.00",
+                "purpose": "Läsfrämjande uppdrag",
+            }
+        ]
+    }
     response = await put(client, council, response, "earmarked-funds", funds)
     assert response.json()["totals"][0]["result"] == "-10000.00"
     assert_problem(await step(client, council, response, "proposal"), 409, detail_contains=f"costs exceed revenues in {YEAR} by 10000.00")

@@ -39,8 +39,12 @@ FRAMES = f"{API}/frames"
 async def frames_api(app):
     """The app with the frames-in-force router, until main.py registers it (see the area's report)."""
     served = create_service_app(
-        name="budget", title="budget", description="budget", settings=app.state.settings,
-        routers=[budgets_router.router, budgets_router.frames_router], auditor=auditor,
+        name="budget",
+        title="budget",
+        description="budget",
+        settings=app.state.settings,
+        routers=[budgets_router.router, budgets_router.frames_router],
+        auditor=auditor,
     )
     async with running(served), httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://service") as http:
         yield http
@@ -63,7 +67,9 @@ async def test_council_creates_a_draft_budget_with_its_plan_years_and_cycle(clie
         ("BOARD_ALLOCATIONS", 10, YEAR - 1, "PLANNED"),
         ("AMENDMENT", None, None, "PLANNED"),
     ]
-    assert body["totals"] == [{"year": y, "revenues": "0.00", "costs": "0.00", "result": "0.00", "deficit": False} for y in (YEAR, YEAR + 1, YEAR + 2)]
+    assert body["totals"] == [
+        {"year": y, "revenues": "0.00", "costs": "0.00", "result": "0.00", "deficit": False} for y in (YEAR, YEAR + 1, YEAR + 2)
+    ]
     assert body["balanced"] is True and body["frames"] == body["lines"] == body["earmarked_funds"] == []
     assert [e["action"] for e in await audit_events(client, as_role, body["id"])] == ["CREATE"]
 
@@ -81,7 +87,12 @@ async def test_only_fullmaktige_writes_the_budget(client, as_role, role):
 
 @pytest.mark.parametrize(
     ("body", "pointer"),
-    [({}, "#/year"), ({"year": YEAR}, "#/title"), ({"year": 1999, "title": "x"}, "#/year"), ({"year": YEAR, "title": "x", "frames": []}, "#/frames")],
+    [
+        ({}, "#/year"),
+        ({"year": YEAR}, "#/title"),
+        ({"year": 1999, "title": "x"}, "#/year"),
+        ({"year": YEAR, "title": "x", "frames": []}, "#/frames"),
+    ],
 )
 async def test_a_malformed_budget_is_a_422_naming_the_field(client, council, as_role, body, pointer):
     response = await client.post(BUDGETS, json=body, headers=council)
@@ -103,9 +114,9 @@ async def test_the_budget_reads_with_its_parts_and_each_years_totals(client, cou
     assert {f["budget_id"] for f in body["frames"]} == {body["id"]}
     assert body["earmarked_funds"] == [FUNDS_BODY["earmarked_funds"][0] | {"id": body["earmarked_funds"][0]["id"]}]
     # Investment frames are not costs of the year; operating frames, earmarked funds and cost lines are.
-    assert body["totals"] == [
-        {"year": YEAR, "revenues": "1000000.00", "costs": "975000.50", "result": "24999.50", "deficit": False}
-    ] + [{"year": y, "revenues": "1000000.00", "costs": "950000.00", "result": "50000.00", "deficit": False} for y in (YEAR + 1, YEAR + 2)]
+    assert body["totals"] == [{"year": YEAR, "revenues": "1000000.00", "costs": "975000.50", "result": "24999.50", "deficit": False}] + [
+        {"year": y, "revenues": "1000000.00", "costs": "950000.00", "result": "50000.00", "deficit": False} for y in (YEAR + 1, YEAR + 2)
+    ]
     assert body["balanced"] is True
 
 
@@ -121,7 +132,17 @@ async def test_an_unknown_budget_is_a_404_and_a_malformed_id_a_422(client, counc
     assert pointers(response) == {"#/path/budget_id"}
 
 
-@pytest.mark.parametrize(("role", "visible"), [(Role.FULLMAKTIGE, True), (Role.REVISOR, True), (Role.NAMND, True), (Role.FORVALTNING, True), (Role.ENHET, False), (Role.ADMIN, False)])
+@pytest.mark.parametrize(
+    ("role", "visible"),
+    [
+        (Role.FULLMAKTIGE, True),
+        (Role.REVISOR, True),
+        (Role.NAMND, True),
+        (Role.FORVALTNING, True),
+        (Role.ENHET, False),
+        (Role.ADMIN, False),
+    ],
+)
 async def test_boards_prepare_from_the_draft_but_units_see_only_the_decided_budget(client, council, as_role, role, visible):
     budget_id = (await create(client, council)).json()["id"]
     headers = as_role(role) if role in (Role.FULLMAKTIGE, Role.REVISOR, Role.ADMIN) else board_member(as_role, role)
@@ -171,7 +192,11 @@ async def test_listing_budgets_with_a_bad_cursor_or_filter_is_a_422_and_needs_a_
 async def test_council_edits_a_draft_with_if_match(client, council, as_role):
     response = await create(client, council)
     url = f"{BUDGETS}/{response.json()['id']}"
-    changed = await client.patch(url, json={"title": "Mål och budget 2027–2029", "exceptional_reasons": "Engångskostnad för ny skola"}, headers=council | {"If-Match": response.headers["etag"]})
+    changed = await client.patch(
+        url,
+        json={"title": "Mål och budget 2027–2029", "exceptional_reasons": "Engångskostnad för ny skola"},
+        headers=council | {"If-Match": response.headers["etag"]},
+    )
     assert changed.status_code == 200, changed.text
     assert (changed.json()["title"], changed.json()["exceptional_reasons"]) == ("Mål och budget 2027–2029", "Engångskostnad för ny skola")
     assert changed.headers["etag"] != response.headers["etag"]
@@ -213,7 +238,11 @@ async def test_council_deletes_a_draft_and_its_parts(client, council, as_role):
 async def test_a_proposed_budget_is_not_deleted(client, council):
     proposed = await step(client, council, await balanced(client, council), "proposal")
     url = f"{BUDGETS}/{proposed.json()['id']}"
-    assert_problem(await client.delete(url, headers=council | {"If-Match": proposed.headers["etag"]}), 409, detail_contains="only a draft budget can be deleted")
+    assert_problem(
+        await client.delete(url, headers=council | {"If-Match": proposed.headers["etag"]}),
+        409,
+        detail_contains="only a draft budget can be deleted",
+    )
     assert (await client.get(url, headers=council)).json()["status"] == "PROPOSED"
 
 
@@ -222,9 +251,17 @@ async def test_a_proposed_budget_is_not_deleted(client, council):
 
 async def test_putting_frames_replaces_the_whole_set(client, council, as_role):
     response = await balanced(client, council)
-    replaced = await put(client, council, response, "frames", {"frames": [{"board_org_unit_id": BOARD_B, "kind": "OPERATING", "year": YEAR + 1, "amount": "1.50"}]})
+    replaced = await put(
+        client,
+        council,
+        response,
+        "frames",
+        {"frames": [{"board_org_unit_id": BOARD_B, "kind": "OPERATING", "year": YEAR + 1, "amount": "1.50"}]},
+    )
     assert replaced.status_code == 200, replaced.text
-    assert [(f["board_org_unit_id"], f["year"], f["amount"], f["model_run_id"]) for f in replaced.json()["frames"]] == [(BOARD_B, YEAR + 1, "1.50", None)]
+    assert [(f["board_org_unit_id"], f["year"], f["amount"], f["model_run_id"]) for f in replaced.json()["frames"]] == [
+        (BOARD_B, YEAR + 1, "1.50", None)
+    ]
     assert replaced.headers["etag"] != response.headers["etag"]
     actions = [e["action"] for e in await audit_events(client, as_role, response.json()["id"])]
     assert actions[:4] == ["REPLACE_FRAMES", "REPLACE_EARMARKED_FUNDS", "REPLACE_LINES", "REPLACE_FRAMES"]
@@ -234,7 +271,12 @@ async def test_a_budgets_frames_list_by_board_and_year_and_paginate(client, coun
     budget_id = (await balanced(client, council)).json()["id"]
     url = f"{BUDGETS}/{budget_id}/frames"
     by_board = await client.get(url, params={"board_org_unit_id": BOARD_A}, headers=board_member(as_role))
-    assert sorted((f["kind"], f["year"]) for f in by_board.json()["items"]) == [("INVESTMENT", YEAR), ("OPERATING", YEAR), ("OPERATING", YEAR + 1), ("OPERATING", YEAR + 2)]
+    assert sorted((f["kind"], f["year"]) for f in by_board.json()["items"]) == [
+        ("INVESTMENT", YEAR),
+        ("OPERATING", YEAR),
+        ("OPERATING", YEAR + 1),
+        ("OPERATING", YEAR + 2),
+    ]
     by_year = await client.get(url, params={"year": YEAR + 1}, headers=council)
     assert {(f["board_org_unit_id"], f["amount"]) for f in by_year.json()["items"]} == {(BOARD_A, "600000.00"), (BOARD_B, "300000.00")}
     seen, cursor = [], None
@@ -251,7 +293,9 @@ async def test_frames_reads_refusals_401_404_422(client, council, as_role):
     assert_problem(await client.get(f"{BUDGETS}/{budget_id}/frames"), 401)
     assert_problem(await client.get(f"{BUDGETS}/{uuid.uuid4()}/frames", headers=council), 404)
     assert_problem(await client.get(f"{BUDGETS}/{budget_id}/frames", headers=as_role(Role.ENHET, "unit-1", ["unit-1"])), 404)
-    assert pointers(await client.get(f"{BUDGETS}/{budget_id}/frames", params={"board_org_unit_id": "x"}, headers=council)) == {"#/query/board_org_unit_id"}
+    assert pointers(await client.get(f"{BUDGETS}/{budget_id}/frames", params={"board_org_unit_id": "x"}, headers=council)) == {
+        "#/query/board_org_unit_id"
+    }
 
 
 @pytest.mark.parametrize("part", ["frames", "lines", "earmarked-funds"])
@@ -269,14 +313,28 @@ async def test_writing_a_part_refusals_401_403_404_428(client, council, as_role,
 
 async def test_lines_hold_each_kind_once_per_year_with_positive_amounts(client, council):
     response = await create(client, council)
-    bad = await put(client, council, response, "lines", {"lines": [
-        {"kind": "PENSIONS", "year": YEAR, "amount": "0.00"},
-        {"kind": "ROYALTIES", "year": YEAR, "amount": "1.00"},
-        {"kind": "PENSIONS", "year": YEAR + 3, "amount": "1.00"},
-    ]})
+    bad = await put(
+        client,
+        council,
+        response,
+        "lines",
+        {
+            "lines": [
+                {"kind": "PENSIONS", "year": YEAR, "amount": "0.00"},
+                {"kind": "ROYALTIES", "year": YEAR, "amount": "1.00"},
+                {"kind": "PENSIONS", "year": YEAR + 3, "amount": "1.00"},
+            ]
+        },
+    )
     assert_problem(bad, 422)
     assert pointers(bad) == {"#/lines/0/amount", "#/lines/1/kind"}
-    twice = await put(client, council, response, "lines", {"lines": [{"kind": "PENSIONS", "year": YEAR, "amount": "1.00"}] * 2 + [{"kind": "PENSIONS", "year": YEAR + 3, "amount": "1.00"}]})
+    twice = await put(
+        client,
+        council,
+        response,
+        "lines",
+        {"lines": [{"kind": "PENSIONS", "year": YEAR, "amount": "1.00"}] * 2 + [{"kind": "PENSIONS", "year": YEAR + 3, "amount": "1.00"}]},
+    )
     assert_problem(twice, 422, detail_contains="a line per kind and year once")
     assert pointers(twice) == {"#/lines/1", "#/lines/2/year"}
     assert (await client.get(f"{BUDGETS}/{response.json()['id']}", headers=council)).json()["lines"] == []
@@ -285,13 +343,18 @@ async def test_lines_hold_each_kind_once_per_year_with_positive_amounts(client, 
 async def test_earmarked_funds_name_an_assignment_once_per_board_and_year(client, council):
     response = await create(client, council)
     fund = FUNDS_BODY["earmarked_funds"][0]
-    bad = await put(client, council, response, "earmarked-funds", {"earmarked_funds": [fund | {"assignment_id": "A-17"}, fund | {"purpose": ""}]})
+    bad = await put(
+        client, council, response, "earmarked-funds", {"earmarked_funds": [fund | {"assignment_id": "A-17"}, fund | {"purpose": ""}]}
+    )
     assert pointers(bad) == {"#/earmarked_funds/0/assignment_id", "#/earmarked_funds/1/purpose"}
     twice = await put(client, council, response, "earmarked-funds", {"earmarked_funds": [fund, fund]})
     assert_problem(twice, 422)
     assert pointers(twice) == {"#/earmarked_funds/1"}
     ok = await put(client, council, response, "earmarked-funds", {"earmarked_funds": [fund, fund | {"year": YEAR + 1}]})
-    assert [(f["year"], f["assignment_id"], f["amount"]) for f in ok.json()["earmarked_funds"]] == [(YEAR, ASSIGNMENT, "25000.50"), (YEAR + 1, ASSIGNMENT, "25000.50")]
+    assert [(f["year"], f["assignment_id"], f["amount"]) for f in ok.json()["earmarked_funds"]] == [
+        (YEAR, ASSIGNMENT, "25000.50"),
+        (YEAR + 1, ASSIGNMENT, "25000.50"),
+    ]
 
 
 # --- lifecycle ----------------------------------------------------------------------------
@@ -307,7 +370,11 @@ async def test_a_budget_is_proposed_returned_decided_and_archived(client, counci
     body = decided_.json()
     assert body["status"] == "DECIDED" and body["decision"] == DECISION
     decision_step = next(s for s in body["steps"] if s["kind"] == "BUDGET_DECISION")
-    assert (decision_step["status"], decision_step["decision_reference"], decision_step["completed_date"]) == ("DONE", "KF § 45/2026", "2026-06-15")
+    assert (decision_step["status"], decision_step["decision_reference"], decision_step["completed_date"]) == (
+        "DONE",
+        "KF § 45/2026",
+        "2026-06-15",
+    )
     archived = await step(client, council, decided_, "archival")
     assert archived.json()["status"] == "ARCHIVED"
     actions = [e["action"] for e in await audit_events(client, as_role, body["id"])]
@@ -348,7 +415,9 @@ async def test_an_amendment_copies_the_budget_and_deciding_it_archives_the_repla
 
 async def test_an_amendment_starts_only_from_a_decided_budget(client, council, as_role):
     draft = await create(client, council)
-    assert_problem(await client.post(f"{BUDGETS}/{draft.json()['id']}/revisions", headers=council), 409, detail_contains="decided budget in force")
+    assert_problem(
+        await client.post(f"{BUDGETS}/{draft.json()['id']}/revisions", headers=council), 409, detail_contains="decided budget in force"
+    )
     assert_problem(await client.post(f"{BUDGETS}/{uuid.uuid4()}/revisions", headers=council), 404)
     assert_problem(await client.post(f"{BUDGETS}/{draft.json()['id']}/revisions"), 401)
     assert_problem(await client.post(f"{BUDGETS}/not-an-id/revisions", headers=council), 422)
@@ -370,9 +439,18 @@ async def test_council_records_a_step_of_the_cycle(client, council, as_role):
     url = f"{BUDGETS}/{budget_id}/steps/PLANNING_ASSUMPTIONS"
     read = await client.get(url, headers=board_member(as_role))
     assert read.status_code == 200 and read.json()["status"] == "PLANNED"
-    done = await client.patch(url, json={"status": "DONE", "decision_reference": "KS § 12/2026", "completed_date": "2026-02-20"}, headers=council | {"If-Match": read.headers["etag"]})
+    done = await client.patch(
+        url,
+        json={"status": "DONE", "decision_reference": "KS § 12/2026", "completed_date": "2026-02-20"},
+        headers=council | {"If-Match": read.headers["etag"]},
+    )
     assert done.status_code == 200, done.text
-    assert (done.json()["status"], done.json()["decision_reference"], done.json()["completed_date"], done.json()["late"]) == ("DONE", "KS § 12/2026", "2026-02-20", False)
+    assert (done.json()["status"], done.json()["decision_reference"], done.json()["completed_date"], done.json()["late"]) == (
+        "DONE",
+        "KS § 12/2026",
+        "2026-02-20",
+        False,
+    )
     assert done.headers["etag"] != read.headers["etag"]
     event = (await audit_events(client, as_role, budget_id))[0]
     assert (event["action"], event["before"]["step"]["status"], event["after"]["step"]["status"]) == ("RECORD_STEP", "PLANNED", "DONE")
@@ -405,14 +483,22 @@ async def test_recording_a_step_refusals(client, council, as_role):
     etag = (await client.get(url, headers=council)).headers["etag"]
     assert_problem(await client.patch(url, json={"status": "DONE"}, headers={"If-Match": etag}), 401)
     assert_problem(await client.patch(url, json={"status": "DONE"}, headers=board_member(as_role) | {"If-Match": etag}), 403)
-    assert_problem(await client.patch(url, json={"status": "DONE"}, headers=as_role(Role.FULLMAKTIGE, BOARD_A, [BOARD_A]) | {"If-Match": etag}), 403, detail_contains="whole municipality")
-    assert_problem(await client.patch(f"{BUDGETS}/{uuid.uuid4()}/steps/BOARD_ALLOCATIONS", json={}, headers=council | {"If-Match": etag}), 404)
+    assert_problem(
+        await client.patch(url, json={"status": "DONE"}, headers=as_role(Role.FULLMAKTIGE, BOARD_A, [BOARD_A]) | {"If-Match": etag}),
+        403,
+        detail_contains="whole municipality",
+    )
+    assert_problem(
+        await client.patch(f"{BUDGETS}/{uuid.uuid4()}/steps/BOARD_ALLOCATIONS", json={}, headers=council | {"If-Match": etag}), 404
+    )
     assert pointers(await client.patch(f"{BUDGETS}/{response.json()['id']}/steps/BUDGET_DAY", json={}, headers=council)) == {"#/path/kind"}
     assert pointers(await client.patch(url, json={"status": "LATE"}, headers=council | {"If-Match": etag})) == {"#/status"}
     assert_problem(await client.patch(url, json={"status": "DONE"}, headers=council), 428)
     archived = await step(client, council, response, "archival")
     assert archived.status_code == 200
-    assert_problem(await client.patch(url, json={"status": "DONE"}, headers=council | {"If-Match": etag}), 409, detail_contains="archived budget")
+    assert_problem(
+        await client.patch(url, json={"status": "DONE"}, headers=council | {"If-Match": etag}), 409, detail_contains="archived budget"
+    )
     assert (await client.get(url, headers=council)).json()["status"] == "PLANNED"
     assert_problem(await client.get(url), 401)
     assert_problem(await client.get(f"{BUDGETS}/{uuid.uuid4()}/steps/AMENDMENT", headers=council), 404)

@@ -38,7 +38,13 @@ async def test_board_sets_its_forecast_and_reads_it_with_an_etag(client, app, as
     response = await client.put(url(), json=FORECAST, headers=board_a(as_role))
     assert response.status_code == 201, response.text
     body = response.json()
-    assert (body["board_org_unit_id"], body["year"], body["occasion"], body["amount"], body["row_version"]) == (BOARD_A, 2027, "APRIL", "1050000.00", 1)
+    assert (body["board_org_unit_id"], body["year"], body["occasion"], body["amount"], body["row_version"]) == (
+        BOARD_A,
+        2027,
+        "APRIL",
+        "1050000.00",
+        1,
+    )
     assert response.headers["location"] == url()
     read = await client.get(url(), headers=as_role(Role.ENHET, UNIT_A, [UNIT_A]))
     assert (read.status_code, read.json(), read.headers["etag"]) == (200, body, response.headers["etag"])
@@ -112,7 +118,9 @@ async def test_forecasts_are_listed_by_year_board_and_occasion(client, as_role):
     first = await client.get(FORECASTS, params={"year": 2027, "limit": 3}, headers=reader)
     rest = await client.get(FORECASTS, params={"year": 2027, "limit": 3, "cursor": first.json()["next_cursor"]}, headers=reader)
     items = first.json()["items"] + rest.json()["items"]
-    assert sorted((i["board_org_unit_id"], i["occasion"]) for i in items) == sorted((b, o) for b in (BOARD_A, BOARD_B) for o in ("APRIL", "AUGUST"))
+    assert sorted((i["board_org_unit_id"], i["occasion"]) for i in items) == sorted(
+        (b, o) for b in (BOARD_A, BOARD_B) for o in ("APRIL", "AUGUST")
+    )
     assert [i["board_org_unit_id"] for i in items] == sorted(i["board_org_unit_id"] for i in items)
     one = (await client.get(FORECASTS, params={"board_org_unit_id": BOARD_B}, headers=reader)).json()["items"]
     assert [(i["year"], i["occasion"]) for i in one] == [(2026, "AUGUST"), (2027, "APRIL"), (2027, "AUGUST")]
@@ -137,7 +145,15 @@ async def seed_budget(app):
             (draft, BOARD_A, "OPERATING", 2027, "1.00"),
         ]
         s.add_all(
-            Frame(budget_id=b.id, board_org_unit_id=uuid.UUID(board), kind=kind, year=year, amount=Decimal(amount), created_by="t", updated_by="t")
+            Frame(
+                budget_id=b.id,
+                board_org_unit_id=uuid.UUID(board),
+                kind=kind,
+                year=year,
+                amount=Decimal(amount),
+                created_by="t",
+                updated_by="t",
+            )
             for b, board, kind, year, amount in frames
         )
         area = await s.scalar(select(ActivityArea).where(ActivityArea.board_org_unit_id == uuid.UUID(BOARD_A)))
@@ -145,7 +161,13 @@ async def seed_budget(app):
         s.add(allocation)
         await s.flush()
         s.add_all(
-            Allocation(allocation_set_id=allocation.id, board_org_unit_id=area.board_org_unit_id, year=2027, activity_area_id=area.id, amount=Decimal(amount))
+            Allocation(
+                allocation_set_id=allocation.id,
+                board_org_unit_id=area.board_org_unit_id,
+                year=2027,
+                activity_area_id=area.id,
+                amount=Decimal(amount),
+            )
             for amount in ("600000.00", "300000.00")
         )
         await s.commit()
@@ -156,8 +178,11 @@ async def seed_follow_up(client, app, as_role):
     await seed_cost_centers(app)
     budget_id = await seed_budget(app)
     rows = [
-        row(month=1, amount="100.00"), row(month=2, amount="200.00"), row(cost_center_code="1320", month=3, amount="50.00"),
-        row(cost_center_code="2100", month=1, amount="1000.00"), row(year=2026, amount="99999.00"),
+        row(month=1, amount="100.00"),
+        row(month=2, amount="200.00"),
+        row(cost_center_code="1320", month=3, amount="50.00"),
+        row(cost_center_code="2100", month=1, amount="1000.00"),
+        row(year=2026, amount="99999.00"),
     ]
     assert (await client.post(ACTUALS, json=rows, headers=finance(as_role))).status_code == 201
     for board, occasion, amount in ((BOARD_A, "APRIL", "1050000.00"), (BOARD_A, "AUGUST", "980000.00"), (BOARD_B, "APRIL", "510000.00")):
@@ -174,25 +199,42 @@ async def test_summary_per_board_sets_budget_against_actuals_and_latest_forecast
     assert (body["year"], body["level"], body["budget_id"], body["through_month"]) == (2027, "BOARD", str(budget_id), 3)
     boards = {b["board_org_unit_id"]: b for b in body["boards"]}
     assert boards[BOARD_A] == {
-        "board_org_unit_id": BOARD_A, "budget": "1000000.00", "allocated": "900000.00", "actuals": "350.00",
-        "forecast": "980000.00", "latest_forecast": {"occasion": "AUGUST", "amount": "980000.00"}, "forecast_deviation": "20000.00",
+        "board_org_unit_id": BOARD_A,
+        "budget": "1000000.00",
+        "allocated": "900000.00",
+        "actuals": "350.00",
+        "forecast": "980000.00",
+        "latest_forecast": {"occasion": "AUGUST", "amount": "980000.00"},
+        "forecast_deviation": "20000.00",
     }
     assert boards[BOARD_B] == {
-        "board_org_unit_id": BOARD_B, "budget": "500000.00", "allocated": None, "actuals": "1000.00",
-        "forecast": "510000.00", "latest_forecast": {"occasion": "APRIL", "amount": "510000.00"}, "forecast_deviation": "-10000.00",
+        "board_org_unit_id": BOARD_B,
+        "budget": "500000.00",
+        "allocated": None,
+        "actuals": "1000.00",
+        "forecast": "510000.00",
+        "latest_forecast": {"occasion": "APRIL", "amount": "510000.00"},
+        "forecast_deviation": "-10000.00",
     }
     assert body["municipality"] == {
-        "budget": "1500000.00", "allocated": "900000.00", "actuals": "1350.00", "forecast": "1490000.00", "forecast_deviation": "10000.00"
+        "budget": "1500000.00",
+        "allocated": "900000.00",
+        "actuals": "1350.00",
+        "forecast": "1490000.00",
+        "forecast_deviation": "10000.00",
     }
     assert body["administrations"] is None
 
 
 async def test_summary_per_administration_groups_actuals_by_the_org_unit_of_the_cost_centres(client, app, as_role):
     await seed_follow_up(client, app, as_role)
-    body = (await client.get(f"{SUMMARIES}/2027", params={"level": "ADMINISTRATION", "through_month": 2}, headers=as_role(Role.REVISOR))).json()
+    body = (
+        await client.get(f"{SUMMARIES}/2027", params={"level": "ADMINISTRATION", "through_month": 2}, headers=as_role(Role.REVISOR))
+    ).json()
     assert body["through_month"] == 2 and body["boards"] is None
     assert {(a["board_org_unit_id"], a["org_unit_id"]): a["actuals"] for a in body["administrations"]} == {
-        (BOARD_A, ADMIN_A): "300.00", (BOARD_B, None): "1000.00"
+        (BOARD_A, ADMIN_A): "300.00",
+        (BOARD_B, None): "1000.00",
     }
     assert body["municipality"]["actuals"] == "1300.00"
 
@@ -237,4 +279,6 @@ async def test_summary_costs_the_same_number_of_queries_however_many_boards(clie
 async def test_summary_with_a_bad_level_or_year_is_422(client, as_role):
     assert pointers(await client.get(f"{SUMMARIES}/2027", params={"level": "unit"}, headers=as_role(Role.REVISOR))) == {"#/query/level"}
     assert pointers(await client.get(f"{SUMMARIES}/27", headers=as_role(Role.REVISOR))) == {"#/path/year"}
-    assert pointers(await client.get(f"{SUMMARIES}/2027", params={"through_month": 0}, headers=as_role(Role.REVISOR))) == {"#/query/through_month"}
+    assert pointers(await client.get(f"{SUMMARIES}/2027", params={"through_month": 0}, headers=as_role(Role.REVISOR))) == {
+        "#/query/through_month"
+    }

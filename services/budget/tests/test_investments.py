@@ -39,9 +39,16 @@ async def put_amounts(client, headers, created, amounts, if_match=None):
 async def test_administration_plans_a_project_with_amounts_per_year(client, administration, as_role):
     created = await create_project(client, administration)
     project = created.json()
-    assert (project["status"], project["amounts"], project["total"], project["external_codes"]) == ("PLANNED", [], "0.00", {"stratsys": "INV-0012"})
+    assert (project["status"], project["amounts"], project["total"], project["external_codes"]) == (
+        "PLANNED",
+        [],
+        "0.00",
+        {"stratsys": "INV-0012"},
+    )
     assert created.headers["location"] == f"{PROJECTS}/{project['id']}"
-    response = await put_amounts(client, administration, created, [{"year": 2028, "amount": "3000000.00"}, {"year": 2027, "amount": "1500000.50"}])
+    response = await put_amounts(
+        client, administration, created, [{"year": 2028, "amount": "3000000.00"}, {"year": 2027, "amount": "1500000.50"}]
+    )
     assert response.status_code == 200, response.text
     assert response.json()["amounts"] == [{"year": 2027, "amount": "1500000.50"}, {"year": 2028, "amount": "3000000.00"}]
     assert (response.json()["total"], response.json()["row_version"]) == ("4500000.50", 2)
@@ -97,7 +104,12 @@ async def test_projects_are_written_by_fullmaktige_namnd_and_forvaltning_only(cl
 
 @pytest.mark.parametrize(
     ("changes", "pointer"),
-    [({"name": ""}, "#/name"), ({"status": "DONE"}, "#/status"), ({"board_org_unit_id": "x"}, "#/board_org_unit_id"), ({"cost": "1.00"}, "#/cost")],
+    [
+        ({"name": ""}, "#/name"),
+        ({"status": "DONE"}, "#/status"),
+        ({"board_org_unit_id": "x"}, "#/board_org_unit_id"),
+        ({"cost": "1.00"}, "#/cost"),
+    ],
 )
 async def test_invalid_project_fields_are_refused_with_a_pointer(client, council, changes, pointer):
     response = await client.post(PROJECTS, json=PROJECT | changes, headers=council)
@@ -187,7 +199,9 @@ async def test_the_investment_plan_of_a_board_with_nothing_is_404_and_validates_
 async def test_project_writes_are_audited(client, board, as_role):
     created = await create_project(client, board)
     amounts = await put_amounts(client, board, created, [{"year": YEAR, "amount": "10.00"}])
-    await client.patch(f"{PROJECTS}/{created.json()['id']}", json={"status": "CANCELLED"}, headers=board | {"If-Match": amounts.headers["etag"]})
+    await client.patch(
+        f"{PROJECTS}/{created.json()['id']}", json={"status": "CANCELLED"}, headers=board | {"If-Match": amounts.headers["etag"]}
+    )
     update, replace, create = await audit_events(client, as_role, entity_id=created.json()["id"])
     assert [e["action"] for e in (update, replace, create)] == ["UPDATE", "REPLACE_AMOUNTS", "CREATE"]
     assert (replace["before"]["total"], replace["after"]["total"]) == ("0.00", "10.00")

@@ -42,7 +42,9 @@ async def test_the_database_keeps_every_ore_of_large_amounts_and_sums_them_exact
     amounts = [Decimal("98765432109876.54"), Decimal("0.01"), Decimal("0.02")]
     budget = Budget(id=uuid.uuid4(), year=2027, title="Mål och budget 2027", status="DRAFT", revision=1, created_by="t", updated_by="t")
     frames = [
-        Frame(budget_id=budget.id, board_org_unit_id=uuid.uuid4(), kind="OPERATING", year=2027, amount=amount, created_by="t", updated_by="t")
+        Frame(
+            budget_id=budget.id, board_org_unit_id=uuid.uuid4(), kind="OPERATING", year=2027, amount=amount, created_by="t", updated_by="t"
+        )
         for amount in amounts
     ]
     async with app.state.sessionmaker() as session:

@@ -35,7 +35,9 @@ async def allocated(client, app, board, council):
     family = await create_area(client, council, code="420", name="Individ- och familjeomsorg")
     north = await create_cost_center(client, council, elderly["id"])
     family_cc = await create_cost_center(client, council, family["id"], code="42010", name="Försörjningsstöd")
-    response = await put_allocation(client, board, [line(elderly, "100.00"), line(elderly, "300.00", north), line(family, "200.00", family_cc)])
+    response = await put_allocation(
+        client, board, [line(elderly, "100.00"), line(elderly, "300.00", north), line(family, "200.00", family_cc)]
+    )
     assert response.status_code == 200, response.text
     return {"elderly": elderly, "family": family, "north": north, "family_cc": family_cc, "etag": response.headers["etag"]}
 
@@ -217,6 +219,10 @@ async def test_reallocations_are_audited_with_the_allocation_they_changed(client
     await report(client, board, created, "DECEMBER")
     reported, made = await audit_events(client, as_role, entity_type="reallocation")
     assert (made["action"], made["after"]["decision"]["reference"]) == ("CREATE", "VON § 12/2027")
-    assert (reported["action"], reported["before"]["reported_at_occasion"], reported["after"]["reported_at_occasion"]) == ("REPORT", None, "DECEMBER")
+    assert (reported["action"], reported["before"]["reported_at_occasion"], reported["after"]["reported_at_occasion"]) == (
+        "REPORT",
+        None,
+        "DECEMBER",
+    )
     moved = (await audit_events(client, as_role, entity_type="allocation_set"))[0]
     assert (moved["action"], moved["before"]["total"], moved["after"]["total"]) == ("REALLOCATE", "600.00", "600.00")

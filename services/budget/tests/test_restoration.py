@@ -10,10 +10,21 @@ from styrkedjan_common.testing import assert_problem, pointers
 OBLIGATIONS = "/api/budget/v1/restoration-obligations"
 # Årets resultat −8 000 000, realisationsvinster 500 000, 2 000 000 taken from the reserve:
 # balanskravsresultat −6 500 000, to restore by 2028.
-DEFICIT_2025 = {"result": "-8000000.00", "realisation_gains": "500000.00", "exempt_realisation_items": "0.00",
-                "unrealised_securities_losses": "0.00", "reserve_allocation": "0.00", "reserve_use": "2000000.00"}
-PLAIN = {"realisation_gains": "0.00", "exempt_realisation_items": "0.00", "unrealised_securities_losses": "0.00",
-         "reserve_allocation": "0.00", "reserve_use": "0.00"}
+DEFICIT_2025 = {
+    "result": "-8000000.00",
+    "realisation_gains": "500000.00",
+    "exempt_realisation_items": "0.00",
+    "unrealised_securities_losses": "0.00",
+    "reserve_allocation": "0.00",
+    "reserve_use": "2000000.00",
+}
+PLAIN = {
+    "realisation_gains": "0.00",
+    "exempt_realisation_items": "0.00",
+    "unrealised_securities_losses": "0.00",
+    "reserve_allocation": "0.00",
+    "reserve_use": "0.00",
+}
 WAIVER = {"decision": DECISION, "reasons": "Realisationsförlust vid försäljning av det kommunala bostadsbolaget."}
 PLAN = {"reference": "KF § 88/2026", "decision_date": "2026-11-23"}
 
@@ -41,8 +52,18 @@ async def test_negative_balance_result_creates_an_obligation_with_a_three_year_d
     response = await fetched(client, board(as_role, Role.ENHET), await the_obligation(client, council))
     assert response.status_code == 200
     body = response.json()
-    assert (body["origin_year"], body["amount"], body["restored_amount"], body["remaining_amount"]) == (2025, "6500000.00", "0.00", "6500000.00")
-    assert (body["deadline_year"], body["status"], body["met_in_year"], body["statement_id"]) == (2028, "OPEN", None, statement.json()["id"])
+    assert (body["origin_year"], body["amount"], body["restored_amount"], body["remaining_amount"]) == (
+        2025,
+        "6500000.00",
+        "0.00",
+        "6500000.00",
+    )
+    assert (body["deadline_year"], body["status"], body["met_in_year"], body["statement_id"]) == (
+        2028,
+        "OPEN",
+        None,
+        statement.json()["id"],
+    )
     assert response.headers["etag"] == f'"{body["id"]}.1"'
     assert await audit_actions(client, as_role, "restoration_obligation") == ["CREATE"]
 
@@ -64,7 +85,12 @@ async def test_obligation_is_met_by_the_next_years_positive_results_oldest_first
     adoption = await client.post(f"{STATEMENTS}/2027/adoption", json=DECISION, headers=council | {"If-Match": f'"{draft_2027["id"]}.1"'})
     assert adoption.status_code == 200
     newer = await the_obligation(client, council, 2025)
-    assert (newer["status"], newer["restored_amount"], newer["remaining_amount"], newer["met_in_year"]) == ("MET", "6500000.00", "0.00", 2027)
+    assert (newer["status"], newer["restored_amount"], newer["remaining_amount"], newer["met_in_year"]) == (
+        "MET",
+        "6500000.00",
+        "0.00",
+        2027,
+    )
     # An adopted statement keeps the deficits it showed when the council adopted it.
     assert (await client.get(f"{STATEMENTS}/2026", headers=council)).json()["earlier_deficits"] == "-7500000.00"
     assert (await audit_actions(client, as_role, "restoration_obligation")).count("RESTORE") == 3
@@ -94,7 +120,9 @@ async def test_open_obligation_is_overdue_after_its_deadline_year(client, counci
 
 async def test_council_waives_an_open_obligation_for_exceptional_reasons(client, council, as_role, monkeypatch):
     obligation = await deficit(client, council)
-    response = await client.post(f"{obligation.request.url.path}/waiver", json=WAIVER, headers=council | {"If-Match": obligation.headers["etag"]})
+    response = await client.post(
+        f"{obligation.request.url.path}/waiver", json=WAIVER, headers=council | {"If-Match": obligation.headers["etag"]}
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["status"], body["waiver_reasons"], body["waiver_decision"]) == ("WAIVED", WAIVER["reasons"], DECISION)
@@ -123,7 +151,11 @@ async def test_waiver_needs_the_etag_reasons_and_the_council(client, council, as
     invalid = await client.post(url, json={"decision": DECISION, "reasons": ""}, headers=council | {"If-Match": obligation.headers["etag"]})
     assert_problem(invalid, 422)
     assert pointers(invalid) == {"#/reasons"}
-    assert_problem(await client.post(url, json=WAIVER, headers=board(as_role) | {"If-Match": obligation.headers["etag"]}), 403, type_="role-not-allowed")
+    assert_problem(
+        await client.post(url, json=WAIVER, headers=board(as_role) | {"If-Match": obligation.headers["etag"]}),
+        403,
+        type_="role-not-allowed",
+    )
     scoped = as_role(Role.FULLMAKTIGE, "some-unit", ["some-unit"]) | {"If-Match": obligation.headers["etag"]}
     assert_problem(await client.post(url, json=WAIVER, headers=scoped), 403, detail_contains="whole municipality")
     assert_problem(await client.post(url, json=WAIVER), 401)
@@ -157,7 +189,9 @@ async def test_action_plan_refusals_change_nothing(client, council, as_role):
     assert pointers(invalid) == {"#/action_plan/decision_date"}
     assert_problem(await client.patch(url, json={"action_plan": PLAN}, headers=board(as_role, Role.FORVALTNING) | etag), 403)
     assert_problem(await client.patch(url, json={"action_plan": PLAN}), 401)
-    assert_problem(await client.patch(f"{OBLIGATIONS}/{uuid.uuid4()}", json={"action_plan": PLAN}, headers=council | {"If-Match": "*"}), 404)
+    assert_problem(
+        await client.patch(f"{OBLIGATIONS}/{uuid.uuid4()}", json={"action_plan": PLAN}, headers=council | {"If-Match": "*"}), 404
+    )
     assert (await fetched(client, council, obligation.json())).json() == obligation.json()
 
 
@@ -174,7 +208,10 @@ async def test_list_filters_by_status_and_paginates_oldest_first(client, council
     rest = await client.get(OBLIGATIONS, params={"limit": 2, "cursor": page.json()["next_cursor"]}, headers=reader)
     assert [o["origin_year"] for o in rest.json()["items"]] == [2023] and rest.json()["next_cursor"] is None
     assert [o["origin_year"] for o in (await client.get(OBLIGATIONS, params={"status": "MET"}, headers=reader)).json()["items"]] == [2021]
-    assert [o["origin_year"] for o in (await client.get(OBLIGATIONS, params={"status": "OPEN"}, headers=reader)).json()["items"]] == [2022, 2023]
+    assert [o["origin_year"] for o in (await client.get(OBLIGATIONS, params={"status": "OPEN"}, headers=reader)).json()["items"]] == [
+        2022,
+        2023,
+    ]
 
 
 async def test_reading_refusals(client, council):

@@ -116,7 +116,9 @@ async def test_board_creates_a_focus_area_linked_to_goal_lineages(client, board,
     first = await goal(app)
     amended = await second_revision(app, first)
     other = await goal(app, title="Hållbar ekonomi")
-    response = await client.post(FOCUS_AREAS, json=FOCUS_AREA | {"goal_ids": [str(amended.id), str(other.id), str(first.id)]}, headers=board)
+    response = await client.post(
+        FOCUS_AREAS, json=FOCUS_AREA | {"goal_ids": [str(amended.id), str(other.id), str(first.id)]}, headers=board
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert (body["org_unit_id"], body["year"], body["name"], body["row_version"]) == (BOARD, 2027, "Digitalisering", 1)
@@ -196,7 +198,10 @@ async def test_focus_areas_are_listed_by_year_and_name_with_filters_and_a_cursor
     assert rest["next_cursor"] is None
 
 
-@pytest.mark.parametrize(("params", "pointer"), [({"year": "i år"}, "#/query/year"), ({"limit": 500}, "#/query/limit"), ({"cursor": "eyJ4IjoxfQ"}, "#/query/cursor")])
+@pytest.mark.parametrize(
+    ("params", "pointer"),
+    [({"year": "i år"}, "#/query/year"), ({"limit": 500}, "#/query/limit"), ({"cursor": "eyJ4IjoxfQ"}, "#/query/cursor")],
+)
 async def test_focus_area_list_with_invalid_parameters_is_422(client, board, params, pointer):
     response = await client.get(FOCUS_AREAS, params=params, headers=board)
     assert_problem(response, 422)
@@ -424,9 +429,13 @@ async def test_activities_are_filtered(client, administration, board, unit, app,
     area = (await create_focus_area(client, board)).json()["id"]
     spring = (await create_activity(client, administration, goal_ids=[str(first.id)], focus_area_id=area)).json()["id"]
     spanning = (
-        await create_activity(client, administration, start_date="2026-09-01", end_date="2028-02-01", status="ONGOING", quality_factor_ids=[str(factor.id)])
+        await create_activity(
+            client, administration, start_date="2026-09-01", end_date="2028-02-01", status="ONGOING", quality_factor_ids=[str(factor.id)]
+        )
     ).json()["id"]
-    own = (await create_activity(client, unit, owner_org_unit_id=UNIT, start_date="2028-03-01", end_date="2028-04-01", status="DONE")).json()["id"]
+    own = (
+        await create_activity(client, unit, owner_org_unit_id=UNIT, start_date="2028-03-01", end_date="2028-04-01", status="DONE")
+    ).json()["id"]
 
     assert await listed(client, ACTIVITIES, as_role) == [spanning, spring, own]
     assert await listed(client, ACTIVITIES, as_role, owner_org_unit_id=UNIT) == [own]
@@ -526,7 +535,9 @@ async def test_unit_changes_the_status_of_its_activity(client, unit, as_role):
 async def test_update_replaces_links_and_clears_the_focus_area(client, administration, board, app):
     area = (await create_focus_area(client, board)).json()["id"]
     old_goal, new_goal, factor = await goal(app), await goal(app, title="Ny"), await quality_factor(app)
-    created = await create_activity(client, administration, focus_area_id=area, goal_ids=[str(old_goal.id)], quality_factor_ids=[str(factor.id)])
+    created = await create_activity(
+        client, administration, focus_area_id=area, goal_ids=[str(old_goal.id)], quality_factor_ids=[str(factor.id)]
+    )
     url = f"{ACTIVITIES}/{created.json()['id']}"
     response = await client.patch(
         url,
@@ -544,7 +555,9 @@ async def test_changing_only_the_links_moves_the_etag(client, administration, ap
     factor = await quality_factor(app)
     created = await create_activity(client, administration)
     response = await client.patch(
-        f"{ACTIVITIES}/{created.json()['id']}", json={"quality_factor_ids": [str(factor.id)]}, headers=administration | {"If-Match": created.headers["etag"]}
+        f"{ACTIVITIES}/{created.json()['id']}",
+        json={"quality_factor_ids": [str(factor.id)]},
+        headers=administration | {"If-Match": created.headers["etag"]},
     )
     assert response.json()["row_version"] == 2 and response.headers["etag"] != created.headers["etag"]
 
@@ -552,7 +565,9 @@ async def test_changing_only_the_links_moves_the_etag(client, administration, ap
 async def test_update_that_changes_nothing_keeps_the_row_version(client, administration, as_role):
     created = await create_activity(client, administration)
     response = await client.patch(
-        f"{ACTIVITIES}/{created.json()['id']}", json={"status": "NOT_STARTED", "start_date": "2027-01-10"}, headers=administration | {"If-Match": created.headers["etag"]}
+        f"{ACTIVITIES}/{created.json()['id']}",
+        json={"status": "NOT_STARTED", "start_date": "2027-01-10"},
+        headers=administration | {"If-Match": created.headers["etag"]},
     )
     assert response.status_code == 200 and response.json() == created.json()
     assert response.headers["etag"] == created.headers["etag"]
@@ -577,7 +592,10 @@ async def test_update_to_an_unknown_status_is_refused(client, unit):
     assert (await client.get(url, headers=unit)).json() == created.json()
 
 
-@pytest.mark.parametrize(("changes", "pointer"), [({"title": None}, "#/title"), ({"focus_area_id": str(uuid.uuid4())}, "#/focus_area_id"), ({"sdgs": [99]}, "#/sdgs/0")])
+@pytest.mark.parametrize(
+    ("changes", "pointer"),
+    [({"title": None}, "#/title"), ({"focus_area_id": str(uuid.uuid4())}, "#/focus_area_id"), ({"sdgs": [99]}, "#/sdgs/0")],
+)
 async def test_invalid_activity_update_is_422(client, administration, changes, pointer):
     created = await create_activity(client, administration)
     url = f"{ACTIVITIES}/{created.json()['id']}"
@@ -594,7 +612,9 @@ async def test_activity_update_preconditions(client, administration):
     first = await client.patch(url, json={"status": "ONGOING"}, headers=administration | {"If-Match": created.headers["etag"]})
     assert_problem(await client.patch(url, json={"status": "DONE"}, headers=administration | {"If-Match": created.headers["etag"]}), 412)
     assert (await client.get(url, headers=administration)).json() == first.json()
-    assert_problem(await client.patch(f"{ACTIVITIES}/{uuid.uuid4()}", json={"status": "DONE"}, headers=administration | {"If-Match": "*"}), 404)
+    assert_problem(
+        await client.patch(f"{ACTIVITIES}/{uuid.uuid4()}", json={"status": "DONE"}, headers=administration | {"If-Match": "*"}), 404
+    )
 
 
 async def test_activity_update_outside_scope_is_refused(client, administration, unit, as_role):
@@ -603,7 +623,9 @@ async def test_activity_update_outside_scope_is_refused(client, administration, 
     assert_problem(await client.patch(url, json={"status": "DONE"}, headers=unit | {"If-Match": "*"}), 403, "outside your scope")
     moved = await client.patch(url, json={"owner_org_unit_id": OTHER_BOARD}, headers=administration | {"If-Match": "*"})
     assert_problem(moved, 403, f"org unit {OTHER_BOARD}, which is outside your scope")
-    assert_problem(await client.patch(url, json={"status": "DONE"}, headers=as_role(Role.REVISOR) | {"If-Match": "*"}), 403, type_="role-not-allowed")
+    assert_problem(
+        await client.patch(url, json={"status": "DONE"}, headers=as_role(Role.REVISOR) | {"If-Match": "*"}), 403, type_="role-not-allowed"
+    )
     assert_problem(await client.patch(url, json={"status": "DONE"}, headers={"If-Match": "*"}), 401)
     assert (await client.get(url, headers=administration)).json() == created.json()
 
@@ -660,7 +682,11 @@ async def test_operations_declare_their_roles(client, administration):
     everyone = [r.value for r in Role]
     for path in (FOCUS_AREAS, f"{FOCUS_AREAS}/{{focus_area_id}}", ACTIVITIES, f"{ACTIVITIES}/{{activity_id}}", STATUSES):
         assert paths[path]["get"]["x-roles"] == everyone, path
-    for method, path in (("post", FOCUS_AREAS), ("patch", f"{FOCUS_AREAS}/{{focus_area_id}}"), ("delete", f"{FOCUS_AREAS}/{{focus_area_id}}")):
+    for method, path in (
+        ("post", FOCUS_AREAS),
+        ("patch", f"{FOCUS_AREAS}/{{focus_area_id}}"),
+        ("delete", f"{FOCUS_AREAS}/{{focus_area_id}}"),
+    ):
         assert paths[path][method]["x-roles"] == ["namnd", "forvaltning"], (method, path)
     for method, path in (("post", ACTIVITIES), ("patch", f"{ACTIVITIES}/{{activity_id}}"), ("delete", f"{ACTIVITIES}/{{activity_id}}")):
         assert paths[path][method]["x-roles"] == ["namnd", "forvaltning", "enhet"], (method, path)

@@ -85,7 +85,9 @@ async def test_council_records_an_assignment_to_a_board(client, council, as_role
 
 
 async def test_assignment_without_a_decision_is_accepted(client, council):
-    response = await client.post(ASSIGNMENTS, json={k: v for k, v in ASSIGNMENT.items() if k != "decision"} | {"status": "ONGOING"}, headers=council)
+    response = await client.post(
+        ASSIGNMENTS, json={k: v for k, v in ASSIGNMENT.items() if k != "decision"} | {"status": "ONGOING"}, headers=council
+    )
     assert response.status_code == 201 and response.json()["decision"] is None and response.json()["status"] == "ONGOING"
 
 
@@ -157,7 +159,8 @@ async def test_assignments_are_filtered_and_paginated(client, council, as_role):
 
 
 @pytest.mark.parametrize(
-    ("params", "pointer"), [({"status": "FINISHED"}, "#/query/status"), ({"year": "nästa"}, "#/query/year"), ({"cursor": "W10"}, "#/query/cursor")]
+    ("params", "pointer"),
+    [({"status": "FINISHED"}, "#/query/status"), ({"year": "nästa"}, "#/query/year"), ({"cursor": "W10"}, "#/query/cursor")],
 )
 async def test_assignment_list_with_invalid_parameters_is_422(client, council, params, pointer):
     response = await client.get(ASSIGNMENTS, params=params, headers=council)
@@ -188,7 +191,9 @@ async def test_council_edits_an_assignment_with_if_match(client, council, board)
     url = f"{ASSIGNMENTS}/{created.json()['id']}"
     new_decision = DECISION | {"reference": "KF § 46/2026"}
     response = await client.patch(
-        url, json={"title": "Nytt uppdrag", "decision": new_decision, "status": "ONGOING"}, headers=council | {"If-Match": created.headers["etag"]}
+        url,
+        json={"title": "Nytt uppdrag", "decision": new_decision, "status": "ONGOING"},
+        headers=council | {"If-Match": created.headers["etag"]},
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -208,7 +213,9 @@ async def test_the_decision_can_be_cleared(client, council):
 async def test_update_that_changes_nothing_keeps_the_row_version(client, council, as_role):
     created = await create(client, council)
     response = await client.patch(
-        f"{ASSIGNMENTS}/{created.json()['id']}", json={"decision": DECISION, "year": 2027}, headers=council | {"If-Match": created.headers["etag"]}
+        f"{ASSIGNMENTS}/{created.json()['id']}",
+        json={"decision": DECISION, "year": 2027},
+        headers=council | {"If-Match": created.headers["etag"]},
     )
     assert response.status_code == 200 and response.headers["etag"] == created.headers["etag"]
     assert [e["action"] for e in await audit_events(client, as_role)] == ["CREATE"]
@@ -247,7 +254,9 @@ async def test_deleting_an_assignment_refusals(client, council, board, as_role):
     url = f"{ASSIGNMENTS}/{created.json()['id']}"
     assert_problem(await client.delete(url, headers=council), 428)
     assert_problem(await client.delete(url, headers=board | {"If-Match": "*"}), 403, type_="role-not-allowed")
-    assert_problem(await client.delete(url, headers=as_role(Role.FULLMAKTIGE, BOARD, [BOARD]) | {"If-Match": "*"}), 403, "whole municipality")
+    assert_problem(
+        await client.delete(url, headers=as_role(Role.FULLMAKTIGE, BOARD, [BOARD]) | {"If-Match": "*"}), 403, "whole municipality"
+    )
     assert_problem(await client.delete(url, headers={"If-Match": "*"}), 401)
     assert_problem(await client.delete(f"{ASSIGNMENTS}/{uuid.uuid4()}", headers=council | {"If-Match": "*"}), 404)
     assert_problem(await client.delete(f"{ASSIGNMENTS}/x", headers=council | {"If-Match": "*"}), 422)
@@ -263,7 +272,12 @@ async def test_board_reports_and_the_assignment_takes_the_status(client, council
     response = await client.post(f"{url}/reports", json=REPORT, headers=board)
     assert response.status_code == 201, response.text
     report = response.json()
-    assert (report["assignment_id"], report["occasion"], report["status"], report["text"]) == (created.json()["id"], "INTERIM", "ONGOING", REPORT["text"])
+    assert (report["assignment_id"], report["occasion"], report["status"], report["text"]) == (
+        created.json()["id"],
+        "INTERIM",
+        "ONGOING",
+        REPORT["text"],
+    )
     assert report["reported_by"] == "user-namnd" and report["reported_at"]
     assignment = await client.get(url, headers=council)
     assert assignment.json()["status"] == "ONGOING" and assignment.json()["row_version"] == 2
@@ -322,7 +336,12 @@ async def test_roles_outside_the_policy_cannot_report(client, council, as_role, 
 
 @pytest.mark.parametrize(
     ("changes", "pointer"),
-    [({"status": "HALFWAY"}, "#/status"), ({"occasion": "MONTHLY"}, "#/occasion"), ({"text": ""}, "#/text"), ({"reported_by": "x"}, "#/reported_by")],
+    [
+        ({"status": "HALFWAY"}, "#/status"),
+        ({"occasion": "MONTHLY"}, "#/occasion"),
+        ({"text": ""}, "#/text"),
+        ({"reported_by": "x"}, "#/reported_by"),
+    ],
 )
 async def test_invalid_report_is_refused_and_changes_nothing(client, council, board, changes, pointer):
     created = await create(client, council)
@@ -357,7 +376,11 @@ async def test_a_report_is_audited_with_the_status_change(client, council, board
     created = await create(client, council)
     report = (await client.post(f"{ASSIGNMENTS}/{created.json()['id']}/reports", json=REPORT, headers=board)).json()
     events = await audit_events(client, as_role)
-    assert [(e["action"], e["entity_type"]) for e in events] == [("REPORT", "assignment"), ("CREATE", "assignment_report"), ("CREATE", "assignment")]
+    assert [(e["action"], e["entity_type"]) for e in events] == [
+        ("REPORT", "assignment"),
+        ("CREATE", "assignment_report"),
+        ("CREATE", "assignment"),
+    ]
     status_change, report_event, _ = events
     assert status_change["before"]["status"] == "NOT_STARTED" and status_change["after"]["status"] == "ONGOING"
     assert status_change["after"]["row_version"] == 2 and status_change["actor_id"] == "user-namnd"
@@ -366,7 +389,9 @@ async def test_a_report_is_audited_with_the_status_change(client, council, board
 
 async def test_council_edits_are_audited(client, council, as_role):
     created = await create(client, council)
-    await client.patch(f"{ASSIGNMENTS}/{created.json()['id']}", json={"status": "NOT_DONE"}, headers=council | {"If-Match": created.headers["etag"]})
+    await client.patch(
+        f"{ASSIGNMENTS}/{created.json()['id']}", json={"status": "NOT_DONE"}, headers=council | {"If-Match": created.headers["etag"]}
+    )
     update, create_ = await audit_events(client, as_role, entity_type="assignment")
     assert (update["action"], update["before"]["status"], update["after"]["status"]) == ("UPDATE", "NOT_STARTED", "NOT_DONE")
     assert create_["after"] == created.json()

@@ -32,8 +32,12 @@ from styrkedjan_common.testing import assert_problem, assertion_headers, pointer
 
 async def test_board_creates_a_draft_board_goal(client, board):
     body = board_goal(
-        end_year=2028, intent="Fler behöriga till gymnasiet.", perspective="EMPLOYEES", sdgs=[10, 4],
-        year_targets=targets(2027, 2028), external_codes={"stratsys": "G-1042"},
+        end_year=2028,
+        intent="Fler behöriga till gymnasiet.",
+        perspective="EMPLOYEES",
+        sdgs=[10, 4],
+        year_targets=targets(2027, 2028),
+        external_codes={"stratsys": "G-1042"},
     )
     response = await client.post(GOALS, json=body, headers=board)
     assert response.status_code == 201, response.text
@@ -152,7 +156,9 @@ async def test_an_unknown_mandate_period_is_422(client, council):
     assert pointers(response) == {"#/mandate_period_id"}
 
 
-@pytest.mark.parametrize(("start_year", "end_year", "expected"), [(2026, 2030, {"#/start_year"}), (2026, 2031, {"#/start_year", "#/end_year"})])
+@pytest.mark.parametrize(
+    ("start_year", "end_year", "expected"), [(2026, 2030, {"#/start_year"}), (2026, 2031, {"#/start_year", "#/end_year"})]
+)
 async def test_a_municipal_goal_lies_within_its_mandate_period(client, app, council, start_year, end_year, expected, revisor):
     term = await period(app)
     response = await client.post(GOALS, json=municipal_goal(term.id, start_year=start_year, end_year=end_year), headers=council)
@@ -199,9 +205,15 @@ async def test_a_unit_goal_may_serve_another_unit_goal(client, unit):
         ("council", None, "MUNICIPAL", "a municipal goal contributes to no other goal"),
     ],
 )
-async def test_a_link_to_a_goal_of_the_wrong_level_is_422(client, app, request, council, board, writer, body_of, parent_level, detail, revisor):
+async def test_a_link_to_a_goal_of_the_wrong_level_is_422(
+    client, app, request, council, board, writer, body_of, parent_level, detail, revisor
+):
     term = await period(app)
-    parent = await decided(client, app, council, municipal_goal(term.id)) if parent_level == "MUNICIPAL" else await decided(client, app, board, board_goal())
+    parent = (
+        await decided(client, app, council, municipal_goal(term.id))
+        if parent_level == "MUNICIPAL"
+        else await decided(client, app, board, board_goal())
+    )
     body = (body_of or (lambda **c: municipal_goal(term.id, **c)))(contributes_to=[parent.json()["id"]])
     before = await all_goals(client, revisor)
     response = await client.post(GOALS, json=body, headers=request.getfixturevalue(writer))
@@ -220,7 +232,9 @@ async def test_a_link_to_an_unknown_goal_is_422(client, board):
 async def test_a_draft_the_caller_cannot_read_is_an_unknown_link(client, board, as_role, revisor):
     hidden = await create(client, board, board_goal())
     other_administration = as_role(Role.FORVALTNING, OTHER_BOARD, [OTHER_BOARD])
-    response = await client.post(GOALS, json=unit_goal(owner_org_unit_id=OTHER_BOARD, contributes_to=[hidden.json()["id"]]), headers=other_administration)
+    response = await client.post(
+        GOALS, json=unit_goal(owner_org_unit_id=OTHER_BOARD, contributes_to=[hidden.json()["id"]]), headers=other_administration
+    )
     assert_problem(response, 422)
     assert response.json()["errors"] == [{"pointer": "#/contributes_to/0", "detail": f"no goal {hidden.json()['id']}"}]
     assert await all_goals(client, revisor) == [hidden.json()]
@@ -394,8 +408,14 @@ async def test_update_changes_a_draft_and_its_etag(client, app, council, adminis
     created = await create(client, administration, board_goal(year_targets=targets(2027, 2027)))
     url = f"{GOALS}/{created.json()['id']}"
     changes = {
-        "end_year": 2029, "title": "Fler elever når målen", "intent": "Tidiga insatser.", "perspective": "FINANCE",
-        "contributes_to": [serves.json()["id"]], "sdgs": [4], "year_targets": targets(2027, 2029), "external_codes": {"stratsys": "G-7"},
+        "end_year": 2029,
+        "title": "Fler elever når målen",
+        "intent": "Tidiga insatser.",
+        "perspective": "FINANCE",
+        "contributes_to": [serves.json()["id"]],
+        "sdgs": [4],
+        "year_targets": targets(2027, 2029),
+        "external_codes": {"stratsys": "G-7"},
     }
     response = await client.patch(url, json=changes, headers=administration | {"If-Match": created.headers["etag"]})
     assert response.status_code == 200, response.text
@@ -410,18 +430,24 @@ async def test_changing_only_the_links_changes_the_etag(client, app, council, bo
     serves = await decided(client, app, council, municipal_goal(term.id))
     created = await create(client, board, board_goal())
     response = await client.patch(
-        f"{GOALS}/{created.json()['id']}", json={"contributes_to": [serves.json()["id"]]}, headers=board | {"If-Match": created.headers["etag"]}
+        f"{GOALS}/{created.json()['id']}",
+        json={"contributes_to": [serves.json()["id"]]},
+        headers=board | {"If-Match": created.headers["etag"]},
     )
     assert response.json()["contributes_to"] == [serves.json()["lineage_id"]]
     assert response.headers["etag"] != created.headers["etag"]
-    cleared = await client.patch(f"{GOALS}/{created.json()['id']}", json={"contributes_to": []}, headers=board | {"If-Match": response.headers["etag"]})
+    cleared = await client.patch(
+        f"{GOALS}/{created.json()['id']}", json={"contributes_to": []}, headers=board | {"If-Match": response.headers["etag"]}
+    )
     assert cleared.json()["contributes_to"] == []
 
 
 async def test_update_that_changes_nothing_keeps_the_version(client, board, revisor):
     created = await create(client, board, board_goal(sdgs=[4]))
     response = await client.patch(
-        f"{GOALS}/{created.json()['id']}", json={"title": "Fler elever klarar skolan", "sdgs": [4]}, headers=board | {"If-Match": created.headers["etag"]}
+        f"{GOALS}/{created.json()['id']}",
+        json={"title": "Fler elever klarar skolan", "sdgs": [4]},
+        headers=board | {"If-Match": created.headers["etag"]},
     )
     assert response.status_code == 200 and response.headers["etag"] == created.headers["etag"]
     assert [e["action"] for e in await audit_events(client, revisor)] == ["CREATE"]
@@ -508,7 +534,9 @@ async def test_an_enhet_user_editing_a_board_goal_is_403(client, board, as_role,
 async def test_editing_another_boards_goal_is_403_before_any_precondition(client, app, board, other_board, revisor):
     goal = await decided(client, app, board, board_goal())  # readable by the other board, not writable
     response = await client.patch(f"{GOALS}/{goal.json()['id']}", json={"title": "x"}, headers=other_board)
-    assert_problem(response, 403, type_="forbidden", detail_contains=f"a board goal belongs to org unit {BOARD}, which is outside your scope")
+    assert_problem(
+        response, 403, type_="forbidden", detail_contains=f"a board goal belongs to org unit {BOARD}, which is outside your scope"
+    )
     assert await stored(client, revisor, goal) == goal.json()
 
 

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.skipif(postgres_admin_url() is None, reason="concurrent
 async def test_two_requests_for_the_last_municipal_goal_of_a_period_cannot_both_pass(client, app, council):
     term = await period(app)
     rows = [
-        factories.goal(uuid.UUID(COUNCIL), level="MUNICIPAL", status=Status.DECIDED, period=term, start_year=2027, end_year=2030, title=f"Mål {i}")
+        factories.goal(
+            uuid.UUID(COUNCIL), level="MUNICIPAL", status=Status.DECIDED, period=term, start_year=2027, end_year=2030, title=f"Mål {i}"
+        )
         for i in range(4)
     ]
     await factories.add(app, *(row for goal, links in rows for row in (goal, *links)))

@@ -60,7 +60,9 @@ async def test_a_proposal_is_returned_to_draft_and_edited(client, board):
     proposed = await step(client, board, await create(client, board, board_goal()), "proposal")
     returned = await step(client, board, proposed, "return")
     assert returned.status_code == 200 and returned.json()["status"] == "DRAFT"
-    edited = await client.patch(f"{GOALS}/{returned.json()['id']}", json={"title": "Omarbetat"}, headers=board | {"If-Match": returned.headers["etag"]})
+    edited = await client.patch(
+        f"{GOALS}/{returned.json()['id']}", json={"title": "Omarbetat"}, headers=board | {"If-Match": returned.headers["etag"]}
+    )
     assert edited.status_code == 200 and edited.json()["title"] == "Omarbetat"
 
 
@@ -73,7 +75,11 @@ async def test_deciding_a_draft_directly_is_refused_by_the_lifecycle(client, app
 
 @pytest.mark.parametrize(
     ("action", "detail"),
-    [("proposal", "PROPOSE is only possible from DRAFT"), ("return", "RETURN_TO_DRAFT"), ("archival", "ARCHIVE is only possible from DECIDED")],
+    [
+        ("proposal", "PROPOSE is only possible from DRAFT"),
+        ("return", "RETURN_TO_DRAFT"),
+        ("archival", "ARCHIVE is only possible from DECIDED"),
+    ],
 )
 async def test_steps_out_of_order_are_refused(client, app, board, revisor, action, detail):
     goal = await decided(client, app, board, board_goal()) if action != "archival" else await create(client, board, board_goal())
@@ -90,7 +96,8 @@ async def test_archiving_a_decided_goal_keeps_its_decision(client, app, board):
 
 
 @pytest.mark.parametrize(
-    ("changes", "pointer"), [({"body": ""}, "#/body"), ({"decision_date": "i höstas"}, "#/decision_date"), ({"reference": None}, "#/reference")]
+    ("changes", "pointer"),
+    [({"body": ""}, "#/body"), ({"decision_date": "i höstas"}, "#/decision_date"), ({"reference": None}, "#/reference")],
 )
 async def test_decision_without_a_valid_body_date_or_reference_is_422(client, app, board, revisor, changes, pointer):
     created = await create(client, board, board_goal())
@@ -111,9 +118,13 @@ async def test_lifecycle_actions_without_if_match_are_428(client, board, action)
 
 @pytest.mark.parametrize("action", ACTIONS)
 async def test_lifecycle_actions_with_a_stale_etag_are_412(client, app, board, revisor, action):
-    goal = await decided(client, app, board, board_goal()) if action in ("archival", "closure") else await create(client, board, board_goal())
+    goal = (
+        await decided(client, app, board, board_goal()) if action in ("archival", "closure") else await create(client, board, board_goal())
+    )
     if action == "proposal":
-        goal = await client.patch(f"{GOALS}/{goal.json()['id']}", json={"title": "Nytt"}, headers=board | {"If-Match": goal.headers["etag"]})
+        goal = await client.patch(
+            f"{GOALS}/{goal.json()['id']}", json={"title": "Nytt"}, headers=board | {"If-Match": goal.headers["etag"]}
+        )
     if action in ("return", "decision"):
         await add_indicator(app, goal.json())
         goal = await step(client, board, goal, "proposal")
@@ -145,7 +156,9 @@ async def test_lifecycle_actions_without_an_assertion_are_401(client, action):
 @pytest.mark.parametrize("role", [Role.REVISOR, Role.ADMIN])
 async def test_revisor_and_admin_take_no_lifecycle_step(client, app, board, as_role, revisor, action, role):
     goal = await decided(client, app, board, board_goal())
-    response = await client.post(f"{GOALS}/{goal.json()['id']}/{action}", json=BODIES.get(action), headers=as_role(role) | {"If-Match": "*"})
+    response = await client.post(
+        f"{GOALS}/{goal.json()['id']}/{action}", json=BODIES.get(action), headers=as_role(role) | {"If-Match": "*"}
+    )
     assert_problem(response, 403, type_="role-not-allowed")
     assert await all_goals(client, revisor) == [goal.json()]
 
@@ -166,8 +179,12 @@ async def test_an_enhet_user_moves_no_board_goal(client, board, as_role, revisor
 async def test_a_new_revision_copies_content_links_and_year_targets(client, app, council, board):
     serves = await decided(client, app, council, municipal_goal((await period(app)).id))
     body = board_goal(
-        end_year=2028, intent="Tidiga insatser.", sdgs=[4], year_targets=targets(2027, 2028),
-        external_codes={"stratsys": "G-1"}, contributes_to=[serves.json()["id"]],
+        end_year=2028,
+        intent="Tidiga insatser.",
+        sdgs=[4],
+        year_targets=targets(2027, 2028),
+        external_codes={"stratsys": "G-1"},
+        contributes_to=[serves.json()["id"]],
     )
     first = await decided(client, app, board, body)
     response = await revise(client, board, first)
@@ -186,7 +203,9 @@ async def test_a_new_revision_copies_content_links_and_year_targets(client, app,
 async def test_deciding_a_revision_archives_the_one_it_replaces(client, app, board, revisor, as_role):
     first = await decided(client, app, board, board_goal())
     draft = await revise(client, board, first)
-    edited = await client.patch(f"{GOALS}/{draft.json()['id']}", json={"title": "Reviderat mål"}, headers=board | {"If-Match": draft.headers["etag"]})
+    edited = await client.patch(
+        f"{GOALS}/{draft.json()['id']}", json={"title": "Reviderat mål"}, headers=board | {"If-Match": draft.headers["etag"]}
+    )
     second_decision = DECISION | {"reference": "BUN § 12/2027"}
     second = await step(client, board, await step(client, board, edited, "proposal"), "decision", second_decision)
     assert second.status_code == 200, second.text
@@ -203,7 +222,9 @@ async def test_one_revision_of_a_goal_is_prepared_at_a_time(client, app, board, 
     assert draft.status_code == 201
     await step(client, board, draft, "proposal")
     response = await revise(client, board, first)
-    assert_problem(response, 409, type_="rule-violation", detail_contains="one revision of a goal is prepared at a time: revision 2 is still PROPOSED")
+    assert_problem(
+        response, 409, type_="rule-violation", detail_contains="one revision of a goal is prepared at a time: revision 2 is still PROPOSED"
+    )
     assert len(await all_goals(client, revisor)) == 2
 
 
@@ -215,7 +236,11 @@ async def test_a_revision_starts_only_from_the_decided_goal_in_force(client, app
     if source == "closed":
         goal = await step(client, board, goal, "closure", {"reason": "DISCONTINUED"})
     response = await revise(client, board, goal)
-    detail = "a closed goal is no longer in force and is not revised" if source == "closed" else "a new revision starts from the decided goal in force"
+    detail = (
+        "a closed goal is no longer in force and is not revised"
+        if source == "closed"
+        else "a new revision starts from the decided goal in force"
+    )
     assert_problem(response, 409, detail_contains=detail)
     assert await all_goals(client, revisor) == [goal.json()]
 
@@ -234,7 +259,9 @@ async def test_revisions_of_a_lineage_are_listed_first_revision_first(client, ap
         page = await client.get(f"{GOALS}/{goal.json()['id']}/revisions", params={"limit": 2}, headers=board)
         assert page.status_code == 200
         assert [g["revision"] for g in page.json()["items"]] == [1, 2]
-        rest = await client.get(f"{GOALS}/{goal.json()['id']}/revisions", params={"limit": 2, "cursor": page.json()["next_cursor"]}, headers=board)
+        rest = await client.get(
+            f"{GOALS}/{goal.json()['id']}/revisions", params={"limit": 2, "cursor": page.json()["next_cursor"]}, headers=board
+        )
         assert [g["id"] for g in rest.json()["items"]] == [third.json()["id"]] and rest.json()["next_cursor"] is None
 
 
@@ -299,7 +326,8 @@ async def test_only_a_decided_goal_is_closed(client, app, board, revisor, source
 
 
 @pytest.mark.parametrize(
-    ("body", "pointer"), [({}, "#/reason"), ({"reason": "FORGOTTEN"}, "#/reason"), ({"reason": "ACHIEVED", "comment": "x" * 2001}, "#/comment")]
+    ("body", "pointer"),
+    [({}, "#/reason"), ({"reason": "FORGOTTEN"}, "#/reason"), ({"reason": "ACHIEVED", "comment": "x" * 2001}, "#/comment")],
 )
 async def test_closure_with_an_invalid_body_is_422(client, app, board, revisor, body, pointer):
     goal = await decided(client, app, board, board_goal())
@@ -345,7 +373,10 @@ async def test_deciding_a_revision_records_the_archival_and_a_deleted_draft_is_r
     await client.delete(f"{GOALS}/{third.json()['id']}", headers=board | {"If-Match": third.headers["etag"]})
     events = await audit_events(client, revisor)
     assert [(e["action"], e["entity_id"]) for e in events[:4]] == [
-        ("DELETE", third.json()["id"]), ("CREATE", third.json()["id"]), ("DECIDE", second.json()["id"]), ("ARCHIVE", first.json()["id"]),
+        ("DELETE", third.json()["id"]),
+        ("CREATE", third.json()["id"]),
+        ("DECIDE", second.json()["id"]),
+        ("ARCHIVE", first.json()["id"]),
     ]
     assert events[0]["before"] == third.json() and events[0]["after"] is None
 
@@ -369,7 +400,17 @@ async def test_goal_operations_declare_their_roles_and_problems(client, board):
     writers = sorted(r.value for r in (Role.FULLMAKTIGE, Role.NAMND, Role.FORVALTNING, Role.ENHET))
     for name in ("list-goals", "get-goal", "list-goal-revisions"):
         assert sorted(operations[f"goals-{name}"]["x-roles"]) == readers
-    for name in ("create-goal", "update-goal", "delete-goal", "propose-goal", "return-goal", "decide-goal", "archive-goal", "revise-goal", "close-goal"):
+    for name in (
+        "create-goal",
+        "update-goal",
+        "delete-goal",
+        "propose-goal",
+        "return-goal",
+        "decide-goal",
+        "archive-goal",
+        "revise-goal",
+        "close-goal",
+    ):
         operation = operations[f"goals-{name}"]
         assert sorted(operation["x-roles"]) == writers, name
         for status in ("401", "403", "404" if name != "create-goal" else "422"):

@@ -41,7 +41,9 @@ def municipal_rows(term, count, status=Status.DECIDED):
 
 
 def board_rows(*years, owner=BOARD, status=Status.DECIDED):
-    return [factories.goal(uuid.UUID(owner), status=status, start_year=start, end_year=end, title=f"Mål {start}–{end}") for start, end in years]
+    return [
+        factories.goal(uuid.UUID(owner), status=status, start_year=start, end_year=end, title=f"Mål {start}–{end}") for start, end in years
+    ]
 
 
 async def proposed_with_indicator(client, app, writer, body):
@@ -60,7 +62,9 @@ async def test_sixth_municipal_goal_in_a_mandate_period_is_refused(client, app, 
     for i in range(5):
         await create(client, council, municipal_goal(term.id, title=f"Mål {i}"))
     response = await client.post(GOALS, json=municipal_goal(term.id, title="Sjätte målet"), headers=council)
-    assert_problem(response, 409, type_="rule-violation", detail_contains="at most 5 municipal goals per mandate period: this period already has 5")
+    assert_problem(
+        response, 409, type_="rule-violation", detail_contains="at most 5 municipal goals per mandate period: this period already has 5"
+    )
     assert len(await all_goals(client, revisor)) == 5
 
 
@@ -124,7 +128,9 @@ async def test_fourth_board_goal_in_force_is_refused(client, app, board, revisor
     fourth = await proposed_with_indicator(client, app, board, board_goal())
     response = await step(client, board, fourth, "decision", DECISION)
     assert_problem(
-        response, 409, type_="rule-violation",
+        response,
+        409,
+        type_="rule-violation",
         detail_contains="at most 3 board goals are in force at once per board: 2027 already has 3 decided goals of this board in force",
     )
     assert await stored(client, revisor, fourth) == fourth.json()
@@ -206,7 +212,9 @@ async def test_multi_year_board_goal_without_yearly_targets_is_refused_at_decisi
     proposed = await proposed_with_indicator(client, app, board, body)
     response = await step(client, board, proposed, "decision", DECISION)
     assert_problem(
-        response, 409, type_="rule-violation",
+        response,
+        409,
+        type_="rule-violation",
         detail_contains="a multi-year board goal has a target level for each of its years (delmål); missing: 2028, 2029",
     )
     assert await stored(client, revisor, proposed) == proposed.json()
@@ -245,7 +253,9 @@ async def test_a_goal_ending_before_it_starts_is_refused(client, board, revisor)
 
 async def test_editing_a_decided_goal_is_refused(client, app, board, revisor):
     goal = await decided(client, app, board, board_goal())
-    response = await client.patch(f"{GOALS}/{goal.json()['id']}", json={"title": "Nytt"}, headers=board | {"If-Match": goal.headers["etag"]})
+    response = await client.patch(
+        f"{GOALS}/{goal.json()['id']}", json={"title": "Nytt"}, headers=board | {"If-Match": goal.headers["etag"]}
+    )
     assert_problem(response, 409, type_="rule-violation", detail_contains="a decided version is immutable; create a new revision")
     assert await stored(client, revisor, goal) == goal.json()
 
@@ -295,4 +305,3 @@ async def test_only_the_council_decides_municipal_goals(client, app, council, as
     proposed = await proposed_with_indicator(client, app, council, municipal_goal(term.id))
     response = await step(client, as_role(Role.NAMND, COUNCIL, [COUNCIL]), proposed, "decision", DECISION)
     assert_problem(response, 403, detail_contains="the decision on a municipal goal is written by the roles: fullmaktige")
-

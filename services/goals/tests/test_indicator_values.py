@@ -225,7 +225,9 @@ async def test_a_unit_records_outcomes_of_its_own_unit_only(client, app, council
     created = await create_indicator(client, council)
     goal = await add_goal(app)
     at_school = f"{USES}/{(await create_use(client, council, created.json()['id'], goal=goal)).json()['id']}"
-    at_administration = f"{USES}/{(await create_use(client, council, created.json()['id'], goal=goal, org_unit=ADMINISTRATION)).json()['id']}"
+    at_administration = (
+        f"{USES}/{(await create_use(client, council, created.json()['id'], goal=goal, org_unit=ADMINISTRATION)).json()['id']}"
+    )
     school = as_role(Role.ENHET, SCHOOL, [SCHOOL])
     assert (await put(client, school, f"{at_school}/outcomes/2027", total="80")).status_code == 201
     response = await put(client, school, f"{at_administration}/outcomes/2027", total="80")
@@ -318,7 +320,15 @@ async def test_latest_outcome_is_assessed_against_its_years_target(client, use, 
     await put(client, unit, f"{use}/outcomes/2027", total="85", women="88", men="82")
     latest = (await client.get(use, headers=unit)).json()["latest"]
     # 85 is within 90 % of 90 (81): nearly met, and better than the year before.
-    assert latest == {"period": "2027", "total": "85", "women": "88", "men": "82", "target": "90", "status": "NEARLY_MET", "trend": "IMPROVING"}
+    assert latest == {
+        "period": "2027",
+        "total": "85",
+        "women": "88",
+        "men": "82",
+        "target": "90",
+        "status": "NEARLY_MET",
+        "trend": "IMPROVING",
+    }
 
 
 async def test_a_use_with_a_stricter_threshold_is_assessed_by_it(client, app, council):
@@ -353,7 +363,13 @@ async def test_a_single_outcome_has_no_trend_and_one_without_total_no_status(cli
     await put(client, council, f"{use}/targets/2027", total="90")
     await put(client, council, f"{use}/outcomes/2027", women="95", men="91")
     latest = (await client.get(use, headers=council)).json()["latest"]
-    assert (latest["total"], latest["women"], latest["target"], latest["status"], latest["trend"]) == (None, "95", "90", "NO_OUTCOME", "UNKNOWN")
+    assert (latest["total"], latest["women"], latest["target"], latest["status"], latest["trend"]) == (
+        None,
+        "95",
+        "90",
+        "NO_OUTCOME",
+        "UNKNOWN",
+    )
 
 
 async def test_a_use_without_outcomes_has_no_latest(client, use, council):

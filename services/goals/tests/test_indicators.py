@@ -242,7 +242,12 @@ async def test_update_that_changes_nothing_keeps_the_version(client, council, as
 
 @pytest.mark.parametrize(
     ("changes", "pointer"),
-    [({"kolada_kpi_id": None}, "#/kolada_kpi_id"), ({"name": None}, "#/name"), ({"frequency": "DAILY"}, "#/frequency"), ({"id": "x"}, "#/id")],
+    [
+        ({"kolada_kpi_id": None}, "#/kolada_kpi_id"),
+        ({"name": None}, "#/name"),
+        ({"frequency": "DAILY"}, "#/frequency"),
+        ({"id": "x"}, "#/id"),
+    ],
 )
 async def test_invalid_update_is_refused_and_changes_nothing(client, council, changes, pointer):
     created = await create_indicator(client, council)
@@ -359,7 +364,12 @@ async def test_administration_follows_a_quality_factor_with_its_own_threshold(cl
     indicator = await create_indicator(client, council)
     factor = await add_quality_factor(app)
     response = await create_use(
-        client, administration, indicator.json()["id"], org_unit=ADMINISTRATION, quality_factor=factor, thresholds={"near_target_share": 0.85}
+        client,
+        administration,
+        indicator.json()["id"],
+        org_unit=ADMINISTRATION,
+        quality_factor=factor,
+        thresholds={"near_target_share": 0.85},
     )
     body = response.json()
     assert (body["quality_factor_id"], body["goal_lineage_id"], body["thresholds"]) == (str(factor.id), None, {"near_target_share": "0.85"})
@@ -548,7 +558,9 @@ async def test_use_update_that_changes_nothing_keeps_the_version(client, app, co
     indicator = await create_indicator(client, council)
     use = await create_use(client, council, indicator.json()["id"], goal=await add_goal(app), thresholds={"near_target_share": "0.8"})
     same = await client.patch(
-        f"{USES}/{use.json()['id']}", json={"thresholds": {"near_target_share": "0.80"}}, headers=council | {"If-Match": use.headers["etag"]}
+        f"{USES}/{use.json()['id']}",
+        json={"thresholds": {"near_target_share": "0.80"}},
+        headers=council | {"If-Match": use.headers["etag"]},
     )
     assert same.status_code == 200 and same.headers["etag"] == use.headers["etag"]
 
@@ -618,10 +630,7 @@ async def test_use_writes_are_audited(client, app, council, board, as_role):
 
 async def test_every_operation_without_an_identity_is_401(client, app):
     operations = [
-        (method.upper(), path)
-        for path, item in app.openapi()["paths"].items()
-        if path.startswith((INDICATORS, USES))
-        for method in item
+        (method.upper(), path) for path, item in app.openapi()["paths"].items() if path.startswith((INDICATORS, USES)) for method in item
     ]
     assert len(operations) == 18
     for method, path in operations:
@@ -633,7 +642,9 @@ async def test_every_operation_without_an_identity_is_401(client, app):
 
 async def test_every_operation_declares_roles_and_problem_responses(client, council):
     schema = (await client.get("/openapi.json", headers=council)).json()
-    operations = {op["operationId"]: op for path, item in schema["paths"].items() if path.startswith((INDICATORS, USES)) for op in item.values()}
+    operations = {
+        op["operationId"]: op for path, item in schema["paths"].items() if path.startswith((INDICATORS, USES)) for op in item.values()
+    }
     roles = {operation_id: set(op["x-roles"]) for operation_id, op in operations.items()}
     everyone = {r.value for r in Role}
     assert roles["indicators-list-indicators"] == roles["indicators-get-indicator-use"] == everyone

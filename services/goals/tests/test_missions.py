@@ -106,7 +106,11 @@ async def test_administration_drafts_the_boards_core_mission(client, administrat
 
 
 async def test_lists_and_steering_documents_default_to_empty(client, board):
-    minimal = {"org_unit_id": BOARD, "idea_and_responsibilities": MISSION["idea_and_responsibilities"], "steering_documents": [{"title": "Reglemente"}]}
+    minimal = {
+        "org_unit_id": BOARD,
+        "idea_and_responsibilities": MISSION["idea_and_responsibilities"],
+        "steering_documents": [{"title": "Reglemente"}],
+    }
     response = await client.post(MISSIONS, json=minimal, headers=board)
     assert response.json()["steering_documents"] == [{"title": "Reglemente", "reference": ""}]
     assert response.json()["target_groups"] == response.json()["legislation"] == []
@@ -133,8 +137,12 @@ async def test_create_without_an_assertion_is_401(client):
 async def test_second_open_revision_of_an_org_unit_is_refused(client, board, administration, auditors):
     first = await create(client, board)
     response = await client.post(MISSIONS, json=MISSION | {"idea_and_responsibilities": "Annan"}, headers=administration)
-    assert_problem(response, 409, detail_contains="one core-mission revision per org unit is prepared at a time: revision 1 is still DRAFT",
-                   type_="rule-violation")
+    assert_problem(
+        response,
+        409,
+        detail_contains="one core-mission revision per org unit is prepared at a time: revision 1 is still DRAFT",
+        type_="rule-violation",
+    )
     assert [m["id"] for m in await all_missions(client, auditors)] == [first.json()["id"]]
 
 
@@ -259,8 +267,12 @@ async def test_list_shows_decided_missions_to_everyone_but_drafts_only_in_scope(
 
 @pytest.mark.parametrize(
     ("params", "pointer"),
-    [({"status": "FINISHED"}, "#/query/status"), ({"org_unit_id": "x"}, "#/query/org_unit_id"), ({"limit": 0}, "#/query/limit"),
-     ({"cursor": "eyJ4IjoxfQ"}, "#/query/cursor")],
+    [
+        ({"status": "FINISHED"}, "#/query/status"),
+        ({"org_unit_id": "x"}, "#/query/org_unit_id"),
+        ({"limit": 0}, "#/query/limit"),
+        ({"cursor": "eyJ4IjoxfQ"}, "#/query/cursor"),
+    ],
 )
 async def test_invalid_list_parameters_are_422(client, board, params, pointer):
     response = await client.get(MISSIONS, params=params, headers=board)
@@ -311,7 +323,9 @@ async def test_update_with_if_match_changes_the_draft(client, board, administrat
 async def test_update_that_changes_nothing_keeps_the_version(client, board):
     created = await create(client, board)
     response = await client.patch(
-        f"{MISSIONS}/{created.json()['id']}", json={"legislation": MISSION["legislation"]}, headers=board | {"If-Match": created.headers["etag"]}
+        f"{MISSIONS}/{created.json()['id']}",
+        json={"legislation": MISSION["legislation"]},
+        headers=board | {"If-Match": created.headers["etag"]},
     )
     assert response.status_code == 200 and response.headers["etag"] == created.headers["etag"]
 
@@ -339,7 +353,8 @@ async def test_update_of_an_unknown_id_is_404(client, board):
 async def test_update_cannot_clear_a_field(client, board, auditors):
     created = await create(client, board)
     response = await client.patch(
-        f"{MISSIONS}/{created.json()['id']}", json={"idea_and_responsibilities": None, "target_groups": None},
+        f"{MISSIONS}/{created.json()['id']}",
+        json={"idea_and_responsibilities": None, "target_groups": None},
         headers=board | {"If-Match": created.headers["etag"]},
     )
     assert_problem(response, 422, detail_contains="cannot be cleared")
@@ -418,7 +433,9 @@ async def test_the_administration_cannot_decide(client, administration, auditors
 async def test_a_council_member_scoped_elsewhere_cannot_archive(client, board, as_role, auditors):
     mission = await decided(client, board)
     scoped = as_role(Role.FULLMAKTIGE, OTHER_BOARD, [OTHER_BOARD])
-    assert_problem(await step(client, scoped, mission, "archival"), 403, detail_contains="the ARCHIVE step of a core mission belongs to org unit")
+    assert_problem(
+        await step(client, scoped, mission, "archival"), 403, detail_contains="the ARCHIVE step of a core mission belongs to org unit"
+    )
     assert (await stored(client, mission, auditors))["status"] == "DECIDED"
 
 
@@ -495,7 +512,9 @@ async def test_second_open_revision_via_revisions_is_refused(client, board, audi
 
 
 async def test_new_revision_of_a_draft_is_refused(client, board):
-    assert_problem(await revise(client, board, await create(client, board)), 409, detail_contains="starts from the decided core mission in force")
+    assert_problem(
+        await revise(client, board, await create(client, board)), 409, detail_contains="starts from the decided core mission in force"
+    )
 
 
 async def test_new_revision_outside_the_scope_is_refused(client, board, other_board, auditors):

@@ -166,7 +166,8 @@ async def test_year_filter_returns_the_period_containing_the_year(client, counci
 
 
 @pytest.mark.parametrize(
-    ("params", "pointer"), [({"year": "next"}, "#/query/year"), ({"limit": 0}, "#/query/limit"), ({"cursor": "eyJ4IjoxfQ"}, "#/query/cursor")]
+    ("params", "pointer"),
+    [({"year": "next"}, "#/query/year"), ({"limit": 0}, "#/query/limit"), ({"cursor": "eyJ4IjoxfQ"}, "#/query/cursor")],
 )
 async def test_invalid_list_parameters_are_422(client, council, params, pointer):
     response = await client.get(PERIODS, params=params, headers=council)
@@ -254,7 +255,9 @@ async def test_update_without_an_assertion_is_401(client):
 async def test_update_outside_policy_or_scope_is_403(client, council, as_role, headers):
     created = await create(client, council)
     caller = as_role(Role.NAMND, BOARD, [BOARD]) if headers == "namnd" else as_role(Role.FULLMAKTIGE, BOARD, [BOARD])
-    response = await client.patch(f"{PERIODS}/{created.json()['id']}", json={"name": "x"}, headers=caller | {"If-Match": created.headers["etag"]})
+    response = await client.patch(
+        f"{PERIODS}/{created.json()['id']}", json={"name": "x"}, headers=caller | {"If-Match": created.headers["etag"]}
+    )
     assert_problem(response, 403)
     assert await all_periods(client, as_role) == [created.json()]
 
@@ -335,7 +338,9 @@ async def test_deleting_without_an_assertion_is_401(client):
 @pytest.mark.parametrize("role", [Role.NAMND, Role.REVISOR])
 async def test_deleting_is_refused_to_other_roles(client, council, as_role, role):
     created = await create(client, council)
-    response = await client.delete(f"{PERIODS}/{created.json()['id']}", headers=reader(as_role, role) | {"If-Match": created.headers["etag"]})
+    response = await client.delete(
+        f"{PERIODS}/{created.json()['id']}", headers=reader(as_role, role) | {"If-Match": created.headers["etag"]}
+    )
     assert_problem(response, 403, type_="role-not-allowed")
     assert await all_periods(client, as_role) == [created.json()]
 

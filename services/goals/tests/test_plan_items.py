@@ -41,9 +41,18 @@ async def world(app):
     await factories.add(app, quality_factor, retired_factor, focus_area, running_activity, ended_activity, indicator)
     await factories.add(app, indicator_use)
     return SimpleNamespace(
-        goal_v1=goal_v1, goal_v2=goal_v2, ending_goal=ending_goal, closed_goal=closed_goal, unit_goal=unit_goal,
-        quality_factor=quality_factor, retired_factor=retired_factor, focus_area=focus_area,
-        running_activity=running_activity, ended_activity=ended_activity, indicator=indicator, indicator_use=indicator_use,
+        goal_v1=goal_v1,
+        goal_v2=goal_v2,
+        ending_goal=ending_goal,
+        closed_goal=closed_goal,
+        unit_goal=unit_goal,
+        quality_factor=quality_factor,
+        retired_factor=retired_factor,
+        focus_area=focus_area,
+        running_activity=running_activity,
+        ended_activity=ended_activity,
+        indicator=indicator,
+        indicator_use=indicator_use,
     )
 
 
@@ -99,16 +108,32 @@ async def test_board_plan_holds_goals_quality_factors_focus_areas_and_indicators
     assert response.headers["etag"] == f'"{body["id"]}.2"' and body["row_version"] == 2
     goal, factor, focus, indicator = body["items"]
     assert goal == {
-        "item_type": "GOAL", "item_id": str(world.goal_v1.id), "position": 0, **NOTES,
-        "title": "Fler elever når godkända betyg", "level": "BOARD", "status": "DECIDED", "start_date": None, "end_date": None,
+        "item_type": "GOAL",
+        "item_id": str(world.goal_v1.id),
+        "position": 0,
+        **NOTES,
+        "title": "Fler elever når godkända betyg",
+        "level": "BOARD",
+        "status": "DECIDED",
+        "start_date": None,
+        "end_date": None,
     }, "a goal is stored by its lineage and shown as its decided revision"
     assert (factor["item_type"], factor["title"], factor["position"], factor["timing"]) == ("QUALITY_FACTOR", "Trygg lärmiljö", 1, "")
     assert (focus["title"], focus["position"]) == ("Digitalisering", 2)
-    assert (indicator["title"], indicator["responsible"], indicator["level"]) == ("Andel elever med godkända betyg", "Kvalitetsstrateg", None)
+    assert (indicator["title"], indicator["responsible"], indicator["level"]) == (
+        "Andel elever med godkända betyg",
+        "Kvalitetsstrateg",
+        None,
+    )
     fetched = await client.get(f"{PLANS}/{body['id']}", headers=board)
     assert fetched.json() == body and fetched.headers["etag"] == response.headers["etag"]
     [event_] = [e for e in await audit_events(client, auditors) if e["action"] == "REPLACE_ITEMS"]
-    assert event_["before"]["items"] == [] and [i["item_type"] for i in event_["after"]["items"]] == ["GOAL", "QUALITY_FACTOR", "FOCUS_AREA", "INDICATOR"]
+    assert event_["before"]["items"] == [] and [i["item_type"] for i in event_["after"]["items"]] == [
+        "GOAL",
+        "QUALITY_FACTOR",
+        "FOCUS_AREA",
+        "INDICATOR",
+    ]
     assert (event_["before"]["row_version"], event_["after"]["row_version"]) == (1, 2)
 
 
@@ -121,12 +146,21 @@ async def test_operational_plan_items_show_activity_timing_and_status(client, ad
     ]
     body = (await planned(client, administration, items, plan=OPERATIONAL_PLAN)).json()
     activity = body["items"][0]
-    assert (activity["title"], activity["status"], activity["start_date"], activity["end_date"]) == ("Ny lärplattform", "DONE", "2027-01-01", "2027-12-31")
+    assert (activity["title"], activity["status"], activity["start_date"], activity["end_date"]) == (
+        "Ny lärplattform",
+        "DONE",
+        "2027-01-01",
+        "2027-12-31",
+    )
     assert (body["items"][1]["level"], body["items"][1]["title"]) == ("UNIT", "Ökad läslust")
 
 
 async def test_items_are_ordered_by_their_position(client, board, world):
-    items = [item("FOCUS_AREA", world.focus_area, position=5), item("GOAL", world.goal_v1, position=1), item("QUALITY_FACTOR", world.quality_factor, position=3)]
+    items = [
+        item("FOCUS_AREA", world.focus_area, position=5),
+        item("GOAL", world.goal_v1, position=1),
+        item("QUALITY_FACTOR", world.quality_factor, position=3),
+    ]
     body = (await planned(client, board, items)).json()
     assert [(i["item_type"], i["position"]) for i in body["items"]] == [("GOAL", 1), ("QUALITY_FACTOR", 3), ("FOCUS_AREA", 5)]
 
@@ -152,7 +186,9 @@ async def test_an_unknown_object_is_refused_with_a_pointer(client, board, audito
 async def test_an_item_type_the_board_plan_does_not_hold_is_refused(client, board, auditors, world):
     created = await create(client, board)
     response = await put_items(client, board, created, [item("GOAL", world.goal_v2), item("ACTIVITY", world.running_activity)])
-    assert_problem(response, 422, detail_contains="a board plan holds only GOAL, QUALITY_FACTOR, FOCUS_AREA, INDICATOR; it cannot hold ACTIVITY")
+    assert_problem(
+        response, 422, detail_contains="a board plan holds only GOAL, QUALITY_FACTOR, FOCUS_AREA, INDICATOR; it cannot hold ACTIVITY"
+    )
     assert pointers(response) == {"#/items/1/item_type"}
     assert await stored(client, created, auditors) == created.json()
 
@@ -304,7 +340,9 @@ async def test_copy_to_next_year_of_another_kind_is_not_blocked(client, board, a
     assert (await client.post(f"{PLANS}/{source.json()['id']}/next-year", headers=board)).status_code == 201
 
 
-async def test_copy_to_next_year_is_refused_to_enhet_outsiders_unknown_ids_and_anonymous_callers(client, board, other_board, as_role, auditors):
+async def test_copy_to_next_year_is_refused_to_enhet_outsiders_unknown_ids_and_anonymous_callers(
+    client, board, other_board, as_role, auditors
+):
     source = await decide(client, board, await create(client, board))
     url = f"{PLANS}/{source.json()['id']}/next-year"
     assert_problem(await client.post(url, headers=as_role(Role.ENHET, BOARD, [BOARD])), 403, detail_contains="a board plan is written by")

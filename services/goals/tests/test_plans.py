@@ -115,7 +115,9 @@ async def test_second_open_revision_of_a_plan_is_refused(client, board, administ
     first = await create(client, board)
     response = await client.post(PLANS, json=BOARD_PLAN | {"title": "Ny"}, headers=administration)
     assert_problem(
-        response, 409, type_="rule-violation",
+        response,
+        409,
+        type_="rule-violation",
         detail_contains="one plan revision per kind, org unit and year is prepared at a time: revision 1 of the 2027 plan is still DRAFT",
     )
     assert [p["id"] for p in await all_plans(client, auditors)] == [first.json()["id"]]
@@ -206,8 +208,14 @@ async def test_list_shows_decided_plans_to_everyone_but_drafts_only_in_scope(cli
 
 @pytest.mark.parametrize(
     ("params", "pointer"),
-    [({"kind": "BUDGET"}, "#/query/kind"), ({"status": "OPEN"}, "#/query/status"), ({"year": 3000}, "#/query/year"),
-     ({"org_unit_id": "x"}, "#/query/org_unit_id"), ({"limit": 201}, "#/query/limit"), ({"cursor": "W10"}, "#/query/cursor")],
+    [
+        ({"kind": "BUDGET"}, "#/query/kind"),
+        ({"status": "OPEN"}, "#/query/status"),
+        ({"year": 3000}, "#/query/year"),
+        ({"org_unit_id": "x"}, "#/query/org_unit_id"),
+        ({"limit": 201}, "#/query/limit"),
+        ({"cursor": "W10"}, "#/query/cursor"),
+    ],
 )
 async def test_invalid_list_parameters_are_422(client, board, params, pointer):
     response = await client.get(PLANS, params=params, headers=board)
@@ -221,7 +229,8 @@ async def test_invalid_list_parameters_are_422(client, board, params, pointer):
 async def test_update_with_if_match_changes_the_draft(client, board, administration, auditors):
     created = await create(client, board)
     response = await client.patch(
-        f"{PLANS}/{created.json()['id']}", json={"economy": "Driftram 520 mnkr.", "description": ""},
+        f"{PLANS}/{created.json()['id']}",
+        json={"economy": "Driftram 520 mnkr.", "description": ""},
         headers=administration | {"If-Match": created.headers["etag"]},
     )
     assert response.status_code == 200, response.text
@@ -229,12 +238,18 @@ async def test_update_with_if_match_changes_the_draft(client, board, administrat
     assert (body["economy"], body["description"], body["title"]) == ("Driftram 520 mnkr.", "", BOARD_PLAN["title"])
     assert body["updated_by"] == "user-forvaltning" and response.headers["etag"] == f'"{body["id"]}.2"'
     event = (await audit_events(client, auditors))[0]
-    assert (event["action"], event["before"]["economy"], event["after"]["economy"]) == ("UPDATE", "Driftram 512 mnkr.", "Driftram 520 mnkr.")
+    assert (event["action"], event["before"]["economy"], event["after"]["economy"]) == (
+        "UPDATE",
+        "Driftram 512 mnkr.",
+        "Driftram 520 mnkr.",
+    )
 
 
 async def test_update_that_changes_nothing_keeps_the_version(client, board):
     created = await create(client, board)
-    response = await client.patch(f"{PLANS}/{created.json()['id']}", json={"title": BOARD_PLAN["title"]}, headers=board | {"If-Match": created.headers["etag"]})
+    response = await client.patch(
+        f"{PLANS}/{created.json()['id']}", json={"title": BOARD_PLAN["title"]}, headers=board | {"If-Match": created.headers["etag"]}
+    )
     assert response.status_code == 200 and response.headers["etag"] == created.headers["etag"]
 
 
@@ -254,7 +269,9 @@ async def test_update_of_an_unknown_id_is_404_and_needs_an_assertion(client, boa
 
 async def test_update_cannot_clear_the_title(client, board, auditors):
     created = await create(client, board)
-    response = await client.patch(f"{PLANS}/{created.json()['id']}", json={"title": None}, headers=board | {"If-Match": created.headers["etag"]})
+    response = await client.patch(
+        f"{PLANS}/{created.json()['id']}", json={"title": None}, headers=board | {"If-Match": created.headers["etag"]}
+    )
     assert_problem(response, 422, detail_contains="cannot be cleared")
     assert pointers(response) == {"#/title"}
     assert await stored(client, created, auditors) == created.json()
@@ -277,7 +294,9 @@ async def test_editing_a_decided_plan_is_refused(client, board, auditors):
 
 async def test_editing_another_boards_plan_is_refused_by_scope(client, board, other_board, auditors):
     plan = await decide(client, board, await create(client, board))
-    response = await client.patch(f"{PLANS}/{plan.json()['id']}", json={"title": "Ny"}, headers=other_board | {"If-Match": plan.headers["etag"]})
+    response = await client.patch(
+        f"{PLANS}/{plan.json()['id']}", json={"title": "Ny"}, headers=other_board | {"If-Match": plan.headers["etag"]}
+    )
     assert_problem(response, 403, detail_contains="outside your scope", type_="forbidden")
     assert await stored(client, plan, auditors) == plan.json()
 
@@ -344,7 +363,9 @@ async def test_lifecycle_actions_need_if_match_a_known_id_and_an_assertion(clien
     assert_problem(await client.post(f"{PLANS}/{created.json()['id']}/{action}", json=body, headers=board), 428)
     assert_problem(await client.post(f"{PLANS}/{uuid.uuid4()}/{action}", json=body, headers=board | {"If-Match": "*"}), 404)
     assert_problem(await client.post(f"{PLANS}/{uuid.uuid4()}/{action}", json=body), 401)
-    assert_problem(await client.post(f"{PLANS}/{created.json()['id']}/{action}", json=body, headers=as_role(Role.REVISOR) | {"If-Match": "*"}), 403)
+    assert_problem(
+        await client.post(f"{PLANS}/{created.json()['id']}/{action}", json=body, headers=as_role(Role.REVISOR) | {"If-Match": "*"}), 403
+    )
 
 
 async def test_lifecycle_step_with_a_stale_etag_is_412(client, board):
@@ -389,9 +410,13 @@ async def test_second_open_revision_via_revisions_is_refused(client, board, audi
 
 async def test_revision_rules_refuse_drafts_other_scopes_unknown_ids_and_anonymous_callers(client, board, other_board, auditors):
     draft = await create(client, board)
-    assert_problem(await client.post(f"{PLANS}/{draft.json()['id']}/revisions", headers=board), 409, detail_contains="starts from the decided plan")
+    assert_problem(
+        await client.post(f"{PLANS}/{draft.json()['id']}/revisions", headers=board), 409, detail_contains="starts from the decided plan"
+    )
     decided_ = await decide(client, board, await create(client, board, year=2028))
-    assert_problem(await client.post(f"{PLANS}/{decided_.json()['id']}/revisions", headers=other_board), 403, detail_contains="outside your scope")
+    assert_problem(
+        await client.post(f"{PLANS}/{decided_.json()['id']}/revisions", headers=other_board), 403, detail_contains="outside your scope"
+    )
     assert_problem(await client.post(f"{PLANS}/{uuid.uuid4()}/revisions", headers=board), 404)
     assert_problem(await client.post(f"{PLANS}/{uuid.uuid4()}/revisions"), 401)
     assert len(await all_plans(client, auditors)) == 2

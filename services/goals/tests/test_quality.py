@@ -215,7 +215,8 @@ async def test_list_reads_key_figures_in_one_query_whatever_the_page_size(client
 
 
 @pytest.mark.parametrize(
-    ("params", "pointer"), [({"limit": 0}, "#/query/limit"), ({"org_unit_id": "x"}, "#/query/org_unit_id"), ({"cursor": "W10"}, "#/query/cursor")]
+    ("params", "pointer"),
+    [({"limit": 0}, "#/query/limit"), ({"org_unit_id": "x"}, "#/query/org_unit_id"), ({"cursor": "W10"}, "#/query/cursor")],
 )
 async def test_list_with_invalid_parameters_is_422(client, administration, params, pointer):
     response = await client.get(FACTORS, params=params, headers=administration)
@@ -252,7 +253,9 @@ async def test_get_of_a_non_uuid_id_is_422(client, administration):
 async def test_update_with_if_match_changes_the_factor(client, administration, unit, as_role):
     created = await create(client, administration)
     url = f"{FACTORS}/{created.json()['id']}"
-    response = await client.patch(url, json={"name": "Säker vård", "description": ""}, headers=administration | {"If-Match": created.headers["etag"]})
+    response = await client.patch(
+        url, json={"name": "Säker vård", "description": ""}, headers=administration | {"If-Match": created.headers["etag"]}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["name"], body["description"], body["active"], body["row_version"]) == ("Säker vård", "", True, 2)
@@ -298,7 +301,9 @@ async def test_update_of_an_unknown_id_is_404(client, administration):
     assert_problem(await client.patch(f"{FACTORS}/{uuid.uuid4()}", json={"name": "Ny"}, headers=administration | {"If-Match": "*"}), 404)
 
 
-@pytest.mark.parametrize(("changes", "pointer"), [({"name": None}, "#/name"), ({"name": ""}, "#/name"), ({"active": None}, "#/active"), ({"id": "x"}, "#/id")])
+@pytest.mark.parametrize(
+    ("changes", "pointer"), [({"name": None}, "#/name"), ({"name": ""}, "#/name"), ({"active": None}, "#/active"), ({"id": "x"}, "#/id")]
+)
 async def test_invalid_update_is_422_and_changes_nothing(client, administration, changes, pointer):
     created = await create(client, administration)
     url = f"{FACTORS}/{created.json()['id']}"
@@ -319,7 +324,9 @@ async def test_unit_cannot_update_its_administrations_factor(client, administrat
 async def test_moving_a_factor_outside_scope_is_refused(client, administration):
     created = await create(client, administration)
     url = f"{FACTORS}/{created.json()['id']}"
-    response = await client.patch(url, json={"org_unit_id": OTHER_ADMINISTRATION}, headers=administration | {"If-Match": created.headers["etag"]})
+    response = await client.patch(
+        url, json={"org_unit_id": OTHER_ADMINISTRATION}, headers=administration | {"If-Match": created.headers["etag"]}
+    )
     assert_problem(response, 403, f"org unit {OTHER_ADMINISTRATION}, which is outside your scope")
     assert (await client.get(url, headers=administration)).json() == created.json()
 
@@ -399,7 +406,9 @@ async def test_deleting_without_an_assertion_is_401(client, administration):
 async def test_writes_are_audited_with_before_and_after(client, administration, as_role):
     created = await create(client, administration)
     factor_id = created.json()["id"]
-    updated = await client.patch(f"{FACTORS}/{factor_id}", json={"active": False}, headers=administration | {"If-Match": created.headers["etag"]})
+    updated = await client.patch(
+        f"{FACTORS}/{factor_id}", json={"active": False}, headers=administration | {"If-Match": created.headers["etag"]}
+    )
     events = await audit_events(client, as_role, entity_type="quality_factor", entity_id=factor_id)
     assert [e["action"] for e in events] == ["UPDATE", "CREATE"]
     update, create_ = events

@@ -33,7 +33,10 @@ async def test_the_17_global_goals_are_listed_in_order_with_swedish_and_english_
     assert [goal["number"] for goal in body["items"]] == list(range(1, 18))
     assert body["items"][0] == {"number": 1, "name_sv": "Ingen fattigdom", "name_en": "No Poverty", "colour": "#E5243B"}
     assert body["items"][16] == {
-        "number": 17, "name_sv": "Genomförande och globalt partnerskap", "name_en": "Partnerships for the Goals", "colour": "#19486A",
+        "number": 17,
+        "name_sv": "Genomförande och globalt partnerskap",
+        "name_en": "Partnerships for the Goals",
+        "colour": "#19486A",
     }
     assert all(goal["name_sv"] and goal["name_en"] and len(goal["colour"]) == 7 for goal in body["items"])
 
@@ -89,7 +92,9 @@ async def test_global_goal_operations_declare_every_role_as_reader(client, reade
 
 async def test_overview_groups_the_goals_in_force_by_global_goal(client, app, reader):
     period = factories.mandate_period()
-    municipal, _ = factories.goal(BOARD, level="MUNICIPAL", period=period, start_year=2027, end_year=2030, title="Hållbar kommun", sdgs=[11, 13])
+    municipal, _ = factories.goal(
+        BOARD, level="MUNICIPAL", period=period, start_year=2027, end_year=2030, title="Hållbar kommun", sdgs=[11, 13]
+    )
     board, board_links = factories.goal(BOARD, title="Fler elever klarar skolan", sdgs=[4], contributes_to=(municipal,))
     closed, _ = factories.goal(UNIT, level="UNIT", title="Minskad energianvändning", sdgs=[7, 13])
     closed.closed_at, closed.closed_reason = dt.datetime(2027, 6, 1, tzinfo=dt.UTC), "ACHIEVED"
@@ -111,7 +116,9 @@ async def test_overview_groups_the_goals_in_force_by_global_goal(client, app, re
     last_year.sdgs = [4]
     await factories.add(app, grades, energy, unused, reading, last_year)
     await factories.add(
-        app, factories.indicator_use(grades, BOARD, goal_=board), factories.indicator_use(grades, UNIT, goal_=board),
+        app,
+        factories.indicator_use(grades, BOARD, goal_=board),
+        factories.indicator_use(grades, UNIT, goal_=board),
         factories.indicator_use(energy, UNIT, goal_=closed),
     )
 
@@ -124,8 +131,12 @@ async def test_overview_groups_the_goals_in_force_by_global_goal(client, app, re
     assert items[4]["name_sv"] == "God utbildning för alla" and items[4]["colour"] == "#C5192D"
     assert [g["title"] for g in items[4]["goals"]] == ["Fler elever klarar skolan"]
     assert items[4]["goals"][0] == {
-        "id": str(board.id), "lineage_id": str(board.lineage_id), "level": "BOARD", "title": "Fler elever klarar skolan",
-        "owner_org_unit_id": str(BOARD), "closed": False,
+        "id": str(board.id),
+        "lineage_id": str(board.lineage_id),
+        "level": "BOARD",
+        "title": "Fler elever klarar skolan",
+        "owner_org_unit_id": str(BOARD),
+        "closed": False,
     }
     assert (items[4]["indicator_count"], items[4]["activity_count"]) == (1, 1)
     assert sorted(g["title"] for g in items[13]["goals"]) == ["Hållbar kommun", "Minskad energianvändning"]

@@ -29,11 +29,22 @@ UNIT_A = uuid.uuid4()  # a school under board A
 COUNCIL = uuid.uuid4()
 
 
-def vision(revision: int = 1, status: Status = Status.DECIDED, text: str = "Hallstahammar – en plats att leva, verka och bo på.") -> VisionVersion:
+def vision(
+    revision: int = 1, status: Status = Status.DECIDED, text: str = "Hallstahammar – en plats att leva, verka och bo på."
+) -> VisionVersion:
     return VisionVersion(
-        id=uuid.uuid4(), revision=revision, status=status.value, horizon_start_year=2025, horizon_end_year=2036, text=text,
-        core_values=[], decision_body="Kommunfullmäktige", decision_date=dt.date(2024, 6, 10), decision_reference=f"KF § {revision}",
-        created_by=factories.AUTHOR, updated_by=factories.AUTHOR,
+        id=uuid.uuid4(),
+        revision=revision,
+        status=status.value,
+        horizon_start_year=2025,
+        horizon_end_year=2036,
+        text=text,
+        core_values=[],
+        decision_body="Kommunfullmäktige",
+        decision_date=dt.date(2024, 6, 10),
+        decision_reference=f"KF § {revision}",
+        created_by=factories.AUTHOR,
+        updated_by=factories.AUTHOR,
     )
 
 
@@ -73,9 +84,15 @@ async def town(app) -> Municipality:
     decided_vision = vision()
     old_vision = vision(revision=0, status=Status.ARCHIVED, text="Den gamla visionen")
     draft_vision = vision(revision=2, status=Status.DRAFT, text="Ett utkast")
-    m_attractive, _ = factories.goal(COUNCIL, level="MUNICIPAL", period=period, start_year=2027, end_year=2030, title="Attraktiv kommun", sdgs=[11])
-    m_sustainable, _ = factories.goal(COUNCIL, level="MUNICIPAL", period=period, start_year=2027, end_year=2030, title="Hållbar kommun", sdgs=[13])
-    b_school, school_links = factories.goal(BOARD_A, start_year=2027, end_year=2028, title="Fler elever klarar skolan", contributes_to=(m_attractive, m_sustainable))
+    m_attractive, _ = factories.goal(
+        COUNCIL, level="MUNICIPAL", period=period, start_year=2027, end_year=2030, title="Attraktiv kommun", sdgs=[11]
+    )
+    m_sustainable, _ = factories.goal(
+        COUNCIL, level="MUNICIPAL", period=period, start_year=2027, end_year=2030, title="Hållbar kommun", sdgs=[13]
+    )
+    b_school, school_links = factories.goal(
+        BOARD_A, start_year=2027, end_year=2028, title="Fler elever klarar skolan", contributes_to=(m_attractive, m_sustainable)
+    )
     b_closed, closed_links = factories.goal(BOARD_A, title="Alla elever har en dator", contributes_to=(m_attractive,))
     b_closed.closed_at, b_closed.closed_reason = dt.datetime(2027, 5, 1, tzinfo=dt.UTC), "ACHIEVED"
     b_culture, culture_links = factories.goal(BOARD_B, title="Ett rikt kulturliv", contributes_to=(m_sustainable,))
@@ -98,8 +115,11 @@ async def town(app) -> Municipality:
     values = []
     for use in (grades, grades_strict):
         values += [
-            factories.target(use, 2027, "85"), factories.target(use, 2028, "90"),
-            factories.outcome(use, 2025, "70"), factories.outcome(use, 2026, "80"), factories.outcome(use, 2028, "95"),
+            factories.target(use, 2027, "85"),
+            factories.target(use, 2028, "90"),
+            factories.outcome(use, 2025, "70"),
+            factories.outcome(use, 2026, "80"),
+            factories.outcome(use, 2028, "95"),
         ]
     values += [
         factories.target(absence, 2027, "6"),
@@ -107,24 +127,79 @@ async def town(app) -> Municipality:
         factories.outcome(absence, 2027, "6.4", period="2027-T1", period_index=4),
         factories.outcome(absence, 2027, "5.5", period="2027-T2", period_index=8),
     ]
-    reading_week, reading_week_links = factories.activity(UNIT_A, goals=(u_reading,), title="Läsvecka", start=dt.date(2027, 3, 1), end=dt.date(2027, 3, 7))
+    reading_week, reading_week_links = factories.activity(
+        UNIT_A, goals=(u_reading,), title="Läsvecka", start=dt.date(2027, 3, 1), end=dt.date(2027, 3, 7)
+    )
     shared, shared_links = factories.activity(BOARD_A, goals=(b_school, u_reading), title="Läslyftet")
-    old, old_links = factories.activity(UNIT_A, goals=(u_reading,), title="Förra årets insats", start=dt.date(2025, 1, 1), end=dt.date(2026, 12, 31))
+    old, old_links = factories.activity(
+        UNIT_A, goals=(u_reading,), title="Förra årets insats", start=dt.date(2025, 1, 1), end=dt.date(2026, 12, 31)
+    )
     unlinked_activity, _ = factories.activity(UNIT_A, title="Städdag")
     draft_activity, draft_activity_links = factories.activity(BOARD_A, goals=(draft,), title="Planeras")
 
     await add_in_order(
         app,
         [period, old_vision],
-        [decided_vision, draft_vision, quality, grades_indicator, absence_indicator,
-         m_attractive, m_sustainable, b_school, b_closed, b_culture, b_alone, u_reading, u_under_alone, u_alone, draft, archived, next_year],
-        [*school_links, *closed_links, *culture_links, *reading_links, *under_alone_links, *draft_links, *next_links,
-         grades, grades_strict, absence, quality_use, reading_week, shared, old, unlinked_activity, draft_activity],
+        [
+            decided_vision,
+            draft_vision,
+            quality,
+            grades_indicator,
+            absence_indicator,
+            m_attractive,
+            m_sustainable,
+            b_school,
+            b_closed,
+            b_culture,
+            b_alone,
+            u_reading,
+            u_under_alone,
+            u_alone,
+            draft,
+            archived,
+            next_year,
+        ],
+        [
+            *school_links,
+            *closed_links,
+            *culture_links,
+            *reading_links,
+            *under_alone_links,
+            *draft_links,
+            *next_links,
+            grades,
+            grades_strict,
+            absence,
+            quality_use,
+            reading_week,
+            shared,
+            old,
+            unlinked_activity,
+            draft_activity,
+        ],
         [*values, *reading_week_links, *shared_links, *old_links, *draft_activity_links],
     )
     return Municipality(
-        period, decided_vision, m_attractive, m_sustainable, b_school, b_closed, b_culture, b_alone, u_reading, u_under_alone,
-        u_alone, draft, grades, grades_strict, absence, quality_use, reading_week, shared, unlinked_activity, draft_activity,
+        period,
+        decided_vision,
+        m_attractive,
+        m_sustainable,
+        b_school,
+        b_closed,
+        b_culture,
+        b_alone,
+        u_reading,
+        u_under_alone,
+        u_alone,
+        draft,
+        grades,
+        grades_strict,
+        absence,
+        quality_use,
+        reading_week,
+        shared,
+        unlinked_activity,
+        draft_activity,
     )
 
 
@@ -157,7 +232,11 @@ async def test_thread_runs_from_the_vision_through_the_levels_to_activities(clie
     body = await read_thread(client, reader)
     assert body["year"] == 2027 and body["org_unit_id"] is None and body["ancestors"] == []
     assert body["vision"] == {
-        "id": str(town.vision.id), "revision": 1, "text": town.vision.text, "horizon_start_year": 2025, "horizon_end_year": 2036,
+        "id": str(town.vision.id),
+        "revision": 1,
+        "text": town.vision.text,
+        "horizon_start_year": 2025,
+        "horizon_end_year": 2036,
     }
     assert body["mandate_period"] == {"id": str(town.period.id), "name": "Mandatperiod 2027–2030", "start_year": 2027, "end_year": 2030}
     assert titles(body["goals"]) == ["Attraktiv kommun", "Hållbar kommun"]
@@ -174,8 +253,13 @@ async def test_thread_runs_from_the_vision_through_the_levels_to_activities(clie
     assert reading["level"] == "UNIT" and reading["contributing_goals"] == []
     assert titles(reading["activities"]) == ["Läslyftet", "Läsvecka"]
     assert reading["activities"][1] == {
-        "id": str(town.reading_week.id), "title": "Läsvecka", "owner_org_unit_id": str(UNIT_A), "start_date": "2027-03-01",
-        "end_date": "2027-03-07", "status": "ONGOING", "sdgs": [],
+        "id": str(town.reading_week.id),
+        "title": "Läsvecka",
+        "owner_org_unit_id": str(UNIT_A),
+        "start_date": "2027-03-01",
+        "end_date": "2027-03-07",
+        "status": "ONGOING",
+        "sdgs": [],
     }
 
 
@@ -184,7 +268,10 @@ async def test_a_board_goal_serving_two_municipal_goals_appears_under_each(clien
     attractive, sustainable = body["goals"]
     assert "Fler elever klarar skolan" in titles(attractive["contributing_goals"])
     assert titles(sustainable["contributing_goals"]) == ["Ett rikt kulturliv", "Fler elever klarar skolan"]
-    assert by_title(sustainable["contributing_goals"])["Fler elever klarar skolan"] == by_title(attractive["contributing_goals"])["Fler elever klarar skolan"]
+    assert (
+        by_title(sustainable["contributing_goals"])["Fler elever klarar skolan"]
+        == by_title(attractive["contributing_goals"])["Fler elever klarar skolan"]
+    )
 
 
 async def test_goals_linking_to_nothing_above_are_listed_as_unlinked_per_level(client, town, reader):
@@ -216,11 +303,17 @@ async def test_each_goal_shows_its_indicators_with_target_latest_outcome_status_
     school = by_title(body["goals"][0]["contributing_goals"])["Fler elever klarar skolan"]
     grades = {indicator["use_id"]: indicator for indicator in school["indicators"]}
     assert grades[str(town.grades.id)] == {
-        "use_id": str(town.grades.id), "indicator_id": str(town.grades.indicator_id), "name": "Andel elever med godkända betyg",
-        "unit": "%", "direction": "HIGHER_IS_BETTER", "org_unit_id": str(BOARD_A), "target": "85",
+        "use_id": str(town.grades.id),
+        "indicator_id": str(town.grades.indicator_id),
+        "name": "Andel elever med godkända betyg",
+        "unit": "%",
+        "direction": "HIGHER_IS_BETTER",
+        "org_unit_id": str(BOARD_A),
+        "target": "85",
         # The latest outcome up to the year (2026's; 2028's is later), within 90 % of the year's target.
         "latest": {"period": "2026", "year": 2026, "total": "80", "women": None, "men": None},
-        "status": "NEARLY_MET", "trend": "IMPROVING",
+        "status": "NEARLY_MET",
+        "trend": "IMPROVING",
     }
     # The use's own near share (95 %) makes the same values not met.
     assert grades[str(town.grades_strict.id)]["status"] == "NOT_MET"
@@ -255,9 +348,13 @@ async def test_thread_cut_to_a_board_holds_its_goals_and_everything_below(client
     assert titles(school["contributing_goals"]) == ["Alla elever läser varje dag"]
     assert titles(school["contributing_goals"][0]["activities"]) == ["Läslyftet", "Läsvecka"]
     assert [(a["level"], a["title"]) for a in body["ancestors"]] == [("MUNICIPAL", "Attraktiv kommun"), ("MUNICIPAL", "Hållbar kommun")]
-    assert body["unlinked"] == {"board": [], "unit": [], "activities": [
-        {**next(a for a in school["activities"] if a["title"] == "Läslyftet"), "id": str(town.draft_activity.id), "title": "Planeras"},
-    ]}
+    assert body["unlinked"] == {
+        "board": [],
+        "unit": [],
+        "activities": [
+            {**next(a for a in school["activities"] if a["title"] == "Läslyftet"), "id": str(town.draft_activity.id), "title": "Planeras"},
+        ],
+    }
     assert "Ett rikt kulturliv" not in str(body) and "Skolbiblioteket är öppet" not in str(body)
 
 
@@ -267,8 +364,10 @@ async def test_thread_cut_to_a_unit_lists_its_unlinked_goals_and_the_goals_above
     assert titles(body["unlinked"]["unit"]) == ["Trygg skolgård"]
     assert titles(body["unlinked"]["activities"]) == ["Städdag"]
     assert sorted((a["level"], a["title"]) for a in body["ancestors"]) == [
-        ("BOARD", "Fler besökare i biblioteket"), ("BOARD", "Fler elever klarar skolan"),
-        ("MUNICIPAL", "Attraktiv kommun"), ("MUNICIPAL", "Hållbar kommun"),
+        ("BOARD", "Fler besökare i biblioteket"),
+        ("BOARD", "Fler elever klarar skolan"),
+        ("MUNICIPAL", "Attraktiv kommun"),
+        ("MUNICIPAL", "Hållbar kommun"),
     ]
     indicators = body["goals"][0]["indicators"]
     assert [i["use_id"] for i in indicators] == [str(town.absence.id)]
@@ -298,8 +397,12 @@ async def test_thread_needs_a_signed_in_caller(client):
 
 @pytest.mark.parametrize(
     ("params", "pointer"),
-    [({}, "#/query/year"), ({"year": "i år"}, "#/query/year"), ({"year": 1999}, "#/query/year"),
-     ({"year": 2027, "org_unit_id": "skolan"}, "#/query/org_unit_id")],
+    [
+        ({}, "#/query/year"),
+        ({"year": "i år"}, "#/query/year"),
+        ({"year": 1999}, "#/query/year"),
+        ({"year": 2027, "org_unit_id": "skolan"}, "#/query/org_unit_id"),
+    ],
 )
 async def test_thread_needs_a_valid_year_and_org_unit(client, reader, params, pointer):
     body = assert_problem(await client.get(THREAD, params=params, headers=reader), 422)
@@ -330,11 +433,19 @@ async def walk_up(client, headers, **params):
 async def test_walk_up_from_an_activity_reaches_every_goal_above_the_period_and_the_vision(client, town, reader):
     body = await walk_up(client, reader, activity_id=str(town.reading_week.id))
     assert body["node"] == {
-        "kind": "ACTIVITY", "id": str(town.reading_week.id), "title": "Läsvecka", "org_unit_id": str(UNIT_A), "level": None,
-        "status": "ONGOING", "contributes_to": [str(town.u_reading.lineage_id)],
+        "kind": "ACTIVITY",
+        "id": str(town.reading_week.id),
+        "title": "Läsvecka",
+        "org_unit_id": str(UNIT_A),
+        "level": None,
+        "status": "ONGOING",
+        "contributes_to": [str(town.u_reading.lineage_id)],
     }
     assert upward_goals(body) == [
-        (1, "Alla elever läser varje dag"), (2, "Fler elever klarar skolan"), (3, "Attraktiv kommun"), (3, "Hållbar kommun"),
+        (1, "Alla elever läser varje dag"),
+        (2, "Fler elever klarar skolan"),
+        (3, "Attraktiv kommun"),
+        (3, "Hållbar kommun"),
     ]
     school = body["goals"][1]
     assert (school["id"], school["level"], school["status"], school["closed"]) == (str(town.b_school.id), "BOARD", "DECIDED", False)
@@ -346,7 +457,10 @@ async def test_walk_up_from_an_activity_reaches_every_goal_above_the_period_and_
 async def test_walk_up_from_an_activity_serving_two_levels_lists_each_goal_once(client, town, reader):
     body = await walk_up(client, reader, activity_id=str(town.shared.id))
     assert upward_goals(body) == [
-        (1, "Fler elever klarar skolan"), (1, "Alla elever läser varje dag"), (2, "Attraktiv kommun"), (2, "Hållbar kommun"),
+        (1, "Fler elever klarar skolan"),
+        (1, "Alla elever läser varje dag"),
+        (2, "Attraktiv kommun"),
+        (2, "Hållbar kommun"),
     ]
 
 
@@ -396,7 +510,9 @@ async def test_walk_up_from_an_unknown_node_is_not_found(client, town, reader, k
     assert_problem(await client.get(UPWARD, params={kind: str(uuid.uuid4())}, headers=reader), 404, "no ")
 
 
-@pytest.mark.parametrize("params", [{}, {"goal_id": "G", "activity_id": "A"}, {"goal_id": "G", "activity_id": "A", "indicator_use_id": "U"}])
+@pytest.mark.parametrize(
+    "params", [{}, {"goal_id": "G", "activity_id": "A"}, {"goal_id": "G", "activity_id": "A", "indicator_use_id": "U"}]
+)
 async def test_walk_up_needs_exactly_one_node(client, town, reader, params):
     ids = {"G": str(town.b_school.id), "A": str(town.shared.id), "U": str(town.absence.id)}
     response = await client.get(UPWARD, params={name: ids[value] for name, value in params.items()}, headers=reader)
@@ -429,7 +545,9 @@ def counted_statements(app):
 
 def generated_goals(period: Any, indicator: Any, boards: int, units_per_board: int = 2) -> list[list[Any]]:
     """Three municipal goals and `boards` boards, each with a goal, unit goals, uses, values and activities."""
-    municipal = [factories.goal(COUNCIL, level="MUNICIPAL", period=period, start_year=2027, end_year=2030, title=f"Mål {i}")[0] for i in range(3)]
+    municipal = [
+        factories.goal(COUNCIL, level="MUNICIPAL", period=period, start_year=2027, end_year=2030, title=f"Mål {i}")[0] for i in range(3)
+    ]
     goals, links, uses, values, activities, activity_links = [], [], [], [], [], []
     for b in range(boards):
         board_goal, board_links = factories.goal(uuid.uuid4(), title=f"Nämndmål {b}", contributes_to=(municipal[b % 3],))
@@ -439,7 +557,7 @@ def generated_goals(period: Any, indicator: Any, boards: int, units_per_board: i
             unit_goal, unit_links = factories.goal(uuid.uuid4(), level="UNIT", title=f"Enhetsmål {b}.{u}", contributes_to=(board_goal,))
             goals.append(unit_goal)
             links += unit_links
-        for goal in goals[-units_per_board - 1:]:
+        for goal in goals[-units_per_board - 1 :]:
             use = factories.indicator_use(indicator, goal.owner_org_unit_id, goal_=goal)
             uses.append(use)
             values += [factories.target(use, 2027, "80"), factories.outcome(use, 2026, "70"), factories.outcome(use, 2027, "75")]

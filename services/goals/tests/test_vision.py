@@ -44,9 +44,7 @@ async def create(client, headers, **changes):
 async def step(client, headers, response, action, json=None):
     """Apply a lifecycle action to the version `response` returned, with its ETag."""
     version = response.json()
-    return await client.post(
-        f"{VISIONS}/{version['id']}/{action}", json=json, headers=headers | {"If-Match": response.headers["etag"]}
-    )
+    return await client.post(f"{VISIONS}/{version['id']}/{action}", json=json, headers=headers | {"If-Match": response.headers["etag"]})
 
 
 async def decided(client, headers, **changes):
@@ -190,7 +188,9 @@ async def test_missing_body_is_refused_with_a_pointer(client, council):
 
 async def test_list_is_newest_first_and_paginated_with_a_cursor(client, council):
     first = await decided(client, council)
-    second = await step(client, council, await step(client, council, await revise(client, council, first), "proposal"), "decision", DECISION)
+    second = await step(
+        client, council, await step(client, council, await revise(client, council, first), "proposal"), "decision", DECISION
+    )
     third = await revise(client, council, second)
     page = await client.get(VISIONS, params={"limit": 2}, headers=council)
     assert page.status_code == 200
@@ -544,7 +544,9 @@ async def test_archiving_the_decided_version_leaves_no_vision_in_force(client, c
 
 
 async def test_archiving_a_draft_is_refused(client, council):
-    assert_problem(await step(client, council, await create(client, council), "archival"), 409, detail_contains="ARCHIVE is only possible from DECIDED")
+    assert_problem(
+        await step(client, council, await create(client, council), "archival"), 409, detail_contains="ARCHIVE is only possible from DECIDED"
+    )
 
 
 async def test_deleting_a_draft_removes_it(client, council):
@@ -616,9 +618,7 @@ async def test_caller_without_role_assignments_is_403(client, keys):
 async def test_every_write_is_recorded_with_actor_and_before_after(client, council, as_role):
     created = await create(client, council)
     vision_id = created.json()["id"]
-    edited = await client.patch(
-        f"{VISIONS}/{vision_id}", json={"text": "Ny text"}, headers=council | {"If-Match": created.headers["etag"]}
-    )
+    edited = await client.patch(f"{VISIONS}/{vision_id}", json={"text": "Ny text"}, headers=council | {"If-Match": created.headers["etag"]})
     proposed = await step(client, council, edited, "proposal")
     returned = await step(client, council, proposed, "return")
     proposed = await step(client, council, returned, "proposal")
@@ -653,7 +653,9 @@ async def test_deleting_a_draft_is_recorded_with_the_deleted_version(client, cou
 
 async def test_deciding_a_revision_records_the_archival_of_the_replaced_version(client, council, as_role):
     first = await decided(client, council)
-    second = await step(client, council, await step(client, council, await revise(client, council, first), "proposal"), "decision", DECISION)
+    second = await step(
+        client, council, await step(client, council, await revise(client, council, first), "proposal"), "decision", DECISION
+    )
     events = await audit_events(client, as_role)
     decide, archive = events[0], events[1]
     assert (decide["action"], decide["entity_id"]) == ("DECIDE", second.json()["id"])
@@ -756,7 +758,11 @@ async def test_every_operation_declares_its_roles_and_problem_responses(client, 
         assert operation["x-roles"], operation_id
         for status in ("401", "403"):
             assert "application/problem+json" in operation["responses"][status]["content"], operation_id
-    writers = [op for op in operations.values() if op["operationId"].startswith("vision-") and "get" not in op["operationId"] and "list" not in op["operationId"]]
+    writers = [
+        op
+        for op in operations.values()
+        if op["operationId"].startswith("vision-") and "get" not in op["operationId"] and "list" not in op["operationId"]
+    ]
     assert all(op["x-roles"] == ["fullmaktige"] for op in writers)
     assert schema["paths"][AUDIT]["get"]["x-roles"] == ["revisor", "admin"]
 

@@ -78,7 +78,9 @@ async def test_rewording_reaches_draft_plans_while_decided_plans_keep_theirs(cli
     url = f"{COMMON}/{control.json()['id']}"
     assert_problem(await client.patch(url, json={"method": "Ny"}, headers=executive_board), 428)
     assert_problem(await client.patch(url, json={"method": "Ny"}, headers=executive_board | {"If-Match": '"old.0"'}), 412)
-    changed = await client.patch(url, json={"method": "Fullständig genomgång", "title": "Attest"}, headers=executive_board | {"If-Match": control.headers["etag"]})
+    changed = await client.patch(
+        url, json={"method": "Fullständig genomgång", "title": "Attest"}, headers=executive_board | {"If-Match": control.headers["etag"]}
+    )
     assert changed.status_code == 200 and changed.json()["method"] == "Fullständig genomgång"
     assert changed.headers["etag"] != control.headers["etag"]
     [draft_copy] = carried(await stored(client, draft.json()["id"], auditors))
@@ -190,11 +192,20 @@ async def test_common_control_input_is_validated(client, executive_board):
     response = await client.post(COMMON, json={}, headers=executive_board)
     assert_problem(response, 422)
     assert pointers(response) == {"#/year", "#/title", "#/what_is_checked"}
-    assert pointers(await client.post(COMMON, json=CONTROL | {"title": "x" * 201, "board": BOARD}, headers=executive_board)) == {"#/title", "#/board"}
+    assert pointers(await client.post(COMMON, json=CONTROL | {"title": "x" * 201, "board": BOARD}, headers=executive_board)) == {
+        "#/title",
+        "#/board",
+    }
     control = await create_control(client, executive_board)
-    changed = await client.patch(f"{COMMON}/{control.json()['id']}", json={"year": 2030, "title": None}, headers=executive_board | {"If-Match": control.headers["etag"]})
+    changed = await client.patch(
+        f"{COMMON}/{control.json()['id']}",
+        json={"year": 2030, "title": None},
+        headers=executive_board | {"If-Match": control.headers["etag"]},
+    )
     assert pointers(changed) == {"#/year"}
-    changed = await client.patch(f"{COMMON}/{control.json()['id']}", json={"title": None}, headers=executive_board | {"If-Match": control.headers["etag"]})
+    changed = await client.patch(
+        f"{COMMON}/{control.json()['id']}", json={"title": None}, headers=executive_board | {"If-Match": control.headers["etag"]}
+    )
     assert pointers(changed) == {"#/title"}
     assert_problem(await client.get(f"{COMMON}/nope", headers=executive_board), 422)
 

@@ -35,8 +35,11 @@ def unit_head(as_role):
 def reader_writing_elsewhere(keys):
     """Reads BOARD as a unit manager of it, and is the board of OTHER_BOARD: may read, not write, BOARD's plans."""
     who = Principal(
-        user_id="dual", name="Dual", assignments=(
-            Assignment(Role.ENHET, BOARD, frozenset({BOARD})), Assignment(Role.NAMND, OTHER_BOARD, frozenset({OTHER_BOARD})),
+        user_id="dual",
+        name="Dual",
+        assignments=(
+            Assignment(Role.ENHET, BOARD, frozenset({BOARD})),
+            Assignment(Role.NAMND, OTHER_BOARD, frozenset({OTHER_BOARD})),
         ),
     )
     return assertion_headers(keys, "internal-control", who)
@@ -55,13 +58,23 @@ async def all_plans(client, auditors):
 async def insert_risk(app, board_id=BOARD, decision="CONTROL", year=2027):
     async with app.state.sessionmaker() as session:
         assessment = RiskAssessment(
-            board_org_unit_id=uuid.UUID(board_id), year=year, title=f"Risk- och väsentlighetsanalys {year}", created_by="test", updated_by="test"
+            board_org_unit_id=uuid.UUID(board_id),
+            year=year,
+            title=f"Risk- och väsentlighetsanalys {year}",
+            created_by="test",
+            updated_by="test",
         )
         session.add(assessment)
         await session.flush()
         risk = Risk(
-            assessment_id=assessment.id, process="Upphandling", description="Direktupphandlingar dokumenteras inte",
-            likelihood=3, consequence=4, decision=decision, created_by="test", updated_by="test",
+            assessment_id=assessment.id,
+            process="Upphandling",
+            description="Direktupphandlingar dokumenteras inte",
+            likelihood=3,
+            consequence=4,
+            decision=decision,
+            created_by="test",
+            updated_by="test",
         )
         session.add(risk)
         await session.commit()
@@ -89,8 +102,16 @@ async def test_administration_drafts_its_boards_plan(client, administration):
 async def test_plan_operations_require_sign_in(client, board):
     plan = await create_plan(client, board)
     url = f"{PLANS}/{plan.json()['id']}"
-    for method, path in (("GET", PLANS), ("POST", PLANS), ("GET", url), ("PATCH", url), ("DELETE", url), ("POST", f"{url}/proposal"),
-                         ("POST", f"{url}/revisions"), ("POST", f"{url}/activities")):
+    for method, path in (
+        ("GET", PLANS),
+        ("POST", PLANS),
+        ("GET", url),
+        ("PATCH", url),
+        ("DELETE", url),
+        ("POST", f"{url}/proposal"),
+        ("POST", f"{url}/revisions"),
+        ("POST", f"{url}/activities"),
+    ):
         assert_problem(await client.request(method, path, json={}), 401)
 
 
@@ -204,7 +225,10 @@ async def test_board_decides_and_a_decided_revision_archives_the_plan_it_replace
 async def test_second_open_revision_is_refused(client, board, auditors):
     plan = await create_plan(client, board)
     assert_problem(
-        await client.post(PLANS, json=PLAN, headers=board), 409, detail_contains="one control plan revision per board and year", type_="rule-violation"
+        await client.post(PLANS, json=PLAN, headers=board),
+        409,
+        detail_contains="one control plan revision per board and year",
+        type_="rule-violation",
     )
     decided = await decide(client, board, plan)
     assert (await client.post(f"{PLANS}/{plan.json()['id']}/revisions", headers=board)).status_code == 201
@@ -226,11 +250,17 @@ async def test_editing_a_decided_plan_or_its_activities_is_refused(client, board
     before = await stored(client, plan.json()["id"], auditors)
     url = f"{PLANS}/{plan.json()['id']}"
     if_match = {"If-Match": decided.headers["etag"]}
-    assert_problem(await client.patch(url, json={"title": "Ny"}, headers=board | if_match), 409, detail_contains="decided version is immutable")
-    assert_problem(await client.post(f"{url}/activities", json=ACTIVITY, headers=board), 409, detail_contains="decided version is immutable")
+    assert_problem(
+        await client.patch(url, json={"title": "Ny"}, headers=board | if_match), 409, detail_contains="decided version is immutable"
+    )
+    assert_problem(
+        await client.post(f"{url}/activities", json=ACTIVITY, headers=board), 409, detail_contains="decided version is immutable"
+    )
     activity_url = f"{ACTIVITIES}/{activity.json()['id']}"
     activity_match = {"If-Match": activity.headers["etag"]}
-    assert_problem(await client.patch(activity_url, json={"method": "Ny"}, headers=board | activity_match), 409, detail_contains="immutable")
+    assert_problem(
+        await client.patch(activity_url, json={"method": "Ny"}, headers=board | activity_match), 409, detail_contains="immutable"
+    )
     assert_problem(await client.delete(activity_url, headers=board | activity_match), 409, detail_contains="immutable")
     assert_problem(await client.delete(url, headers=board | if_match), 409, detail_contains="only a draft control plan can be deleted")
     assert await stored(client, plan.json()["id"], auditors) == before
@@ -239,7 +269,11 @@ async def test_editing_a_decided_plan_or_its_activities_is_refused(client, board
 async def test_a_proposed_plan_is_returned_to_draft_before_editing(client, board):
     proposed = await step(client, board, await create_plan(client, board), "proposal")
     url = f"{PLANS}/{proposed.json()['id']}"
-    assert_problem(await client.patch(url, json={"title": "Ny"}, headers=board | {"If-Match": proposed.headers["etag"]}), 409, detail_contains="return it to draft")
+    assert_problem(
+        await client.patch(url, json={"title": "Ny"}, headers=board | {"If-Match": proposed.headers["etag"]}),
+        409,
+        detail_contains="return it to draft",
+    )
     returned = await step(client, board, proposed, "return")
     assert returned.json()["status"] == "DRAFT"
     changed = await client.patch(url, json={"title": "Ny"}, headers=board | {"If-Match": returned.headers["etag"]})
@@ -303,7 +337,11 @@ async def test_activity_risk_must_be_a_controlled_risk_of_the_same_board(client,
     foreign = await insert_risk(app, board_id=OTHER_BOARD)
     accepted = await insert_risk(app, decision="ACCEPT")
     url = f"{PLANS}/{plan.json()['id']}/activities"
-    for risk_id, rule in ((foreign, "own board's risk assessment"), (str(uuid.uuid4()), "own board's risk assessment"), (accepted, "decided to be controlled (CONTROL)")):
+    for risk_id, rule in (
+        (foreign, "own board's risk assessment"),
+        (str(uuid.uuid4()), "own board's risk assessment"),
+        (accepted, "decided to be controlled (CONTROL)"),
+    ):
         response = await client.post(url, json=ACTIVITY | {"risk_id": risk_id}, headers=board)
         assert_problem(response, 422, detail_contains=rule)
         assert pointers(response) == {"#/risk_id"}
@@ -317,10 +355,14 @@ async def test_activity_input_is_validated(client, board):
     assert pointers(response) == {"#/what_is_checked"}
     activity = await add_activity(client, board, plan)
     changed = await client.patch(
-        f"{ACTIVITIES}/{activity.json()['id']}", json={"what_is_checked": None, "frequency": "x" * 101}, headers=board | {"If-Match": activity.headers["etag"]}
+        f"{ACTIVITIES}/{activity.json()['id']}",
+        json={"what_is_checked": None, "frequency": "x" * 101},
+        headers=board | {"If-Match": activity.headers["etag"]},
     )
     assert pointers(changed) == {"#/frequency"}
-    changed = await client.patch(f"{ACTIVITIES}/{activity.json()['id']}", json={"what_is_checked": None}, headers=board | {"If-Match": activity.headers["etag"]})
+    changed = await client.patch(
+        f"{ACTIVITIES}/{activity.json()['id']}", json={"what_is_checked": None}, headers=board | {"If-Match": activity.headers["etag"]}
+    )
     assert pointers(changed) == {"#/what_is_checked"}
 
 
@@ -331,7 +373,9 @@ async def test_activity_is_edited_and_removed_with_if_match(client, app, board, 
     url = f"{ACTIVITIES}/{activity.json()['id']}"
     assert_problem(await client.patch(url, json={"method": "Stickprov"}, headers=administration), 428)
     assert_problem(await client.patch(url, json={"method": "Stickprov"}, headers=administration | {"If-Match": '"stale.9"'}), 412)
-    changed = await client.patch(url, json={"method": "Stickprov", "risk_id": risk_id}, headers=administration | {"If-Match": activity.headers["etag"]})
+    changed = await client.patch(
+        url, json={"method": "Stickprov", "risk_id": risk_id}, headers=administration | {"If-Match": activity.headers["etag"]}
+    )
     assert changed.status_code == 200 and changed.json()["method"] == "Stickprov" and changed.json()["risk_id"] == risk_id
     unlinked = await client.patch(url, json={"risk_id": None}, headers=administration | {"If-Match": changed.headers["etag"]})
     assert unlinked.json()["risk_id"] is None
@@ -350,7 +394,11 @@ async def test_activity_endpoints_refuse_outsiders(client, board, other_board, u
         assert_problem(await client.request(method, url, json={}), 401)
         assert_problem(await client.request(method, url, json={}, headers=other_board | if_match), 404)
     assert_problem(await client.patch(url, json={"method": "x"}, headers=unit_head | if_match), 403, type_="role-not-allowed")
-    assert_problem(await client.patch(url, json={"method": "x"}, headers=reader_writing_elsewhere | if_match), 403, detail_contains="outside your scope")
+    assert_problem(
+        await client.patch(url, json={"method": "x"}, headers=reader_writing_elsewhere | if_match),
+        403,
+        detail_contains="outside your scope",
+    )
     assert_problem(await client.delete(url, headers=auditors | if_match), 403, type_="role-not-allowed")
     assert_problem(await client.get(f"{ACTIVITIES}/{uuid.uuid4()}", headers=board), 404)
     assert_problem(await client.get(f"{ACTIVITIES}/nope", headers=board), 422)

@@ -78,7 +78,9 @@ async def test_action_is_changed_with_if_match(client, app, as_role):
     assert_problem(await client.patch(url, json={"owner": "Controller"}, headers=staff(as_role)), 428)
     stale = staff(as_role) | {"If-Match": f'"{action.json()["id"]}.9"'}
     assert_problem(await client.patch(url, json={"owner": "Controller"}, headers=stale), 412)
-    response = await client.patch(url, json={"owner": "Controller", "due_date": "2027-08-31"}, headers=staff(as_role) | {"If-Match": action.headers["etag"]})
+    response = await client.patch(
+        url, json={"owner": "Controller", "due_date": "2027-08-31"}, headers=staff(as_role) | {"If-Match": action.headers["etag"]}
+    )
     assert response.status_code == 200
     assert (response.json()["owner"], response.json()["due_date"], response.json()["row_version"]) == ("Controller", "2027-08-31", 2)
     assert [e["action"] for e in await audit_events(client, as_role, "action")] == ["UPDATE", "CREATE"]
@@ -89,7 +91,9 @@ async def test_actions_of_another_boards_deviation_are_refused(client, app, as_r
     action = await add_action(client, staff(as_role, OTHER_BOARD), deviation_id)
     response = await client.post(f"{DEVIATIONS}/{deviation_id}/actions", json=ACTION, headers=staff(as_role))
     assert_problem(response, 403, detail_contains="outside your scope", type_="forbidden")
-    patch = await client.patch(f"{API}/actions/{action.json()['id']}", json={"status": "DONE"}, headers=namnd(as_role) | {"If-Match": action.headers["etag"]})
+    patch = await client.patch(
+        f"{API}/actions/{action.json()['id']}", json={"status": "DONE"}, headers=namnd(as_role) | {"If-Match": action.headers["etag"]}
+    )
     assert_problem(patch, 403, detail_contains="outside your scope")
     unchanged = (await read(client, as_role(Role.REVISOR), deviation_id)).json()
     assert [(a["id"], a["status"]) for a in unchanged["actions"]] == [(action.json()["id"], "OPEN")]
@@ -98,7 +102,9 @@ async def test_actions_of_another_boards_deviation_are_refused(client, app, as_r
 @pytest.mark.parametrize("role", [Role.REVISOR, Role.FULLMAKTIGE, Role.ADMIN])
 async def test_actions_are_written_by_the_board_administration_and_units_only(client, app, as_role, role):
     deviation_id = await deviation_of(client, app, as_role)
-    assert_problem(await client.post(f"{DEVIATIONS}/{deviation_id}/actions", json=ACTION, headers=as_role(role)), 403, type_="role-not-allowed")
+    assert_problem(
+        await client.post(f"{DEVIATIONS}/{deviation_id}/actions", json=ACTION, headers=as_role(role)), 403, type_="role-not-allowed"
+    )
     assert (await read(client, staff(as_role), deviation_id)).json()["actions"] == []
 
 
@@ -112,7 +118,12 @@ async def test_actions_need_an_assertion_and_an_existing_target(client, as_role)
 
 @pytest.mark.parametrize(
     ("changes", "pointer"),
-    [({"owner": ""}, "#/owner"), ({"due_date": "midsommar"}, "#/due_date"), ({"description": None}, "#/description"), ({"status": "OPEN"}, "#/status")],
+    [
+        ({"owner": ""}, "#/owner"),
+        ({"due_date": "midsommar"}, "#/due_date"),
+        ({"description": None}, "#/description"),
+        ({"status": "OPEN"}, "#/status"),
+    ],
 )
 async def test_invalid_actions_are_refused_with_a_pointer(client, app, as_role, changes, pointer):
     deviation_id = await deviation_of(client, app, as_role)
@@ -122,10 +133,14 @@ async def test_invalid_actions_are_refused_with_a_pointer(client, app, as_role, 
     assert (await read(client, staff(as_role), deviation_id)).json()["actions"] == []
 
 
-@pytest.mark.parametrize(("changes", "pointer"), [({"status": "FINISHED"}, "#/status"), ({"owner": None}, "#/owner"), ({"priority": 1}, "#/priority")])
+@pytest.mark.parametrize(
+    ("changes", "pointer"), [({"status": "FINISHED"}, "#/status"), ({"owner": None}, "#/owner"), ({"priority": 1}, "#/priority")]
+)
 async def test_invalid_action_changes_are_refused_with_a_pointer(client, app, as_role, changes, pointer):
     action = await add_action(client, staff(as_role), await deviation_of(client, app, as_role))
-    response = await client.patch(f"{API}/actions/{action.json()['id']}", json=changes, headers=staff(as_role) | {"If-Match": action.headers["etag"]})
+    response = await client.patch(
+        f"{API}/actions/{action.json()['id']}", json=changes, headers=staff(as_role) | {"If-Match": action.headers["etag"]}
+    )
     assert_problem(response, 422)
     assert pointers(response) == {pointer}
 
@@ -140,7 +155,12 @@ async def test_deviation_with_an_open_action_is_not_closed(client, app, as_role)
     await add_action(client, staff(as_role), deviation_id, description="Utbilda nya attestanter.")
     before = (await read(client, staff(as_role), deviation_id)).json()
     response = await close(client, staff(as_role), deviation_id)
-    assert_problem(response, 409, detail_contains="a deviation is closed only when none of its actions is open: 1 action(s) still OPEN", type_="rule-violation")
+    assert_problem(
+        response,
+        409,
+        detail_contains="a deviation is closed only when none of its actions is open: 1 action(s) still OPEN",
+        type_="rule-violation",
+    )
     assert (await read(client, staff(as_role), deviation_id)).json() == before
     assert [e["action"] for e in await audit_events(client, as_role, "deviation")] == ["CREATE"]
 
@@ -155,7 +175,10 @@ async def test_deviation_is_closed_once_its_actions_are_done_or_cancelled(client
     assert (body["status"], body["closing_note"], body["closed_by"]) == ("CLOSED", CLOSURE["closing_note"], "user-namnd")
     assert body["closed_at"] and response.headers["etag"] == f'"{deviation_id}.2"'
     events = await audit_events(client, as_role, "deviation")
-    assert [(e["action"], e["before"] and e["before"]["status"], e["after"]["status"]) for e in events] == [("CLOSE", "OPEN", "CLOSED"), ("CREATE", None, "OPEN")]
+    assert [(e["action"], e["before"] and e["before"]["status"], e["after"]["status"]) for e in events] == [
+        ("CLOSE", "OPEN", "CLOSED"),
+        ("CREATE", None, "OPEN"),
+    ]
 
 
 async def test_closed_deviation_keeps_its_actions_as_they_were(client, app, as_role):
@@ -165,7 +188,9 @@ async def test_closed_deviation_keeps_its_actions_as_they_were(client, app, as_r
     assert_problem(await close(client, staff(as_role), deviation_id), 409, detail_contains="already closed")
     added = await client.post(f"{DEVIATIONS}/{deviation_id}/actions", json=ACTION, headers=staff(as_role))
     assert_problem(added, 409, detail_contains="a closed deviation is kept as it was closed: it takes no new actions")
-    reopened = await client.patch(f"{API}/actions/{action.json()['id']}", json={"status": "OPEN"}, headers=staff(as_role) | {"If-Match": action.headers["etag"]})
+    reopened = await client.patch(
+        f"{API}/actions/{action.json()['id']}", json={"status": "OPEN"}, headers=staff(as_role) | {"If-Match": action.headers["etag"]}
+    )
     assert_problem(reopened, 409, detail_contains="its actions are not changed")
     assert [a["status"] for a in (await read(client, staff(as_role), deviation_id)).json()["actions"]] == ["DONE"]
 
@@ -176,7 +201,11 @@ async def test_closure_needs_if_match_a_note_and_the_boards_scope(client, app, a
     assert_problem(await client.post(url, json=CLOSURE), 401)
     assert_problem(await client.post(url, json=CLOSURE, headers=staff(as_role)), 428)
     etag = (await read(client, staff(as_role), deviation_id)).headers["etag"]
-    assert_problem(await client.post(url, json=CLOSURE, headers=namnd(as_role, OTHER_BOARD) | {"If-Match": etag}), 403, detail_contains="outside your scope")
+    assert_problem(
+        await client.post(url, json=CLOSURE, headers=namnd(as_role, OTHER_BOARD) | {"If-Match": etag}),
+        403,
+        detail_contains="outside your scope",
+    )
     assert_problem(await client.post(url, json=CLOSURE, headers=as_role(Role.REVISOR) | {"If-Match": etag}), 403, type_="role-not-allowed")
     missing = await client.post(url, json={}, headers=staff(as_role) | {"If-Match": etag})
     assert_problem(missing, 422)
@@ -197,7 +226,9 @@ async def test_deviations_are_filtered_by_board_year_and_status_and_paged(client
     await close(client, staff(as_role), second)
     revisor = as_role(Role.REVISOR)
     page = await client.get(DEVIATIONS, params={"board_org_unit_id": BOARD, "year": 2027, "limit": 1}, headers=revisor)
-    rest = await client.get(DEVIATIONS, params={"board_org_unit_id": BOARD, "year": 2027, "cursor": page.json()["next_cursor"]}, headers=revisor)
+    rest = await client.get(
+        DEVIATIONS, params={"board_org_unit_id": BOARD, "year": 2027, "cursor": page.json()["next_cursor"]}, headers=revisor
+    )
     assert [d["id"] for d in page.json()["items"] + rest.json()["items"]] == [first, second]
     open_ = await client.get(DEVIATIONS, params={"year": 2027, "status": "OPEN"}, headers=revisor)
     assert len(open_.json()["items"]) == 2 and second not in {d["id"] for d in open_.json()["items"]}
@@ -210,10 +241,14 @@ async def test_another_boards_deviations_do_not_exist_for_a_board_but_the_audito
     for headers in (namnd(as_role), staff(as_role), as_role(Role.ENHET, UNIT, [UNIT])):
         assert_problem(await client.get(f"{DEVIATIONS}/{deviation_id}", headers=headers), 404, detail_contains=deviation_id)
         assert_problem(await client.get(f"{API}/actions/{action.json()['id']}", headers=headers), 404)
-        assert_problem(await client.get(DEVIATIONS, params={"board_org_unit_id": OTHER_BOARD}, headers=headers), 404, detail_contains="in your scope")
+        assert_problem(
+            await client.get(DEVIATIONS, params={"board_org_unit_id": OTHER_BOARD}, headers=headers), 404, detail_contains="in your scope"
+        )
         assert (await client.get(DEVIATIONS, headers=headers)).json()["items"] == []
     assert (await read(client, as_role(Role.REVISOR), deviation_id)).json()["board_org_unit_id"] == OTHER_BOARD
-    assert len((await client.get(DEVIATIONS, params={"board_org_unit_id": OTHER_BOARD}, headers=as_role(Role.REVISOR))).json()["items"]) == 1
+    assert (
+        len((await client.get(DEVIATIONS, params={"board_org_unit_id": OTHER_BOARD}, headers=as_role(Role.REVISOR))).json()["items"]) == 1
+    )
 
 
 async def test_reading_deviations_needs_an_assertion_and_a_domain_role(client, as_role):

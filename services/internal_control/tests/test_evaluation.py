@@ -27,11 +27,21 @@ TRACKED = {"created_by": AUTHOR, "updated_by": AUTHOR}
 def bands(low: int, medium: int, high: int, very_high: int) -> list[dict]:
     """The risk distribution over the default bands (1–3, 4–6, 8–9, 12–16)."""
     defaults = (("Låg", "#2E7D32"), ("Medel", "#F9A825"), ("Hög", "#EF6C00"), ("Mycket hög", "#C62828"))
-    return [{"label": label, "colour": colour, "risks": n} for (label, colour), n in zip(defaults, (low, medium, high, very_high), strict=True)]
+    return [
+        {"label": label, "colour": colour, "risks": n} for (label, colour), n in zip(defaults, (low, medium, high, very_high), strict=True)
+    ]
 
 
 def result(activity_: ControlActivity, outcome: str = "NO_REMARK", occasion: str = "2027-T1") -> ControlResult:
-    return ControlResult(id=uuid.uuid4(), activity_id=activity_.id, occasion=occasion, outcome=outcome, evidence="", checked_on=dt.date(2027, 4, 28), **TRACKED)
+    return ControlResult(
+        id=uuid.uuid4(),
+        activity_id=activity_.id,
+        occasion=occasion,
+        outcome=outcome,
+        evidence="",
+        checked_on=dt.date(2027, 4, 28),
+        **TRACKED,
+    )
 
 
 def deviation(result_: ControlResult, status: str = "OPEN") -> Deviation:
@@ -39,14 +49,33 @@ def deviation(result_: ControlResult, status: str = "OPEN") -> Deviation:
 
 
 def action(deviation_: Deviation, status: str = "OPEN", due_date: dt.date = dt.date(2027, 6, 30)) -> Action:
-    return Action(id=uuid.uuid4(), deviation_id=deviation_.id, description="Påminnelse", owner="Ekonomichef", due_date=due_date, status=status, **TRACKED)
+    return Action(
+        id=uuid.uuid4(),
+        deviation_id=deviation_.id,
+        description="Påminnelse",
+        owner="Ekonomichef",
+        due_date=due_date,
+        status=status,
+        **TRACKED,
+    )
 
 
 def assessment(board: str, *scores: tuple[int, int], year: int = 2027) -> list[Any]:
     """A risk assessment of `board` with one risk per (likelihood, consequence)."""
-    row = RiskAssessment(id=uuid.uuid4(), board_org_unit_id=uuid.UUID(board), year=year, title="Risk- och väsentlighetsanalys", description="", **TRACKED)
+    row = RiskAssessment(
+        id=uuid.uuid4(), board_org_unit_id=uuid.UUID(board), year=year, title="Risk- och väsentlighetsanalys", description="", **TRACKED
+    )
     risks = [
-        Risk(id=uuid.uuid4(), assessment_id=row.id, process="Inköp", description="", likelihood=likelihood, consequence=consequence, decision="CONTROL", **TRACKED)
+        Risk(
+            id=uuid.uuid4(),
+            assessment_id=row.id,
+            process="Inköp",
+            description="",
+            likelihood=likelihood,
+            consequence=consequence,
+            decision="CONTROL",
+            **TRACKED,
+        )
         for likelihood, consequence in scores
     ]
     return [row, *risks]
@@ -54,8 +83,16 @@ def assessment(board: str, *scores: tuple[int, int], year: int = 2027) -> list[A
 
 def report(board: str, status: Status, plan_: ControlPlan, decided_on: dt.date | None = None) -> FollowupReport:
     row = FollowupReport(
-        id=uuid.uuid4(), board_org_unit_id=uuid.UUID(board), year=2027, plan_id=plan_.id, summary="", content={},
-        content_taken_at=dt.datetime(2028, 2, 1, tzinfo=dt.UTC), status=status.value, revision=1, **TRACKED,
+        id=uuid.uuid4(),
+        board_org_unit_id=uuid.UUID(board),
+        year=2027,
+        plan_id=plan_.id,
+        summary="",
+        content={},
+        content_taken_at=dt.datetime(2028, 2, 1, tzinfo=dt.UTC),
+        status=status.value,
+        revision=1,
+        **TRACKED,
     )
     if decided_on:
         row.decision_body, row.decision_date, row.decision_reference = "Nämnden", decided_on, "§ 12"
@@ -73,11 +110,23 @@ async def three_boards(app: Any) -> None:
     open_deviation, closed_deviation = deviation(found), deviation(settled, "CLOSED")
     late = plan(OTHER_BOARD, decided_on=dt.date(2027, 1, 15))
     await add(
-        app, on_time, *economy, *staff_, found, settled, fine, open_deviation, closed_deviation,
-        action(open_deviation), action(open_deviation, "DONE"), action(closed_deviation, "CANCELLED"),
+        app,
+        on_time,
+        *economy,
+        *staff_,
+        found,
+        settled,
+        fine,
+        open_deviation,
+        closed_deviation,
+        action(open_deviation),
+        action(open_deviation, "DONE"),
+        action(closed_deviation, "CANCELLED"),
         report(BOARD, Status.DECIDED, on_time, dt.date(2028, 2, 20)),
         *assessment(BOARD, (1, 2), (2, 3), (3, 3), (4, 4)),
-        late, activity(late), activity(late),
+        late,
+        activity(late),
+        activity(late),
         *assessment(OTHER_BOARD, (2, 2), (3, 4)),
         plan(THIRD_BOARD, status=Status.DRAFT),
     )
@@ -94,16 +143,40 @@ async def test_executive_board_evaluates_all_boards(client, app, as_role, today)
     assert boards.keys() == {BOARD, OTHER_BOARD, THIRD_BOARD}
     deadlines = {"plan_deadline": "2026-12-31", "report_deadline": "2028-02-29"}
     assert boards[BOARD] == deadlines | {
-        "board_org_unit_id": BOARD, "plan_status": "DECIDED", "plan_late": False, "activities": 4, "activities_with_result": 3,
-        "completion": 0.75, "deviations_open": 1, "deviations_closed": 1, "actions_open": 1, "actions_overdue": 1,
-        "report_status": "DECIDED", "report_late": False, "risks": bands(1, 1, 1, 1),
+        "board_org_unit_id": BOARD,
+        "plan_status": "DECIDED",
+        "plan_late": False,
+        "activities": 4,
+        "activities_with_result": 3,
+        "completion": 0.75,
+        "deviations_open": 1,
+        "deviations_closed": 1,
+        "actions_open": 1,
+        "actions_overdue": 1,
+        "report_status": "DECIDED",
+        "report_late": False,
+        "risks": bands(1, 1, 1, 1),
     }
     assert boards[OTHER_BOARD] == deadlines | {
-        "board_org_unit_id": OTHER_BOARD, "plan_status": "DECIDED", "plan_late": True, "activities": 2, "activities_with_result": 0,
-        "completion": 0.0, "deviations_open": 0, "deviations_closed": 0, "actions_open": 0, "actions_overdue": 0,
-        "report_status": None, "report_late": True, "risks": bands(0, 1, 0, 1),
+        "board_org_unit_id": OTHER_BOARD,
+        "plan_status": "DECIDED",
+        "plan_late": True,
+        "activities": 2,
+        "activities_with_result": 0,
+        "completion": 0.0,
+        "deviations_open": 0,
+        "deviations_closed": 0,
+        "actions_open": 0,
+        "actions_overdue": 0,
+        "report_status": None,
+        "report_late": True,
+        "risks": bands(0, 1, 0, 1),
     }
-    assert (boards[THIRD_BOARD]["plan_status"], boards[THIRD_BOARD]["plan_late"], boards[THIRD_BOARD]["completion"]) == ("DRAFT", True, None)
+    assert (boards[THIRD_BOARD]["plan_status"], boards[THIRD_BOARD]["plan_late"], boards[THIRD_BOARD]["completion"]) == (
+        "DRAFT",
+        True,
+        None,
+    )
     assert body["deviations_by_area"] == [
         {"area": "Ekonomi", "deviations_open": 1, "deviations_closed": 0},
         {"area": "Personal", "deviations_open": 0, "deviations_closed": 1},
@@ -135,7 +208,9 @@ async def test_evaluation_is_refused_to_boards_administrations_and_units(client,
 async def test_evaluation_is_refused_to_fullmaktige_below_the_whole_municipality(client, app, as_role):
     await three_boards(app)
     response = await client.get(f"{EVALUATIONS}/2027", headers=as_role(Role.FULLMAKTIGE, BOARD, [BOARD]))
-    assert_problem(response, 403, detail_contains="read by the executive board (fullmaktige with the whole municipality in scope)", type_="forbidden")
+    assert_problem(
+        response, 403, detail_contains="read by the executive board (fullmaktige with the whole municipality in scope)", type_="forbidden"
+    )
 
 
 async def test_evaluation_needs_an_assertion(client):
@@ -166,23 +241,82 @@ async def boards_with_activities(app: Any, boards: int, activities: int) -> None
     """`boards` boards, each with a decided plan of `activities` activities (every tenth checked,
     the first with a deviation and an action), a draft report and an assessment of three risks:
     bulk ORM inserts, one statement per table."""
-    rows: dict[type, list[dict[str, Any]]] = {model: [] for model in (ControlPlan, ControlActivity, ControlResult, Deviation, Action, FollowupReport, RiskAssessment, Risk)}
+    rows: dict[type, list[dict[str, Any]]] = {
+        model: [] for model in (ControlPlan, ControlActivity, ControlResult, Deviation, Action, FollowupReport, RiskAssessment, Risk)
+    }
     for _ in range(boards):
         board, plan_id, assessment_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-        rows[ControlPlan].append({"id": plan_id, "board_org_unit_id": board, "year": 2027, "title": "Plan", "status": "DECIDED", "revision": 1, "decision_date": dt.date(2026, 12, 1), **TRACKED})
-        rows[RiskAssessment].append({"id": assessment_id, "board_org_unit_id": board, "year": 2027, "title": "Analys", "description": "", **TRACKED})
-        rows[Risk] += [{"assessment_id": assessment_id, "process": "P", "description": "", "likelihood": n, "consequence": n, "decision": "ACCEPT", **TRACKED} for n in (1, 2, 4)]
-        rows[FollowupReport].append({"board_org_unit_id": board, "year": 2027, "plan_id": plan_id, "summary": "", "content": {}, "content_taken_at": dt.datetime(2028, 1, 1, tzinfo=dt.UTC), "status": "DRAFT", "revision": 1, **TRACKED})
+        rows[ControlPlan].append(
+            {
+                "id": plan_id,
+                "board_org_unit_id": board,
+                "year": 2027,
+                "title": "Plan",
+                "status": "DECIDED",
+                "revision": 1,
+                "decision_date": dt.date(2026, 12, 1),
+                **TRACKED,
+            }
+        )
+        rows[RiskAssessment].append(
+            {"id": assessment_id, "board_org_unit_id": board, "year": 2027, "title": "Analys", "description": "", **TRACKED}
+        )
+        rows[Risk] += [
+            {
+                "assessment_id": assessment_id,
+                "process": "P",
+                "description": "",
+                "likelihood": n,
+                "consequence": n,
+                "decision": "ACCEPT",
+                **TRACKED,
+            }
+            for n in (1, 2, 4)
+        ]
+        rows[FollowupReport].append(
+            {
+                "board_org_unit_id": board,
+                "year": 2027,
+                "plan_id": plan_id,
+                "summary": "",
+                "content": {},
+                "content_taken_at": dt.datetime(2028, 1, 1, tzinfo=dt.UTC),
+                "status": "DRAFT",
+                "revision": 1,
+                **TRACKED,
+            }
+        )
         for n in range(activities):
             activity_id = uuid.uuid4()
-            rows[ControlActivity].append({"id": activity_id, "plan_id": plan_id, "area": f"Område {n % 5}", "what_is_checked": "x", **TRACKED})
+            rows[ControlActivity].append(
+                {"id": activity_id, "plan_id": plan_id, "area": f"Område {n % 5}", "what_is_checked": "x", **TRACKED}
+            )
             if n % 10 == 0:
                 result_id = uuid.uuid4()
-                rows[ControlResult].append({"id": result_id, "activity_id": activity_id, "occasion": "2027-T1", "outcome": "DEVIATION" if n == 0 else "NO_REMARK", "evidence": "", "checked_on": dt.date(2027, 4, 1), **TRACKED})
+                rows[ControlResult].append(
+                    {
+                        "id": result_id,
+                        "activity_id": activity_id,
+                        "occasion": "2027-T1",
+                        "outcome": "DEVIATION" if n == 0 else "NO_REMARK",
+                        "evidence": "",
+                        "checked_on": dt.date(2027, 4, 1),
+                        **TRACKED,
+                    }
+                )
                 if n == 0:
                     deviation_id = uuid.uuid4()
                     rows[Deviation].append({"id": deviation_id, "result_id": result_id, "description": "d", "status": "OPEN", **TRACKED})
-                    rows[Action].append({"deviation_id": deviation_id, "description": "a", "owner": "o", "due_date": dt.date(2027, 5, 1), "status": "OPEN", **TRACKED})
+                    rows[Action].append(
+                        {
+                            "deviation_id": deviation_id,
+                            "description": "a",
+                            "owner": "o",
+                            "due_date": dt.date(2027, 5, 1),
+                            "status": "OPEN",
+                            **TRACKED,
+                        }
+                    )
     async with app.state.sessionmaker() as session:
         for model, values in rows.items():
             await session.execute(insert(model), values)
@@ -212,5 +346,7 @@ async def test_evaluation_costs_the_same_queries_for_3_boards_and_for_60(client,
     assert (few[0], many[0]) == (3, 60)
     assert few[1] == many[1] <= 8, "one query per figure, none per board"
     body = (await client.get(f"{EVALUATIONS}/2027", headers=as_role(Role.FULLMAKTIGE))).json()
-    assert {(b["activities"], b["activities_with_result"], b["deviations_open"], b["actions_open"]) for b in body["boards"]} == {(100, 10, 1, 1)}
+    assert {(b["activities"], b["activities_with_result"], b["deviations_open"], b["actions_open"]) for b in body["boards"]} == {
+        (100, 10, 1, 1)
+    }
     assert body["risks"] == bands(60, 60, 0, 60)

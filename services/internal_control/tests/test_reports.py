@@ -39,7 +39,9 @@ async def create(client: Any, headers: dict[str, str], **changes: Any) -> Any:
 
 
 async def step(client: Any, headers: dict[str, str], response: Any, action: str, json: Any = None) -> Any:
-    return await client.post(f"{REPORTS}/{response.json()['id']}/{action}", json=json, headers=headers | {"If-Match": response.headers["etag"]})
+    return await client.post(
+        f"{REPORTS}/{response.json()['id']}/{action}", json=json, headers=headers | {"If-Match": response.headers["etag"]}
+    )
 
 
 async def decided(client: Any, as_role: Any, decision: dict[str, str] = DECISION) -> Any:
@@ -63,7 +65,13 @@ async def test_administration_drafts_the_followup_with_the_plans_execution(clien
     response = await client.post(REPORTS, json=REPORT, headers=staff(as_role))
     assert response.status_code == 201, response.text
     body = response.json()
-    assert (body["status"], body["revision"], body["year"], body["summary"], body["decision"]) == ("DRAFT", 1, 2027, REPORT["summary"], None)
+    assert (body["status"], body["revision"], body["year"], body["summary"], body["decision"]) == (
+        "DRAFT",
+        1,
+        2027,
+        REPORT["summary"],
+        None,
+    )
     assert body["deadline"] == "2028-02-29" and response.headers["etag"] == f'"{body["id"]}.1"'
     content = body["content"]
     assert (content["plan_title"], content["plan_decision"]["reference"]) == ("Internkontrollplan 2027", "§ 90")
@@ -73,8 +81,13 @@ async def test_administration_drafts_the_followup_with_the_plans_execution(clien
     assert [a["owner"] for a in result["deviation"]["actions"]] == [ACTION["owner"]]
     assert content["activities"][1]["results"] == []
     assert content["totals"] == {
-        "activities": 2, "activities_with_result": 1, "completion": 0.5, "deviations_open": 1, "deviations_closed": 0,
-        "actions_open": 1, "actions_overdue": 1,
+        "activities": 2,
+        "activities_with_result": 1,
+        "completion": 0.5,
+        "deviations_open": 1,
+        "deviations_closed": 0,
+        "actions_open": 1,
+        "actions_overdue": 1,
     }
     assert result["deviation"]["actions"][0]["overdue"] is True and content["as_of"] == "2027-07-01"
     assert (await client.get(response.headers["location"], headers=namnd(as_role))).json() == body
@@ -167,19 +180,27 @@ async def test_revision_of_a_decided_followup_replaces_it_once_decided(client, a
     revision = await client.post(f"{REPORTS}/{first.json()['id']}/revisions", headers=staff(as_role))
     assert revision.status_code == 201, revision.text
     assert (revision.json()["revision"], revision.json()["replaces_id"], revision.json()["status"]) == (2, first.json()["id"], "DRAFT")
-    assert_problem(await client.post(f"{REPORTS}/{first.json()['id']}/revisions", headers=staff(as_role)), 409, detail_contains="prepared at a time")
+    assert_problem(
+        await client.post(f"{REPORTS}/{first.json()['id']}/revisions", headers=staff(as_role)), 409, detail_contains="prepared at a time"
+    )
     proposed = await step(client, staff(as_role), revision, "proposal")
     await step(client, namnd(as_role), proposed, "decision", DECISION | {"reference": "BUN § 30/2028", "decision_date": "2028-04-10"})
     old = await client.get(f"{REPORTS}/{first.json()['id']}", headers=staff(as_role))
     assert old.json()["status"] == "ARCHIVED"
-    assert_problem(await client.post(f"{REPORTS}/{first.json()['id']}/revisions", headers=staff(as_role)), 409, detail_contains="starts from the decided report")
+    assert_problem(
+        await client.post(f"{REPORTS}/{first.json()['id']}/revisions", headers=staff(as_role)),
+        409,
+        detail_contains="starts from the decided report",
+    )
 
 
 async def test_followup_is_approved_by_the_board_only(client, app, as_role):
     await executed_plan(client, app, as_role)
     proposed = await step(client, staff(as_role), await create(client, staff(as_role)), "proposal")
     assert_problem(await step(client, staff(as_role), proposed, "decision", DECISION), 403, type_="role-not-allowed")
-    assert_problem(await step(client, namnd(as_role, OTHER_BOARD), proposed, "decision", DECISION), 403, detail_contains="outside your scope")
+    assert_problem(
+        await step(client, namnd(as_role, OTHER_BOARD), proposed, "decision", DECISION), 403, detail_contains="outside your scope"
+    )
     missing = await step(client, namnd(as_role), proposed, "decision", {"body": "Nämnden"})
     assert_problem(missing, 422)
     assert pointers(missing) == {"#/decision_date", "#/reference"}
@@ -194,7 +215,9 @@ async def test_draft_summary_is_edited_with_if_match_and_returned_proposals_are_
     assert_problem(await client.patch(url, json={"summary": "Ny"}, headers=staff(as_role) | {"If-Match": f'"{draft.json()["id"]}.7"'}), 412)
     edited = await client.patch(url, json={"summary": "Ny"}, headers=staff(as_role) | {"If-Match": draft.headers["etag"]})
     assert (edited.status_code, edited.json()["summary"], edited.json()["row_version"]) == (200, "Ny", 2)
-    assert_problem(await step(client, staff(as_role), edited, "return"), 409, detail_contains="RETURN_TO_DRAFT is only possible from PROPOSED")
+    assert_problem(
+        await step(client, staff(as_role), edited, "return"), 409, detail_contains="RETURN_TO_DRAFT is only possible from PROPOSED"
+    )
     returned = await step(client, staff(as_role), await step(client, staff(as_role), edited, "proposal"), "return")
     assert returned.json()["status"] == "DRAFT"
 

@@ -56,7 +56,9 @@ async def test_board_and_unit_record_results_in_the_boards_scope(client, app, as
 async def test_result_for_an_activity_outside_a_decided_plan_is_refused(client, app, as_role, status):
     activity_id = await activity_of(app, status=status)
     response = await client.post(results_url(activity_id), json=DEVIATION, headers=staff(as_role))
-    body = assert_problem(response, 409, detail_contains="results are recorded only for control activities of a decided control plan", type_="rule-violation")
+    body = assert_problem(
+        response, 409, detail_contains="results are recorded only for control activities of a decided control plan", type_="rule-violation"
+    )
     assert body["detail"].endswith(status.value)
     assert (await client.get(results_url(activity_id), headers=as_role(Role.REVISOR))).json()["items"] == []
     assert (await client.get(DEVIATIONS, headers=as_role(Role.REVISOR))).json()["items"] == []
@@ -67,7 +69,9 @@ async def test_second_result_for_the_same_activity_and_occasion_is_refused(clien
     activity_id = await activity_of(app)
     first = await record(client, staff(as_role), activity_id)
     response = await client.post(results_url(activity_id), json=DEVIATION | {"occasion": "2027-T1"}, headers=staff(as_role))
-    assert_problem(response, 409, detail_contains="one result per control activity and occasion: a result for '2027-T1'", type_="rule-violation")
+    assert_problem(
+        response, 409, detail_contains="one result per control activity and occasion: a result for '2027-T1'", type_="rule-violation"
+    )
     listed = (await client.get(results_url(activity_id), headers=staff(as_role))).json()["items"]
     assert [r["id"] for r in listed] == [first["id"]]
     assert (await client.get(DEVIATIONS, headers=as_role(Role.REVISOR))).json()["items"] == []
@@ -145,7 +149,9 @@ async def test_another_boards_results_do_not_exist_for_a_board_but_the_auditors_
     await record(client, staff(as_role, OTHER_BOARD), activity_id)
     for headers in (namnd(as_role), staff(as_role), as_role(Role.ENHET, UNIT, [UNIT])):
         assert_problem(await client.get(results_url(activity_id), headers=headers), 404, detail_contains=activity_id)
-        assert_problem(await client.get(RESULTS, params={"board_org_unit_id": OTHER_BOARD}, headers=headers), 404, detail_contains="in your scope")
+        assert_problem(
+            await client.get(RESULTS, params={"board_org_unit_id": OTHER_BOARD}, headers=headers), 404, detail_contains="in your scope"
+        )
         assert (await client.get(RESULTS, headers=headers)).json()["items"] == []
     for reader in (as_role(Role.REVISOR), as_role(Role.FULLMAKTIGE)):
         assert len((await client.get(results_url(activity_id), headers=reader)).json()["items"]) == 1
@@ -171,7 +177,15 @@ async def test_reading_results_needs_an_assertion_and_a_domain_role(client, app,
     assert_problem(await client.get(RESULTS, headers=as_role(Role.ADMIN)), 403, type_="role-not-allowed")
 
 
-@pytest.mark.parametrize(("params", "pointer"), [({"year": 1999}, "#/query/year"), ({"cursor": "not-ours"}, "#/query/cursor"), ({"limit": 0}, "#/query/limit"), ({"board_org_unit_id": "styrelsen"}, "#/query/board_org_unit_id")])
+@pytest.mark.parametrize(
+    ("params", "pointer"),
+    [
+        ({"year": 1999}, "#/query/year"),
+        ({"cursor": "not-ours"}, "#/query/cursor"),
+        ({"limit": 0}, "#/query/limit"),
+        ({"board_org_unit_id": "styrelsen"}, "#/query/board_org_unit_id"),
+    ],
+)
 async def test_invalid_result_filters_are_refused_with_a_pointer(client, as_role, params, pointer):
     response = await client.get(RESULTS, params=params, headers=as_role(Role.REVISOR))
     assert_problem(response, 422)

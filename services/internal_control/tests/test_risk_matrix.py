@@ -31,7 +31,13 @@ async def test_matrix_counts_risks_per_cell_and_per_band(client, administration)
     assert len(matrix["cells"]) == 16 and sum(c["count"] for c in matrix["cells"]) == 5
     assert cell(matrix, 3, 3) == {"likelihood": 3, "consequence": 3, "value": 9, "band": {"label": "Hög", "colour": "#EF6C00"}, "count": 2}
     assert cell(matrix, 4, 4)["band"]["label"] == "Mycket hög" and cell(matrix, 4, 4)["count"] == 1
-    assert cell(matrix, 2, 2) == {"likelihood": 2, "consequence": 2, "value": 4, "band": {"label": "Medel", "colour": "#F9A825"}, "count": 0}
+    assert cell(matrix, 2, 2) == {
+        "likelihood": 2,
+        "consequence": 2,
+        "value": 4,
+        "band": {"label": "Medel", "colour": "#F9A825"},
+        "count": 0,
+    }
     assert {b["label"]: b["count"] for b in matrix["bands"]} == {"Låg": 1, "Medel": 1, "Hög": 2, "Mycket hög": 1}
     assert matrix["bands"][0] == {"min_value": 1, "max_value": 3, "label": "Låg", "colour": "#2E7D32", "count": 1}
 

@@ -49,8 +49,10 @@ DEFAULT_BANDS = [
     {"min_value": 8, "max_value": 9, "label": "Hög", "colour": "#EF6C00"},
     {"min_value": 12, "max_value": 16, "label": "Mycket hög", "colour": "#C62828"},
 ]
-DEFAULT_LABELS = {"risk_likelihood_labels": ["Osannolik", "Mindre sannolik", "Möjlig", "Sannolik"],
-                  "risk_consequence_labels": ["Försumbar", "Lindrig", "Kännbar", "Allvarlig"]}
+DEFAULT_LABELS = {
+    "risk_likelihood_labels": ["Osannolik", "Mindre sannolik", "Möjlig", "Sannolik"],
+    "risk_consequence_labels": ["Försumbar", "Lindrig", "Kännbar", "Allvarlig"],
+}
 
 
 async def control_activity_for(app, risk_id, board_id=BOARD):
@@ -277,7 +279,12 @@ async def test_assessments_are_paginated_newest_year_first(client, administratio
 
 @pytest.mark.parametrize(
     ("params", "pointer"),
-    [({"year": 1800}, "#/query/year"), ({"board_org_unit_id": "x"}, "#/query/board_org_unit_id"), ({"limit": 0}, "#/query/limit"), ({"cursor": "bogus"}, "#/query/cursor")],
+    [
+        ({"year": 1800}, "#/query/year"),
+        ({"board_org_unit_id": "x"}, "#/query/board_org_unit_id"),
+        ({"limit": 0}, "#/query/limit"),
+        ({"cursor": "bogus"}, "#/query/cursor"),
+    ],
 )
 async def test_invalid_list_filters_are_refused_with_a_pointer(client, board, params, pointer):
     response = await client.get(ASSESSMENTS, params=params, headers=board)
@@ -290,7 +297,9 @@ async def test_invalid_list_filters_are_refused_with_a_pointer(client, board, pa
 
 async def test_assessment_is_edited_with_if_match_and_audited(client, as_role, administration, board):
     created = await create_assessment(client, administration)
-    response = await client.patch(f"{ASSESSMENTS}/{created.json()['id']}", json={"title": "Reviderad analys"}, headers=with_etag(board, created))
+    response = await client.patch(
+        f"{ASSESSMENTS}/{created.json()['id']}", json={"title": "Reviderad analys"}, headers=with_etag(board, created)
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["title"] == "Reviderad analys" and body["description"] == ASSESSMENT["description"]
@@ -317,7 +326,12 @@ async def test_assessment_update_needs_a_current_if_match(client, app, administr
 
 @pytest.mark.parametrize(
     ("changes", "pointer"),
-    [({"title": None}, "#/title"), ({"title": ""}, "#/title"), ({"year": 2028}, "#/year"), ({"board_org_unit_id": OTHER_BOARD}, "#/board_org_unit_id")],
+    [
+        ({"title": None}, "#/title"),
+        ({"title": ""}, "#/title"),
+        ({"year": 2028}, "#/year"),
+        ({"board_org_unit_id": OTHER_BOARD}, "#/board_org_unit_id"),
+    ],
 )
 async def test_invalid_assessment_update_is_refused_and_changes_nothing(client, app, administration, changes, pointer):
     created = await create_assessment(client, administration)
@@ -337,7 +351,9 @@ async def test_assessment_writes_out_of_scope_are_refused(client, app, as_role, 
     assert_problem(await client.patch(url, json={"title": "X"}, headers=with_etag(outsider, created)), 404)
     assert_problem(await client.delete(url, headers=with_etag(outsider, created)), 404)
     assert_problem(await client.patch(url, json={"title": "X"}, headers=with_etag(as_role(Role.REVISOR), created)), 403)
-    assert_problem(await client.patch(f"{ASSESSMENTS}/{uuid.uuid4()}", json={"title": "X"}, headers=administration | {"If-Match": "*"}), 404)
+    assert_problem(
+        await client.patch(f"{ASSESSMENTS}/{uuid.uuid4()}", json={"title": "X"}, headers=administration | {"If-Match": "*"}), 404
+    )
     [row] = await stored_assessments(app)
     assert row.title == ASSESSMENT["title"] and row.row_version == 1
 
@@ -451,8 +467,18 @@ async def test_empty_body_creates_no_risk(client, app, administration):
 async def test_the_database_refuses_a_risk_outside_the_scales(client, app, administration, likelihood, consequence):
     created = (await create_assessment(client, administration)).json()
     async with app.state.sessionmaker() as s:
-        s.add(Risk(assessment_id=uuid.UUID(created["id"]), process="P", description="D", likelihood=likelihood,
-                   consequence=consequence, decision="ACCEPT", created_by="t", updated_by="t"))
+        s.add(
+            Risk(
+                assessment_id=uuid.UUID(created["id"]),
+                process="P",
+                description="D",
+                likelihood=likelihood,
+                consequence=consequence,
+                decision="ACCEPT",
+                created_by="t",
+                updated_by="t",
+            )
+        )
         with pytest.raises(IntegrityError):
             await s.commit()
 
@@ -482,7 +508,9 @@ async def test_risk_is_reassessed_with_if_match_and_audited(client, as_role, adm
     created = (await create_assessment(client, administration)).json()
     added = await add_risk(client, administration, created["id"])
     url = f"{RISKS}/{added.json()['id']}"
-    response = await client.patch(url, json={"likelihood": 4, "decision": "ACCEPT", "decision_note": "Låg kostnad."}, headers=with_etag(board, added))
+    response = await client.patch(
+        url, json={"likelihood": 4, "decision": "ACCEPT", "decision_note": "Låg kostnad."}, headers=with_etag(board, added)
+    )
     assert response.status_code == 200, response.text
     risk = response.json()
     assert (risk["value"], risk["band"]["label"], risk["decision"], risk["row_version"]) == (12, "Mycket hög", "ACCEPT", 2)
@@ -500,7 +528,12 @@ async def test_risk_update_that_changes_nothing_keeps_the_version(client, admini
 
 @pytest.mark.parametrize(
     ("changes", "pointer"),
-    [({"likelihood": 5}, "#/likelihood"), ({"consequence": 0}, "#/consequence"), ({"decision": None}, "#/decision"), ({"value": 9}, "#/value")],
+    [
+        ({"likelihood": 5}, "#/likelihood"),
+        ({"consequence": 0}, "#/consequence"),
+        ({"decision": None}, "#/decision"),
+        ({"value": 9}, "#/value"),
+    ],
 )
 async def test_invalid_risk_update_is_refused_and_changes_nothing(client, app, administration, changes, pointer):
     created = (await create_assessment(client, administration)).json()
@@ -585,14 +618,30 @@ async def test_every_operation_without_an_identity_is_401(client, app):
 async def test_every_operation_declares_roles_and_problem_responses(client, as_role):
     schema = (await client.get("/openapi.json", headers=as_role(Role.REVISOR))).json()
     operations = {
-        op["operationId"]: op for path, item in schema["paths"].items() if path.startswith((ASSESSMENTS, RISKS + "/", SCALES)) for op in item.values()
+        op["operationId"]: op
+        for path, item in schema["paths"].items()
+        if path.startswith((ASSESSMENTS, RISKS + "/", SCALES))
+        for op in item.values()
     }
     roles = {operation_id: set(op["x-roles"]) for operation_id, op in operations.items()}
     readers = {"fullmaktige", "namnd", "forvaltning", "enhet", "revisor"}
     assert roles["risk-assessments-get-risk-scales"] == {r.value for r in Role}
-    assert roles["risk-assessments-list-risk-assessments"] == roles["risk-assessments-get-risk-matrix"] == roles["risk-assessments-get-risk"] == readers
+    assert (
+        roles["risk-assessments-list-risk-assessments"]
+        == roles["risk-assessments-get-risk-matrix"]
+        == roles["risk-assessments-get-risk"]
+        == readers
+    )
     writers = {"namnd", "forvaltning"}
-    for name in ("create-risk-assessment", "update-risk-assessment", "delete-risk-assessment", "copy-risk-assessment-to-next-year", "create-risk", "update-risk", "delete-risk"):
+    for name in (
+        "create-risk-assessment",
+        "update-risk-assessment",
+        "delete-risk-assessment",
+        "copy-risk-assessment-to-next-year",
+        "create-risk",
+        "update-risk",
+        "delete-risk",
+    ):
         assert roles[f"risk-assessments-{name}"] == writers, name
     for operation_id, operation in operations.items():
         statuses = ("401", "403") if operation_id == "risk-assessments-get-risk-scales" else ("401", "403", "422")

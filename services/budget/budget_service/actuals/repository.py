@@ -132,15 +132,11 @@ async def merge_staged(session: AsyncSession, import_id: uuid.UUID) -> tuple[int
     """Store the staged amounts: correct those of stored keys that differ, insert the new keys.
     Returns (inserted, updated); stored keys with the same amount keep their earlier import."""
     same_key = and_(*(ACTUAL.c[name] == STAGING.c[name] for name in KEY))
-    corrected = (
-        update(ACTUAL).where(same_key, ACTUAL.c.amount != STAGING.c.amount).values(amount=STAGING.c.amount, import_id=import_id)
-    )
+    corrected = update(ACTUAL).where(same_key, ACTUAL.c.amount != STAGING.c.amount).values(amount=STAGING.c.amount, import_id=import_id)
     # Core statements, executed on the session's connection: their results are the cursor's, with rowcount.
     connection = await session.connection()
     updated = (await connection.execute(corrected)).rowcount
-    new_keys = select(*(STAGING.c[name] for name in KEY), STAGING.c.amount, literal(import_id, Uuid())).where(
-        ~exists().where(same_key)
-    )
+    new_keys = select(*(STAGING.c[name] for name in KEY), STAGING.c.amount, literal(import_id, Uuid())).where(~exists().where(same_key))
     inserted = (await connection.execute(insert(ACTUAL).from_select([*KEY, "amount", "import_id"], new_keys))).rowcount
     return inserted, updated
 
@@ -175,9 +171,7 @@ async def list_imports(session: AsyncSession, limit: int, before: tuple[dt.datet
 
 
 async def get_forecast(session: AsyncSession, board_org_unit_id: uuid.UUID, year: int, occasion: str) -> Forecast | None:
-    query = select(Forecast).where(
-        Forecast.board_org_unit_id == board_org_unit_id, Forecast.year == year, Forecast.occasion == occasion
-    )
+    query = select(Forecast).where(Forecast.board_org_unit_id == board_org_unit_id, Forecast.year == year, Forecast.occasion == occasion)
     return (await session.scalars(query)).first()
 
 
@@ -205,22 +199,22 @@ async def list_forecasts(
 
 async def budget_in_force(session: AsyncSession, year: int) -> Budget | None:
     """The decided budget for the year (its latest revision, should an amendment be decided)."""
-    query = (
-        select(Budget).where(Budget.year == year, Budget.status == Status.DECIDED.value).order_by(Budget.revision.desc()).limit(1)
-    )
+    query = select(Budget).where(Budget.year == year, Budget.status == Status.DECIDED.value).order_by(Budget.revision.desc()).limit(1)
     return (await session.scalars(query)).first()
 
 
 async def operating_frames(session: AsyncSession, budget_id: uuid.UUID, year: int) -> dict[uuid.UUID, Decimal]:
-    query = select(Frame.board_org_unit_id, Frame.amount).where(
-        Frame.budget_id == budget_id, Frame.year == year, Frame.kind == "OPERATING"
-    )
+    query = select(Frame.board_org_unit_id, Frame.amount).where(Frame.budget_id == budget_id, Frame.year == year, Frame.kind == "OPERATING")
     return dict((await session.execute(query)).all())
 
 
 def _actuals_of_year(year: int, through_month: int | None) -> Select[uuid.UUID, Decimal, int]:
     query = (
-        select(ActivityArea.board_org_unit_id.label("board"), func.sum(Actual.amount).label("amount"), func.max(Actual.month).label("last_month"))
+        select(
+            ActivityArea.board_org_unit_id.label("board"),
+            func.sum(Actual.amount).label("amount"),
+            func.max(Actual.month).label("last_month"),
+        )
         .select_from(Actual)
         .join(CostCenter, CostCenter.code == Actual.cost_center_code)
         .join(ActivityArea, ActivityArea.id == CostCenter.activity_area_id)

@@ -39,10 +39,14 @@ CSV_BODY = {
     "requestBody": {
         "required": True,
         "description": "UTF-8 CSV with the header year,month,cost_center,account,amount; amounts like -1250.50",
-        "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}, "example": "year,month,cost_center,account,amount\n2027,3,1310,4010,125000.00\n"}},
+        "content": {
+            CSV_MEDIA_TYPE: {"schema": {"type": "string"}, "example": "year,month,cost_center,account,amount\n2027,3,1310,4010,125000.00\n"}
+        },
     }
 }
-IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"description": "The same content was delivered before: its import, nothing changed"}}
+IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The same content was delivered before: its import, nothing changed"}
+}
 
 
 def _delivered(delivery: ActualsImport, created: bool, response: Response) -> ActualsImportRead:
@@ -73,7 +77,11 @@ async def import_actuals(request: Request, session: SessionDep, caller: CallerDe
     already stored get the delivered amount. Requires the whole municipality in scope."""
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type != CSV_MEDIA_TYPE:
-        raise ProblemError(f"a file of actuals is sent as {CSV_MEDIA_TYPE}, not {media_type or 'without a content type'}", status=415, slug="unsupported-media-type")
+        raise ProblemError(
+            f"a file of actuals is sent as {CSV_MEDIA_TYPE}, not {media_type or 'without a content type'}",
+            status=415,
+            slug="unsupported-media-type",
+        )
     delivery, created = await service.import_csv(session, caller, request.stream(), request.app.state.settings)
     return _delivered(delivery, created, response)
 
@@ -128,7 +136,11 @@ async def list_actuals(
     rows = await repository.list_actuals(
         session, year=year, month=month, cost_center_code=cost_center_code, account=account, limit=limit + 1, after=position
     )
-    page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "month": last.month, "cost_center_code": last.cost_center_code, "account": last.account})
+    page, next_cursor = page_of(
+        rows,
+        limit,
+        lambda last: {"year": last.year, "month": last.month, "cost_center_code": last.cost_center_code, "account": last.account},
+    )
     return Page[ActualRead](items=[ActualRead.model_validate(r) for r in page], next_cursor=next_cursor)
 
 
@@ -147,12 +159,16 @@ async def list_forecasts(
     after = decode_cursor(cursor)
     position = cursor_values(after, year=int, board=uuid.UUID, occasion=str) if after else None
     rows = await repository.list_forecasts(session, year=year, board_org_unit_id=board_org_unit_id, limit=limit + 1, after=position)
-    page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "board": str(last.board_org_unit_id), "occasion": last.occasion})
+    page, next_cursor = page_of(
+        rows, limit, lambda last: {"year": last.year, "board": str(last.board_org_unit_id), "occasion": last.occasion}
+    )
     return Page[ForecastRead](items=[service.to_forecast_read(r) for r in page], next_cursor=next_cursor)
 
 
 @router.get(FORECAST, response_model=ForecastRead, openapi_extra=READERS, responses=problem_responses(404, 422))
-async def get_forecast(board_org_unit_id: uuid.UUID, year: YearPath, occasion: Occasion, session: SessionDep, response: Response) -> ForecastRead:
+async def get_forecast(
+    board_org_unit_id: uuid.UUID, year: YearPath, occasion: Occasion, session: SessionDep, response: Response
+) -> ForecastRead:
     return _forecast_read(await service.get_forecast(session, board_org_unit_id, year, occasion), response)
 
 
@@ -193,7 +209,9 @@ async def get_summary(
     year: YearPath,
     session: SessionDep,
     level: Annotated[LevelQuery, Query(description="MUNICIPALITY, BOARD or ADMINISTRATION (any case)")] = SummaryLevel.BOARD,
-    through_month: Annotated[Month | None, Query(description="Count booked amounts up to this month (e.g. 4 at the April follow-up)")] = None,
+    through_month: Annotated[
+        Month | None, Query(description="Count booked amounts up to this month (e.g. 4 at the April follow-up)")
+    ] = None,
 ) -> SummaryRead:
     """Budget (the operating frame of the decided budget in force) against actuals to date and the
     latest full-year forecast, per board or per administration, with the municipality's totals."""

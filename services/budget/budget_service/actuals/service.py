@@ -58,7 +58,9 @@ def to_import_read(delivery: ActualsImport) -> ActualsImportRead:
 def ensure_municipal_writer(principal: Principal) -> None:
     """A file from the financial system touches every board: its writer has the whole municipality in scope."""
     if principal.scope_of(ACTUALS_WRITERS) is not None:
-        raise Forbidden("a file of actuals touches every board: it is imported by fullmaktige or forvaltning with the whole municipality in scope")
+        raise Forbidden(
+            "a file of actuals touches every board: it is imported by fullmaktige or forvaltning with the whole municipality in scope"
+        )
 
 
 def _ensure_rows_in_scope(principal: Principal, rows: list[ActualCreate], owners: dict[str, tuple[uuid.UUID, uuid.UUID | None]]) -> None:
@@ -75,7 +77,9 @@ def _ensure_rows_in_scope(principal: Principal, rows: list[ActualCreate], owners
     )
     if outside:
         listed = ", ".join(outside[:20]) + (" …" if len(outside) > 20 else "")
-        raise Forbidden(f"actuals are written in scope: the cost centres {listed} belong to boards outside your scope; nothing was imported")
+        raise Forbidden(
+            f"actuals are written in scope: the cost centres {listed} belong to boards outside your scope; nothing was imported"
+        )
 
 
 async def import_csv(session: AsyncSession, principal: Principal, body: AsyncIterator[bytes], settings: Any) -> tuple[ActualsImport, bool]:
@@ -299,7 +303,9 @@ async def summary(session: AsyncSession, year: int, level: SummaryLevel, through
             allocated=allocated.get(board),
             actuals=by_board[board].amount if board in by_board else Decimal(0),
             forecast=forecasts[board].amount if board in forecasts else None,
-            latest_forecast=LatestForecast(occasion=forecasts[board].occasion, amount=forecasts[board].amount) if board in forecasts else None,
+            latest_forecast=LatestForecast(occasion=forecasts[board].occasion, amount=forecasts[board].amount)
+            if board in forecasts
+            else None,
             forecast_deviation=_deviation(frames.get(board), forecasts[board].amount if board in forecasts else None),
         )
         for board in sorted(frames.keys() | by_board.keys() | forecasts.keys(), key=str)

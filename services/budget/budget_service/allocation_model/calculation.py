@@ -144,7 +144,10 @@ def _population(inputs: Inputs, group: Group, year: int, missing: Callable[[str,
 def _demographic(inputs: Inputs, group: Group, missing: Callable[[str, str], None]) -> Component | None:
     year = inputs.budget_year
     if group.cost_per_inhabitant is None:
-        missing("#/budget_year", f"target group {group.activity}, {age_class(group.age_from, group.age_to)} ({group.id}) of board {group.board_org_unit_id} has no unit cost for {year}")
+        missing(
+            "#/budget_year",
+            f"target group {group.activity}, {age_class(group.age_from, group.age_to)} ({group.id}) of board {group.board_org_unit_id} has no unit cost for {year}",
+        )
     previous = _population(inputs, group, year - 1, missing)
     current = _population(inputs, group, year, missing)
     if group.cost_per_inhabitant is None or previous is None or current is None:
@@ -258,10 +261,14 @@ def compute(inputs: Inputs) -> list[BoardProposal]:
                 )
             )
         proposal.components.append(
-            _share(ComponentKind.WAGE, base, inputs.wage_compensation_pct, 1, "wage compensation: base frame × wage compensation % / 100", {})
+            _share(
+                ComponentKind.WAGE, base, inputs.wage_compensation_pct, 1, "wage compensation: base frame × wage compensation % / 100", {}
+            )
         )
         proposal.components.append(
-            _share(ComponentKind.EFFICIENCY, base, inputs.efficiency_pct, -1, "efficiency requirement: − base frame × efficiency % / 100", {})
+            _share(
+                ComponentKind.EFFICIENCY, base, inputs.efficiency_pct, -1, "efficiency requirement: − base frame × efficiency % / 100", {}
+            )
         )
         proposals.append(proposal)
     if errors:

@@ -46,9 +46,7 @@ async def list_target_groups(
     return list((await session.scalars(query)).all())
 
 
-async def all_target_groups_with_unit_costs(
-    session: AsyncSession, budget_year: int
-) -> list[tuple[TargetGroup, UnitCost | None]]:
+async def all_target_groups_with_unit_costs(session: AsyncSession, budget_year: int) -> list[tuple[TargetGroup, UnitCost | None]]:
     """Every target group of the municipality with its unit cost for the year, if it has one."""
     query = (
         select(TargetGroup, UnitCost)
@@ -73,7 +71,6 @@ async def list_unit_costs(session: AsyncSession, target_group_id: uuid.UUID, aft
 # --- model runs --------------------------------------------------------------------------------
 
 
-
 async def get(session: AsyncSession, run_id: uuid.UUID) -> ModelRun | None:
     return await session.get(ModelRun, run_id)
 
@@ -83,7 +80,9 @@ async def frames_and_components(session: AsyncSession, run_id: uuid.UUID) -> tup
         select(ModelRunFrame).where(ModelRunFrame.model_run_id == run_id).order_by(ModelRunFrame.board_org_unit_id)
     )
     components = await session.scalars(
-        select(ModelRunComponent).where(ModelRunComponent.model_run_id == run_id).order_by(ModelRunComponent.board_org_unit_id, ModelRunComponent.position)
+        select(ModelRunComponent)
+        .where(ModelRunComponent.model_run_id == run_id)
+        .order_by(ModelRunComponent.board_org_unit_id, ModelRunComponent.position)
     )
     return list(frames.all()), list(components.all())
 

@@ -56,7 +56,11 @@ async def _group_for_update(request: Request, session: SessionDep, caller: Calle
 
 
 @target_groups_router.post(
-    TARGET_GROUPS, response_model=TargetGroupRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(403, 409, 422)
+    TARGET_GROUPS,
+    response_model=TargetGroupRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=WRITERS,
+    responses=problem_responses(403, 409, 422),
 )
 async def create_target_group(data: TargetGroupCreate, session: SessionDep, caller: CallerDep, response: Response) -> TargetGroupRead:
     """A board's activity and the age class whose size drives it (no ages: the whole population)."""
@@ -75,18 +79,27 @@ async def list_target_groups(
 ) -> Page[TargetGroupRead]:
     decoded = decode_cursor(cursor)
     after = cursor_values(decoded, board=uuid.UUID, activity=str, id=uuid.UUID) if decoded else None
-    rows = await repository.list_target_groups(session, board_org_unit_id=board_org_unit_id, activity=activity, after=after, limit=limit + 1)
-    page, next_cursor = page_of(rows, limit, lambda last: {"board": str(last.board_org_unit_id), "activity": last.activity, "id": str(last.id)})
+    rows = await repository.list_target_groups(
+        session, board_org_unit_id=board_org_unit_id, activity=activity, after=after, limit=limit + 1
+    )
+    page, next_cursor = page_of(
+        rows, limit, lambda last: {"board": str(last.board_org_unit_id), "activity": last.activity, "id": str(last.id)}
+    )
     return Page[TargetGroupRead](items=[TargetGroupRead.model_validate(r) for r in page], next_cursor=next_cursor)
 
 
-@target_groups_router.get(f"{TARGET_GROUPS}/{{target_group_id}}", response_model=TargetGroupRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+@target_groups_router.get(
+    f"{TARGET_GROUPS}/{{target_group_id}}", response_model=TargetGroupRead, openapi_extra=READERS, responses=problem_responses(404, 422)
+)
 async def get_target_group(target_group_id: uuid.UUID, session: SessionDep, response: Response) -> TargetGroupRead:
     return _group_response(await service.get_target_group(session, target_group_id), response)
 
 
 @target_groups_router.patch(
-    f"{TARGET_GROUPS}/{{target_group_id}}", response_model=TargetGroupRead, openapi_extra=WRITERS, responses=problem_responses(403, 404, 409, 412, 422, 428)
+    f"{TARGET_GROUPS}/{{target_group_id}}",
+    response_model=TargetGroupRead,
+    openapi_extra=WRITERS,
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
 )
 async def update_target_group(
     target_group_id: uuid.UUID, data: TargetGroupUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
@@ -97,7 +110,10 @@ async def update_target_group(
 
 
 @target_groups_router.delete(
-    f"{TARGET_GROUPS}/{{target_group_id}}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=WRITERS, responses=problem_responses(403, 404, 412, 422, 428)
+    f"{TARGET_GROUPS}/{{target_group_id}}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=WRITERS,
+    responses=problem_responses(403, 404, 412, 422, 428),
 )
 async def delete_target_group(target_group_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
     """Requires If-Match; the group's unit costs go with it."""
@@ -107,7 +123,10 @@ async def delete_target_group(target_group_id: uuid.UUID, session: SessionDep, c
 
 
 @target_groups_router.get(
-    f"{TARGET_GROUPS}/{{target_group_id}}/unit-costs", response_model=Page[UnitCostRead], openapi_extra=READERS, responses=problem_responses(404, 422)
+    f"{TARGET_GROUPS}/{{target_group_id}}/unit-costs",
+    response_model=Page[UnitCostRead],
+    openapi_extra=READERS,
+    responses=problem_responses(404, 422),
 )
 async def list_unit_costs(
     target_group_id: uuid.UUID, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None

@@ -65,7 +65,9 @@ async def get_target_group(session: AsyncSession, target_group_id: uuid.UUID) ->
     return group
 
 
-async def _ensure_unique(session: AsyncSession, board: uuid.UUID, activity: str, age_from: int | None, age_to: int | None, own_id: uuid.UUID | None = None) -> None:
+async def _ensure_unique(
+    session: AsyncSession, board: uuid.UUID, activity: str, age_from: int | None, age_to: int | None, own_id: uuid.UUID | None = None
+) -> None:
     same = await repository.same_target_group(session, board, activity, age_from, age_to)
     if same is not None and same.id != own_id:
         raise RuleViolation(

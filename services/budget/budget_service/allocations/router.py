@@ -63,8 +63,16 @@ async def list_activity_areas(
     return Page[ActivityAreaRead](items=[service.to_area_read(a) for a in items], next_cursor=next_cursor)
 
 
-@router.post(AREAS, response_model=ActivityAreaRead, status_code=status.HTTP_201_CREATED, openapi_extra=STRUCTURE_WRITERS, responses=problem_responses(403, 409, 422))
-async def create_activity_area(data: ActivityAreaCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ActivityAreaRead:
+@router.post(
+    AREAS,
+    response_model=ActivityAreaRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=STRUCTURE_WRITERS,
+    responses=problem_responses(403, 409, 422),
+)
+async def create_activity_area(
+    data: ActivityAreaCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ActivityAreaRead:
     """Add an activity area to a board; its code is unique within the board."""
     area = await service.create_area(session, caller, data)
     _created(area, request, response)
@@ -85,7 +93,9 @@ async def _area_for_update(request: Request, session: SessionDep, caller: Caller
     return area
 
 
-@router.patch(AREAS + "/{area_id}", response_model=ActivityAreaRead, openapi_extra=STRUCTURE_WRITERS, responses=CONDITIONAL | problem_responses(422))
+@router.patch(
+    AREAS + "/{area_id}", response_model=ActivityAreaRead, openapi_extra=STRUCTURE_WRITERS, responses=CONDITIONAL | problem_responses(422)
+)
 async def update_activity_area(
     area_id: uuid.UUID, data: ActivityAreaUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> ActivityAreaRead:
@@ -95,7 +105,12 @@ async def update_activity_area(
     return service.to_area_read(area)
 
 
-@router.delete(AREAS + "/{area_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=STRUCTURE_WRITERS, responses=CONDITIONAL | problem_responses(422))
+@router.delete(
+    AREAS + "/{area_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=STRUCTURE_WRITERS,
+    responses=CONDITIONAL | problem_responses(422),
+)
 async def delete_activity_area(area_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
     """Remove an area nothing refers to. Requires If-Match."""
     await service.delete_area(session, caller, await _area_for_update(request, session, caller, area_id))
@@ -126,8 +141,16 @@ async def list_cost_centers(
     return Page[CostCenterRead](items=[service.to_cost_center_read(c) for c in items], next_cursor=next_cursor)
 
 
-@router.post(COST_CENTERS, response_model=CostCenterRead, status_code=status.HTTP_201_CREATED, openapi_extra=STRUCTURE_WRITERS, responses=problem_responses(403, 409, 422))
-async def create_cost_center(data: CostCenterCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> CostCenterRead:
+@router.post(
+    COST_CENTERS,
+    response_model=CostCenterRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=STRUCTURE_WRITERS,
+    responses=problem_responses(403, 409, 422),
+)
+async def create_cost_center(
+    data: CostCenterCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> CostCenterRead:
     """Add a cost centre under an activity area; its code is unique in the financial system."""
     cost_center = await service.create_cost_center(session, caller, data)
     _created(cost_center, request, response)
@@ -150,7 +173,12 @@ async def _cost_center_for_update(
     return cost_center, area
 
 
-@router.patch(COST_CENTERS + "/{cost_center_id}", response_model=CostCenterRead, openapi_extra=STRUCTURE_WRITERS, responses=CONDITIONAL | problem_responses(422))
+@router.patch(
+    COST_CENTERS + "/{cost_center_id}",
+    response_model=CostCenterRead,
+    openapi_extra=STRUCTURE_WRITERS,
+    responses=CONDITIONAL | problem_responses(422),
+)
 async def update_cost_center(
     cost_center_id: uuid.UUID, data: CostCenterUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> CostCenterRead:
@@ -161,7 +189,12 @@ async def update_cost_center(
     return service.to_cost_center_read(cost_center)
 
 
-@router.delete(COST_CENTERS + "/{cost_center_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=STRUCTURE_WRITERS, responses=CONDITIONAL | problem_responses(422))
+@router.delete(
+    COST_CENTERS + "/{cost_center_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=STRUCTURE_WRITERS,
+    responses=CONDITIONAL | problem_responses(422),
+)
 async def delete_cost_center(cost_center_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
     """Remove a cost centre no allocation line refers to. Requires If-Match."""
     cost_center, _ = await _cost_center_for_update(request, session, caller, cost_center_id)
@@ -202,7 +235,13 @@ async def get_allocation(board_org_unit_id: uuid.UUID, year: YearPath, session: 
 
 @router.put(ALLOCATION, response_model=AllocationRead, openapi_extra=ALLOCATION_WRITERS, responses=CONDITIONAL | problem_responses(422))
 async def put_allocation(
-    board_org_unit_id: uuid.UUID, year: YearPath, data: AllocationPut, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    board_org_unit_id: uuid.UUID,
+    year: YearPath,
+    data: AllocationPut,
+    session: SessionDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
 ) -> AllocationRead:
     """Replace the board's whole allocation for the year; the sum never exceeds the operating frame.
     The first one is made with `If-None-Match: *`, later ones with `If-Match`."""
@@ -238,22 +277,37 @@ async def list_reallocations(
     return Page[ReallocationRead](items=[service.to_reallocation_read(r) for r in items], next_cursor=next_cursor)
 
 
-@router.post(REALLOCATIONS, response_model=ReallocationRead, status_code=status.HTTP_201_CREATED, openapi_extra=ALLOCATION_WRITERS, responses=problem_responses(403, 409, 422))
-async def create_reallocation(data: ReallocationCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ReallocationRead:
+@router.post(
+    REALLOCATIONS,
+    response_model=ReallocationRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=ALLOCATION_WRITERS,
+    responses=problem_responses(403, 409, 422),
+)
+async def create_reallocation(
+    data: ReallocationCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ReallocationRead:
     """Move an amount between two of the board's activity areas by a board decision; the total stays."""
     reallocation = await service.create_reallocation(session, caller, data)
     _created(reallocation, request, response)
     return service.to_reallocation_read(reallocation)
 
 
-@router.get(REALLOCATIONS + "/{reallocation_id}", response_model=ReallocationRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(
+    REALLOCATIONS + "/{reallocation_id}", response_model=ReallocationRead, openapi_extra=READERS, responses=problem_responses(404, 422)
+)
 async def get_reallocation(reallocation_id: uuid.UUID, session: SessionDep, response: Response) -> ReallocationRead:
     reallocation = await service.get_reallocation(session, reallocation_id)
     set_etag(reallocation, response)
     return service.to_reallocation_read(reallocation)
 
 
-@router.post(REALLOCATIONS + "/{reallocation_id}/report", response_model=ReallocationRead, openapi_extra=ALLOCATION_WRITERS, responses=CONDITIONAL | problem_responses(422))
+@router.post(
+    REALLOCATIONS + "/{reallocation_id}/report",
+    response_model=ReallocationRead,
+    openapi_extra=ALLOCATION_WRITERS,
+    responses=CONDITIONAL | problem_responses(422),
+)
 async def report_reallocation(
     reallocation_id: uuid.UUID, data: ReallocationReport, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> ReallocationRead:

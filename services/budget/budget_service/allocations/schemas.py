@@ -75,7 +75,9 @@ class AllocationLine(InputModel):
 
 
 class AllocationPut(InputModel):
-    lines: list[AllocationLine] = Field(max_length=2000, description="The board's whole allocation for the year; it replaces the lines stored")
+    lines: list[AllocationLine] = Field(
+        max_length=2000, description="The board's whole allocation for the year; it replaces the lines stored"
+    )
 
 
 class AllocationLineRead(BaseModel):

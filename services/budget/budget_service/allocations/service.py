@@ -85,7 +85,9 @@ async def get_area(session: AsyncSession, area_id: uuid.UUID) -> ActivityArea:
     return area
 
 
-async def _ensure_area_code_free(session: AsyncSession, board_org_unit_id: uuid.UUID, code: str, other_than: uuid.UUID | None = None) -> None:
+async def _ensure_area_code_free(
+    session: AsyncSession, board_org_unit_id: uuid.UUID, code: str, other_than: uuid.UUID | None = None
+) -> None:
     if await repository.area_code_taken(session, board_org_unit_id, code, other_than):
         raise RuleViolation(f"an activity area's code is unique within its board: the board already has an area {code!r}")
 
@@ -199,7 +201,9 @@ async def update_cost_center(
         setattr(cost_center, name, value)
     cost_center.updated_by = principal.user_id
     await session.flush()
-    auditor.record(session, principal, "UPDATE", COST_CENTER, cost_center.id, before=before, after=_snapshot(to_cost_center_read(cost_center)))
+    auditor.record(
+        session, principal, "UPDATE", COST_CENTER, cost_center.id, before=before, after=_snapshot(to_cost_center_read(cost_center))
+    )
     return cost_center
 
 
@@ -295,15 +299,16 @@ async def _check_lines(session: AsyncSession, board_org_unit_id: uuid.UUID, data
             errors.append({"pointer": f"#/lines/{index}", "detail": "a second line for the same activity area and cost centre"})
         seen.add(key)
     if errors:
-        raise InvalidInput("an allocation splits the frame over the board's own activity areas and cost centres, one line each", errors=errors)
+        raise InvalidInput(
+            "an allocation splits the frame over the board's own activity areas and cost centres, one line each", errors=errors
+        )
 
 
 async def _operating_frame(session: AsyncSession, board_org_unit_id: uuid.UUID, year: int) -> Frame:
     frame = await repository.decided_frame(session, board_org_unit_id, year, OPERATING)
     if frame is None:
         raise RuleViolation(
-            f"a board allocates within its frame, and board {board_org_unit_id} has no operating frame "
-            f"in a decided budget for {year}"
+            f"a board allocates within its frame, and board {board_org_unit_id} has no operating frame in a decided budget for {year}"
         )
     return frame
 
@@ -438,8 +443,7 @@ async def create_reallocation(session: AsyncSession, principal: Principal, data:
     available = _sum(line.amount for line in lines if line.activity_area_id == source.id)
     if available < data.amount:
         raise RuleViolation(
-            f"an activity area's allocation never goes below zero: area {source.code} has {available}, "
-            f"the reallocation takes {data.amount}"
+            f"an activity area's allocation never goes below zero: area {source.code} has {available}, the reallocation takes {data.amount}"
         )
     before = _lines_snapshot(lines)
     _move(lines, data, allocation_set)
@@ -469,7 +473,9 @@ def ensure_reallocation_reporter(principal: Principal, reallocation: Reallocatio
     ensure_can_write(principal, reallocation.board_org_unit_id, ALLOCATION_WRITERS, "a reallocation between a board's activity areas")
 
 
-async def report_reallocation(session: AsyncSession, principal: Principal, reallocation: Reallocation, data: ReallocationReport) -> Reallocation:
+async def report_reallocation(
+    session: AsyncSession, principal: Principal, reallocation: Reallocation, data: ReallocationReport
+) -> Reallocation:
     if reallocation.reported_at_occasion is not None:
         raise RuleViolation(
             f"a reallocation is reported once, at the next follow-up: it was reported at the {reallocation.reported_at_occasion} follow-up"
@@ -479,5 +485,7 @@ async def report_reallocation(session: AsyncSession, principal: Principal, reall
     reallocation.reported_at = utcnow()
     reallocation.updated_by = principal.user_id
     await session.flush()
-    auditor.record(session, principal, "REPORT", REALLOCATION, reallocation.id, before=before, after=_snapshot(to_reallocation_read(reallocation)))
+    auditor.record(
+        session, principal, "REPORT", REALLOCATION, reallocation.id, before=before, after=_snapshot(to_reallocation_read(reallocation))
+    )
     return reallocation

@@ -86,7 +86,9 @@ async def csv_text(request: Request, max_bytes: int) -> str:
     content_type = request.headers.get("content-type", "")
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type not in CSV_MEDIA_TYPES and media_type != MULTIPART:
-        raise UnsupportedMediaType(f"send the CSV file as text/csv or as the field {FILE_FIELD!r} of multipart/form-data, not {media_type or 'nothing'}")
+        raise UnsupportedMediaType(
+            f"send the CSV file as text/csv or as the field {FILE_FIELD!r} of multipart/form-data, not {media_type or 'nothing'}"
+        )
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
@@ -111,7 +113,9 @@ def _header_errors(header: Sequence[str], layout: Layout) -> list[dict[str, str]
     if missing:
         errors.append(_line_error(1, f"missing column(s): {', '.join(missing)}"))
     if unknown:
-        errors.append(_line_error(1, f"unknown column(s): {', '.join(unknown)}; the columns are {', '.join(c.name for c in layout.columns)}"))
+        errors.append(
+            _line_error(1, f"unknown column(s): {', '.join(unknown)}; the columns are {', '.join(c.name for c in layout.columns)}")
+        )
     if duplicated:
         errors.append(_line_error(1, f"column(s) named twice: {', '.join(duplicated)}"))
     return errors

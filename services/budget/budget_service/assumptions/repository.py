@@ -28,16 +28,12 @@ async def page(
     return list((await session.scalars(query)).all())
 
 
-async def stored_for_publications(
-    session: AsyncSession, model: type[Assumption], publication_dates: Iterable[dt.date]
-) -> list[Assumption]:
+async def stored_for_publications(session: AsyncSession, model: type[Assumption], publication_dates: Iterable[dt.date]) -> list[Assumption]:
     """The rows of the publications a file names: the ones its rows may replace."""
     return list((await session.scalars(select(model).where(model.publication_date.in_(set(publication_dates))))).all())
 
 
-async def publications(
-    session: AsyncSession, model: type[Assumption], before: tuple[Any, ...] | None, limit: int
-) -> list[tuple[Any, ...]]:
+async def publications(session: AsyncSession, model: type[Assumption], before: tuple[Any, ...] | None, limit: int) -> list[tuple[Any, ...]]:
     """Publications newest first: (publication_date[, index_name], rows, first_year, last_year, sources)."""
     group: list[SQLColumnExpression[Any]] = [model.publication_date]
     if issubclass(model, PriceIndex):
@@ -67,9 +63,7 @@ async def publications(
     return [(*s, sources.get(tuple(s[:width]), [])) for s in summaries]
 
 
-async def price_index(
-    session: AsyncSession, index_name: str, publication_date: dt.date, year: int
-) -> PriceIndex | None:
+async def price_index(session: AsyncSession, index_name: str, publication_date: dt.date, year: int) -> PriceIndex | None:
     """The index as a whole (no component) for a year, from one publication."""
     query = select(PriceIndex).where(
         PriceIndex.index_name == index_name,

@@ -131,9 +131,7 @@ def _key_of(row: Any, key: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(getattr(row, name) for name in key)
 
 
-async def import_csv(
-    session: AsyncSession, principal: Principal, dataset: Dataset, csv_text: str, settings: Any
-) -> ImportResult:
+async def import_csv(session: AsyncSession, principal: Principal, dataset: Dataset, csv_text: str, settings: Any) -> ImportResult:
     """Store a file's rows: new keys are added, changed values updated and reported, the rest untouched."""
     ensure_council(principal, dataset.what)
     rows: list[CsvRow] = read_rows(csv_text, dataset.layout, settings.assumptions_import_max_rows)
@@ -211,7 +209,9 @@ async def list_page(
     return page_of(rows, limit, lambda last: {name: str(getattr(last, name)) for name in names})
 
 
-async def publications_page(session: AsyncSession, dataset: Dataset, cursor: str | None, limit: int) -> tuple[Sequence[Publication], str | None]:
+async def publications_page(
+    session: AsyncSession, dataset: Dataset, cursor: str | None, limit: int
+) -> tuple[Sequence[Publication], str | None]:
     with_index = dataset.model is PriceIndex
     names = ("publication_date", "index_name") if with_index else ("publication_date",)
     decoded = decode_cursor(cursor)

@@ -15,9 +15,7 @@ async def get_statement(session: AsyncSession, year: int) -> BalanceStatement | 
     return (await session.scalars(select(BalanceStatement).where(BalanceStatement.year == year))).first()
 
 
-async def list_statements(
-    session: AsyncSession, *, locked: bool | None, limit: int, before_year: int | None
-) -> list[BalanceStatement]:
+async def list_statements(session: AsyncSession, *, locked: bool | None, limit: int, before_year: int | None) -> list[BalanceStatement]:
     query = select(BalanceStatement).order_by(BalanceStatement.year.desc()).limit(limit)
     if locked is not None:
         query = query.where(BalanceStatement.locked.is_(locked))

@@ -37,7 +37,8 @@ def _policy(request: Request) -> ResultReservePolicy:
 
 @router.get("/result-reserve-policy", response_model=ResultReservePolicyRead, openapi_extra=READERS, responses=problem_responses(422))
 async def get_result_reserve_policy(
-    request: Request, year: Annotated[int | None, Query(ge=2000, le=2100, description="The year whose label to show; this year when left out")] = None
+    request: Request,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="The year whose label to show; this year when left out")] = None,
 ) -> ResultReservePolicyRead:
     """The result reserve policy in force: its label for the year (the law renamed it in 2024) and thresholds."""
     return service.read_policy(_policy(request), year or service.current_year())
@@ -65,7 +66,9 @@ async def list_balance_statements(
 
 
 @router.get(STATEMENT, response_model=BalanceStatementRead, openapi_extra=READERS, responses=problem_responses(404, 422))
-async def get_balance_statement(year: Year, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> BalanceStatementRead:
+async def get_balance_statement(
+    year: Year, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> BalanceStatementRead:
     """The year's balanskravsutredning with every step computed and named."""
     statement = await service.get_statement(session, caller, year)
     set_etag(statement, response)
@@ -95,7 +98,9 @@ async def put_balance_statement(
     return await service.statement_read(session, statement, policy)
 
 
-@router.post(STATEMENT + "/adoption", response_model=BalanceStatementRead, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
+@router.post(
+    STATEMENT + "/adoption", response_model=BalanceStatementRead, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422)
+)
 async def adopt_balance_statement(
     year: Year, decision: Decision, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> BalanceStatementRead:
@@ -113,7 +118,9 @@ async def adopt_balance_statement(
 # --- restoration obligations --------------------------------------------------------------
 
 
-async def _obligation_for_update(request: Request, session: SessionDep, caller: CallerDep, obligation_id: uuid.UUID) -> RestorationObligation:
+async def _obligation_for_update(
+    request: Request, session: SessionDep, caller: CallerDep, obligation_id: uuid.UUID
+) -> RestorationObligation:
     service.ensure_writer(caller)
     obligation = await service.get_obligation(session, obligation_id)
     require_if_match(request, etag(obligation.id, obligation.row_version))
@@ -141,7 +148,12 @@ async def get_restoration_obligation(obligation_id: uuid.UUID, session: SessionD
 
 @router.patch(OBLIGATION, response_model=RestorationObligationRead, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
 async def update_restoration_obligation(
-    obligation_id: uuid.UUID, data: RestorationObligationUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    obligation_id: uuid.UUID,
+    data: RestorationObligationUpdate,
+    session: SessionDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
 ) -> RestorationObligationRead:
     """Record or clear the action plan (åtgärdsplan). Requires If-Match."""
     obligation = await _obligation_for_update(request, session, caller, obligation_id)
@@ -150,7 +162,9 @@ async def update_restoration_obligation(
     return service.to_obligation_read(obligation)
 
 
-@router.post(OBLIGATION + "/waiver", response_model=RestorationObligationRead, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
+@router.post(
+    OBLIGATION + "/waiver", response_model=RestorationObligationRead, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422)
+)
 async def waive_restoration_obligation(
     obligation_id: uuid.UUID, waiver: Waiver, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> RestorationObligationRead:

@@ -29,14 +29,18 @@ class BalanceStatementPut(InputModel):
     """The inputs of the year's balanskravsutredning; left-out adjustments are zero."""
 
     result: Money = Field(description="Årets resultat", examples=["12345678.90"])
-    realisation_gains: PositiveMoney = Field(default=Decimal("0.00"), description="Samtliga realisationsvinster (subtracted)", examples=["1200000.00"])
+    realisation_gains: PositiveMoney = Field(
+        default=Decimal("0.00"), description="Samtliga realisationsvinster (subtracted)", examples=["1200000.00"]
+    )
     exempt_realisation_items: Money = Field(
         default=Decimal("0.00"), description="± vissa realisationsvinster/-förluster enligt undantagsmöjlighet", examples=["300000.00"]
     )
     unrealised_securities_losses: Money = Field(
         default=Decimal("0.00"), description="± orealiserade förluster i värdepapper and their reversal", examples=["0.00"]
     )
-    reserve_allocation: PositiveMoney = Field(default=Decimal("0.00"), description="Reservering till resultatreserv (subtracted)", examples=["5000000.00"])
+    reserve_allocation: PositiveMoney = Field(
+        default=Decimal("0.00"), description="Reservering till resultatreserv (subtracted)", examples=["5000000.00"]
+    )
     reserve_use: PositiveMoney = Field(default=Decimal("0.00"), description="Användning av resultatreserv (added)", examples=["0.00"])
     exceptional_reasons_amount: Money = Field(default=Decimal("0.00"), description="± synnerliga skäl", examples=["0.00"])
     exceptional_reasons: str | None = Field(default=None, min_length=1, max_length=5000, description="Why the synnerliga skäl apply")
@@ -95,7 +99,12 @@ class RestorationObligationUpdate(InputModel):
 
 class Waiver(InputModel):
     decision: Decision
-    reasons: str = Field(min_length=1, max_length=5000, description="The synnerliga skäl not to restore", examples=["Realisationsförlust vid försäljning av bolag."])
+    reasons: str = Field(
+        min_length=1,
+        max_length=5000,
+        description="The synnerliga skäl not to restore",
+        examples=["Realisationsförlust vid försäljning av bolag."],
+    )
 
 
 class RestorationObligationRead(BaseModel):

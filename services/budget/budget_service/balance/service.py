@@ -70,12 +70,27 @@ def compute(inputs: StatementInputs, policy: ResultReservePolicy, earlier_defici
     lines = [
         ("result", "Årets resultat", "Result for the year", inputs.result, False),
         ("realisation_gains", "Samtliga realisationsvinster", "All realisation gains", -inputs.realisation_gains, False),
-        ("exempt_realisation_items", "Vissa realisationsvinster/-förluster enligt undantagsmöjlighet",
-         "Realisation gains/losses under the exemption", inputs.exempt_realisation_items, False),
-        ("unrealised_securities_losses", "Orealiserade förluster i värdepapper och återföring",
-         "Unrealised losses in securities and their reversal", inputs.unrealised_securities_losses, False),
-        ("result_after_balance_adjustments", "Årets resultat efter balanskravsjusteringar",
-         "Result after balance requirement adjustments", after_adjustments, True),
+        (
+            "exempt_realisation_items",
+            "Vissa realisationsvinster/-förluster enligt undantagsmöjlighet",
+            "Realisation gains/losses under the exemption",
+            inputs.exempt_realisation_items,
+            False,
+        ),
+        (
+            "unrealised_securities_losses",
+            "Orealiserade förluster i värdepapper och återföring",
+            "Unrealised losses in securities and their reversal",
+            inputs.unrealised_securities_losses,
+            False,
+        ),
+        (
+            "result_after_balance_adjustments",
+            "Årets resultat efter balanskravsjusteringar",
+            "Result after balance requirement adjustments",
+            after_adjustments,
+            True,
+        ),
         ("reserve_allocation", f"Reservering till {label}", "Allocation to the result reserve", -inputs.reserve_allocation, False),
         ("reserve_use", f"Användning av {label}", "Use of the result reserve", inputs.reserve_use, False),
         ("exceptional_reasons_amount", "Synnerliga skäl", "Exceptional reasons", inputs.exceptional_reasons_amount, False),
@@ -85,7 +100,9 @@ def compute(inputs: StatementInputs, policy: ResultReservePolicy, earlier_defici
     ]
     return Computation(
         reserve_label=label,
-        reserve_allocation_limit=policy.allocation_limit(after_adjustments, inputs.tax_and_grants, inputs.equity_including_pension_liability),
+        reserve_allocation_limit=policy.allocation_limit(
+            after_adjustments, inputs.tax_and_grants, inputs.equity_including_pension_liability
+        ),
         result_after_balance_adjustments=after_adjustments,
         balance_result=balance_result,
         earlier_deficits=earlier_deficits,
@@ -268,7 +285,11 @@ async def adopt(
     older = await repository.open_obligations_before(session, statement.year)
     statement.earlier_deficits = -sum((o.amount - o.restored_amount for o in older), ZERO)
     statement.locked = True
-    statement.decision_body, statement.decision_date, statement.decision_reference = decision.body, decision.decision_date, decision.reference
+    statement.decision_body, statement.decision_date, statement.decision_reference = (
+        decision.body,
+        decision.decision_date,
+        decision.reference,
+    )
     statement.updated_by = principal.user_id
     balance_result = compute(statement, policy, statement.earlier_deficits).balance_result
     await session.flush()

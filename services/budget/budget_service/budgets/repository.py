@@ -77,11 +77,7 @@ async def frames_in_force(
     session: AsyncSession, year: int, *, board_org_unit_id: uuid.UUID | None, limit: int, after: tuple[int, uuid.UUID, str] | None
 ) -> list[Frame]:
     """The frames for `year` of the decided budget of that year (one per year at a time)."""
-    query = (
-        select(Frame)
-        .join(Budget, Budget.id == Frame.budget_id)
-        .where(Budget.year == year, Budget.status == Status.DECIDED.value)
-    )
+    query = select(Frame).join(Budget, Budget.id == Frame.budget_id).where(Budget.year == year, Budget.status == Status.DECIDED.value)
     return list((await session.scalars(_frame_page(query, board_org_unit_id, year, limit, after))).all())
 
 
@@ -108,7 +104,9 @@ async def step(session: AsyncSession, budget_id: uuid.UUID, kind: str) -> Budget
     return (await session.scalars(query)).first()
 
 
-async def replace(session: AsyncSession, model: type[Frame | BudgetLine | EarmarkedFund], budget_id: uuid.UUID, rows: Sequence[Any]) -> None:
+async def replace(
+    session: AsyncSession, model: type[Frame | BudgetLine | EarmarkedFund], budget_id: uuid.UUID, rows: Sequence[Any]
+) -> None:
     # A bulk DELETE first: the unit of work would insert the new rows before deleting the old
     # ones and trip the uniqueness constraint for every row that stays.
     await session.execute(delete(model).where(model.budget_id == budget_id))

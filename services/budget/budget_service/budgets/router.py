@@ -89,7 +89,9 @@ async def get_budget(budget_id: uuid.UUID, session: SessionDep, caller: CallerDe
     return await _respond(session, await service.get_readable(session, caller, budget_id), response)
 
 
-@router.post("", response_model=BudgetDetail, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(403, 409, 422))
+@router.post(
+    "", response_model=BudgetDetail, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(403, 409, 422)
+)
 async def create_budget(data: BudgetCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> BudgetDetail:
     """Start the draft budget of a year (and its two plan years), with the four steps of its cycle."""
     return await _created(session, await service.create(session, caller, data), request, response)
@@ -138,7 +140,9 @@ async def list_budget_frames(
 ) -> Page[FrameRead]:
     """The budget's frames by year, board and kind."""
     budget = await service.get_readable(session, caller, budget_id)
-    rows = await repository.frames(session, budget.id, board_org_unit_id=board_org_unit_id, year=year, limit=limit + 1, after=_frame_cursor(cursor))
+    rows = await repository.frames(
+        session, budget.id, board_org_unit_id=board_org_unit_id, year=year, limit=limit + 1, after=_frame_cursor(cursor)
+    )
     return _frame_page(rows, limit)
 
 
@@ -160,7 +164,9 @@ async def replace_budget_lines(
     return await _respond(session, await service.replace_lines(session, caller, budget, data), response)
 
 
-@router.put("/{budget_id}/earmarked-funds", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
+@router.put(
+    "/{budget_id}/earmarked-funds", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422)
+)
 async def replace_budget_earmarked_funds(
     budget_id: uuid.UUID, data: EarmarkedFundsReplace, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> BudgetDetail:
@@ -207,7 +213,9 @@ async def _transition(
 
 
 @router.post("/{budget_id}/proposal", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL)
-async def propose_budget(budget_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> BudgetDetail:
+async def propose_budget(
+    budget_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> BudgetDetail:
     """DRAFT → PROPOSED; refused when a year's costs exceed its revenues without exceptional reasons."""
     return await _respond(session, await _transition(request, session, caller, budget_id, Transition.PROPOSE), response)
 
@@ -228,7 +236,9 @@ async def decide_budget(
 
 
 @router.post("/{budget_id}/archival", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL)
-async def archive_budget(budget_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> BudgetDetail:
+async def archive_budget(
+    budget_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> BudgetDetail:
     """DECIDED → ARCHIVED without a successor."""
     return await _respond(session, await _transition(request, session, caller, budget_id, Transition.ARCHIVE), response)
 
@@ -246,5 +256,7 @@ async def list_frames_in_force(
 ) -> Page[FrameRead]:
     """The frames for `year` of that year's decided budget (plan years of earlier budgets are
     indicative, not in force). Empty while the year has no decided budget."""
-    rows = await repository.frames_in_force(session, year, board_org_unit_id=board_org_unit_id, limit=limit + 1, after=_frame_cursor(cursor))
+    rows = await repository.frames_in_force(
+        session, year, board_org_unit_id=board_org_unit_id, limit=limit + 1, after=_frame_cursor(cursor)
+    )
     return _frame_page(rows, limit)

@@ -107,8 +107,13 @@ def to_read(budget: Budget) -> BudgetRead:
 
 def frame_read(frame: Frame) -> FrameRead:
     return FrameRead(
-        id=frame.id, budget_id=frame.budget_id, board_org_unit_id=frame.board_org_unit_id, kind=FrameKind(frame.kind),
-        year=frame.year, amount=frame.amount, model_run_id=frame.model_run_id,
+        id=frame.id,
+        budget_id=frame.budget_id,
+        board_org_unit_id=frame.board_org_unit_id,
+        kind=FrameKind(frame.kind),
+        year=frame.year,
+        amount=frame.amount,
+        model_run_id=frame.model_run_id,
     )
 
 
@@ -118,8 +123,12 @@ def _line_read(line: BudgetLine) -> LineRead:
 
 def _fund_read(fund: EarmarkedFund) -> EarmarkedFundRead:
     return EarmarkedFundRead(
-        id=fund.id, board_org_unit_id=fund.board_org_unit_id, year=fund.year, assignment_id=fund.assignment_id,
-        amount=fund.amount, purpose=fund.purpose,
+        id=fund.id,
+        board_org_unit_id=fund.board_org_unit_id,
+        year=fund.year,
+        assignment_id=fund.assignment_id,
+        amount=fund.amount,
+        purpose=fund.purpose,
     )
 
 
@@ -127,13 +136,18 @@ def step_read(budget: Budget, step: BudgetStep) -> StepRead:
     due_year = budget.year - 1 if step.due_month is not None else None
     now = today()
     late = (
-        step.status == StepStatus.PLANNED.value
-        and step.due_month is not None
-        and (now.year, now.month) > (budget.year - 1, step.due_month)
+        step.status == StepStatus.PLANNED.value and step.due_month is not None and (now.year, now.month) > (budget.year - 1, step.due_month)
     )
     return StepRead(
-        id=step.id, kind=StepKind(step.kind), due_month=step.due_month, due_year=due_year, status=StepStatus(step.status),
-        decision_reference=step.decision_reference, completed_date=step.completed_date, late=late, row_version=step.row_version,
+        id=step.id,
+        kind=StepKind(step.kind),
+        due_month=step.due_month,
+        due_year=due_year,
+        status=StepStatus(step.status),
+        decision_reference=step.decision_reference,
+        completed_date=step.completed_date,
+        late=late,
+        row_version=step.row_version,
     )
 
 
@@ -265,41 +279,57 @@ async def _ensure_no_open_revision(session: AsyncSession, year: int) -> None:
 # --- writing ------------------------------------------------------------------------------
 
 
-async def _insert(
-    session: AsyncSession, principal: Principal, data: BudgetCreate, replaces: Budget | None, source: Parts | None
-) -> Budget:
+async def _insert(session: AsyncSession, principal: Principal, data: BudgetCreate, replaces: Budget | None, source: Parts | None) -> Budget:
     await _ensure_no_open_revision(session, data.year)
     who = {"created_by": principal.user_id, "updated_by": principal.user_id}
     budget = Budget(
-        year=data.year, title=data.title, exceptional_reasons=data.exceptional_reasons, status=Status.DRAFT.value,
-        revision=await repository.max_revision(session, data.year) + 1, replaces_id=replaces.id if replaces else None, **who,
+        year=data.year,
+        title=data.title,
+        exceptional_reasons=data.exceptional_reasons,
+        status=Status.DRAFT.value,
+        revision=await repository.max_revision(session, data.year) + 1,
+        replaces_id=replaces.id if replaces else None,
+        **who,
     )
     session.add(budget)
     await session.flush()
     copied = {StepKind(s.kind): s for s in source.steps} if source else {}
     session.add_all(
         BudgetStep(
-            budget_id=budget.id, kind=kind.value, due_month=due_month,
+            budget_id=budget.id,
+            kind=kind.value,
+            due_month=due_month,
             # An amendment continues the same cycle: the steps already taken stay taken.
             status=copied[kind].status if kind in copied else StepStatus.PLANNED.value,
             decision_reference=copied[kind].decision_reference if kind in copied else None,
-            completed_date=copied[kind].completed_date if kind in copied else None, **who,
+            completed_date=copied[kind].completed_date if kind in copied else None,
+            **who,
         )
         for kind, due_month in DUE_MONTHS.items()
     )
     if source is not None:
         session.add_all(
             Frame(
-                budget_id=budget.id, board_org_unit_id=f.board_org_unit_id, kind=f.kind, year=f.year, amount=f.amount,
-                model_run_id=f.model_run_id, **who,
+                budget_id=budget.id,
+                board_org_unit_id=f.board_org_unit_id,
+                kind=f.kind,
+                year=f.year,
+                amount=f.amount,
+                model_run_id=f.model_run_id,
+                **who,
             )
             for f in source.frames
         )
         session.add_all(BudgetLine(budget_id=budget.id, kind=line.kind, year=line.year, amount=line.amount, **who) for line in source.lines)
         session.add_all(
             EarmarkedFund(
-                budget_id=budget.id, board_org_unit_id=f.board_org_unit_id, year=f.year, assignment_id=f.assignment_id,
-                amount=f.amount, purpose=f.purpose, **who,
+                budget_id=budget.id,
+                board_org_unit_id=f.board_org_unit_id,
+                year=f.year,
+                assignment_id=f.assignment_id,
+                amount=f.amount,
+                purpose=f.purpose,
+                **who,
             )
             for f in source.earmarked_funds
         )
@@ -374,21 +404,30 @@ async def replace_frames(session: AsyncSession, principal: Principal, budget: Bu
     ensure_writer(principal)
     ensure_draft(budget)
     _check_rows(
-        budget, "frames", [(f.board_org_unit_id, f.kind, f.year) for f in data.frames], [f.year for f in data.frames],
+        budget,
+        "frames",
+        [(f.board_org_unit_id, f.kind, f.year) for f in data.frames],
+        [f.year for f in data.frames],
         "a frame per board, kind and year",
     )
     who = {"created_by": principal.user_id, "updated_by": principal.user_id}
     rows = [Frame(budget_id=budget.id, **f.model_dump(), **who) for f in data.frames]
-    return await _replace(session, principal, budget, "REPLACE_FRAMES", Frame, await repository.frames(session, budget.id), rows, frame_read)
+    return await _replace(
+        session, principal, budget, "REPLACE_FRAMES", Frame, await repository.frames(session, budget.id), rows, frame_read
+    )
 
 
 async def replace_lines(session: AsyncSession, principal: Principal, budget: Budget, data: LinesReplace) -> Budget:
     ensure_writer(principal)
     ensure_draft(budget)
-    _check_rows(budget, "lines", [(line.kind, line.year) for line in data.lines], [line.year for line in data.lines], "a line per kind and year")
+    _check_rows(
+        budget, "lines", [(line.kind, line.year) for line in data.lines], [line.year for line in data.lines], "a line per kind and year"
+    )
     who = {"created_by": principal.user_id, "updated_by": principal.user_id}
     rows = [BudgetLine(budget_id=budget.id, **line.model_dump(), **who) for line in data.lines]
-    return await _replace(session, principal, budget, "REPLACE_LINES", BudgetLine, await repository.lines(session, budget.id), rows, _line_read)
+    return await _replace(
+        session, principal, budget, "REPLACE_LINES", BudgetLine, await repository.lines(session, budget.id), rows, _line_read
+    )
 
 
 async def replace_earmarked_funds(session: AsyncSession, principal: Principal, budget: Budget, data: EarmarkedFundsReplace) -> Budget:
@@ -396,7 +435,10 @@ async def replace_earmarked_funds(session: AsyncSession, principal: Principal, b
     ensure_draft(budget)
     funds = data.earmarked_funds
     _check_rows(
-        budget, "earmarked_funds", [(f.board_org_unit_id, f.year, f.assignment_id) for f in funds], [f.year for f in funds],
+        budget,
+        "earmarked_funds",
+        [(f.board_org_unit_id, f.year, f.assignment_id) for f in funds],
+        [f.year for f in funds],
         "earmarked funds per board, year and assignment",
     )
     who = {"created_by": principal.user_id, "updated_by": principal.user_id}
@@ -434,7 +476,15 @@ async def transition(
         await _ensure_balanced(session, budget)
     replaced = await repository.get(session, budget.replaces_id) if step == Transition.DECIDE and budget.replaces_id else None
     return await apply_transition(
-        session, auditor, principal, budget, step, decision, entity=ENTITY, snapshot=snapshot, superseded=replaced,
+        session,
+        auditor,
+        principal,
+        budget,
+        step,
+        decision,
+        entity=ENTITY,
+        snapshot=snapshot,
+        superseded=replaced,
         effect=partial(_take_decided_step, session, budget, principal) if step == Transition.DECIDE else None,
     )
 

@@ -53,7 +53,13 @@ async def list_investment_projects(
     return Page[InvestmentProjectRead](items=[service.to_project_read(p, amounts[p.id]) for p in items], next_cursor=next_cursor)
 
 
-@router.post(PROJECTS, response_model=InvestmentProjectRead, status_code=status.HTTP_201_CREATED, openapi_extra=INVESTMENT_WRITERS, responses=problem_responses(403, 422))
+@router.post(
+    PROJECTS,
+    response_model=InvestmentProjectRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=INVESTMENT_WRITERS,
+    responses=problem_responses(403, 422),
+)
 async def create_investment_project(
     data: InvestmentProjectCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> InvestmentProjectRead:
@@ -78,7 +84,12 @@ async def _project_for_update(request: Request, session: SessionDep, caller: Cal
     return project
 
 
-@router.patch(PROJECTS + "/{project_id}", response_model=InvestmentProjectRead, openapi_extra=INVESTMENT_WRITERS, responses=CONDITIONAL | problem_responses(422))
+@router.patch(
+    PROJECTS + "/{project_id}",
+    response_model=InvestmentProjectRead,
+    openapi_extra=INVESTMENT_WRITERS,
+    responses=CONDITIONAL | problem_responses(422),
+)
 async def update_investment_project(
     project_id: uuid.UUID, data: InvestmentProjectUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> InvestmentProjectRead:
@@ -89,7 +100,12 @@ async def update_investment_project(
     return read
 
 
-@router.put(PROJECTS + "/{project_id}/amounts", response_model=InvestmentProjectRead, openapi_extra=INVESTMENT_WRITERS, responses=CONDITIONAL | problem_responses(422))
+@router.put(
+    PROJECTS + "/{project_id}/amounts",
+    response_model=InvestmentProjectRead,
+    openapi_extra=INVESTMENT_WRITERS,
+    responses=CONDITIONAL | problem_responses(422),
+)
 async def put_investment_amounts(
     project_id: uuid.UUID,
     amounts: Annotated[list[InvestmentAmountPut], Body(max_length=50, examples=[[{"year": 2027, "amount": "4500000.00"}]])],
@@ -105,14 +121,24 @@ async def put_investment_amounts(
     return read
 
 
-@router.delete(PROJECTS + "/{project_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=INVESTMENT_WRITERS, responses=CONDITIONAL | problem_responses(422))
+@router.delete(
+    PROJECTS + "/{project_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=INVESTMENT_WRITERS,
+    responses=CONDITIONAL | problem_responses(422),
+)
 async def delete_investment_project(project_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
     """Remove a planned project. Requires If-Match."""
     await service.delete_project(session, caller, await _project_for_update(request, session, caller, project_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/investment-plans/{board_org_unit_id}/{year}", response_model=InvestmentPlanRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(
+    "/investment-plans/{board_org_unit_id}/{year}",
+    response_model=InvestmentPlanRead,
+    openapi_extra=READERS,
+    responses=problem_responses(404, 422),
+)
 async def get_investment_plan(board_org_unit_id: uuid.UUID, year: YearPath, session: SessionDep) -> InvestmentPlanRead:
     """The board's investment projects for the year against its investment frame; exceeding it is flagged."""
     return await service.investment_plan(session, board_org_unit_id, year)

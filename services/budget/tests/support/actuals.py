@@ -24,13 +24,20 @@ ROW = {"year": 2027, "month": 3, "cost_center_code": "1310", "account": "4010", 
 async def seed_cost_centers(app):
     """Two boards' activity areas and their cost centres, as the allocations area stores them."""
     async with app.state.sessionmaker() as s:
-        areas = {board: ActivityArea(board_org_unit_id=uuid.UUID(board), code="100", name="Verksamhet", created_by="t", updated_by="t") for board in (BOARD_A, BOARD_B)}
+        areas = {
+            board: ActivityArea(board_org_unit_id=uuid.UUID(board), code="100", name="Verksamhet", created_by="t", updated_by="t")
+            for board in (BOARD_A, BOARD_B)
+        }
         s.add_all(areas.values())
         await s.flush()
         s.add_all(
             CostCenter(
-                code=code, name=f"Kostnadsställe {code}", activity_area_id=areas[board].id,
-                org_unit_id=uuid.UUID(unit) if unit else None, created_by="t", updated_by="t",
+                code=code,
+                name=f"Kostnadsställe {code}",
+                activity_area_id=areas[board].id,
+                org_unit_id=uuid.UUID(unit) if unit else None,
+                created_by="t",
+                updated_by="t",
             )
             for code, (board, unit) in COST_CENTERS.items()
         )

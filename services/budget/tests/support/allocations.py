@@ -80,7 +80,12 @@ async def put_allocation(client, headers, lines, precondition=CREATE, url=ALLOCA
 
 
 def line(area, amount, cost_center=None, comment=""):
-    return {"activity_area_id": area["id"], "cost_center_id": cost_center["id"] if cost_center else None, "amount": amount, "comment": comment}
+    return {
+        "activity_area_id": area["id"],
+        "cost_center_id": cost_center["id"] if cost_center else None,
+        "amount": amount,
+        "comment": comment,
+    }
 
 
 async def audit_events(client, as_role, **params):

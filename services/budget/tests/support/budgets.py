@@ -48,11 +48,15 @@ async def create(client, headers, **changes):
 
 async def put(client, headers, response, part, body):
     """Replace a part of the budget `response` returned, with its ETag."""
-    return await client.put(f"{BUDGETS}/{response.json()['id']}/{part}", json=body, headers=headers | {"If-Match": response.headers["etag"]})
+    return await client.put(
+        f"{BUDGETS}/{response.json()['id']}/{part}", json=body, headers=headers | {"If-Match": response.headers["etag"]}
+    )
 
 
 async def step(client, headers, response, action, json=None):
-    return await client.post(f"{BUDGETS}/{response.json()['id']}/{action}", json=json, headers=headers | {"If-Match": response.headers["etag"]})
+    return await client.post(
+        f"{BUDGETS}/{response.json()['id']}/{action}", json=json, headers=headers | {"If-Match": response.headers["etag"]}
+    )
 
 
 async def balanced(client, headers, **changes):

@@ -127,7 +127,9 @@ async def list_activities(
         # Any revision's id finds the activities linked to its lineage.
         lineage = func.coalesce(select(Goal.lineage_id).where(Goal.id == where.goal_id).scalar_subquery(), where.goal_id)
         query = query.where(
-            select(ActivityGoal.activity_id).where(ActivityGoal.activity_id == Activity.id, ActivityGoal.goal_lineage_id == lineage).exists()
+            select(ActivityGoal.activity_id)
+            .where(ActivityGoal.activity_id == Activity.id, ActivityGoal.goal_lineage_id == lineage)
+            .exists()
         )
     if where.quality_factor_id is not None:
         query = query.where(

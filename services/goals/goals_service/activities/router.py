@@ -63,10 +63,15 @@ async def get_focus_area(focus_area_id: uuid.UUID, session: SessionDep, response
 
 
 @router.post(
-    "/focus-areas", response_model=FocusAreaRead, status_code=status.HTTP_201_CREATED, openapi_extra=FOCUS_AREA_WRITERS,
+    "/focus-areas",
+    response_model=FocusAreaRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=FOCUS_AREA_WRITERS,
     responses=problem_responses(422),
 )
-async def create_focus_area(data: FocusAreaCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> FocusAreaRead:
+async def create_focus_area(
+    data: FocusAreaCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> FocusAreaRead:
     read = await service.create_focus_area(session, caller, data)
     response.headers["Location"] = f"{request.url.path}/{read.id}"
     return _with_etag(read, response)
@@ -82,7 +87,9 @@ async def update_focus_area(
 
 
 @router.delete(
-    "/focus-areas/{focus_area_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=FOCUS_AREA_WRITERS,
+    "/focus-areas/{focus_area_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=FOCUS_AREA_WRITERS,
     responses=CONDITIONAL | problem_responses(409),
 )
 async def delete_focus_area(focus_area_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
@@ -137,10 +144,15 @@ async def get_activity(activity_id: uuid.UUID, session: SessionDep, response: Re
 
 
 @router.post(
-    "/activities", response_model=ActivityRead, status_code=status.HTTP_201_CREATED, openapi_extra=ACTIVITY_WRITERS,
+    "/activities",
+    response_model=ActivityRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=ACTIVITY_WRITERS,
     responses=problem_responses(422),
 )
-async def create_activity(data: ActivityCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ActivityRead:
+async def create_activity(
+    data: ActivityCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ActivityRead:
     read = await service.create_activity(session, caller, data, request.app.state.settings)
     response.headers["Location"] = f"{request.url.path}/{read.id}"
     return _with_etag(read, response)

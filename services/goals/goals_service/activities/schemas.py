@@ -18,6 +18,7 @@ GoalIds = Annotated[
 ]
 QualityFactorIds = Annotated[list[uuid.UUID], Field(max_length=50)]
 
+
 class FocusAreaCreate(InputModel):
     org_unit_id: uuid.UUID
     year: int = Field(ge=2000, le=2100, examples=[2027])
@@ -58,7 +59,9 @@ class ActivityCreate(InputModel):
     responsible: str = Field(default="", max_length=200, examples=["Rektor Kolbäcksskolan"])
     start_date: dt.date = Field(examples=["2027-01-10"])
     end_date: dt.date = Field(examples=["2027-06-15"])
-    status: str | None = Field(default=None, min_length=1, max_length=40, description="One of GET /activity-statuses; the first when left out")
+    status: str | None = Field(
+        default=None, min_length=1, max_length=40, description="One of GET /activity-statuses; the first when left out"
+    )
     goal_ids: GoalIds = []
     quality_factor_ids: QualityFactorIds = []
     sdgs: list[Sdg] = Field(default_factory=list, max_length=17)
@@ -104,5 +107,7 @@ class ActivityRead(BaseModel):
 
 
 class ActivityStatuses(BaseModel):
-    statuses: list[str] = Field(description="In the configured order; a new activity starts in the first", examples=[["NOT_STARTED", "ONGOING", "DONE"]])
+    statuses: list[str] = Field(
+        description="In the configured order; a new activity starts in the first", examples=[["NOT_STARTED", "ONGOING", "DONE"]]
+    )
     initial: str = Field(examples=["NOT_STARTED"])

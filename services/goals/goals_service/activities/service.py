@@ -157,7 +157,9 @@ def statuses(settings: GoalsSettings) -> ActivityStatuses:
 def check_status(status: str, settings: GoalsSettings, pointer: str = "#/status") -> None:
     if status not in settings.activity_statuses:
         allowed = ", ".join(settings.activity_statuses)
-        raise _invalid(pointer, f"allowed statuses: {allowed}", f"an activity's status is one of the configured statuses ({allowed}); not {status}")
+        raise _invalid(
+            pointer, f"allowed statuses: {allowed}", f"an activity's status is one of the configured statuses ({allowed}); not {status}"
+        )
 
 
 def check_dates(start: dt.date, end: dt.date) -> None:
@@ -286,7 +288,9 @@ async def update_activity(
     activity.updated_by, activity.updated_at = principal.user_id, utcnow()
     await session.flush()
     after = activity_read(activity, goals, factors)
-    auditor.record(session, principal, "UPDATE", ACTIVITY, activity.id, before=before.model_dump(mode="json"), after=after.model_dump(mode="json"))
+    auditor.record(
+        session, principal, "UPDATE", ACTIVITY, activity.id, before=before.model_dump(mode="json"), after=after.model_dump(mode="json")
+    )
     return after
 
 

@@ -70,8 +70,12 @@ async def get_assignment(assignment_id: uuid.UUID, session: SessionDep, response
     return _respond(await service.get(session, assignment_id), response)
 
 
-@router.post("", response_model=AssignmentRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(422))
-async def create_assignment(data: AssignmentCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> AssignmentRead:
+@router.post(
+    "", response_model=AssignmentRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(422)
+)
+async def create_assignment(
+    data: AssignmentCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> AssignmentRead:
     """Record an assignment the council gave a board."""
     assignment = await service.create(session, caller, data)
     response.headers["Location"] = f"{request.url.path}/{assignment.id}"

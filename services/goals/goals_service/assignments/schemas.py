@@ -28,7 +28,9 @@ class AssignmentCreate(InputModel):
     board_org_unit_id: uuid.UUID = Field(description="The board (or company) given the assignment")
     year: int = Field(ge=2000, le=2100, examples=[2027])
     title: str = Field(min_length=1, max_length=300, examples=["Utred samlokalisering av fritidsgårdarna"])
-    text: str = Field(min_length=1, max_length=10000, examples=["Nämnden får i uppdrag att utreda ... och återrapportera i årsredovisningen."])
+    text: str = Field(
+        min_length=1, max_length=10000, examples=["Nämnden får i uppdrag att utreda ... och återrapportera i årsredovisningen."]
+    )
     status: AssignmentStatus = AssignmentStatus.NOT_STARTED
     decision: Decision | None = Field(default=None, description="The council decision that gave the assignment")
     external_codes: ExternalCodes = {}

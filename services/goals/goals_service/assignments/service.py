@@ -90,9 +90,7 @@ async def get_writable(session: AsyncSession, principal: Principal, assignment_i
 
 async def create(session: AsyncSession, principal: Principal, data: AssignmentCreate) -> Assignment:
     ensure_writer(principal)
-    assignment = Assignment(
-        **data.model_dump(exclude={"decision"}), created_by=principal.user_id, updated_by=principal.user_id
-    )
+    assignment = Assignment(**data.model_dump(exclude={"decision"}), created_by=principal.user_id, updated_by=principal.user_id)
     _set_decision(assignment, data.decision)
     session.add(assignment)
     await session.flush()

@@ -46,9 +46,7 @@ def _readable(unpublished_units: Collection[uuid.UUID] | None) -> ColumnElement[
     return or_(Goal.status.in_(PUBLISHED), Goal.owner_org_unit_id.in_(list(unpublished_units)))
 
 
-async def list_page(
-    session: AsyncSession, where: GoalFilter, limit: int, after: tuple[dt.datetime, uuid.UUID] | None
-) -> list[Goal]:
+async def list_page(session: AsyncSession, where: GoalFilter, limit: int, after: tuple[dt.datetime, uuid.UUID] | None) -> list[Goal]:
     query = select(Goal).order_by(Goal.created_at, Goal.id).limit(limit)
     conditions = [
         Goal.level == where.level if where.level else None,

@@ -56,8 +56,12 @@ async def list_goals(
     decoded = decode_cursor(cursor)
     after = cursor_values(decoded, at=dt.datetime.fromisoformat, id=uuid.UUID) if decoded else None
     where = GoalFilter(
-        level=level, owner_org_unit_id=owner_org_unit_id, year=year, status=status_,
-        mandate_period_id=mandate_period_id, include_closed=include_closed,
+        level=level,
+        owner_org_unit_id=owner_org_unit_id,
+        year=year,
+        status=status_,
+        mandate_period_id=mandate_period_id,
+        include_closed=include_closed,
     )
     rows = await service.list_page(session, caller, where, limit + 1, after)
     page, next_cursor = page_of(rows, limit, lambda last: {"at": last.created_at.isoformat(), "id": str(last.id)})

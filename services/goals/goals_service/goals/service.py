@@ -76,7 +76,10 @@ def to_read(goal: Goal, parts: Parts) -> GoalRead:
     if goal.closed_at is not None:
         assert goal.closed_reason is not None  # closing a goal sets its time and its reason together
         closure = GoalClosureRead(
-            closed_at=goal.closed_at, closed_by=goal.closed_by or "", reason=ClosureReason(goal.closed_reason), comment=goal.closing_comment or ""
+            closed_at=goal.closed_at,
+            closed_by=goal.closed_by or "",
+            reason=ClosureReason(goal.closed_reason),
+            comment=goal.closing_comment or "",
         )
     return GoalRead(
         id=goal.id,
@@ -243,9 +246,7 @@ async def _check_municipal_cap(session: AsyncSession, period_id: uuid.UUID, line
     await lock_for_rule(session, f"municipal-goals:{period_id}")
     others = await repository.count_municipal_lineages(session, period_id, excluding=lineage_id)
     if others >= settings.max_municipal_goals:
-        raise RuleViolation(
-            f"at most {settings.max_municipal_goals} municipal goals per mandate period: this period already has {others}"
-        )
+        raise RuleViolation(f"at most {settings.max_municipal_goals} municipal goals per mandate period: this period already has {others}")
 
 
 async def _check_board_cap(session: AsyncSession, goal: Goal, settings: GoalsSettings) -> None:
@@ -269,9 +270,7 @@ async def _check_decidable(session: AsyncSession, goal: Goal, parts: Parts, sett
         covered = {year for year, _ in parts.year_targets}
         missing = [str(y) for y in range(goal.start_year, goal.end_year + 1) if y not in covered]
         if goal.end_year > goal.start_year and missing:
-            raise RuleViolation(
-                f"a multi-year board goal has a target level for each of its years (delmål); missing: {', '.join(missing)}"
-            )
+            raise RuleViolation(f"a multi-year board goal has a target level for each of its years (delmål); missing: {', '.join(missing)}")
         await _check_board_cap(session, goal, settings)
     elif level == GoalLevel.MUNICIPAL:
         assert goal.mandate_period_id is not None  # required of a municipal goal
@@ -390,7 +389,9 @@ async def update(session: AsyncSession, principal: Principal, goal: Goal, data: 
     goal.updated_at = utcnow()
     await session.flush()
     after = await read_one(session, goal)
-    auditor.record(session, principal, "UPDATE", ENTITY, goal.id, before=before.model_dump(mode="json"), after=after.model_dump(mode="json"))
+    auditor.record(
+        session, principal, "UPDATE", ENTITY, goal.id, before=before.model_dump(mode="json"), after=after.model_dump(mode="json")
+    )
     return after
 
 

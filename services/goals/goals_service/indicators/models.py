@@ -34,9 +34,7 @@ class IndicatorUse(GoalsBase, Tracked):
     """An indicator followed by an org unit for one goal (by lineage) or one quality factor."""
 
     __tablename__ = "indicator_use"
-    __table_args__ = (
-        CheckConstraint("(goal_lineage_id IS NULL) <> (quality_factor_id IS NULL)", name="one_subject"),
-    )
+    __table_args__ = (CheckConstraint("(goal_lineage_id IS NULL) <> (quality_factor_id IS NULL)", name="one_subject"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     indicator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("indicator.id"), index=True)

@@ -91,7 +91,11 @@ async def count_uses_of_goal(session: AsyncSession, goal_lineage_id: uuid.UUID) 
 
 
 async def use_exists(
-    session: AsyncSession, indicator_id: uuid.UUID, org_unit_id: uuid.UUID, goal_lineage_id: uuid.UUID | None, quality_factor_id: uuid.UUID | None
+    session: AsyncSession,
+    indicator_id: uuid.UUID,
+    org_unit_id: uuid.UUID,
+    goal_lineage_id: uuid.UUID | None,
+    quality_factor_id: uuid.UUID | None,
 ) -> bool:
     query = select(
         exists().where(
@@ -200,9 +204,7 @@ async def get_outcome(session: AsyncSession, use_id: uuid.UUID, period: str) -> 
     return (await session.scalars(query)).first()
 
 
-async def list_outcomes(
-    session: AsyncSession, use_id: uuid.UUID, limit: int, after: tuple[int, int, str] | None
-) -> list[IndicatorOutcome]:
+async def list_outcomes(session: AsyncSession, use_id: uuid.UUID, limit: int, after: tuple[int, int, str] | None) -> list[IndicatorOutcome]:
     order = (IndicatorOutcome.year, IndicatorOutcome.period_index, IndicatorOutcome.period)
     query = select(IndicatorOutcome).where(IndicatorOutcome.use_id == use_id).order_by(*order).limit(limit)
     if after is not None:

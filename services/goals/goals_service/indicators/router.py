@@ -34,7 +34,9 @@ CONDITIONAL = problem_responses(404, 409, 412, 428)
 INDICATORS, USES = "/indicators", "/indicator-uses"
 USE = USES + "/{use_id}"
 Year = Annotated[int, Path(ge=service.FIRST_YEAR, le=service.LAST_YEAR, examples=[2027])]
-Period = Annotated[str, Path(max_length=10, description="2027, 2027-T2, 2027-Q3 or 2027-05, as the indicator's frequency says", examples=["2027-T2"])]
+Period = Annotated[
+    str, Path(max_length=10, description="2027, 2027-T2, 2027-Q3 or 2027-05, as the indicator's frequency says", examples=["2027-T2"])
+]
 
 
 # --- catalogue ----------------------------------------------------------------------------
@@ -60,7 +62,12 @@ async def list_indicators(
     """The indicator catalogue (nyckeltalskatalog), by name."""
     after = decode_cursor(cursor)
     rows = await repository.list_indicators(
-        session, q=q, source=source, kolada_kpi_id=kolada_kpi_id, sdg=sdg, limit=limit + 1,
+        session,
+        q=q,
+        source=source,
+        kolada_kpi_id=kolada_kpi_id,
+        sdg=sdg,
+        limit=limit + 1,
         after=cursor_values(after, name=str, id=uuid.UUID) if after else None,
     )
     items, next_cursor = page_of(rows, limit, lambda i: {"name": i.name, "id": str(i.id)})
@@ -75,9 +82,15 @@ async def get_indicator(indicator_id: uuid.UUID, session: SessionDep, response: 
 
 
 @router.post(
-    INDICATORS, response_model=IndicatorRead, status_code=status.HTTP_201_CREATED, openapi_extra=CATALOGUE_WRITERS, responses=problem_responses(422)
+    INDICATORS,
+    response_model=IndicatorRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=CATALOGUE_WRITERS,
+    responses=problem_responses(422),
 )
-async def create_indicator(data: IndicatorCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> IndicatorRead:
+async def create_indicator(
+    data: IndicatorCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> IndicatorRead:
     """Add a key figure to the catalogue; a Kolada key figure names its Kolada id."""
     indicator = await service.create_indicator(session, caller, data)
     response.headers["Location"] = f"{request.url.path}/{indicator.id}"
@@ -86,7 +99,10 @@ async def create_indicator(data: IndicatorCreate, session: SessionDep, caller: C
 
 
 @router.patch(
-    INDICATORS + "/{indicator_id}", response_model=IndicatorRead, openapi_extra=CATALOGUE_WRITERS, responses=CONDITIONAL | problem_responses(422)
+    INDICATORS + "/{indicator_id}",
+    response_model=IndicatorRead,
+    openapi_extra=CATALOGUE_WRITERS,
+    responses=CONDITIONAL | problem_responses(422),
 )
 async def update_indicator(
     indicator_id: uuid.UUID, data: IndicatorUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
@@ -98,7 +114,9 @@ async def update_indicator(
     return service.to_indicator_read(indicator)
 
 
-@router.delete(INDICATORS + "/{indicator_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=CATALOGUE_WRITERS, responses=CONDITIONAL)
+@router.delete(
+    INDICATORS + "/{indicator_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=CATALOGUE_WRITERS, responses=CONDITIONAL
+)
 async def delete_indicator(indicator_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
     """Remove an entry no org unit uses. Requires If-Match."""
     indicator = await _indicator_for_update(request, session, caller, indicator_id)
@@ -134,8 +152,13 @@ async def list_indicator_uses(
     """Indicators in use, oldest first, each with its latest outcome against its target."""
     after = decode_cursor(cursor)
     rows = await repository.list_uses(
-        session, goal_id=goal_id, quality_factor_id=quality_factor_id, org_unit_id=org_unit_id, indicator_id=indicator_id,
-        limit=limit + 1, after=cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None,
+        session,
+        goal_id=goal_id,
+        quality_factor_id=quality_factor_id,
+        org_unit_id=org_unit_id,
+        indicator_id=indicator_id,
+        limit=limit + 1,
+        after=cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None,
     )
     page, next_cursor = page_of(list(rows), limit, lambda r: {"at": r[0].created_at.isoformat(), "id": str(r[0].id)})
     return Page[IndicatorUseRead](items=await service.views(session, page, request.app.state.settings), next_cursor=next_cursor)
@@ -147,7 +170,11 @@ async def get_indicator_use(use_id: uuid.UUID, session: SessionDep, request: Req
 
 
 @router.post(
-    USES, response_model=IndicatorUseRead, status_code=status.HTTP_201_CREATED, openapi_extra=USE_WRITERS, responses=problem_responses(409, 422)
+    USES,
+    response_model=IndicatorUseRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=USE_WRITERS,
+    responses=problem_responses(409, 422),
 )
 async def create_indicator_use(
     data: IndicatorUseCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
@@ -231,7 +258,10 @@ async def put_indicator_target(
 
 
 @router.delete(
-    USE + "/targets/{year}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=USE_WRITERS, responses=CONDITIONAL | problem_responses(422)
+    USE + "/targets/{year}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=USE_WRITERS,
+    responses=CONDITIONAL | problem_responses(422),
 )
 async def delete_indicator_target(use_id: uuid.UUID, year: Year, session: SessionDep, caller: CallerDep, request: Request) -> Response:
     """Remove the year's target. Requires If-Match."""
@@ -273,7 +303,13 @@ async def get_indicator_outcome(use_id: uuid.UUID, period: Period, session: Sess
     responses={201: {"description": "Created", "model": IndicatorOutcomeRead}} | CONDITIONAL | problem_responses(422),
 )
 async def put_indicator_outcome(
-    use_id: uuid.UUID, period: Period, data: IndicatorOutcomePut, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    use_id: uuid.UUID,
+    period: Period,
+    data: IndicatorOutcomePut,
+    session: SessionDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
 ) -> IndicatorOutcomeRead:
     """Record the period's outcome (201), or replace it (200, requires If-Match). The period must
     fit the indicator's frequency. A unit records the outcomes of its own indicators."""
@@ -286,7 +322,10 @@ async def put_indicator_outcome(
 
 
 @router.delete(
-    USE + "/outcomes/{period}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=OUTCOME_WRITERS, responses=CONDITIONAL | problem_responses(422)
+    USE + "/outcomes/{period}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=OUTCOME_WRITERS,
+    responses=CONDITIONAL | problem_responses(422),
 )
 async def delete_indicator_outcome(use_id: uuid.UUID, period: Period, session: SessionDep, caller: CallerDep, request: Request) -> Response:
     """Remove the period's outcome. Requires If-Match."""

@@ -54,7 +54,9 @@ class IndicatorContent(InputModel):
     direction: Direction
     frequency: Frequency
     source: Source = Source.INTERNAL
-    kolada_kpi_id: str | None = Field(default=None, pattern=KOLADA_KPI_ID, examples=["N15419"], description="Required when source is KOLADA")
+    kolada_kpi_id: str | None = Field(
+        default=None, pattern=KOLADA_KPI_ID, examples=["N15419"], description="Required when source is KOLADA"
+    )
     gender_split: bool = Field(default=False, description="Whether values are recorded by women and men (T/K/M)")
     sdgs: Sdgs = Field(default_factory=list)
     external_codes: ExternalCodes = Field(default_factory=dict)
@@ -89,9 +91,9 @@ class IndicatorRead(IndicatorContent, TrackedRead):
 
 
 class Thresholds(InputModel):
-    near_target_share: Annotated[Decimal, Field(gt=0, lt=1, max_digits=7, decimal_places=6, examples=["0.9"]), AfterValidator(plain_decimal)] = Field(
-        description="Share of the target that counts as nearly met (0.9: 90 % of a higher-is-better target)"
-    )
+    near_target_share: Annotated[
+        Decimal, Field(gt=0, lt=1, max_digits=7, decimal_places=6, examples=["0.9"]), AfterValidator(plain_decimal)
+    ] = Field(description="Share of the target that counts as nearly met (0.9: 90 % of a higher-is-better target)")
 
 
 class IndicatorUseCreate(InputModel):

@@ -193,10 +193,7 @@ def _use_snapshot(use: IndicatorUse) -> dict[str, Any]:
 async def views(session: AsyncSession, rows: Sequence[UseRow], settings: GoalsSettings) -> list[IndicatorUseRead]:
     """Uses with their latest outcome: one query for the whole page, whatever its size."""
     recent = await repository.latest_outcomes(session, [use.id for use, _ in rows])
-    return [
-        to_use_read(use, latest_of(indicator.direction, near_share(use, settings), recent.get(use.id, [])))
-        for use, indicator in rows
-    ]
+    return [to_use_read(use, latest_of(indicator.direction, near_share(use, settings), recent.get(use.id, []))) for use, indicator in rows]
 
 
 async def get_use(session: AsyncSession, use_id: uuid.UUID) -> UseRow:
@@ -234,7 +231,9 @@ async def create_use(session: AsyncSession, principal: Principal, data: Indicato
     if (data.goal_id is None) == (data.quality_factor_id is None):
         raise InvalidInput(
             "an indicator use follows exactly one goal or one quality factor",
-            errors=[{"pointer": f"#/{name}", "detail": "give either goal_id or quality_factor_id"} for name in ("goal_id", "quality_factor_id")],
+            errors=[
+                {"pointer": f"#/{name}", "detail": "give either goal_id or quality_factor_id"} for name in ("goal_id", "quality_factor_id")
+            ],
         )
     if await repository.get_indicator(session, data.indicator_id) is None:
         raise _missing("indicator_id", f"no indicator {data.indicator_id} in the catalogue")
@@ -316,7 +315,9 @@ def check_values(indicator: Indicator, values: GenderValues) -> None:
         )
 
 
-async def _create(session: AsyncSession, principal: Principal, row: Recorded, entity: str, read: Callable[[Recorded], BaseModel]) -> Recorded:
+async def _create(
+    session: AsyncSession, principal: Principal, row: Recorded, entity: str, read: Callable[[Recorded], BaseModel]
+) -> Recorded:
     session.add(row)
     await session.flush()
     auditor.record(session, principal, "CREATE", entity, row.id, after=_snapshot(read(row)))
@@ -338,8 +339,13 @@ async def _replace(
 
 
 async def put_target(
-    session: AsyncSession, principal: Principal, indicator: Indicator, use: IndicatorUse, year: int,
-    data: IndicatorTargetPut, existing: IndicatorTarget | None,
+    session: AsyncSession,
+    principal: Principal,
+    indicator: Indicator,
+    use: IndicatorUse,
+    year: int,
+    data: IndicatorTargetPut,
+    existing: IndicatorTarget | None,
 ) -> IndicatorTarget:
     check_values(indicator, data)
     values = data.model_dump()
@@ -350,8 +356,13 @@ async def put_target(
 
 
 async def put_outcome(
-    session: AsyncSession, principal: Principal, indicator: Indicator, use: IndicatorUse, period: str,
-    data: IndicatorOutcomePut, existing: IndicatorOutcome | None,
+    session: AsyncSession,
+    principal: Principal,
+    indicator: Indicator,
+    use: IndicatorUse,
+    period: str,
+    data: IndicatorOutcomePut,
+    existing: IndicatorOutcome | None,
 ) -> IndicatorOutcome:
     check_values(indicator, data)
     values = data.model_dump()
@@ -359,13 +370,20 @@ async def put_outcome(
         return await _replace(session, principal, existing, values, OUTCOME, to_outcome_read)
     year, period_index = parse_period(indicator.frequency, period)
     row = IndicatorOutcome(
-        use_id=use.id, period=period, year=year, period_index=period_index, **values,
-        created_by=principal.user_id, updated_by=principal.user_id,
+        use_id=use.id,
+        period=period,
+        year=year,
+        period_index=period_index,
+        **values,
+        created_by=principal.user_id,
+        updated_by=principal.user_id,
     )
     return await _create(session, principal, row, OUTCOME, to_outcome_read)
 
 
-async def delete_value(session: AsyncSession, principal: Principal, row: Recorded, entity: str, read: Callable[[Recorded], BaseModel]) -> None:
+async def delete_value(
+    session: AsyncSession, principal: Principal, row: Recorded, entity: str, read: Callable[[Recorded], BaseModel]
+) -> None:
     before = _snapshot(read(row))
     await session.delete(row)
     await session.flush()

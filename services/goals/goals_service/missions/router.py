@@ -59,7 +59,11 @@ async def get_core_mission(mission_id: uuid.UUID, session: SessionDep, caller: C
 
 
 @router.post(
-    "", response_model=CoreMissionRead, status_code=status.HTTP_201_CREATED, openapi_extra=DRAFTERS, responses=problem_responses(403, 409, 422)
+    "",
+    response_model=CoreMissionRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=DRAFTERS,
+    responses=problem_responses(403, 409, 422),
 )
 async def create_core_mission(
     data: CoreMissionCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
@@ -77,7 +81,9 @@ async def create_core_mission(
     openapi_extra=DRAFTERS,
     responses=problem_responses(403, 404, 409, 422),
 )
-async def revise_core_mission(mission_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> CoreMissionRead:
+async def revise_core_mission(
+    mission_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> CoreMissionRead:
     """Start an amendment: a new draft copying the decided core mission."""
     mission = await service.new_revision(session, caller, mission_id)
     response.headers["Location"] = request.url_for("get_core_mission", mission_id=mission.id).path
@@ -100,16 +106,28 @@ async def _transition(
     return await service.transition(session, caller, mission, step, decision)
 
 
-@router.post("/{mission_id}/proposal", response_model=CoreMissionRead, openapi_extra=allow(*service.STEP_ROLES[Transition.PROPOSE]), responses=CONDITIONAL)
-async def propose_core_mission(mission_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> CoreMissionRead:
+@router.post(
+    "/{mission_id}/proposal",
+    response_model=CoreMissionRead,
+    openapi_extra=allow(*service.STEP_ROLES[Transition.PROPOSE]),
+    responses=CONDITIONAL,
+)
+async def propose_core_mission(
+    mission_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> CoreMissionRead:
     """DRAFT → PROPOSED."""
     return _respond(await _transition(request, session, caller, mission_id, Transition.PROPOSE), response)
 
 
 @router.post(
-    "/{mission_id}/return", response_model=CoreMissionRead, openapi_extra=allow(*service.STEP_ROLES[Transition.RETURN_TO_DRAFT]), responses=CONDITIONAL
+    "/{mission_id}/return",
+    response_model=CoreMissionRead,
+    openapi_extra=allow(*service.STEP_ROLES[Transition.RETURN_TO_DRAFT]),
+    responses=CONDITIONAL,
 )
-async def return_core_mission(mission_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> CoreMissionRead:
+async def return_core_mission(
+    mission_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> CoreMissionRead:
     """PROPOSED → DRAFT, to edit it further."""
     return _respond(await _transition(request, session, caller, mission_id, Transition.RETURN_TO_DRAFT), response)
 
@@ -128,9 +146,14 @@ async def decide_core_mission(
 
 
 @router.post(
-    "/{mission_id}/archival", response_model=CoreMissionRead, openapi_extra=allow(*service.STEP_ROLES[Transition.ARCHIVE]), responses=CONDITIONAL
+    "/{mission_id}/archival",
+    response_model=CoreMissionRead,
+    openapi_extra=allow(*service.STEP_ROLES[Transition.ARCHIVE]),
+    responses=CONDITIONAL,
 )
-async def archive_core_mission(mission_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> CoreMissionRead:
+async def archive_core_mission(
+    mission_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> CoreMissionRead:
     """DECIDED → ARCHIVED without a successor."""
     return _respond(await _transition(request, session, caller, mission_id, Transition.ARCHIVE), response)
 

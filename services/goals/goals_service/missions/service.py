@@ -77,7 +77,12 @@ async def read_current(session: AsyncSession, org_unit_id: uuid.UUID) -> CoreMis
 
 
 async def list_page(
-    session: AsyncSession, principal: Principal, *, org_unit_id: uuid.UUID | None, status: Status | None, limit: int,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    org_unit_id: uuid.UUID | None,
+    status: Status | None,
+    limit: int,
     after: tuple[uuid.UUID, int] | None,
 ) -> list[CoreMission]:
     return await repository.list_page(
@@ -146,7 +151,9 @@ async def transition(
 ) -> CoreMission:
     ensure_writer(principal, mission.org_unit_id, step)
     superseded = await repository.in_force(session, mission.org_unit_id) if step == Transition.DECIDE else None
-    return await apply_transition(session, auditor, principal, mission, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded)
+    return await apply_transition(
+        session, auditor, principal, mission, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded
+    )
 
 
 async def delete(session: AsyncSession, principal: Principal, mission: CoreMission) -> None:

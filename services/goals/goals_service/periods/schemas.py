@@ -12,7 +12,11 @@ class MandatePeriodCreate(InputModel):
         default=None, ge=2000, le=2100, examples=[2030], description="Defaults to the configured term length (four years)"
     )
     name: str | None = Field(
-        default=None, min_length=1, max_length=100, examples=["Mandatperiod 2027–2030"], description='Defaults to "Mandatperiod <start>–<end>"'
+        default=None,
+        min_length=1,
+        max_length=100,
+        examples=["Mandatperiod 2027–2030"],
+        description='Defaults to "Mandatperiod <start>–<end>"',
     )
 
 

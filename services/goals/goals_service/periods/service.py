@@ -51,7 +51,9 @@ async def _check_years(session: AsyncSession, start_year: int, end_year: int, ex
         )
     other = await repository.first_overlapping(session, start_year, end_year, excluding)
     if other is not None:
-        raise RuleViolation(f"mandate periods do not overlap: {start_year}–{end_year} overlaps {other.name} ({other.start_year}–{other.end_year})")
+        raise RuleViolation(
+            f"mandate periods do not overlap: {start_year}–{end_year} overlaps {other.name} ({other.start_year}–{other.end_year})"
+        )
 
 
 async def create(session: AsyncSession, principal: Principal, data: MandatePeriodCreate, settings: GoalsSettings) -> MandatePeriod:

@@ -118,6 +118,9 @@ async def indicator_names(session: AsyncSession, use_ids: Collection[uuid.UUID])
     """Indicator use id → the catalogue name of the indicator it follows."""
     if not use_ids:
         return {}
-    query = select(IndicatorUse.id, Indicator.name).join(Indicator, Indicator.id == IndicatorUse.indicator_id).where(IndicatorUse.id.in_(use_ids))
+    query = (
+        select(IndicatorUse.id, Indicator.name)
+        .join(Indicator, Indicator.id == IndicatorUse.indicator_id)
+        .where(IndicatorUse.id.in_(use_ids))
+    )
     return dict((await session.execute(query)).all())
-

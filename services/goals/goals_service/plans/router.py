@@ -63,20 +63,28 @@ async def get_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, r
     return await _respond(session, await service.get_readable(session, caller, plan_id), response)
 
 
-@router.post("", response_model=PlanDetail, status_code=status.HTTP_201_CREATED, openapi_extra=DRAFTERS, responses=problem_responses(403, 409, 422))
+@router.post(
+    "", response_model=PlanDetail, status_code=status.HTTP_201_CREATED, openapi_extra=DRAFTERS, responses=problem_responses(403, 409, 422)
+)
 async def create_plan(data: PlanCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> PlanDetail:
     """Start a draft plan for a kind, org unit and year; once decided it replaces the plan in force."""
     return await _created(session, await service.create(session, caller, data), request, response)
 
 
-@router.post("/{plan_id}/revisions", response_model=PlanDetail, status_code=status.HTTP_201_CREATED, openapi_extra=DRAFTERS, responses=CREATED)
+@router.post(
+    "/{plan_id}/revisions", response_model=PlanDetail, status_code=status.HTTP_201_CREATED, openapi_extra=DRAFTERS, responses=CREATED
+)
 async def revise_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> PlanDetail:
     """Start an amendment: a new draft copying the decided plan and its items."""
     return await _created(session, await service.new_revision(session, caller, plan_id), request, response)
 
 
-@router.post("/{plan_id}/next-year", response_model=PlanDetail, status_code=status.HTTP_201_CREATED, openapi_extra=DRAFTERS, responses=CREATED)
-async def copy_plan_to_next_year(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> PlanDetail:
+@router.post(
+    "/{plan_id}/next-year", response_model=PlanDetail, status_code=status.HTTP_201_CREATED, openapi_extra=DRAFTERS, responses=CREATED
+)
+async def copy_plan_to_next_year(
+    plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> PlanDetail:
     """Copy from last year: next year's first draft with the title, description, economy and the
     items still valid then (goals running on and not closed, activities not ended, active quality
     factors, focus areas and indicators)."""
@@ -108,14 +116,22 @@ async def _transition(
     return await service.transition(session, caller, plan, step, decision)
 
 
-@router.post("/{plan_id}/proposal", response_model=PlanDetail, openapi_extra=allow(*service.roles_for_any_kind(Transition.PROPOSE)), responses=CONDITIONAL)
+@router.post(
+    "/{plan_id}/proposal",
+    response_model=PlanDetail,
+    openapi_extra=allow(*service.roles_for_any_kind(Transition.PROPOSE)),
+    responses=CONDITIONAL,
+)
 async def propose_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> PlanDetail:
     """DRAFT → PROPOSED."""
     return await _respond(session, await _transition(request, session, caller, plan_id, Transition.PROPOSE), response)
 
 
 @router.post(
-    "/{plan_id}/return", response_model=PlanDetail, openapi_extra=allow(*service.roles_for_any_kind(Transition.RETURN_TO_DRAFT)), responses=CONDITIONAL
+    "/{plan_id}/return",
+    response_model=PlanDetail,
+    openapi_extra=allow(*service.roles_for_any_kind(Transition.RETURN_TO_DRAFT)),
+    responses=CONDITIONAL,
 )
 async def return_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> PlanDetail:
     """PROPOSED → DRAFT, to edit it further."""
@@ -137,7 +153,10 @@ async def decide_plan(
 
 
 @router.post(
-    "/{plan_id}/archival", response_model=PlanDetail, openapi_extra=allow(*service.roles_for_any_kind(Transition.ARCHIVE)), responses=CONDITIONAL
+    "/{plan_id}/archival",
+    response_model=PlanDetail,
+    openapi_extra=allow(*service.roles_for_any_kind(Transition.ARCHIVE)),
+    responses=CONDITIONAL,
 )
 async def archive_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> PlanDetail:
     """DECIDED → ARCHIVED without a successor."""

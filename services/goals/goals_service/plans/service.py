@@ -109,8 +109,13 @@ def snapshot(plan: Plan) -> dict[str, Any]:
 def items_snapshot(items: Iterable[PlanItem]) -> list[dict[str, Any]]:
     return [
         {
-            "item_type": item.item_type, "item_id": str(item.item_id), "position": item.position, "timing": item.timing,
-            "responsible": item.responsible, "followed_up_by": item.followed_up_by, "note": item.note,
+            "item_type": item.item_type,
+            "item_id": str(item.item_id),
+            "position": item.position,
+            "timing": item.timing,
+            "responsible": item.responsible,
+            "followed_up_by": item.followed_up_by,
+            "note": item.note,
         }
         for item in items
     ]
@@ -131,12 +136,25 @@ async def get_readable(session: AsyncSession, principal: Principal, plan_id: uui
 
 
 async def list_page(
-    session: AsyncSession, principal: Principal, *, kind: PlanKind | None, org_unit_id: uuid.UUID | None, year: int | None,
-    status: Status | None, limit: int, after: tuple[int, uuid.UUID] | None,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    kind: PlanKind | None,
+    org_unit_id: uuid.UUID | None,
+    year: int | None,
+    status: Status | None,
+    limit: int,
+    after: tuple[int, uuid.UUID] | None,
 ) -> list[Plan]:
     return await repository.list_page(
-        session, unpublished_units=access.readable_unit_ids(principal), kind=kind, org_unit_id=org_unit_id, year=year, status=status,
-        limit=limit, after=after,
+        session,
+        unpublished_units=access.readable_unit_ids(principal),
+        kind=kind,
+        org_unit_id=org_unit_id,
+        year=year,
+        status=status,
+        limit=limit,
+        after=after,
     )
 
 
@@ -186,8 +204,14 @@ def _display(item_type: PlanItemType, named: Any) -> dict[str, Any]:
 def _item_read(item: PlanItem, resolved: Resolved) -> PlanItemRead:
     item_type = PlanItemType(item.item_type)
     return PlanItemRead(
-        item_type=item_type, item_id=item.item_id, position=item.position, timing=item.timing, responsible=item.responsible,
-        followed_up_by=item.followed_up_by, note=item.note, **_display(item_type, resolved.get(item_type, {}).get(item.item_id)),
+        item_type=item_type,
+        item_id=item.item_id,
+        position=item.position,
+        timing=item.timing,
+        responsible=item.responsible,
+        followed_up_by=item.followed_up_by,
+        note=item.note,
+        **_display(item_type, resolved.get(item_type, {}).get(item.item_id)),
     )
 
 
@@ -201,13 +225,29 @@ async def detail(session: AsyncSession, plan: Plan) -> PlanDetail:
 
 
 async def _insert(
-    session: AsyncSession, principal: Principal, *, kind: str, org_unit_id: uuid.UUID, year: int, content: PlanContent,
-    revision: int, replaces: Plan | None, items: Iterable[PlanItem] = (),
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    kind: str,
+    org_unit_id: uuid.UUID,
+    year: int,
+    content: PlanContent,
+    revision: int,
+    replaces: Plan | None,
+    items: Iterable[PlanItem] = (),
 ) -> Plan:
     plan = Plan(
-        kind=kind, org_unit_id=org_unit_id, year=year, revision=revision, replaces_id=replaces.id if replaces else None,
-        status=Status.DRAFT.value, title=content.title, description=content.description, economy=content.economy,
-        created_by=principal.user_id, updated_by=principal.user_id,
+        kind=kind,
+        org_unit_id=org_unit_id,
+        year=year,
+        revision=revision,
+        replaces_id=replaces.id if replaces else None,
+        status=Status.DRAFT.value,
+        title=content.title,
+        description=content.description,
+        economy=content.economy,
+        created_by=principal.user_id,
+        updated_by=principal.user_id,
     )
     session.add(plan)
     await session.flush()
@@ -220,13 +260,24 @@ async def _insert(
 
 def _copy(item: PlanItem, plan_id: uuid.UUID) -> PlanItem:
     return PlanItem(
-        plan_id=plan_id, item_type=item.item_type, item_id=item.item_id, position=item.position, timing=item.timing,
-        responsible=item.responsible, followed_up_by=item.followed_up_by, note=item.note,
+        plan_id=plan_id,
+        item_type=item.item_type,
+        item_id=item.item_id,
+        position=item.position,
+        timing=item.timing,
+        responsible=item.responsible,
+        followed_up_by=item.followed_up_by,
+        note=item.note,
     )
 
 
 async def _new_revision_of(
-    session: AsyncSession, principal: Principal, kind: str, org_unit_id: uuid.UUID, year: int, content: PlanContent,
+    session: AsyncSession,
+    principal: Principal,
+    kind: str,
+    org_unit_id: uuid.UUID,
+    year: int,
+    content: PlanContent,
     items: Iterable[PlanItem] = (),
 ) -> Plan:
     """A draft for the kind, org unit and year; once decided it replaces the plan in force."""
@@ -237,7 +288,13 @@ async def _new_revision_of(
             f"the {year} plan is still {open_revision.status}"
         )
     return await _insert(
-        session, principal, kind=kind, org_unit_id=org_unit_id, year=year, content=content, items=items,
+        session,
+        principal,
+        kind=kind,
+        org_unit_id=org_unit_id,
+        year=year,
+        content=content,
+        items=items,
         revision=await repository.max_revision(session, kind, org_unit_id, year) + 1,
         replaces=await repository.in_force(session, kind, org_unit_id, year),
     )
@@ -290,8 +347,15 @@ async def next_year(session: AsyncSession, principal: Principal, source_id: uuid
     resolved = await _resolve(session, _refs(items))
     kept = [item for item in items if _still_valid(item, resolved, year)]
     return await _insert(
-        session, principal, kind=source.kind, org_unit_id=source.org_unit_id, year=year, content=_content(source), items=kept,
-        revision=1, replaces=None,
+        session,
+        principal,
+        kind=source.kind,
+        org_unit_id=source.org_unit_id,
+        year=year,
+        content=_content(source),
+        items=kept,
+        revision=1,
+        replaces=None,
     )
 
 
@@ -356,8 +420,14 @@ async def replace_items(session: AsyncSession, principal: Principal, plan: Plan,
     before = snapshot(plan) | {"items": items_snapshot(await repository.items(session, plan.id))}
     rows = [
         PlanItem(
-            plan_id=plan.id, item_type=item.item_type.value, item_id=item_id, position=index if item.position is None else item.position,
-            timing=item.timing, responsible=item.responsible, followed_up_by=item.followed_up_by, note=item.note,
+            plan_id=plan.id,
+            item_type=item.item_type.value,
+            item_id=item_id,
+            position=index if item.position is None else item.position,
+            timing=item.timing,
+            responsible=item.responsible,
+            followed_up_by=item.followed_up_by,
+            note=item.note,
         )
         for index, (item, item_id) in enumerate(zip(data.items, stored_ids, strict=True))
     ]
@@ -365,16 +435,18 @@ async def replace_items(session: AsyncSession, principal: Principal, plan: Plan,
     plan.updated_by = principal.user_id
     plan.updated_at = utcnow()  # an UPDATE of the plan even by the same author: its ETag must change
     await session.flush()
-    auditor.record(session, principal, "REPLACE_ITEMS", ENTITY, plan.id, before=before, after=snapshot(plan) | {"items": items_snapshot(rows)})
+    auditor.record(
+        session, principal, "REPLACE_ITEMS", ENTITY, plan.id, before=before, after=snapshot(plan) | {"items": items_snapshot(rows)}
+    )
     return plan
 
 
-async def transition(
-    session: AsyncSession, principal: Principal, plan: Plan, step: Transition, decision: Decision | None = None
-) -> Plan:
+async def transition(session: AsyncSession, principal: Principal, plan: Plan, step: Transition, decision: Decision | None = None) -> Plan:
     ensure_writer(principal, plan.kind, plan.org_unit_id, step)
     superseded = await repository.in_force(session, plan.kind, plan.org_unit_id, plan.year) if step == Transition.DECIDE else None
-    return await apply_transition(session, auditor, principal, plan, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded)
+    return await apply_transition(
+        session, auditor, principal, plan, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded
+    )
 
 
 async def delete(session: AsyncSession, principal: Principal, plan: Plan) -> None:

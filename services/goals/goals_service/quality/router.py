@@ -48,7 +48,9 @@ async def get_quality_factor(factor_id: uuid.UUID, session: SessionDep, response
     return _with_etag(await service.read(session, await service.get(session, factor_id)), response)
 
 
-@router.post("", response_model=QualityFactorRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(422))
+@router.post(
+    "", response_model=QualityFactorRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(422)
+)
 async def create_quality_factor(
     data: QualityFactorCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> QualityFactorRead:

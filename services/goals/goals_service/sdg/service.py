@@ -42,8 +42,12 @@ async def overview(session: AsyncSession, year: int) -> SdgOverviewRead:
     goals_by_sdg: dict[int, list[SdgGoal]] = defaultdict(list)
     for row in await thread_repository.goals_in_force(session, year):
         goal = SdgGoal(
-            id=row.id, lineage_id=row.lineage_id, level=row.level, title=row.title,
-            owner_org_unit_id=row.owner_org_unit_id, closed=row.closed_at is not None,
+            id=row.id,
+            lineage_id=row.lineage_id,
+            level=row.level,
+            title=row.title,
+            owner_org_unit_id=row.owner_org_unit_id,
+            closed=row.closed_at is not None,
         )
         for number in sorted(_numbers(row.sdgs)):
             goals_by_sdg[number].append(goal)
@@ -53,8 +57,10 @@ async def overview(session: AsyncSession, year: int) -> SdgOverviewRead:
         year=year,
         items=[
             SdgOverviewItem(
-                **to_read(sdg).model_dump(), goals=goals_by_sdg[sdg.number],
-                indicator_count=indicators[sdg.number], activity_count=activities[sdg.number],
+                **to_read(sdg).model_dump(),
+                goals=goals_by_sdg[sdg.number],
+                indicator_count=indicators[sdg.number],
+                activity_count=activities[sdg.number],
             )
             for sdg in GLOBAL_GOALS
         ],

@@ -40,13 +40,29 @@ PUBLISHED = (Status.DECIDED.value, Status.ARCHIVED.value)
 OUTCOMES_PER_USE = 2
 
 _GOAL_COLUMNS = (
-    GOAL.c.id, GOAL.c.lineage_id, GOAL.c.revision, GOAL.c.level, GOAL.c.owner_org_unit_id, GOAL.c.mandate_period_id,
-    GOAL.c.start_year, GOAL.c.end_year, GOAL.c.title, GOAL.c.perspective, GOAL.c.sdgs, GOAL.c.status,
-    GOAL.c.closed_at, GOAL.c.closed_reason,
+    GOAL.c.id,
+    GOAL.c.lineage_id,
+    GOAL.c.revision,
+    GOAL.c.level,
+    GOAL.c.owner_org_unit_id,
+    GOAL.c.mandate_period_id,
+    GOAL.c.start_year,
+    GOAL.c.end_year,
+    GOAL.c.title,
+    GOAL.c.perspective,
+    GOAL.c.sdgs,
+    GOAL.c.status,
+    GOAL.c.closed_at,
+    GOAL.c.closed_reason,
 )
 _ACTIVITY_COLUMNS = (
-    ACTIVITY.c.id, ACTIVITY.c.title, ACTIVITY.c.owner_org_unit_id, ACTIVITY.c.start_date, ACTIVITY.c.end_date,
-    ACTIVITY.c.status, ACTIVITY.c.sdgs,
+    ACTIVITY.c.id,
+    ACTIVITY.c.title,
+    ACTIVITY.c.owner_org_unit_id,
+    ACTIVITY.c.start_date,
+    ACTIVITY.c.end_date,
+    ACTIVITY.c.status,
+    ACTIVITY.c.sdgs,
 )
 
 
@@ -89,8 +105,14 @@ async def year_targets_in_force(session: AsyncSession, year: int) -> dict[uuid.U
 async def uses_of(session: AsyncSession, lineages: Lineages) -> Sequence[AnyRow]:
     query = (
         select(
-            USE.c.id, USE.c.goal_lineage_id, USE.c.org_unit_id, USE.c.thresholds, USE.c.indicator_id,
-            INDICATOR.c.name, INDICATOR.c.unit, INDICATOR.c.direction,
+            USE.c.id,
+            USE.c.goal_lineage_id,
+            USE.c.org_unit_id,
+            USE.c.thresholds,
+            USE.c.indicator_id,
+            INDICATOR.c.name,
+            INDICATOR.c.unit,
+            INDICATOR.c.direction,
         )
         .join(INDICATOR, INDICATOR.c.id == USE.c.indicator_id)
         .where(USE.c.goal_lineage_id.in_(lineages))
@@ -159,6 +181,7 @@ async def mandate_periods(session: AsyncSession, ids: Collection[uuid.UUID], yea
 
 
 # Walking up from one node.
+
 
 async def goal_with_links(session: AsyncSession, goal_id: uuid.UUID) -> Sequence[AnyRow]:
     """The goal revision, one row per link (parent_lineage_id None when it links to nothing)."""

@@ -103,8 +103,11 @@ def _vision_ref(vision: VisionVersion | None) -> VisionRef | None:
     if vision is None:
         return None
     return VisionRef(
-        id=vision.id, revision=vision.revision, text=vision.text,
-        horizon_start_year=vision.horizon_start_year, horizon_end_year=vision.horizon_end_year,
+        id=vision.id,
+        revision=vision.revision,
+        text=vision.text,
+        horizon_start_year=vision.horizon_start_year,
+        horizon_end_year=vision.horizon_end_year,
     )
 
 
@@ -157,19 +160,32 @@ def _indicators_by_lineage(
         latest, previous = ranked.get(use.id, (None, None))
         target = targets.get(use.id)
         current = latest.total if latest is not None else None
-        result[use.goal_lineage_id].append({
-            "use_id": use.id, "indicator_id": use.indicator_id, "name": use.name, "unit": use.unit, "direction": use.direction,
-            "org_unit_id": use.org_unit_id, "target": target, "latest": _outcome(latest),
-            "status": indicator_status.assess(use.direction, current, target, _near_share(use.thresholds, default_share)),
-            "trend": indicator_status.trend(use.direction, current, previous.total if previous is not None else None),
-        })
+        result[use.goal_lineage_id].append(
+            {
+                "use_id": use.id,
+                "indicator_id": use.indicator_id,
+                "name": use.name,
+                "unit": use.unit,
+                "direction": use.direction,
+                "org_unit_id": use.org_unit_id,
+                "target": target,
+                "latest": _outcome(latest),
+                "status": indicator_status.assess(use.direction, current, target, _near_share(use.thresholds, default_share)),
+                "trend": indicator_status.trend(use.direction, current, previous.total if previous is not None else None),
+            }
+        )
     return result
 
 
 def _activity(row: AnyRow) -> Node:
     return {
-        "id": row.id, "title": row.title, "owner_org_unit_id": row.owner_org_unit_id, "start_date": row.start_date,
-        "end_date": row.end_date, "status": row.status, "sdgs": row.sdgs,
+        "id": row.id,
+        "title": row.title,
+        "owner_org_unit_id": row.owner_org_unit_id,
+        "start_date": row.start_date,
+        "end_date": row.end_date,
+        "status": row.status,
+        "sdgs": row.sdgs,
     }
 
 
@@ -202,12 +218,23 @@ class _TreeBuilder:
         self._on_path.discard(lineage)
         row = self.graph.goals[lineage]
         self.built[lineage] = {
-            "id": row.id, "lineage_id": lineage, "revision": row.revision, "level": row.level,
-            "owner_org_unit_id": row.owner_org_unit_id, "title": row.title, "perspective": row.perspective,
-            "start_year": row.start_year, "end_year": row.end_year, "sdgs": row.sdgs, "closed": row.closed_at is not None,
-            "closed_reason": row.closed_reason, "year_target_level": self.year_targets.get(row.id),
-            "contributes_to": self.graph.contributes_to.get(lineage, []), "indicators": self.indicators.get(lineage, []),
-            "activities": self.activities.get(lineage, []), "contributing_goals": below,
+            "id": row.id,
+            "lineage_id": lineage,
+            "revision": row.revision,
+            "level": row.level,
+            "owner_org_unit_id": row.owner_org_unit_id,
+            "title": row.title,
+            "perspective": row.perspective,
+            "start_year": row.start_year,
+            "end_year": row.end_year,
+            "sdgs": row.sdgs,
+            "closed": row.closed_at is not None,
+            "closed_reason": row.closed_reason,
+            "year_target_level": self.year_targets.get(row.id),
+            "contributes_to": self.graph.contributes_to.get(lineage, []),
+            "indicators": self.indicators.get(lineage, []),
+            "activities": self.activities.get(lineage, []),
+            "contributing_goals": below,
         }
         return self.built[lineage]
 
@@ -262,7 +289,8 @@ async def read_thread(session: AsyncSession, settings: GoalsSettings, year: int,
         "goals": chained,
         "ancestors": [
             {"id": row.id, "lineage_id": lineage, "level": row.level, "title": row.title, "owner_org_unit_id": row.owner_org_unit_id}
-            for lineage, row in sorted(graph.goals.items(), key=lambda item: _level_order(item[1].level)) if lineage in ancestors
+            for lineage, row in sorted(graph.goals.items(), key=lambda item: _level_order(item[1].level))
+            if lineage in ancestors
         ],
         "unlinked": {"board": unlinked[BOARD], "unit": unlinked[UNIT], "activities": unlinked_activities},
     }
@@ -291,8 +319,13 @@ async def _start(
             raise NotFound(f"no goal {goal_id}")
         goal = rows[0]
         node = UpwardNode(
-            kind=NodeKind.GOAL, id=goal.id, title=goal.title, org_unit_id=goal.owner_org_unit_id, level=goal.level,
-            status=goal.status, contributes_to=[row.parent_lineage_id for row in rows if row.parent_lineage_id is not None],
+            kind=NodeKind.GOAL,
+            id=goal.id,
+            title=goal.title,
+            org_unit_id=goal.owner_org_unit_id,
+            level=goal.level,
+            status=goal.status,
+            contributes_to=[row.parent_lineage_id for row in rows if row.parent_lineage_id is not None],
         )
         return node, goal.start_year, goal.mandate_period_id
     if activity_id is not None:
@@ -301,8 +334,12 @@ async def _start(
             raise NotFound(f"no activity {activity_id}")
         activity = rows[0]
         node = UpwardNode(
-            kind=NodeKind.ACTIVITY, id=activity.id, title=activity.title, org_unit_id=activity.owner_org_unit_id,
-            status=activity.status, contributes_to=[row.goal_lineage_id for row in rows if row.goal_lineage_id is not None],
+            kind=NodeKind.ACTIVITY,
+            id=activity.id,
+            title=activity.title,
+            org_unit_id=activity.owner_org_unit_id,
+            status=activity.status,
+            contributes_to=[row.goal_lineage_id for row in rows if row.goal_lineage_id is not None],
         )
         return node, activity.start_date.year, None
     assert use_id is not None
@@ -310,7 +347,10 @@ async def _start(
     if use is None:
         raise NotFound(f"no indicator use {use_id}")
     node = UpwardNode(
-        kind=NodeKind.INDICATOR_USE, id=use.id, title=use.name, org_unit_id=use.org_unit_id,
+        kind=NodeKind.INDICATOR_USE,
+        id=use.id,
+        title=use.name,
+        org_unit_id=use.org_unit_id,
         contributes_to=[use.goal_lineage_id] if use.goal_lineage_id is not None else [],
     )
     return node, None, None  # a use's year is its goal's, found on the way up
@@ -335,9 +375,18 @@ async def _goals_above(session: AsyncSession, node: UpwardNode) -> tuple[list[Up
         step = sorted(chosen.values(), key=lambda row: _level_order(row.level))
         found += [
             UpwardGoal(
-                id=row.id, lineage_id=row.lineage_id, revision=row.revision, level=row.level, owner_org_unit_id=row.owner_org_unit_id,
-                title=row.title, status=row.status, closed=row.closed_at is not None, start_year=row.start_year,
-                end_year=row.end_year, distance=distance, contributes_to=parents[row.lineage_id],
+                id=row.id,
+                lineage_id=row.lineage_id,
+                revision=row.revision,
+                level=row.level,
+                owner_org_unit_id=row.owner_org_unit_id,
+                title=row.title,
+                status=row.status,
+                closed=row.closed_at is not None,
+                start_year=row.start_year,
+                end_year=row.end_year,
+                distance=distance,
+                contributes_to=parents[row.lineage_id],
             )
             for row in step
         ]

@@ -16,10 +16,7 @@ async def get(session: AsyncSession, vision_id: uuid.UUID) -> VisionVersion | No
 
 async def first_in_status(session: AsyncSession, statuses: Iterable[Status]) -> VisionVersion | None:
     query = (
-        select(VisionVersion)
-        .where(VisionVersion.status.in_([s.value for s in statuses]))
-        .order_by(VisionVersion.revision.desc())
-        .limit(1)
+        select(VisionVersion).where(VisionVersion.status.in_([s.value for s in statuses])).order_by(VisionVersion.revision.desc()).limit(1)
     )
     return (await session.scalars(query)).first()
 
@@ -28,9 +25,7 @@ async def max_revision(session: AsyncSession) -> int:
     return (await session.scalar(select(func.max(VisionVersion.revision)))) or 0
 
 
-async def list_page(
-    session: AsyncSession, statuses: Iterable[Status], limit: int, before_revision: int | None
-) -> list[VisionVersion]:
+async def list_page(session: AsyncSession, statuses: Iterable[Status], limit: int, before_revision: int | None) -> list[VisionVersion]:
     query = (
         select(VisionVersion)
         .where(VisionVersion.status.in_([s.value for s in statuses]))

@@ -30,7 +30,9 @@ async def _for_update(request: Request, session: SessionDep, caller: CallerDep, 
 
 
 @router.get("", response_model=Page[VisionRead], openapi_extra=allow_any_signed_in(), responses=problem_responses(422))
-async def list_vision_versions(session: SessionDep, caller: CallerDep, limit: LimitQuery = 20, cursor: CursorQuery = None) -> Page[VisionRead]:
+async def list_vision_versions(
+    session: SessionDep, caller: CallerDep, limit: LimitQuery = 20, cursor: CursorQuery = None
+) -> Page[VisionRead]:
     """Every revision of the vision, newest first. Drafts are listed for fullmaktige and revisor only."""
     after = decode_cursor(cursor)
     before_revision = cursor_values(after, revision=int)[0] if after else None
@@ -53,7 +55,9 @@ async def get_vision_version(vision_id: uuid.UUID, session: SessionDep, caller: 
 @router.post(
     "", response_model=VisionRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(409, 422)
 )
-async def create_vision_version(data: VisionCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> VisionRead:
+async def create_vision_version(
+    data: VisionCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> VisionRead:
     """Start a new draft revision; it replaces the decided vision once it is decided."""
     version = await service.create(session, caller, data, request.app.state.settings)
     response.headers["Location"] = f"{request.url.path}/{version.id}"
@@ -67,7 +71,9 @@ async def create_vision_version(data: VisionCreate, session: SessionDep, caller:
     openapi_extra=WRITERS,
     responses=problem_responses(404, 409, 422),
 )
-async def revise_vision_version(vision_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> VisionRead:
+async def revise_vision_version(
+    vision_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> VisionRead:
     """Start an amendment: a new draft copying the decided version."""
     version = await service.new_revision(session, caller, vision_id, request.app.state.settings)
     response.headers["Location"] = f"/api/goals/v1/visions/{version.id}"
@@ -83,19 +89,25 @@ async def update_vision_version(
     return _respond(await service.update(session, caller, version, data, request.app.state.settings), response)
 
 
-async def _transition(request: Request, session: SessionDep, caller: CallerDep, vision_id: uuid.UUID, step: Transition, decision: Decision | None = None) -> VisionVersion:
+async def _transition(
+    request: Request, session: SessionDep, caller: CallerDep, vision_id: uuid.UUID, step: Transition, decision: Decision | None = None
+) -> VisionVersion:
     version = await _for_update(request, session, caller, vision_id)
     return await service.transition(session, caller, version, step, decision)
 
 
 @router.post("/{vision_id}/proposal", response_model=VisionRead, openapi_extra=WRITERS, responses=CONDITIONAL)
-async def propose_vision_version(vision_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> VisionRead:
+async def propose_vision_version(
+    vision_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> VisionRead:
     """DRAFT → PROPOSED."""
     return _respond(await _transition(request, session, caller, vision_id, Transition.PROPOSE), response)
 
 
 @router.post("/{vision_id}/return", response_model=VisionRead, openapi_extra=WRITERS, responses=CONDITIONAL)
-async def return_vision_version(vision_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> VisionRead:
+async def return_vision_version(
+    vision_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> VisionRead:
     """PROPOSED → DRAFT, to edit it further."""
     return _respond(await _transition(request, session, caller, vision_id, Transition.RETURN_TO_DRAFT), response)
 
@@ -109,7 +121,9 @@ async def decide_vision_version(
 
 
 @router.post("/{vision_id}/archival", response_model=VisionRead, openapi_extra=WRITERS, responses=CONDITIONAL)
-async def archive_vision_version(vision_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> VisionRead:
+async def archive_vision_version(
+    vision_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> VisionRead:
     """DECIDED → ARCHIVED without a successor."""
     return _respond(await _transition(request, session, caller, vision_id, Transition.ARCHIVE), response)
 

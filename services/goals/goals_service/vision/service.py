@@ -83,16 +83,12 @@ async def read_current(session: AsyncSession) -> VisionVersion:
     return version
 
 
-async def create(
-    session: AsyncSession, principal: Principal, data: VisionCreate, settings: GoalsSettings
-) -> VisionVersion:
+async def create(session: AsyncSession, principal: Principal, data: VisionCreate, settings: GoalsSettings) -> VisionVersion:
     ensure_writer(principal)
     check_horizon(data, settings)
     open_version = await repository.first_in_status(session, (Status.DRAFT, Status.PROPOSED))
     if open_version is not None:
-        raise RuleViolation(
-            f"one vision revision is prepared at a time: revision {open_version.revision} is still {open_version.status}"
-        )
+        raise RuleViolation(f"one vision revision is prepared at a time: revision {open_version.revision} is still {open_version.status}")
     replaces = await repository.first_in_status(session, (Status.DECIDED,))
     version = VisionVersion(
         revision=await repository.max_revision(session) + 1,
@@ -111,9 +107,7 @@ async def create(
     return version
 
 
-async def new_revision(
-    session: AsyncSession, principal: Principal, source_id: uuid.UUID, settings: GoalsSettings
-) -> VisionVersion:
+async def new_revision(session: AsyncSession, principal: Principal, source_id: uuid.UUID, settings: GoalsSettings) -> VisionVersion:
     """Start an amendment (ändringsbeslut): a draft copying a decided version."""
     source = await get_readable(session, principal, source_id)
     if Status(source.status) != Status.DECIDED:
@@ -158,7 +152,9 @@ async def transition(
 ) -> VisionVersion:
     ensure_writer(principal)
     superseded = await repository.first_in_status(session, (Status.DECIDED,)) if step == Transition.DECIDE else None
-    return await apply_transition(session, auditor, principal, version, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded)
+    return await apply_transition(
+        session, auditor, principal, version, step, decision, entity=ENTITY, snapshot=snapshot, superseded=superseded
+    )
 
 
 async def delete(session: AsyncSession, principal: Principal, version: VisionVersion) -> None:

@@ -15,22 +15,35 @@ DECISION = {"body": "Barn- och utbildningsnämnden", "decision_date": "2026-10-2
 
 def municipal_goal(period_id, **changes):
     return {
-        "level": "MUNICIPAL", "owner_org_unit_id": COUNCIL, "mandate_period_id": str(period_id), "start_year": 2027, "end_year": 2030,
-        "title": "Hallstahammar är en attraktiv kommun att bo och leva i", "perspective": "OPERATIONS",
+        "level": "MUNICIPAL",
+        "owner_org_unit_id": COUNCIL,
+        "mandate_period_id": str(period_id),
+        "start_year": 2027,
+        "end_year": 2030,
+        "title": "Hallstahammar är en attraktiv kommun att bo och leva i",
+        "perspective": "OPERATIONS",
     } | changes
 
 
 def board_goal(**changes):
     return {
-        "level": "BOARD", "owner_org_unit_id": BOARD, "start_year": 2027, "end_year": 2027,
-        "title": "Fler elever klarar skolan", "perspective": "OPERATIONS",
+        "level": "BOARD",
+        "owner_org_unit_id": BOARD,
+        "start_year": 2027,
+        "end_year": 2027,
+        "title": "Fler elever klarar skolan",
+        "perspective": "OPERATIONS",
     } | changes
 
 
 def unit_goal(**changes):
     return {
-        "level": "UNIT", "owner_org_unit_id": UNIT, "start_year": 2027, "end_year": 2027,
-        "title": "Alla elever läser dagligen", "perspective": "OPERATIONS",
+        "level": "UNIT",
+        "owner_org_unit_id": UNIT,
+        "start_year": 2027,
+        "end_year": 2027,
+        "title": "Alla elever läser dagligen",
+        "perspective": "OPERATIONS",
     } | changes
 
 

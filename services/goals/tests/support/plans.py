@@ -27,7 +27,9 @@ async def create(client, headers, plan=BOARD_PLAN, **changes):
 
 async def step(client, headers, response, action, json=None):
     """Apply a lifecycle action to the plan `response` returned, with its ETag."""
-    return await client.post(f"{PLANS}/{response.json()['id']}/{action}", json=json, headers=headers | {"If-Match": response.headers["etag"]})
+    return await client.post(
+        f"{PLANS}/{response.json()['id']}/{action}", json=json, headers=headers | {"If-Match": response.headers["etag"]}
+    )
 
 
 async def decide(client, headers, response, decider=None):

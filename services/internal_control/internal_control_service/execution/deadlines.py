@@ -27,4 +27,3 @@ def is_late(deadline: dt.date, decided_on: dt.date | None) -> bool:
     if decided_on is not None:
         return decided_on > deadline
     return today() > deadline
-

@@ -48,7 +48,11 @@ def _of_board_and_year(board_org_unit_id: uuid.UUID | None, year: int | None) ->
 
 
 async def get_activity(session: AsyncSession, activity_id: uuid.UUID) -> Row[ControlActivity, ControlPlan] | None:
-    query = select(ControlActivity, ControlPlan).join(ControlPlan, ControlPlan.id == ControlActivity.plan_id).where(ControlActivity.id == activity_id)
+    query = (
+        select(ControlActivity, ControlPlan)
+        .join(ControlPlan, ControlPlan.id == ControlActivity.plan_id)
+        .where(ControlActivity.id == activity_id)
+    )
     return (await session.execute(query)).first()
 
 
@@ -96,7 +100,14 @@ async def get_result(session: AsyncSession, result_id: uuid.UUID) -> ResultRow |
 
 def _deviations() -> Select[Deviation, uuid.UUID, str, str, uuid.UUID, int]:
     return (
-        select(Deviation, ControlResult.activity_id, ControlResult.occasion, ControlActivity.area, ControlPlan.board_org_unit_id, ControlPlan.year)
+        select(
+            Deviation,
+            ControlResult.activity_id,
+            ControlResult.occasion,
+            ControlActivity.area,
+            ControlPlan.board_org_unit_id,
+            ControlPlan.year,
+        )
         .join(ControlResult, ControlResult.id == Deviation.result_id)
         .join(ControlActivity, ControlActivity.id == ControlResult.activity_id)
         .join(ControlPlan, ControlPlan.id == ControlActivity.plan_id)

@@ -35,7 +35,10 @@ YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="Only the 
 
 
 @router.post(
-    ACTIVITY_RESULTS, response_model=ResultRead, status_code=201, openapi_extra=WRITERS,
+    ACTIVITY_RESULTS,
+    response_model=ResultRead,
+    status_code=201,
+    openapi_extra=WRITERS,
     responses=problem_responses(404, 409, 422),
 )
 async def record_control_result(activity_id: uuid.UUID, data: ResultCreate, session: SessionDep, caller: CallerDep) -> ResultRead:
@@ -88,8 +91,13 @@ async def list_deviations(
     """Deviations of the boards in the caller's scope with their actions, in the order they were found."""
     boards = service.boards_to_list(caller, board_org_unit_id)
     rows = await repository.list_deviations(
-        session, board_org_unit_id=board_org_unit_id, year=year, status=status.value if status else None, boards=boards,
-        limit=limit + 1, after=keyset(cursor),
+        session,
+        board_org_unit_id=board_org_unit_id,
+        year=year,
+        status=status.value if status else None,
+        boards=boards,
+        limit=limit + 1,
+        after=keyset(cursor),
     )
     items, next_cursor = created_page(rows, limit, lambda row: row.Deviation)
     return Page[DeviationRead](items=await service.read_deviations(session, items), next_cursor=next_cursor)
@@ -118,12 +126,13 @@ async def close_deviation(
 
 
 @router.post(
-    f"{DEVIATION}/actions", response_model=ActionRead, status_code=201, openapi_extra=WRITERS,
+    f"{DEVIATION}/actions",
+    response_model=ActionRead,
+    status_code=201,
+    openapi_extra=WRITERS,
     responses=problem_responses(404, 409, 422),
 )
-async def add_action(
-    deviation_id: uuid.UUID, data: ActionCreate, session: SessionDep, caller: CallerDep, response: Response
-) -> ActionRead:
+async def add_action(deviation_id: uuid.UUID, data: ActionCreate, session: SessionDep, caller: CallerDep, response: Response) -> ActionRead:
     """Add a remedy to an open deviation."""
     row = await service.get_deviation(session, caller, deviation_id, write="an action on a deviation")
     action = await service.add_action(session, caller, row, data)

@@ -31,7 +31,10 @@ class ResultCreate(InputModel):
     evidence: str = Field(default="", max_length=10000, examples=["20 av 20 fakturor granskade; 2 saknade attest."])
     checked_on: dt.date = Field(examples=["2027-04-28"])
     deviation_description: str | None = Field(
-        default=None, min_length=1, max_length=5000, description="Required with outcome DEVIATION: what was found",
+        default=None,
+        min_length=1,
+        max_length=5000,
+        description="Required with outcome DEVIATION: what was found",
         examples=["Två fakturor utan attest."],
     )
 

@@ -67,11 +67,22 @@ def _snapshot(read: BaseModel) -> dict[str, Any]:
 # --- results ------------------------------------------------------------------------------
 
 
-def to_result_read(result: ControlResult, plan_id: uuid.UUID, board_org_unit_id: uuid.UUID, year: int, deviation_id: uuid.UUID | None) -> ResultRead:
+def to_result_read(
+    result: ControlResult, plan_id: uuid.UUID, board_org_unit_id: uuid.UUID, year: int, deviation_id: uuid.UUID | None
+) -> ResultRead:
     return ResultRead(
-        id=result.id, activity_id=result.activity_id, plan_id=plan_id, board_org_unit_id=board_org_unit_id, year=year,
-        occasion=result.occasion, outcome=Outcome(result.outcome), evidence=result.evidence, checked_on=result.checked_on,
-        deviation_id=deviation_id, created_at=result.created_at, created_by=result.created_by,
+        id=result.id,
+        activity_id=result.activity_id,
+        plan_id=plan_id,
+        board_org_unit_id=board_org_unit_id,
+        year=year,
+        occasion=result.occasion,
+        outcome=Outcome(result.outcome),
+        evidence=result.evidence,
+        checked_on=result.checked_on,
+        deviation_id=deviation_id,
+        created_at=result.created_at,
+        created_by=result.created_by,
     )
 
 
@@ -114,23 +125,38 @@ async def record_result(session: AsyncSession, principal: Principal, activity_id
     if await repository.result_exists(session, activity_id, occasion):
         raise RuleViolation(f"one result per control activity and occasion: a result for {occasion!r} is already recorded")
     result = ControlResult(
-        activity_id=activity_id, occasion=occasion, outcome=data.outcome.value, evidence=data.evidence, checked_on=data.checked_on,
-        created_by=principal.user_id, updated_by=principal.user_id,
+        activity_id=activity_id,
+        occasion=occasion,
+        outcome=data.outcome.value,
+        evidence=data.evidence,
+        checked_on=data.checked_on,
+        created_by=principal.user_id,
+        updated_by=principal.user_id,
     )
     session.add(result)
     await session.flush()
     deviation = None
     if data.outcome == Outcome.DEVIATION:
         deviation = Deviation(
-            result_id=result.id, description=data.deviation_description, status=DeviationStatus.OPEN.value,
-            created_by=principal.user_id, updated_by=principal.user_id,
+            result_id=result.id,
+            description=data.deviation_description,
+            status=DeviationStatus.OPEN.value,
+            created_by=principal.user_id,
+            updated_by=principal.user_id,
         )
         session.add(deviation)
         await session.flush()
     read = to_result_read(result, plan.id, plan.board_org_unit_id, plan.year, deviation.id if deviation else None)
     auditor.record(session, principal, "CREATE", RESULT, result.id, after=_snapshot(read))
     if deviation is not None:
-        auditor.record(session, principal, "CREATE", DEVIATION, deviation.id, after=_snapshot(to_deviation_read(deviation, result, plan, row.ControlActivity.area, [])))
+        auditor.record(
+            session,
+            principal,
+            "CREATE",
+            DEVIATION,
+            deviation.id,
+            after=_snapshot(to_deviation_read(deviation, result, plan, row.ControlActivity.area, [])),
+        )
     return read
 
 
@@ -143,20 +169,39 @@ def is_overdue(status: str, due_date: dt.date) -> bool:
 
 def to_action_read(action: Action) -> ActionRead:
     return ActionRead(
-        id=action.id, deviation_id=action.deviation_id, description=action.description, owner=action.owner, due_date=action.due_date,
-        status=ActionStatus(action.status), overdue=is_overdue(action.status, action.due_date), created_at=action.created_at,
-        updated_at=action.updated_at, updated_by=action.updated_by, row_version=action.row_version,
+        id=action.id,
+        deviation_id=action.deviation_id,
+        description=action.description,
+        owner=action.owner,
+        due_date=action.due_date,
+        status=ActionStatus(action.status),
+        overdue=is_overdue(action.status, action.due_date),
+        created_at=action.created_at,
+        updated_at=action.updated_at,
+        updated_by=action.updated_by,
+        row_version=action.row_version,
     )
 
 
 def to_deviation_read(deviation: Deviation, result: Any, plan: Any, area: str, actions: Sequence[Action]) -> DeviationRead:
     """`result` and `plan` need only the attributes read here (ids, occasion, board, year)."""
     return DeviationRead(
-        id=deviation.id, result_id=deviation.result_id, activity_id=result.activity_id, board_org_unit_id=plan.board_org_unit_id,
-        year=plan.year, area=area, occasion=result.occasion, description=deviation.description,
-        status=DeviationStatus(deviation.status), closed_at=deviation.closed_at, closed_by=deviation.closed_by,
-        closing_note=deviation.closing_note, actions=[to_action_read(a) for a in actions], created_at=deviation.created_at,
-        created_by=deviation.created_by, row_version=deviation.row_version,
+        id=deviation.id,
+        result_id=deviation.result_id,
+        activity_id=result.activity_id,
+        board_org_unit_id=plan.board_org_unit_id,
+        year=plan.year,
+        area=area,
+        occasion=result.occasion,
+        description=deviation.description,
+        status=DeviationStatus(deviation.status),
+        closed_at=deviation.closed_at,
+        closed_by=deviation.closed_by,
+        closing_note=deviation.closing_note,
+        actions=[to_action_read(a) for a in actions],
+        created_at=deviation.created_at,
+        created_by=deviation.created_by,
+        row_version=deviation.row_version,
     )
 
 
@@ -230,8 +275,13 @@ async def add_action(session: AsyncSession, principal: Principal, row: Deviation
     await _serialised(session, row.Deviation)
     _ensure_open(row.Deviation, "it takes no new actions")
     action = Action(
-        deviation_id=row.Deviation.id, description=data.description, owner=data.owner, due_date=data.due_date,
-        status=ActionStatus.OPEN.value, created_by=principal.user_id, updated_by=principal.user_id,
+        deviation_id=row.Deviation.id,
+        description=data.description,
+        owner=data.owner,
+        due_date=data.due_date,
+        status=ActionStatus.OPEN.value,
+        created_by=principal.user_id,
+        updated_by=principal.user_id,
     )
     session.add(action)
     await session.flush()
@@ -239,9 +289,7 @@ async def add_action(session: AsyncSession, principal: Principal, row: Deviation
     return action
 
 
-async def get_action(
-    session: AsyncSession, principal: Principal, action_id: uuid.UUID, write: str | None = None
-) -> ActionRow:
+async def get_action(session: AsyncSession, principal: Principal, action_id: uuid.UUID, write: str | None = None) -> ActionRow:
     row = await repository.get_action(session, action_id)
     if row is None:
         raise NotFound(f"no action {action_id}")

@@ -132,6 +132,10 @@ async def activities_of(session: AsyncSession, plan_id: uuid.UUID) -> list[Contr
 
 async def risk_with_board(session: AsyncSession, risk_id: uuid.UUID) -> tuple[Risk, uuid.UUID] | None:
     """The risk and the board whose assessment holds it."""
-    query = select(Risk, RiskAssessment.board_org_unit_id).join(RiskAssessment, RiskAssessment.id == Risk.assessment_id).where(Risk.id == risk_id)
+    query = (
+        select(Risk, RiskAssessment.board_org_unit_id)
+        .join(RiskAssessment, RiskAssessment.id == Risk.assessment_id)
+        .where(Risk.id == risk_id)
+    )
     row = (await session.execute(query)).first()
     return (row[0], row[1]) if row else None

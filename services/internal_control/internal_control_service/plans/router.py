@@ -49,7 +49,9 @@ def _by_year(row: CommonControl | ControlPlan) -> dict[str, Any]:
 # --- common controls -------------------------------------------------------------------------
 
 
-async def _common_control_for_write(request: Request, session: SessionDep, caller: CallerDep, common_control_id: uuid.UUID) -> CommonControl:
+async def _common_control_for_write(
+    request: Request, session: SessionDep, caller: CallerDep, common_control_id: uuid.UUID
+) -> CommonControl:
     service.ensure_executive_board(caller)  # a refusal by role or scope comes before any precondition
     control = await service.get_common_control(session, common_control_id)
     require_if_match(request, etag(control.id, control.row_version))
@@ -66,7 +68,9 @@ async def list_common_controls(
     return Page[CommonControlRead](items=[service.common_control_read(c) for c in page], next_cursor=next_cursor)
 
 
-@router.get("/common-controls/{common_control_id}", response_model=CommonControlRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(
+    "/common-controls/{common_control_id}", response_model=CommonControlRead, openapi_extra=READERS, responses=problem_responses(404, 422)
+)
 async def get_common_control(common_control_id: uuid.UUID, session: SessionDep, response: Response) -> CommonControlRead:
     control = await service.get_common_control(session, common_control_id)
     _with_etag(response, control)
@@ -74,7 +78,10 @@ async def get_common_control(common_control_id: uuid.UUID, session: SessionDep, 
 
 
 @router.post(
-    "/common-controls", response_model=CommonControlRead, status_code=status.HTTP_201_CREATED, openapi_extra=EXECUTIVE_BOARD,
+    "/common-controls",
+    response_model=CommonControlRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=EXECUTIVE_BOARD,
     responses=problem_responses(403, 409, 422),
 )
 async def create_common_control(
@@ -89,7 +96,9 @@ async def create_common_control(
 
 
 @router.patch(
-    "/common-controls/{common_control_id}", response_model=CommonControlRead, openapi_extra=EXECUTIVE_BOARD,
+    "/common-controls/{common_control_id}",
+    response_model=CommonControlRead,
+    openapi_extra=EXECUTIVE_BOARD,
     responses=CONDITIONAL | problem_responses(422),
 )
 async def update_common_control(
@@ -102,7 +111,9 @@ async def update_common_control(
     return service.common_control_read(control)
 
 
-@router.delete("/common-controls/{common_control_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=EXECUTIVE_BOARD, responses=CONDITIONAL)
+@router.delete(
+    "/common-controls/{common_control_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=EXECUTIVE_BOARD, responses=CONDITIONAL
+)
 async def delete_common_control(common_control_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> Response:
     """Withdraw a common control: draft plans drop it, plans past draft keep it. Requires If-Match."""
     control = await _common_control_for_write(request, session, caller, common_control_id)
@@ -158,7 +169,10 @@ async def get_control_plan(plan_id: uuid.UUID, session: SessionDep, caller: Call
 
 
 @router.post(
-    "/control-plans", response_model=ControlPlanDetail, status_code=status.HTTP_201_CREATED, openapi_extra=DRAFTERS,
+    "/control-plans",
+    response_model=ControlPlanDetail,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=DRAFTERS,
     responses=problem_responses(403, 409, 422),
 )
 async def create_control_plan(
@@ -169,16 +183,23 @@ async def create_control_plan(
 
 
 @router.post(
-    "/control-plans/{plan_id}/revisions", response_model=ControlPlanDetail, status_code=status.HTTP_201_CREATED,
-    openapi_extra=DRAFTERS, responses=problem_responses(403, 404, 409, 422),
+    "/control-plans/{plan_id}/revisions",
+    response_model=ControlPlanDetail,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=DRAFTERS,
+    responses=problem_responses(403, 404, 409, 422),
 )
-async def revise_control_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ControlPlanDetail:
+async def revise_control_plan(
+    plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ControlPlanDetail:
     """Start an amendment: a new draft copying the decided plan's activities."""
     source = await service.get_readable_plan(session, caller, plan_id)
     return await _plan_created(session, await service.revise_plan(session, caller, source), request, response)
 
 
-@router.patch("/control-plans/{plan_id}", response_model=ControlPlanDetail, openapi_extra=DRAFTERS, responses=CONDITIONAL | problem_responses(422))
+@router.patch(
+    "/control-plans/{plan_id}", response_model=ControlPlanDetail, openapi_extra=DRAFTERS, responses=CONDITIONAL | problem_responses(422)
+)
 async def update_control_plan(
     plan_id: uuid.UUID, data: ControlPlanUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> ControlPlanDetail:
@@ -196,7 +217,12 @@ async def delete_control_plan(plan_id: uuid.UUID, session: SessionDep, caller: C
 
 
 async def _step(
-    request: Request, session: SessionDep, caller: CallerDep, plan_id: uuid.UUID, step: Transition, response: Response,
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    plan_id: uuid.UUID,
+    step: Transition,
+    response: Response,
     decision: Decision | None = None,
 ) -> ControlPlanDetail:
     plan = await _plan_for_write(request, session, caller, plan_id, step)
@@ -204,19 +230,26 @@ async def _step(
 
 
 @router.post("/control-plans/{plan_id}/proposal", response_model=ControlPlanDetail, openapi_extra=DRAFTERS, responses=CONDITIONAL)
-async def propose_control_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ControlPlanDetail:
+async def propose_control_plan(
+    plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ControlPlanDetail:
     """DRAFT → PROPOSED, for the board to decide."""
     return await _step(request, session, caller, plan_id, Transition.PROPOSE, response)
 
 
 @router.post("/control-plans/{plan_id}/return", response_model=ControlPlanDetail, openapi_extra=DRAFTERS, responses=CONDITIONAL)
-async def return_control_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ControlPlanDetail:
+async def return_control_plan(
+    plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ControlPlanDetail:
     """PROPOSED → DRAFT; the draft catches up with the common controls changed meanwhile."""
     return await _step(request, session, caller, plan_id, Transition.RETURN_TO_DRAFT, response)
 
 
 @router.post(
-    "/control-plans/{plan_id}/decision", response_model=ControlPlanDetail, openapi_extra=DECIDERS, responses=CONDITIONAL | problem_responses(422)
+    "/control-plans/{plan_id}/decision",
+    response_model=ControlPlanDetail,
+    openapi_extra=DECIDERS,
+    responses=CONDITIONAL | problem_responses(422),
 )
 async def decide_control_plan(
     plan_id: uuid.UUID, decision: Decision, session: SessionDep, caller: CallerDep, request: Request, response: Response
@@ -226,7 +259,9 @@ async def decide_control_plan(
 
 
 @router.post("/control-plans/{plan_id}/archival", response_model=ControlPlanDetail, openapi_extra=DECIDERS, responses=CONDITIONAL)
-async def archive_control_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ControlPlanDetail:
+async def archive_control_plan(
+    plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ControlPlanDetail:
     """DECIDED → ARCHIVED without a successor."""
     return await _step(request, session, caller, plan_id, Transition.ARCHIVE, response)
 
@@ -244,8 +279,11 @@ async def _activity_for_write(
 
 
 @router.post(
-    "/control-plans/{plan_id}/activities", response_model=ControlActivityRead, status_code=status.HTTP_201_CREATED,
-    openapi_extra=DRAFTERS, responses=problem_responses(403, 404, 409, 412, 422),
+    "/control-plans/{plan_id}/activities",
+    response_model=ControlActivityRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=DRAFTERS,
+    responses=problem_responses(403, 404, 409, 412, 422),
 )
 async def create_control_activity(
     plan_id: uuid.UUID, data: ControlActivityCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
@@ -258,7 +296,9 @@ async def create_control_activity(
     return service.activity_read(activity)
 
 
-@router.get("/control-activities/{activity_id}", response_model=ControlActivityRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(
+    "/control-activities/{activity_id}", response_model=ControlActivityRead, openapi_extra=READERS, responses=problem_responses(404, 422)
+)
 async def get_control_activity(activity_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> ControlActivityRead:
     activity, _ = await service.get_readable_activity(session, caller, activity_id)
     _with_etag(response, activity)
@@ -266,7 +306,9 @@ async def get_control_activity(activity_id: uuid.UUID, session: SessionDep, call
 
 
 @router.patch(
-    "/control-activities/{activity_id}", response_model=ControlActivityRead, openapi_extra=DRAFTERS,
+    "/control-activities/{activity_id}",
+    response_model=ControlActivityRead,
+    openapi_extra=DRAFTERS,
     responses=CONDITIONAL | problem_responses(422),
 )
 async def update_control_activity(

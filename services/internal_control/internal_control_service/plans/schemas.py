@@ -21,7 +21,9 @@ class Tracking(BaseModel):
 class CommonControlContent(InputModel):
     # At most 200 characters: the title becomes the `area` of the activity copied into each plan.
     title: str = Field(min_length=1, max_length=200, examples=["Attest och behörigheter"])
-    what_is_checked: str = Field(min_length=1, max_length=10000, examples=["Att attesträtter i ekonomisystemet följer delegationsordningen"])
+    what_is_checked: str = Field(
+        min_length=1, max_length=10000, examples=["Att attesträtter i ekonomisystemet följer delegationsordningen"]
+    )
     method: str = Field(default="", max_length=10000, examples=["Stickprov om 20 verifikationer"])
     frequency: str = Field(default="", max_length=100, examples=["Två gånger per år"])
     report_to: str = Field(default="", max_length=200, examples=["Nämnden"])

@@ -103,9 +103,19 @@ def activity_read(activity: ControlActivity) -> ControlActivityRead:
 
 def plan_read(plan: ControlPlan) -> ControlPlanRead:
     return ControlPlanRead(
-        id=plan.id, board_org_unit_id=plan.board_org_unit_id, year=plan.year, title=plan.title, revision=plan.revision,
-        replaces_id=plan.replaces_id, status=Status(plan.status), decision=plan.decision(), late=is_late(plan, today()),
-        created_at=plan.created_at, created_by=plan.created_by, updated_at=plan.updated_at, updated_by=plan.updated_by,
+        id=plan.id,
+        board_org_unit_id=plan.board_org_unit_id,
+        year=plan.year,
+        title=plan.title,
+        revision=plan.revision,
+        replaces_id=plan.replaces_id,
+        status=Status(plan.status),
+        decision=plan.decision(),
+        late=is_late(plan, today()),
+        created_at=plan.created_at,
+        created_by=plan.created_by,
+        updated_at=plan.updated_at,
+        updated_by=plan.updated_by,
         row_version=plan.row_version,
     )
 
@@ -158,9 +168,7 @@ def _word_as(activity: ControlActivity, control: CommonControl) -> None:
 
 
 def _common_copy(control: CommonControl, plan_id: uuid.UUID, principal: Principal) -> ControlActivity:
-    activity = ControlActivity(
-        plan_id=plan_id, common_control_id=control.id, created_by=principal.user_id, updated_by=principal.user_id
-    )
+    activity = ControlActivity(plan_id=plan_id, common_control_id=control.id, created_by=principal.user_id, updated_by=principal.user_id)
     _word_as(activity, control)
     return activity
 
@@ -238,8 +246,14 @@ async def get_readable_plan(session: AsyncSession, principal: Principal, plan_id
 
 
 async def list_plans(
-    session: AsyncSession, principal: Principal, *, board_id: uuid.UUID | None, year: int | None, status: Status | None,
-    limit: int, after: tuple[int, uuid.UUID] | None,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    board_id: uuid.UUID | None,
+    year: int | None,
+    status: Status | None,
+    limit: int,
+    after: tuple[int, uuid.UUID] | None,
 ) -> list[ControlPlan]:
     return await repository.list_plans(
         session, boards=readable_boards(principal), board_id=board_id, year=year, status=status, limit=limit, after=after
@@ -270,9 +284,17 @@ async def _sync_common_controls(
 
 def _own_copy(activity: ControlActivity, plan_id: uuid.UUID, principal: Principal) -> ControlActivity:
     return ControlActivity(
-        plan_id=plan_id, risk_id=activity.risk_id, area=activity.area, what_is_checked=activity.what_is_checked,
-        method=activity.method, frequency=activity.frequency, responsible=activity.responsible,
-        report_to=activity.report_to, report_when=activity.report_when, created_by=principal.user_id, updated_by=principal.user_id,
+        plan_id=plan_id,
+        risk_id=activity.risk_id,
+        area=activity.area,
+        what_is_checked=activity.what_is_checked,
+        method=activity.method,
+        frequency=activity.frequency,
+        responsible=activity.responsible,
+        report_to=activity.report_to,
+        report_when=activity.report_when,
+        created_by=principal.user_id,
+        updated_by=principal.user_id,
     )
 
 
@@ -289,9 +311,14 @@ async def _new_revision(
         )
     in_force = await repository.newest_in_status(session, board_id, year, (Status.DECIDED.value,))
     plan = ControlPlan(
-        board_org_unit_id=board_id, year=year, title=title, revision=await repository.max_revision(session, board_id, year) + 1,
-        replaces_id=in_force.id if in_force else None, status=Status.DRAFT.value,
-        created_by=principal.user_id, updated_by=principal.user_id,
+        board_org_unit_id=board_id,
+        year=year,
+        title=title,
+        revision=await repository.max_revision(session, board_id, year) + 1,
+        replaces_id=in_force.id if in_force else None,
+        status=Status.DRAFT.value,
+        created_by=principal.user_id,
+        updated_by=principal.user_id,
     )
     session.add(plan)
     await session.flush()
@@ -348,7 +375,15 @@ async def transition(
     if step == Transition.DECIDE:
         superseded = await repository.newest_in_status(session, plan.board_org_unit_id, plan.year, (Status.DECIDED.value,))
     return await apply_transition(
-        session, auditor, principal, plan, step, decision, entity=PLAN, snapshot=_plan_snapshot, superseded=superseded,
+        session,
+        auditor,
+        principal,
+        plan,
+        step,
+        decision,
+        entity=PLAN,
+        snapshot=_plan_snapshot,
+        superseded=superseded,
         effect=partial(_catch_up_common_controls, session, principal, plan) if step == Transition.RETURN_TO_DRAFT else None,
     )
 
@@ -378,8 +413,7 @@ def _ensure_board_may_change(activity: ControlActivity, plan: ControlPlan) -> No
     ensure_draft(plan)
     if activity.common_control_id is not None:
         raise RuleViolation(
-            "a common control is imposed by the executive board on every board's plan: "
-            "a board can neither edit nor remove it"
+            "a common control is imposed by the executive board on every board's plan: a board can neither edit nor remove it"
         )
 
 
@@ -400,9 +434,7 @@ async def _check_risk(session: AsyncSession, board_id: uuid.UUID, risk_id: uuid.
         )
 
 
-async def create_activity(
-    session: AsyncSession, principal: Principal, plan: ControlPlan, data: ControlActivityCreate
-) -> ControlActivity:
+async def create_activity(session: AsyncSession, principal: Principal, plan: ControlPlan, data: ControlActivityCreate) -> ControlActivity:
     ensure_writer(principal, plan.board_org_unit_id)
     ensure_draft(plan)
     await _check_risk(session, plan.board_org_unit_id, data.risk_id)

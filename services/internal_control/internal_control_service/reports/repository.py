@@ -29,7 +29,9 @@ async def get(session: AsyncSession, report_id: uuid.UUID) -> FollowupReport | N
     return await session.get(FollowupReport, report_id)
 
 
-async def first_in_status(session: AsyncSession, board_org_unit_id: uuid.UUID, year: int, statuses: Iterable[Status]) -> FollowupReport | None:
+async def first_in_status(
+    session: AsyncSession, board_org_unit_id: uuid.UUID, year: int, statuses: Iterable[Status]
+) -> FollowupReport | None:
     query = (
         select(FollowupReport)
         .where(
@@ -44,7 +46,9 @@ async def first_in_status(session: AsyncSession, board_org_unit_id: uuid.UUID, y
 
 
 async def max_revision(session: AsyncSession, board_org_unit_id: uuid.UUID, year: int) -> int:
-    query = select(func.max(FollowupReport.revision)).where(FollowupReport.board_org_unit_id == board_org_unit_id, FollowupReport.year == year)
+    query = select(func.max(FollowupReport.revision)).where(
+        FollowupReport.board_org_unit_id == board_org_unit_id, FollowupReport.year == year
+    )
     return (await session.scalar(query)) or 0
 
 
@@ -58,7 +62,12 @@ async def list_reports(
     limit: int,
     after: Keyset | None,
 ) -> list[FollowupReport]:
-    query = select(FollowupReport).where(after_keyset(FollowupReport, after)).order_by(FollowupReport.created_at, FollowupReport.id).limit(limit)
+    query = (
+        select(FollowupReport)
+        .where(after_keyset(FollowupReport, after))
+        .order_by(FollowupReport.created_at, FollowupReport.id)
+        .limit(limit)
+    )
     if boards is not None:
         query = query.where(FollowupReport.board_org_unit_id.in_(boards))
     if board_org_unit_id is not None:
@@ -81,7 +90,11 @@ async def decided_plan(session: AsyncSession, board_org_unit_id: uuid.UUID, year
 
 
 async def activities_of(session: AsyncSession, plan_id: uuid.UUID) -> list[ControlActivity]:
-    query = select(ControlActivity).where(ControlActivity.plan_id == plan_id).order_by(ControlActivity.area, ControlActivity.created_at, ControlActivity.id)
+    query = (
+        select(ControlActivity)
+        .where(ControlActivity.plan_id == plan_id)
+        .order_by(ControlActivity.area, ControlActivity.created_at, ControlActivity.id)
+    )
     return list((await session.scalars(query)).all())
 
 
@@ -105,7 +118,9 @@ def _plans_of(year: int) -> ColumnElement[bool]:
 
 
 async def plan_states(session: AsyncSession, year: int) -> Sequence[RevisionRow]:
-    query = select(ControlPlan.board_org_unit_id, ControlPlan.revision, ControlPlan.status, ControlPlan.decision_date).where(_plans_of(year))
+    query = select(ControlPlan.board_org_unit_id, ControlPlan.revision, ControlPlan.status, ControlPlan.decision_date).where(
+        _plans_of(year)
+    )
     return (await session.execute(query)).all()
 
 
@@ -150,7 +165,9 @@ def _count_status(status: DeviationStatus) -> Any:
 
 async def deviation_counts(session: AsyncSession, year: int) -> Sequence[AnyRow]:
     query = _deviations_of(year).add_columns(
-        ControlPlan.board_org_unit_id, _count_status(DeviationStatus.OPEN).label("open"), _count_status(DeviationStatus.CLOSED).label("closed")
+        ControlPlan.board_org_unit_id,
+        _count_status(DeviationStatus.OPEN).label("open"),
+        _count_status(DeviationStatus.CLOSED).label("closed"),
     )
     return (await session.execute(query.group_by(ControlPlan.board_org_unit_id))).all()
 

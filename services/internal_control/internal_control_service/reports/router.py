@@ -58,8 +58,13 @@ async def list_followup_reports(
 ) -> Page[ReportRead]:
     """Follow-up reports of the boards in the caller's scope (all for the auditors), every revision."""
     rows = await repository.list_reports(
-        session, board_org_unit_id=board_org_unit_id, year=year, status=status.value if status else None,
-        boards=boards_to_list(caller, board_org_unit_id), limit=limit + 1, after=keyset(cursor),
+        session,
+        board_org_unit_id=board_org_unit_id,
+        year=year,
+        status=status.value if status else None,
+        boards=boards_to_list(caller, board_org_unit_id),
+        limit=limit + 1,
+        after=keyset(cursor),
     )
     items, next_cursor = created_page(rows, limit, lambda report: report)
     return Page[ReportRead](items=[service.to_read(r) for r in items], next_cursor=next_cursor)
@@ -79,7 +84,9 @@ async def update_followup_report(
     return _respond(await service.update(session, caller, report, data), response)
 
 
-@router.post(f"{REPORT}/revisions", response_model=ReportRead, status_code=201, openapi_extra=DRAFTERS, responses=problem_responses(404, 409))
+@router.post(
+    f"{REPORT}/revisions", response_model=ReportRead, status_code=201, openapi_extra=DRAFTERS, responses=problem_responses(404, 409)
+)
 async def revise_followup_report(report_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> ReportRead:
     """Start a change of a decided report: a new draft revision with the content taken afresh."""
     source = await service.get_writable(session, caller, report_id, service.DRAFTERS, "a follow-up report")
@@ -89,14 +96,18 @@ async def revise_followup_report(report_id: uuid.UUID, session: SessionDep, call
 
 
 @router.post(f"{REPORT}/proposal", response_model=ReportRead, openapi_extra=DRAFTERS, responses=CONDITIONAL)
-async def propose_followup_report(report_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ReportRead:
+async def propose_followup_report(
+    report_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ReportRead:
     """DRAFT → PROPOSED, with the content taken afresh for the board."""
     report = await _for_update(request, session, caller, report_id, service.DRAFTERS, "a follow-up report")
     return _respond(await service.transition(session, caller, report, Transition.PROPOSE), response)
 
 
 @router.post(f"{REPORT}/return", response_model=ReportRead, openapi_extra=DRAFTERS, responses=CONDITIONAL)
-async def return_followup_report(report_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> ReportRead:
+async def return_followup_report(
+    report_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ReportRead:
     """PROPOSED → DRAFT, to edit it further."""
     report = await _for_update(request, session, caller, report_id, service.DRAFTERS, "a follow-up report")
     return _respond(await service.transition(session, caller, report, Transition.RETURN_TO_DRAFT), response)

@@ -90,7 +90,9 @@ class ReportRead(DecidedRead):
     summary: str
     content: ReportContent
     content_taken_at: dt.datetime
-    deadline: dt.date = Field(description="Approved by the board at the latest with its annual report: end of February of the following year")
+    deadline: dt.date = Field(
+        description="Approved by the board at the latest with its annual report: end of February of the following year"
+    )
     late: bool = Field(description="This revision was approved after the deadline, or is not approved and the deadline has passed")
     created_at: dt.datetime
     created_by: str
@@ -112,7 +114,9 @@ class RiskBandCount(BaseModel):
 
 class BoardEvaluation(BaseModel):
     board_org_unit_id: uuid.UUID
-    plan_status: Status | None = Field(description="The decided plan's status if there is one, else its latest revision's; null without a plan")
+    plan_status: Status | None = Field(
+        description="The decided plan's status if there is one, else its latest revision's; null without a plan"
+    )
     plan_deadline: dt.date
     plan_late: bool
     activities: int

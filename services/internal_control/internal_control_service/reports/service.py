@@ -75,7 +75,11 @@ async def take_content(session: AsyncSession, plan: ControlPlan) -> ReportConten
             totals[deviation.status] += 1
             action_snapshots = [
                 ActionSnapshot(
-                    id=a.id, description=a.description, owner=a.owner, due_date=a.due_date, status=ActionStatus(a.status),
+                    id=a.id,
+                    description=a.description,
+                    owner=a.owner,
+                    due_date=a.due_date,
+                    status=ActionStatus(a.status),
                     overdue=execution_service.is_overdue(a.status, a.due_date),
                 )
                 for a in actions[deviation.id]
@@ -83,29 +87,51 @@ async def take_content(session: AsyncSession, plan: ControlPlan) -> ReportConten
             totals["actions_open"] += sum(a.status == ActionStatus.OPEN for a in action_snapshots)
             totals["actions_overdue"] += sum(a.overdue for a in action_snapshots)
             deviation_snapshot = DeviationSnapshot(
-                id=deviation.id, description=deviation.description, status=DeviationStatus(deviation.status),
-                closed_at=deviation.closed_at, closing_note=deviation.closing_note, actions=action_snapshots,
+                id=deviation.id,
+                description=deviation.description,
+                status=DeviationStatus(deviation.status),
+                closed_at=deviation.closed_at,
+                closing_note=deviation.closing_note,
+                actions=action_snapshots,
             )
         by_activity[result.activity_id].append(
             ResultSnapshot(
-                id=result.id, occasion=result.occasion, outcome=Outcome(result.outcome), checked_on=result.checked_on,
-                evidence=result.evidence, deviation=deviation_snapshot,
+                id=result.id,
+                occasion=result.occasion,
+                outcome=Outcome(result.outcome),
+                checked_on=result.checked_on,
+                evidence=result.evidence,
+                deviation=deviation_snapshot,
             )
         )
     with_result = sum(1 for a in activities if by_activity[a.id])
     return ReportContent(
-        plan_id=plan.id, plan_title=plan.title, plan_revision=plan.revision, plan_decision=plan.decision(), as_of=deadlines.today(),
+        plan_id=plan.id,
+        plan_title=plan.title,
+        plan_revision=plan.revision,
+        plan_decision=plan.decision(),
+        as_of=deadlines.today(),
         activities=[
             ActivitySnapshot(
-                id=a.id, area=a.area, what_is_checked=a.what_is_checked, method=a.method, frequency=a.frequency,
-                responsible=a.responsible, common_control_id=a.common_control_id, results=by_activity[a.id],
+                id=a.id,
+                area=a.area,
+                what_is_checked=a.what_is_checked,
+                method=a.method,
+                frequency=a.frequency,
+                responsible=a.responsible,
+                common_control_id=a.common_control_id,
+                results=by_activity[a.id],
             )
             for a in activities
         ],
         totals=ExecutionTotals(
-            activities=len(activities), activities_with_result=with_result, completion=_share(with_result, len(activities)),
-            deviations_open=totals[DeviationStatus.OPEN.value], deviations_closed=totals[DeviationStatus.CLOSED.value],
-            actions_open=totals["actions_open"], actions_overdue=totals["actions_overdue"],
+            activities=len(activities),
+            activities_with_result=with_result,
+            completion=_share(with_result, len(activities)),
+            deviations_open=totals[DeviationStatus.OPEN.value],
+            deviations_closed=totals[DeviationStatus.CLOSED.value],
+            actions_open=totals["actions_open"],
+            actions_overdue=totals["actions_overdue"],
         ),
     )
 
@@ -129,11 +155,24 @@ def to_read(report: FollowupReport) -> ReportRead:
     deadline = deadlines.report_deadline(report.year)
     decided_on = report.decision_date if report.status in APPROVED else None
     return ReportRead(
-        id=report.id, board_org_unit_id=report.board_org_unit_id, year=report.year, plan_id=report.plan_id, revision=report.revision,
-        replaces_id=report.replaces_id, status=Status(report.status), decision=report.decision(), summary=report.summary,
-        content=ReportContent.model_validate(report.content), content_taken_at=report.content_taken_at, deadline=deadline,
-        late=deadlines.is_late(deadline, decided_on), created_at=report.created_at, created_by=report.created_by,
-        updated_at=report.updated_at, updated_by=report.updated_by, row_version=report.row_version,
+        id=report.id,
+        board_org_unit_id=report.board_org_unit_id,
+        year=report.year,
+        plan_id=report.plan_id,
+        revision=report.revision,
+        replaces_id=report.replaces_id,
+        status=Status(report.status),
+        decision=report.decision(),
+        summary=report.summary,
+        content=ReportContent.model_validate(report.content),
+        content_taken_at=report.content_taken_at,
+        deadline=deadline,
+        late=deadlines.is_late(deadline, decided_on),
+        created_at=report.created_at,
+        created_by=report.created_by,
+        updated_at=report.updated_at,
+        updated_by=report.updated_by,
+        row_version=report.row_version,
     )
 
 
@@ -156,7 +195,9 @@ async def get_readable(session: AsyncSession, principal: Principal, report_id: u
     return report
 
 
-async def get_writable(session: AsyncSession, principal: Principal, report_id: uuid.UUID, roles: tuple[Role, ...], what: str) -> FollowupReport:
+async def get_writable(
+    session: AsyncSession, principal: Principal, report_id: uuid.UUID, roles: tuple[Role, ...], what: str
+) -> FollowupReport:
     """A write outside the caller's scope is refused (403) naming `what`."""
     report = await _find(session, report_id)
     ensure_can_write(principal, report.board_org_unit_id, roles, what)
@@ -172,11 +213,18 @@ async def _ensure_none_open(session: AsyncSession, board_org_unit_id: uuid.UUID,
         )
 
 
-async def _add(session: AsyncSession, principal: Principal, board_org_unit_id: uuid.UUID, year: int, summary: str, replaces: FollowupReport | None) -> FollowupReport:
+async def _add(
+    session: AsyncSession, principal: Principal, board_org_unit_id: uuid.UUID, year: int, summary: str, replaces: FollowupReport | None
+) -> FollowupReport:
     report = FollowupReport(
-        board_org_unit_id=board_org_unit_id, year=year, summary=summary, status=Status.DRAFT.value,
-        revision=await repository.max_revision(session, board_org_unit_id, year) + 1, replaces_id=replaces.id if replaces else None,
-        created_by=principal.user_id, updated_by=principal.user_id,
+        board_org_unit_id=board_org_unit_id,
+        year=year,
+        summary=summary,
+        status=Status.DRAFT.value,
+        revision=await repository.max_revision(session, board_org_unit_id, year) + 1,
+        replaces_id=replaces.id if replaces else None,
+        created_by=principal.user_id,
+        updated_by=principal.user_id,
     )
     await _retake(session, report)
     session.add(report)
@@ -223,7 +271,15 @@ async def transition(
     report is put to it. Deciding freezes it and archives the revision it replaces."""
     superseded = await repository.get(session, report.replaces_id) if step == Transition.DECIDE and report.replaces_id else None
     return await apply_transition(
-        session, auditor, principal, report, step, decision, entity=ENTITY, snapshot=_snapshot, superseded=superseded,
+        session,
+        auditor,
+        principal,
+        report,
+        step,
+        decision,
+        entity=ENTITY,
+        snapshot=_snapshot,
+        superseded=superseded,
         effect=partial(_retake, session, report) if step == Transition.PROPOSE else None,
     )
 
@@ -235,7 +291,9 @@ def ensure_evaluator(principal: Principal) -> None:
     if principal.has_any_role((Role.REVISOR,)):
         return
     if principal.scope_of((Role.FULLMAKTIGE,)) is not None:
-        raise Forbidden("the evaluation of all boards is read by the executive board (fullmaktige with the whole municipality in scope) and the auditors")
+        raise Forbidden(
+            "the evaluation of all boards is read by the executive board (fullmaktige with the whole municipality in scope) and the auditors"
+        )
 
 
 def _distribution(scales: RiskScales, counts: Counter[str]) -> list[RiskBandCount]:
@@ -285,16 +343,27 @@ async def evaluate(session: AsyncSession, principal: Principal, year: int, scale
         total, with_result = (counted.activities, counted.with_result) if counted else (0, 0)
         evaluated.append(
             BoardEvaluation(
-                board_org_unit_id=board, plan_status=plan_status, plan_deadline=deadlines.plan_deadline(year), plan_late=plan_late,
-                activities=total, activities_with_result=with_result, completion=_share(with_result, total),
-                deviations_open=found.open if found else 0, deviations_closed=found.closed if found else 0,
-                actions_open=acted.open if acted else 0, actions_overdue=acted.overdue if acted else 0,
-                report_status=report_status, report_deadline=deadlines.report_deadline(year), report_late=report_late,
+                board_org_unit_id=board,
+                plan_status=plan_status,
+                plan_deadline=deadlines.plan_deadline(year),
+                plan_late=plan_late,
+                activities=total,
+                activities_with_result=with_result,
+                completion=_share(with_result, total),
+                deviations_open=found.open if found else 0,
+                deviations_closed=found.closed if found else 0,
+                actions_open=acted.open if acted else 0,
+                actions_overdue=acted.overdue if acted else 0,
+                report_status=report_status,
+                report_deadline=deadlines.report_deadline(year),
+                report_late=report_late,
                 risks=_distribution(scales, risks.get(board, Counter())),
             )
         )
     return Evaluation(
-        year=year, as_of=today, boards=evaluated,
+        year=year,
+        as_of=today,
+        boards=evaluated,
         deviations_by_area=[AreaDeviations(area=row.area, deviations_open=row.open, deviations_closed=row.closed) for row in by_area],
         risks=_distribution(scales, sum(risks.values(), Counter())),
     )

@@ -52,9 +52,7 @@ async def get_risk(session: AsyncSession, risk_id: uuid.UUID) -> tuple[Risk, Ris
 async def risks_of(session: AsyncSession, assessment_id: uuid.UUID) -> list[Risk]:
     """Highest risk value first, then by process."""
     query = (
-        select(Risk)
-        .where(Risk.assessment_id == assessment_id)
-        .order_by((Risk.likelihood * Risk.consequence).desc(), Risk.process, Risk.id)
+        select(Risk).where(Risk.assessment_id == assessment_id).order_by((Risk.likelihood * Risk.consequence).desc(), Risk.process, Risk.id)
     )
     return list((await session.scalars(query)).all())
 

@@ -82,7 +82,11 @@ async def list_risk_assessments(
     """The risk assessments of the boards in the caller's scope (all for the auditors), newest year first."""
     after = decode_cursor(cursor)
     rows = await service.list_assessments(
-        session, caller, board_org_unit_id=board_org_unit_id, year=year, limit=limit + 1,
+        session,
+        caller,
+        board_org_unit_id=board_org_unit_id,
+        year=year,
+        limit=limit + 1,
         after=cursor_values(after, year=int, id=uuid.UUID) if after else None,
     )
     page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "id": str(last.id)})
@@ -98,7 +102,11 @@ async def get_risk_assessment(
 
 
 @router.post(
-    ASSESSMENTS, response_model=RiskAssessmentRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(409, 422)
+    ASSESSMENTS,
+    response_model=RiskAssessmentRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=WRITERS,
+    responses=problem_responses(409, 422),
 )
 async def create_risk_assessment(
     data: RiskAssessmentCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response

@@ -13,6 +13,7 @@ SCALE = range(1, 5)
 # The risk values a 4 × 4 matrix can produce: 1, 2, 3, 4, 6, 8, 9, 12 and 16.
 VALUES = sorted({likelihood * consequence for likelihood in SCALE for consequence in SCALE})
 
+
 class ScaleStep(BaseModel):
     level: int = Field(ge=1, le=4, examples=[3])
     label: str = Field(examples=["Möjlig"])

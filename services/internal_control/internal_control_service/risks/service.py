@@ -111,10 +111,7 @@ async def matrix(session: AsyncSession, assessment: RiskAssessment, scales: Risk
         for likelihood in SCALE
         for consequence in SCALE
     ]
-    bands = [
-        BandTotal(**band.model_dump(), count=sum(cell.count for cell in cells if band.holds(cell.value)))
-        for band in scales.bands
-    ]
+    bands = [BandTotal(**band.model_dump(), count=sum(cell.count for cell in cells if band.holds(cell.value))) for band in scales.bands]
     return RiskMatrix(assessment_id=assessment.id, cells=cells, bands=bands, total=sum(counts.values()))
 
 
@@ -231,12 +228,18 @@ async def copy_to_next_year(session: AsyncSession, principal: Principal, source:
     year = source.year + 1
     if year > LAST_YEAR:
         raise InvalidInput(
-            f"risk assessments are kept up to {LAST_YEAR}", errors=[{"pointer": "#/path/assessment_id", "detail": f"its year is {source.year}"}]
+            f"risk assessments are kept up to {LAST_YEAR}",
+            errors=[{"pointer": "#/path/assessment_id", "detail": f"its year is {source.year}"}],
         )
     title = source.title.replace(str(source.year), str(year))
     copy = await _add_assessment(session, principal, source.board_org_unit_id, year, title, source.description)
     risks = [
-        Risk(assessment_id=copy.id, **{name: getattr(risk, name) for name in RISK_FIELDS}, created_by=principal.user_id, updated_by=principal.user_id)
+        Risk(
+            assessment_id=copy.id,
+            **{name: getattr(risk, name) for name in RISK_FIELDS},
+            created_by=principal.user_id,
+            updated_by=principal.user_id,
+        )
         for risk in await repository.risks_of(session, source.id)
     ]
     session.add_all(risks)
@@ -268,7 +271,11 @@ async def update_risk(session: AsyncSession, principal: Principal, risk: Risk, d
     merged = RiskContent.model_validate(current | changes).model_dump(mode="json")
     if merged == current:
         return risk  # nothing changes: no new row version, no audit event
-    if merged["decision"] == RiskDecision.ACCEPT and current["decision"] != RiskDecision.ACCEPT and await repository.is_controlled(session, risk.id):
+    if (
+        merged["decision"] == RiskDecision.ACCEPT
+        and current["decision"] != RiskDecision.ACCEPT
+        and await repository.is_controlled(session, risk.id)
+    ):
         raise RuleViolation(
             "a risk addressed by a control activity cannot be accepted: its decision stays CONTROL "
             "while a control activity of the control plan refers to it"

@@ -21,10 +21,18 @@ async def add(app: Any, *rows: Any) -> None:
         await session.commit()
 
 
-def plan(board: str = BOARD, year: int = 2027, status: Status = Status.DECIDED, revision: int = 1, decided_on: dt.date | None = None) -> ControlPlan:
+def plan(
+    board: str = BOARD, year: int = 2027, status: Status = Status.DECIDED, revision: int = 1, decided_on: dt.date | None = None
+) -> ControlPlan:
     row = ControlPlan(
-        id=uuid.uuid4(), board_org_unit_id=uuid.UUID(board), year=year, title=f"Internkontrollplan {year}", status=status.value,
-        revision=revision, created_by=AUTHOR, updated_by=AUTHOR,
+        id=uuid.uuid4(),
+        board_org_unit_id=uuid.UUID(board),
+        year=year,
+        title=f"Internkontrollplan {year}",
+        status=status.value,
+        revision=revision,
+        created_by=AUTHOR,
+        updated_by=AUTHOR,
     )
     if status in (Status.DECIDED, Status.ARCHIVED):
         row.decision_body, row.decision_date, row.decision_reference = "Nämnden", decided_on or dt.date(year - 1, 12, 10), "§ 90"
@@ -33,6 +41,15 @@ def plan(board: str = BOARD, year: int = 2027, status: Status = Status.DECIDED, 
 
 def activity(plan_: ControlPlan, area: str = "Ekonomi") -> ControlActivity:
     return ControlActivity(
-        id=uuid.uuid4(), plan_id=plan_.id, area=area, what_is_checked="Attest av leverantörsfakturor", method="Stickprov 20 fakturor",
-        frequency="Tertial", responsible="Ekonomichef", report_to="Nämnden", report_when="Årsrapport", created_by=AUTHOR, updated_by=AUTHOR,
+        id=uuid.uuid4(),
+        plan_id=plan_.id,
+        area=area,
+        what_is_checked="Attest av leverantörsfakturor",
+        method="Stickprov 20 fakturor",
+        frequency="Tertial",
+        responsible="Ekonomichef",
+        report_to="Nämnden",
+        report_when="Årsrapport",
+        created_by=AUTHOR,
+        updated_by=AUTHOR,
     )

@@ -3,13 +3,14 @@
 Revision ID: 0003
 Revises: 0002
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa  # noqa: F401 - used once the tables are written
 from alembic import op  # noqa: F401
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
