@@ -25,7 +25,7 @@ from gateway.proxy.forward import forward
 from gateway.proxy.registry import ServiceRegistry
 from gateway.proxy.upstream import Upstream
 from gateway.settings import GatewaySettings, get_settings
-from styrkedjan_common.app import NO_OPENTELEMETRY, add_operational_routes, operation_id, problem_openapi
+from styrkedjan_common.app import NO_OPENTELEMETRY, add_operational_routes, operation_id, problem_openapi, settle_heap
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker
 from styrkedjan_common.identity import AssertionSigner
@@ -118,6 +118,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
         }
         runtime.services = ServiceRegistry(upstreams, runtime.resolver.system_assertion)
         await runtime.services.open()
+        settle_heap()
         try:
             yield
         finally:
