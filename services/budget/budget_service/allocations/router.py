@@ -3,7 +3,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from budget_service.allocations import repository, service
 from budget_service.allocations.models import ActivityArea, AllocationSet, CostCenter
@@ -21,6 +21,7 @@ from budget_service.allocations.schemas import (
     ReallocationCreate,
     ReallocationRead,
     ReallocationReport,
+    YearPath,
 )
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
@@ -34,7 +35,6 @@ ALLOCATION_WRITERS = allow(*service.ALLOCATION_WRITERS)
 CONDITIONAL = problem_responses(403, 404, 409, 412, 428)
 AREAS, COST_CENTERS, REALLOCATIONS = "/activity-areas", "/cost-centers", "/reallocations"
 ALLOCATION = "/allocations/{board_org_unit_id}/{year}"
-YearPath = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
 YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 

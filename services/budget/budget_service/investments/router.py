@@ -1,9 +1,9 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
-from budget_service.allocations.schemas import FIRST_YEAR, LAST_YEAR
+from budget_service.allocations.schemas import FIRST_YEAR, LAST_YEAR, YearPath
 from budget_service.investments import repository, service
 from budget_service.investments.models import InvestmentProject
 from budget_service.investments.schemas import (
@@ -26,7 +26,6 @@ READERS = allow_any_signed_in()
 INVESTMENT_WRITERS = allow(*service.INVESTMENT_WRITERS)
 CONDITIONAL = problem_responses(403, 404, 409, 412, 428)
 PROJECTS = "/investment-projects"
-YearPath = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
 
 
 @router.get(PROJECTS, response_model=Page[InvestmentProjectRead], openapi_extra=READERS, responses=problem_responses(422))
