@@ -1,5 +1,6 @@
 from styrkedjan_common.audit import AuditEventMixin, Auditor
 from styrkedjan_common.db import Base, make_metadata
+from styrkedjan_common.idempotency import IdempotencyRecordMixin
 
 
 class GatewayBase(Base):
@@ -8,6 +9,10 @@ class GatewayBase(Base):
 
 
 class AuditEvent(AuditEventMixin, GatewayBase):
+    pass
+
+
+class IdempotencyRecord(IdempotencyRecordMixin, GatewayBase):
     pass
 
 

@@ -1,7 +1,9 @@
-"""The budget service's own database: one declarative base, one audit table."""
+"""The budget service's own database: one declarative base, one audit table,
+one table of idempotency keys."""
 
 from styrkedjan_common.audit import AuditEventMixin, Auditor
 from styrkedjan_common.db import Base, make_metadata
+from styrkedjan_common.idempotency import IdempotencyRecordMixin
 
 
 class BudgetBase(Base):
@@ -10,6 +12,10 @@ class BudgetBase(Base):
 
 
 class AuditEvent(AuditEventMixin, BudgetBase):
+    pass
+
+
+class IdempotencyRecord(IdempotencyRecordMixin, BudgetBase):
     pass
 
 

@@ -1,7 +1,9 @@
-"""The followup service's own database: one declarative base, one audit table."""
+"""The followup service's own database: one declarative base, one audit table,
+one table of idempotency keys."""
 
 from styrkedjan_common.audit import AuditEventMixin, Auditor
 from styrkedjan_common.db import Base, make_metadata
+from styrkedjan_common.idempotency import IdempotencyRecordMixin
 
 
 class FollowupBase(Base):
@@ -10,6 +12,10 @@ class FollowupBase(Base):
 
 
 class AuditEvent(AuditEventMixin, FollowupBase):
+    pass
+
+
+class IdempotencyRecord(IdempotencyRecordMixin, FollowupBase):
     pass
 
 

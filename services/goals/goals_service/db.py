@@ -1,7 +1,9 @@
-"""The goals service's own database: one declarative base, one audit table."""
+"""The goals service's own database: one declarative base, one audit table,
+one table of idempotency keys."""
 
 from styrkedjan_common.audit import AuditEventMixin, Auditor
 from styrkedjan_common.db import Base, make_metadata
+from styrkedjan_common.idempotency import IdempotencyRecordMixin
 
 
 class GoalsBase(Base):
@@ -10,6 +12,10 @@ class GoalsBase(Base):
 
 
 class AuditEvent(AuditEventMixin, GoalsBase):
+    pass
+
+
+class IdempotencyRecord(IdempotencyRecordMixin, GoalsBase):
     pass
 
 

@@ -1,7 +1,9 @@
-"""The internal_control service's own database: one declarative base, one audit table."""
+"""The internal_control service's own database: one declarative base, one audit table,
+one table of idempotency keys."""
 
 from styrkedjan_common.audit import AuditEventMixin, Auditor
 from styrkedjan_common.db import Base, make_metadata
+from styrkedjan_common.idempotency import IdempotencyRecordMixin
 
 
 class InternalControlBase(Base):
@@ -10,6 +12,10 @@ class InternalControlBase(Base):
 
 
 class AuditEvent(AuditEventMixin, InternalControlBase):
+    pass
+
+
+class IdempotencyRecord(IdempotencyRecordMixin, InternalControlBase):
     pass
 
 
