@@ -104,6 +104,19 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
             cursor.close()
             # SQLite's lower() folds only A–Z; ilike must find "Äldreomsorg" from "äldreomsorg" as PostgreSQL does.
             dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+            # The driver would BEGIN only before the first INSERT, UPDATE or DELETE, after the
+            # reads that check a rule; the "begin" hook below begins instead.
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(connection: Any) -> None:
+            # A transaction takes SQLite's one write lock as it begins: writers then run one at a
+            # time and each reads what the one before committed, so a rule's count (a cap) and the
+            # write it allows cannot interleave with another's. busy_timeout makes the next
+            # writer wait for the lock rather than fail. Read sessions (AUTOCOMMIT) never begin
+            # and read alongside (WAL).
+            if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     # No pre-ping: it costs a round trip on every checkout. A connection broken by a server
@@ -195,6 +208,7 @@ class Tracked:
 async def lock_for_rule(session: AsyncSession, key: str) -> None:
     """Serialises, until the transaction ends, the requests that check a rule counting rows
     (a cap) for the same `key`, so two at once cannot both pass it. PostgreSQL takes a
-    transaction-scoped advisory lock; SQLite already lets one writer at a time commit."""
+    transaction-scoped advisory lock; on SQLite every writing transaction already holds the
+    database's write lock from its first statement (BEGIN IMMEDIATE, see create_engine)."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
