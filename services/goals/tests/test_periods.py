@@ -13,6 +13,8 @@ PERIODS = f"{API}/mandate-periods"
 AUDIT = f"{API}/audit-events"
 COUNCIL = str(uuid.uuid4())
 BOARD = str(uuid.uuid4())
+# The council's decision giving a term another length, as after an extra election.
+LENGTH_DECISION = {"body": "Kommunfullmäktige", "decision_date": "2029-03-18", "reference": "KF § 12/2029"}
 
 
 @pytest.fixture
@@ -66,8 +68,54 @@ async def test_council_creates_a_four_year_period_named_by_default(client, counc
 
 
 async def test_period_with_an_explicit_end_and_name(client, council):
-    response = await create(client, council, start_year=2031, end_year=2033, name="Förkortad mandatperiod")
-    assert (response.json()["end_year"], response.json()["name"]) == (2033, "Förkortad mandatperiod")
+    response = await create(client, council, start_year=2031, end_year=2034, name="Valperiod 2031")
+    assert (response.json()["end_year"], response.json()["name"], response.json()["length_decision"]) == (2034, "Valperiod 2031", None)
+
+
+async def test_period_of_another_length_with_its_decision(client, council):
+    response = await create(client, council, start_year=2031, end_year=2033, name="Förkortad mandatperiod", length_decision=LENGTH_DECISION)
+    body = response.json()
+    assert (body["end_year"], body["name"], body["length_decision"]) == (2033, "Förkortad mandatperiod", LENGTH_DECISION)
+    assert (await client.get(response.headers["location"], headers=council)).json() == body
+
+
+@pytest.mark.parametrize(("start_year", "end_year"), [(2027, 2028), (2027, 2045), (2027, 2027), (2027, 2031)])
+async def test_period_of_another_length_without_a_decision_is_refused(client, council, as_role, start_year, end_year):
+    response = await client.post(PERIODS, json={"start_year": start_year, "end_year": end_year}, headers=council)
+    assert_problem(
+        response, 409, type_="rule-violation", detail_contains="a mandate period is 4 years unless a decision sets another length"
+    )
+    assert await all_periods(client, as_role) == []
+    assert await audit_events(client, as_role) == []
+
+
+async def test_even_by_decision_a_period_is_at_most_two_terms(client, council, as_role):
+    body = {"start_year": 2027, "end_year": 2045, "length_decision": LENGTH_DECISION}
+    response = await client.post(PERIODS, json=body, headers=council)
+    assert_problem(response, 409, type_="rule-violation", detail_contains="at most 8 years (two terms), even by decision")
+    assert await all_periods(client, as_role) == []
+
+
+async def test_period_length_follows_the_setting(client, council, as_role, app, monkeypatch):
+    monkeypatch.setattr(app.state.settings, "mandate_period_years", 3)
+    refused = await client.post(PERIODS, json={"start_year": 2027, "end_year": 2030}, headers=council)
+    assert_problem(refused, 409, detail_contains="a mandate period is 3 years unless a decision sets another length")
+    assert (await create(client, council, end_year=2029)).json()["end_year"] == 2029
+
+
+@pytest.mark.parametrize(
+    ("decision", "pointer"),
+    [
+        ({"body": "Kommunfullmäktige", "decision_date": "2029-03-18"}, "#/length_decision/reference"),
+        (LENGTH_DECISION | {"decision_date": "i våras"}, "#/length_decision/decision_date"),
+        (LENGTH_DECISION | {"body": ""}, "#/length_decision/body"),
+    ],
+)
+async def test_an_incomplete_length_decision_is_422(client, council, as_role, decision, pointer):
+    response = await client.post(PERIODS, json={"start_year": 2027, "end_year": 2028, "length_decision": decision}, headers=council)
+    assert_problem(response, 422)
+    assert pointer in pointers(response)
+    assert await all_periods(client, as_role) == []
 
 
 async def test_default_length_follows_the_setting(client, council, app, monkeypatch):
@@ -214,9 +262,47 @@ async def test_update_moves_the_years_and_a_default_name_follows(client, council
 async def test_update_keeps_a_chosen_name(client, council):
     created = await create(client, council, name="Valperiod 27")
     response = await client.patch(
-        f"{PERIODS}/{created.json()['id']}", json={"end_year": 2031}, headers=council | {"If-Match": created.headers["etag"]}
+        f"{PERIODS}/{created.json()['id']}",
+        json={"start_year": 2028, "end_year": 2031},
+        headers=council | {"If-Match": created.headers["etag"]},
     )
     assert (response.json()["end_year"], response.json()["name"]) == (2031, "Valperiod 27")
+
+
+@pytest.mark.parametrize("body", [{"end_year": 2031}, {"start_year": 2028}, {"start_year": 2020, "end_year": 2040}])
+async def test_update_to_another_length_without_a_decision_is_refused(client, council, as_role, body):
+    created = await create(client, council)
+    response = await client.patch(f"{PERIODS}/{created.json()['id']}", json=body, headers=council | {"If-Match": created.headers["etag"]})
+    assert_problem(response, 409, type_="rule-violation", detail_contains="unless a decision sets another length")
+    assert await all_periods(client, as_role) == [created.json()]
+    assert [e["action"] for e in await audit_events(client, as_role)] == ["CREATE"]
+
+
+async def test_update_to_another_length_with_its_decision(client, council, as_role):
+    created = await create(client, council)
+    url = f"{PERIODS}/{created.json()['id']}"
+    response = await client.patch(
+        url, json={"end_year": 2028, "length_decision": LENGTH_DECISION}, headers=council | {"If-Match": created.headers["etag"]}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["end_year"], body["name"], body["length_decision"]) == (2028, "Mandatperiod 2027–2028", LENGTH_DECISION)
+    renamed = await client.patch(url, json={"name": "Kort period"}, headers=council | {"If-Match": response.headers["etag"]})
+    assert renamed.status_code == 200 and renamed.json()["length_decision"] == LENGTH_DECISION, "the decision stays with the term"
+    refused = await client.patch(url, json={"length_decision": None}, headers=council | {"If-Match": renamed.headers["etag"]})
+    assert_problem(refused, 422, detail_contains="length_decision cannot be cleared")
+    assert [e["action"] for e in await audit_events(client, as_role)] == ["UPDATE", "UPDATE", "CREATE"]
+
+
+async def test_update_within_two_terms_only_even_by_decision(client, council, as_role):
+    created = await create(client, council)
+    response = await client.patch(
+        f"{PERIODS}/{created.json()['id']}",
+        json={"end_year": 2040, "length_decision": LENGTH_DECISION},
+        headers=council | {"If-Match": created.headers["etag"]},
+    )
+    assert_problem(response, 409, detail_contains="at most 8 years (two terms), even by decision")
+    assert await all_periods(client, as_role) == [created.json()]
 
 
 async def test_update_that_changes_nothing_keeps_the_version(client, council, as_role):
@@ -295,7 +381,11 @@ async def test_change_leaving_a_municipal_goal_outside_the_period_is_refused(cli
     response = await client.patch(url, json={"end_year": 2029}, headers=council | {"If-Match": created.headers["etag"]})
     assert_problem(response, 409, type_="rule-violation", detail_contains="a mandate period holds the years of its goals: 1 goal(s)")
     assert await all_periods(client, as_role) == [created.json()]
-    widened = await client.patch(url, json={"start_year": 2026, "end_year": 2030}, headers=council | {"If-Match": created.headers["etag"]})
+    widened = await client.patch(
+        url,
+        json={"start_year": 2026, "end_year": 2030, "length_decision": LENGTH_DECISION},
+        headers=council | {"If-Match": created.headers["etag"]},
+    )
     assert widened.status_code == 200, "a change that keeps the goals inside is fine"
 
 

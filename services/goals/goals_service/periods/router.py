@@ -67,7 +67,7 @@ async def update_mandate_period(
 ) -> MandatePeriodRead:
     """Change years or name. Requires If-Match; the period keeps holding the years of its goals."""
     period = await _for_update(request, session, caller, period_id)
-    return _respond(await service.update(session, caller, period, data), response)
+    return _respond(await service.update(session, caller, period, data, request.app.state.settings), response)
 
 
 @router.delete("/{period_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=WRITERS, responses=CONDITIONAL)
