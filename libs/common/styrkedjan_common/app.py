@@ -18,9 +18,11 @@ from starlette.responses import JSONResponse, Response
 
 from styrkedjan_common.audit import Auditor
 from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker
+from styrkedjan_common.idempotency import IdempotencyMiddleware, declare_in_openapi, records_beside
 from styrkedjan_common.identity import AssertionVerifier
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
+from styrkedjan_common.overload import AdmissionControl, admission_options, install_pool_timeout_handler
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, install_problem_handlers, problem_response
 from styrkedjan_common.security import AssertionMiddleware, check_policies_declared
 from styrkedjan_common.settings import ServiceSettings
@@ -107,6 +109,7 @@ def problem_openapi(app: FastAPI, *, description: str = "") -> Callable[[], dict
                     responses["422"] = {"description": "The request is not valid", "content": problem_content}
                 for status, text_ in _COMMON_ERRORS.items():
                     responses.setdefault(status, {"description": text_, "content": problem_content})
+        declare_in_openapi(schema)
         app.openapi_schema = schema
         return schema
 
@@ -130,7 +133,12 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url, echo=settings.database_echo, pool_size=settings.database_pool_size)
+        engine = create_engine(
+            settings.database_url,
+            echo=settings.database_echo,
+            pool_size=settings.database_pool_size,
+            pool_timeout=settings.database_pool_timeout_seconds,
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
@@ -152,12 +160,15 @@ def create_service_app(
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    install_pool_timeout_handler(app, settings.retry_after_seconds)
     prefix = api_prefix or f"/api/{name}/v1"
     add_operational_routes(app, metrics)
     for router in [*routers, auditor.router(tag=f"{name}-audit")]:
         app.include_router(router, prefix=prefix)
     check_policies_declared(app)
     app.openapi = problem_openapi(app, description=description)  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
+    app.add_middleware(IdempotencyMiddleware, records=records_beside(auditor.model), ttl_seconds=settings.idempotency_key_ttl_seconds)
     app.add_middleware(AssertionMiddleware, verifier=verifier, exempt=OPERATIONAL_PATHS)
+    app.add_middleware(AdmissionControl, **admission_options(settings), exempt=OPERATIONAL_PATHS)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

@@ -90,10 +90,13 @@ async def connect_asyncpg(url: str | URL, **options: Any) -> asyncpg.Connection:
     )
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, pool_size: int = 10, pool_timeout: float = 10.0) -> AsyncEngine:
+    """`pool_size` connections at most (a fixed pool, no overflow); a checkout that waits longer
+    than `pool_timeout` seconds raises sqlalchemy.exc.TimeoutError, answered 503 (overload.py)."""
     parsed = make_url(url)
+    pool = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if parsed.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pool)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -124,9 +127,7 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
     # A fixed pool without overflow: overflow connections are opened and closed under load, and
     # that churn costs far more than waiting briefly for a pooled one. skip_autocommit_rollback:
     # a read connection in autocommit mode has nothing to roll back.
-    return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=0, pool_timeout=10, pool_recycle=1800, skip_autocommit_rollback=True
-    )
+    return create_async_engine(url, echo=echo, pool_recycle=1800, skip_autocommit_rollback=True, **pool)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

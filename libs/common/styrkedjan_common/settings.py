@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,7 +26,17 @@ class AppSettings(BaseSettings):
     log_format: LogFormat = LogFormat.JSON
     # Echo SQL statements; only for debugging.
     database_echo: bool = False
-    database_pool_size: int = 20
+    # The most database connections one process holds (a fixed pool, no overflow), and how long a
+    # request waits for one before it is refused with 503 and Retry-After.
+    database_pool_size: int = Field(default=20, ge=1)
+    # How long the answer to a POST with an Idempotency-Key is kept for a retry with the same key.
+    idempotency_key_ttl_seconds: int = Field(default=24 * 3600, ge=1)
+    database_pool_timeout_seconds: float = Field(default=2.0, gt=0)
+    # Admission control: the most requests one process works on at a time (0: no bound); one more
+    # waits up to admission_wait_seconds for a place, then is refused with 503 and Retry-After.
+    max_concurrent_requests: int = Field(default=32, ge=0)
+    admission_wait_seconds: float = Field(default=0.1, ge=0)
+    retry_after_seconds: int = Field(default=1, ge=1)
 
     @model_validator(mode="after")
     def _production_runs_on_postgresql(self) -> "AppSettings":
