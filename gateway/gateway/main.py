@@ -25,12 +25,13 @@ from gateway.proxy.forward import forward
 from gateway.proxy.registry import ServiceRegistry
 from gateway.proxy.upstream import Upstream
 from gateway.settings import GatewaySettings, get_settings
-from styrkedjan_common.app import NO_OPENTELEMETRY, add_operational_routes, operation_id, problem_openapi, settle_heap
+from styrkedjan_common.app import NO_OPENTELEMETRY, OPERATIONAL_PATHS, add_operational_routes, operation_id, problem_openapi, settle_heap
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker
 from styrkedjan_common.identity import AssertionSigner
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
+from styrkedjan_common.overload import AdmissionControl, admission_options, install_pool_timeout_handler
 from styrkedjan_common.problems import install_problem_handlers, send_problem
 from styrkedjan_common.security import ROLE_REFUSAL, check_policies_declared
 
@@ -98,7 +99,12 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url, echo=settings.database_echo, pool_size=settings.database_pool_size)
+        engine = create_engine(
+            settings.database_url,
+            echo=settings.database_echo,
+            pool_size=settings.database_pool_size,
+            pool_timeout=settings.database_pool_timeout_seconds,
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
@@ -138,6 +144,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
     )
     api.state.settings = settings
     install_problem_handlers(api)
+    install_pool_timeout_handler(api, settings.retry_after_seconds)
     api.include_router(me_router)
     api.include_router(directory_router)
     api.include_router(auditor.router(tag="directory-audit"), prefix="/api/directory/v1")
@@ -161,6 +168,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
 
     app: Any = GatewayRouter(api, runtime)
     app = AuthenticationMiddleware(app, runtime, exempt=frozenset({DEV_TOKEN_PATH}))
+    app = AdmissionControl(app, **admission_options(settings), exempt=OPERATIONAL_PATHS)
     app = RequestContextMiddleware(app, metrics)
     if settings.cors_allow_origins:
         app = CORSMiddleware(

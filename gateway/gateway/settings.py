@@ -2,7 +2,7 @@ import json
 from functools import lru_cache
 
 import jwt
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from styrkedjan_common.settings import AppSettings, Environment
@@ -21,6 +21,10 @@ class GatewaySettings(AppSettings):
     upstream_connect_timeout_seconds: float = 2.0
     upstream_read_timeout_seconds: float = 30.0
     upstream_max_connections: int = 256
+    # The gateway's own work per request is small and mostly waiting on a service, and each service
+    # bounds its own load (a busy one answers 503, passed on as it is); this bound only keeps the
+    # gateway itself responsive, so it is far above any one service's.
+    max_concurrent_requests: int = Field(default=1024, ge=0)
 
     # The key the gateway signs identity assertions with (Ed25519, PEM), inline or as a file.
     assertion_private_key: SecretStr | None = None
