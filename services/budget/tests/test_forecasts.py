@@ -206,6 +206,8 @@ async def test_summary_per_board_sets_budget_against_actuals_and_latest_forecast
         "forecast": "980000.00",
         "latest_forecast": {"occasion": "AUGUST", "amount": "980000.00"},
         "forecast_deviation": "20000.00",
+        "over_frame": False,
+        "allocation_excess": "0.00",
     }
     assert boards[BOARD_B] == {
         "board_org_unit_id": BOARD_B,
@@ -215,6 +217,8 @@ async def test_summary_per_board_sets_budget_against_actuals_and_latest_forecast
         "forecast": "510000.00",
         "latest_forecast": {"occasion": "APRIL", "amount": "510000.00"},
         "forecast_deviation": "-10000.00",
+        "over_frame": False,
+        "allocation_excess": "0.00",
     }
     assert body["municipality"] == {
         "budget": "1500000.00",
@@ -222,6 +226,9 @@ async def test_summary_per_board_sets_budget_against_actuals_and_latest_forecast
         "actuals": "1350.00",
         "forecast": "1490000.00",
         "forecast_deviation": "10000.00",
+        "boards_total": 2,
+        "boards_reported": 2,
+        "boards_over_frame": 0,
     }
     assert body["administrations"] is None
 
@@ -245,7 +252,41 @@ async def test_summary_for_the_municipality_only_and_a_year_without_data(client,
     assert (body["boards"], body["administrations"], body["municipality"]["actuals"]) == (None, None, "1350.00")
     empty = (await client.get(f"{SUMMARIES}/2030", headers=as_role(Role.ADMIN))).json()
     assert (empty["budget_id"], empty["through_month"], empty["boards"]) == (None, None, [])
-    assert empty["municipality"] == {"budget": None, "allocated": None, "actuals": "0.00", "forecast": None, "forecast_deviation": None}
+    assert empty["municipality"] == {
+        "budget": None,
+        "allocated": None,
+        "actuals": "0.00",
+        "forecast": None,
+        "forecast_deviation": None,
+        "boards_total": 0,
+        "boards_reported": 0,
+        "boards_over_frame": 0,
+    }
+
+
+async def test_municipal_totals_are_over_all_boards_with_the_number_that_reported(client, app, as_role):
+    """Board B has not reported: the municipality's forecast takes its budget (it follows its budget),
+    so budget, forecast and deviation are over the same two boards; one of two reported."""
+    await seed_cost_centers(app)
+    await seed_budget(app)
+    headers = as_role(Role.NAMND, BOARD_A, [BOARD_A])
+    assert (await client.put(url(BOARD_A, 2027, "APRIL"), json={"amount": "1050000.00"}, headers=headers)).status_code == 201
+    body = (await client.get(f"{SUMMARIES}/2027", params={"level": "board"}, headers=as_role(Role.REVISOR))).json()
+    assert body["municipality"] | {"actuals": None} == {
+        "budget": "1500000.00",
+        "allocated": "900000.00",
+        "actuals": None,
+        "forecast": "1550000.00",
+        "forecast_deviation": "-50000.00",
+        "boards_total": 2,
+        "boards_reported": 1,
+        "boards_over_frame": 0,
+    }
+    boards = {b["board_org_unit_id"]: b for b in body["boards"]}
+    assert (boards[BOARD_B]["forecast"], boards[BOARD_B]["forecast_deviation"]) == (None, None), "a board's own figures stay as reported"
+    assert Decimal(body["municipality"]["budget"]) - Decimal(body["municipality"]["forecast"]) == Decimal(
+        body["municipality"]["forecast_deviation"]
+    )
 
 
 async def test_summary_costs_the_same_number_of_queries_however_many_boards(client, app, as_role):

@@ -128,6 +128,33 @@ class Totals(BaseModel):
 class BoardSummary(Totals):
     board_org_unit_id: uuid.UUID
     latest_forecast: LatestForecast | None
+    over_frame: bool = Field(
+        description="The board's allocation exceeds its operating frame: the council lowered the frame below it, and the board "
+        "must bring the allocation within the frame"
+    )
+    allocation_excess: Money | None = Field(
+        description="allocated − budget when the allocation is over the frame, else 0.00; absent without a frame"
+    )
+
+
+class MunicipalTotals(BaseModel):
+    """The municipality's figures, all over one set: every board of the summary (those with an operating
+    frame in the budget in force, booked actuals or a forecast), with the number that reported beside them."""
+
+    budget: Money | None = Field(description="Sum of the boards' operating frames in the decided budget in force; absent without one")
+    allocated: Money | None = Field(description="Sum of what the boards allocated of their frames; absent when nothing is allocated")
+    actuals: Money = Field(description="Booked net cost of the year to date, all boards")
+    forecast: Money | None = Field(
+        description="The municipality's full-year net cost forecast over all boards: each board's latest forecast, and for a board "
+        "that has not reported yet its budget (it is taken to follow its budget, as a compiled forecast reads). "
+        "Absent until some board has reported; boards_reported says how many have"
+    )
+    forecast_deviation: Money | None = Field(
+        description="budget − forecast over the same boards: the reporting boards' deviations, as the others count as on budget"
+    )
+    boards_total: int = Field(description="The boards the totals are over", examples=[6])
+    boards_reported: int = Field(description="Of those, the boards with a forecast for the year", examples=[4])
+    boards_over_frame: int = Field(description="Of those, the boards whose allocation exceeds their operating frame", examples=[0])
 
 
 class AdministrationSummary(BaseModel):
@@ -141,6 +168,6 @@ class SummaryRead(BaseModel):
     level: SummaryLevel
     budget_id: uuid.UUID | None = Field(description="The decided budget in force for the year")
     through_month: int | None = Field(description="The last month with booked amounts in the figures")
-    municipality: Totals
+    municipality: MunicipalTotals
     boards: list[BoardSummary] | None = None
     administrations: list[AdministrationSummary] | None = None

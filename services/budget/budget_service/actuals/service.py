@@ -24,11 +24,12 @@ from budget_service.actuals.schemas import (
     ForecastRead,
     ImportSource,
     LatestForecast,
+    MunicipalTotals,
     Occasion,
     SummaryLevel,
     SummaryRead,
-    Totals,
 )
+from budget_service.allocations import service as allocations_service
 from budget_service.db import auditor
 from styrkedjan_common.db import lock_for_rule
 from styrkedjan_common.identity import Principal, Role
@@ -289,6 +290,25 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
     return sum(present, Decimal(0)) if present else None
 
 
+def _municipal_totals(frames: dict[uuid.UUID, Decimal], allocated: dict[uuid.UUID, Decimal], boards: list[BoardSummary]) -> MunicipalTotals:
+    """The municipality's totals over one set of boards, all of them, as a compiled forecast reads:
+    a board that has not reported yet is taken to follow its budget, and the count of boards that
+    reported stands beside the figures. Without any report there is no forecast yet."""
+    budget = _sum(frames.values())
+    reported = sum(1 for b in boards if b.forecast is not None)
+    forecast = _sum(b.forecast if b.forecast is not None else b.budget for b in boards) if reported else None
+    return MunicipalTotals(
+        budget=budget,
+        allocated=_sum(allocated.values()),
+        actuals=sum((b.actuals for b in boards), Decimal(0)),
+        forecast=forecast,
+        forecast_deviation=_deviation(budget, forecast),
+        boards_total=len(boards),
+        boards_reported=reported,
+        boards_over_frame=sum(1 for b in boards if b.over_frame),
+    )
+
+
 async def summary(session: AsyncSession, year: int, level: SummaryLevel, through_month: int | None) -> SummaryRead:
     """Budget against actuals and forecast, per board or per administration, and for the municipality."""
     budget = await repository.budget_in_force(session, year)
@@ -307,22 +327,17 @@ async def summary(session: AsyncSession, year: int, level: SummaryLevel, through
             if board in forecasts
             else None,
             forecast_deviation=_deviation(frames.get(board), forecasts[board].amount if board in forecasts else None),
+            over_frame=bool(allocations_service.excess_over(frames.get(board), allocated.get(board, Decimal(0)))),
+            allocation_excess=allocations_service.excess_over(frames.get(board), allocated.get(board, Decimal(0))),
         )
         for board in sorted(frames.keys() | by_board.keys() | forecasts.keys(), key=str)
     ]
-    municipality = Totals(
-        budget=_sum(frames.values()),
-        allocated=_sum(allocated.values()),
-        actuals=sum((b.actuals for b in boards), Decimal(0)),
-        forecast=_sum(b.forecast for b in boards),
-        forecast_deviation=_sum(b.forecast_deviation for b in boards),
-    )
     result = SummaryRead(
         year=year,
         level=level,
         budget_id=budget.id if budget else None,
         through_month=max((row.last_month for row in by_board.values()), default=None),
-        municipality=municipality,
+        municipality=_municipal_totals(frames, allocated, boards),
     )
     if level == SummaryLevel.BOARD:
         result.boards = boards

@@ -111,7 +111,12 @@ class AllocationRead(BaseModel):
     areas: list[AreaTotal] = Field(description="The total per activity area, the level reallocations move money at")
     total: Money
     frame: FrameRef | None = Field(description="The operating frame of the decided budget in force for the year, if any")
-    remaining: Money | None = Field(description="Frame minus total; none without a decided frame")
+    remaining: Money | None = Field(description="Frame minus total; none without a decided frame, negative when over the frame")
+    over_frame: bool = Field(
+        description="The allocation exceeds the operating frame in force: the council lowered the frame below it (an amended "
+        "budget stands), and until the allocation fits only changes that reduce the excess are taken"
+    )
+    excess: Money | None = Field(description="Total minus frame when the allocation is over its frame, else 0.00; none without a frame")
     row_version: int | None = Field(description="The version of the stored allocation (its ETag); none before the first one")
     updated_at: dt.datetime | None
     updated_by: str | None

@@ -235,10 +235,16 @@ def _area_totals(lines: Sequence[Allocation]) -> list[AreaTotal]:
     return [AreaTotal(activity_area_id=area_id, amount=amount) for area_id, amount in totals.items()]
 
 
+def excess_over(frame: Decimal | None, total: Decimal) -> Decimal | None:
+    """How far an allocation of `total` lies over its frame (0.00 within it); none without a frame."""
+    return max(total - frame, ZERO) if frame is not None else None
+
+
 def to_allocation_read(
     board_org_unit_id: uuid.UUID, year: int, allocation_set: AllocationSet | None, lines: Sequence[Allocation], frame: Frame | None
 ) -> AllocationRead:
     total = _sum(line.amount for line in lines)
+    excess = excess_over(frame.amount if frame else None, total)
     return AllocationRead(
         board_org_unit_id=board_org_unit_id,
         year=year,
@@ -247,6 +253,8 @@ def to_allocation_read(
         total=total,
         frame=_frame_ref(frame),
         remaining=frame.amount - total if frame else None,
+        over_frame=bool(excess),
+        excess=excess,
         row_version=allocation_set.row_version if allocation_set else None,
         updated_at=allocation_set.updated_at if allocation_set else None,
         updated_by=allocation_set.updated_by if allocation_set else None,
@@ -313,6 +321,28 @@ async def _operating_frame(session: AsyncSession, board_org_unit_id: uuid.UUID, 
     return frame
 
 
+def _ensure_within_frame(frame: Decimal, current: Decimal, total: Decimal) -> None:
+    """The seed: the frame is the most a board may use, so its allocation never exceeds it. The
+    council may still lower a frame below an allocation already made (an amended budget is its
+    decision and stands); that allocation is then over its frame, and until it fits only a change
+    that reduces the excess is taken."""
+    if total <= frame:
+        return
+    excess, standing = total - frame, current - frame
+    if standing > 0 and excess < standing:
+        return
+    if standing > 0:
+        raise RuleViolation(
+            f"the sum of a board's allocation never exceeds its frame, and an allocation over a lowered frame only shrinks "
+            f"until it fits: the operating frame is {frame}, the allocation exceeds it by {standing}, and the lines total "
+            f"{total}, an excess of {excess}"
+        )
+    raise RuleViolation(
+        f"the sum of a board's allocation never exceeds its frame: the lines total {total}, "
+        f"the operating frame is {frame}, an excess of {excess}"
+    )
+
+
 async def replace_allocation(
     session: AsyncSession,
     principal: Principal,
@@ -330,12 +360,8 @@ async def replace_allocation(
     precondition(allocation_set)
     await _check_lines(session, board_org_unit_id, data)
     frame = await _operating_frame(session, board_org_unit_id, year)
-    total = _sum(line.amount for line in data.lines)
-    if total > frame.amount:
-        raise RuleViolation(
-            f"the sum of a board's allocation never exceeds its frame: the lines total {total}, "
-            f"the operating frame is {frame.amount}, an excess of {total - frame.amount}"
-        )
+    current = await repository.lines_of(session, allocation_set.id) if allocation_set else []
+    _ensure_within_frame(frame.amount, _sum(line.amount for line in current), _sum(line.amount for line in data.lines))
     if allocation_set is None:
         allocation_set = AllocationSet(
             board_org_unit_id=board_org_unit_id, year=year, created_by=principal.user_id, updated_by=principal.user_id
@@ -344,7 +370,7 @@ async def replace_allocation(
         await session.flush()
         before = None
     else:
-        before = _lines_snapshot(await repository.lines_of(session, allocation_set.id))
+        before = _lines_snapshot(current)
         await repository.delete_lines(session, allocation_set.id)
         _touch(allocation_set, principal)
     session.add_all(
@@ -440,6 +466,15 @@ async def create_reallocation(session: AsyncSession, principal: Principal, data:
             f"{data.board_org_unit_id} has no allocation for {data.year}"
         )
     lines = await repository.lines_of(session, allocation_set.id)
+    frame = await repository.decided_frame(session, data.board_org_unit_id, data.year, OPERATING)
+    total = _sum(line.amount for line in lines)
+    if frame is not None and total > frame.amount:
+        # A reallocation keeps the total, so it never reduces the excess: the allocation fits its frame first.
+        raise RuleViolation(
+            f"an allocation over a lowered frame only shrinks until it fits, and a reallocation keeps its total: "
+            f"the allocation of board {data.board_org_unit_id} for {data.year} totals {total}, over its operating frame "
+            f"{frame.amount} by {total - frame.amount}"
+        )
     available = _sum(line.amount for line in lines if line.activity_area_id == source.id)
     if available < data.amount:
         raise RuleViolation(
