@@ -2,7 +2,7 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from budget_service.allocation_model import repository, service
 from budget_service.allocation_model.models import TargetGroup, UnitCost
@@ -17,11 +17,13 @@ from budget_service.allocation_model.schemas import (
     UnitCostSet,
 )
 from budget_service.assumptions import service as assumptions_service
+from budget_service.assumptions.schemas import FIRST_YEAR, LAST_YEAR, YearFilter
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import year_path
 
 router = APIRouter(prefix="/model-runs", tags=["allocation-model"], route_class=PolicyRoute)
 # Target groups and unit costs were published under the planning assumptions' tag, which is part
@@ -30,7 +32,7 @@ target_groups_router = APIRouter(prefix="", tags=["planning-assumptions"], route
 API = "/api/budget/v1"
 WRITERS = allow(Role.FULLMAKTIGE)
 READERS = allow_any_signed_in()
-BudgetYear = Annotated[int, Path(ge=1900, le=2200)]
+BudgetYear = Annotated[int, year_path(first=FIRST_YEAR, last=LAST_YEAR)]
 
 
 # --- target groups and unit costs --------------------------------------------------------------
@@ -132,9 +134,9 @@ async def list_unit_costs(
     target_group_id: uuid.UUID, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[UnitCostRead]:
     """The group's unit costs by budget year."""
-    await service.get_target_group(session, target_group_id)
     decoded = decode_cursor(cursor)
     after_year = cursor_values(decoded, budget_year=int)[0] if decoded else None
+    await service.get_target_group(session, target_group_id)
     rows = await repository.list_unit_costs(session, target_group_id, after_year, limit + 1)
     page, next_cursor = page_of(rows, limit, lambda last: {"budget_year": last.budget_year})
     return Page[UnitCostRead](items=[UnitCostRead.model_validate(r) for r in page], next_cursor=next_cursor)
@@ -199,7 +201,7 @@ async def create_model_run(data: ModelRunCreate, session: SessionDep, caller: Ca
 
 @router.get("", response_model=Page[ModelRunSummary], openapi_extra=allow_any_signed_in(), responses=problem_responses(422))
 async def list_model_runs(
-    session: SessionDep, budget_year: int | None = None, limit: LimitQuery = 50, cursor: CursorQuery = None
+    session: SessionDep, budget_year: YearFilter = None, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[ModelRunSummary]:
     """Runs newest first, without their components."""
     decoded = decode_cursor(cursor)

@@ -5,12 +5,14 @@ from fastapi import APIRouter, Request
 from budget_service.assumptions import service
 from budget_service.assumptions.csv_import import REQUEST_BODY, csv_text
 from budget_service.assumptions.schemas import (
+    AgeFilter,
     ImportResult,
     PopulationForecastRead,
     PriceIndexRead,
     Publication,
     TaxForecastRead,
     TaxKind,
+    YearFilter,
 )
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page
@@ -43,8 +45,8 @@ async def _publications(session: SessionDep, dataset: service.Dataset, limit: in
 async def list_population_forecasts(
     session: SessionDep,
     publication_date: dt.date | None = None,
-    year: int | None = None,
-    age_from: int | None = None,
+    year: YearFilter = None,
+    age_from: AgeFilter = None,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
 ) -> Page[PopulationForecastRead]:
@@ -74,7 +76,7 @@ async def import_population_forecasts(request: Request, session: SessionDep, cal
 async def list_tax_forecasts(
     session: SessionDep,
     publication_date: dt.date | None = None,
-    year: int | None = None,
+    year: YearFilter = None,
     kind: TaxKind | None = None,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
@@ -104,7 +106,7 @@ async def list_price_indices(
     session: SessionDep,
     index_name: str | None = None,
     publication_date: dt.date | None = None,
-    year: int | None = None,
+    year: YearFilter = None,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
 ) -> Page[PriceIndexRead]:

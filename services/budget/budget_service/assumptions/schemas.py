@@ -4,10 +4,12 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 from pydantic.fields import FieldInfo
 
 from budget_service.money import Money
+from styrkedjan_common.years import year_query
 
 DEFAULT_INDEX = "PKV"
 
@@ -54,8 +56,14 @@ def exact_decimal(
 Count = Annotated[Decimal, *exact_decimal(2, "1050", minimum="0", maximum="999999999999")]
 # A percentage such as PKV's "2.7" (per cent, not a fraction).
 Percent = Annotated[Decimal, *exact_decimal(4, "2.7", minimum="-100", maximum="100")]
-Year = Annotated[int, Field(ge=1900, le=2200, examples=[2027])]
-Age = Annotated[int, Field(ge=0, le=130, examples=[1])]
+# Planning assumptions reach further than plans: price indices back to their base years, population
+# forecasts decades ahead. A year or an age in a query has the same domain as in a row.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+FIRST_AGE, LAST_AGE = 0, 130
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
+Age = Annotated[int, Field(ge=FIRST_AGE, le=LAST_AGE, examples=[1])]
+YearFilter = Annotated[int | None, year_query(first=FIRST_YEAR, last=LAST_YEAR)]
+AgeFilter = Annotated[int | None, Query(ge=FIRST_AGE, le=LAST_AGE, examples=[1])]
 
 
 def age_class(age_from: int | None, age_to: int | None) -> str:

@@ -16,6 +16,10 @@ from budget_service.assumptions.csv_import import Column, CsvRow, Layout, intege
 from budget_service.assumptions.models import PopulationForecast, PriceIndex, TaxForecast
 from budget_service.assumptions.schemas import (
     DEFAULT_INDEX,
+    FIRST_AGE,
+    FIRST_YEAR,
+    LAST_AGE,
+    LAST_YEAR,
     ImportChange,
     ImportResult,
     Publication,
@@ -62,7 +66,7 @@ def _kind(raw: str) -> str:
 
 _PUBLICATION = Column("publication_date", iso_date)
 _SOURCE = Column("source", text(200))
-_YEAR = Column("year", integer(1900, 2200))
+_YEAR = Column("year", integer(FIRST_YEAR, LAST_YEAR))
 
 
 @dataclass(frozen=True)
@@ -84,8 +88,8 @@ POPULATION = Dataset(
             _PUBLICATION,
             _SOURCE,
             _YEAR,
-            Column("age_from", integer(0, 130)),
-            Column("age_to", integer(0, 130), optional=True),
+            Column("age_from", integer(FIRST_AGE, LAST_AGE)),
+            Column("age_to", integer(FIRST_AGE, LAST_AGE), optional=True),
             Column("count", _decimal(2, minimum="0", maximum="999999999999")),
         ),
         key=("publication_date", "year", "age_from", "age_to"),

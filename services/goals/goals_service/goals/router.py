@@ -14,6 +14,7 @@ from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import year_query
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=PolicyRoute)
 # Which of these may act on a given goal depends on its level and owner; the service checks that.
@@ -47,7 +48,7 @@ async def list_goals(
     cursor: CursorQuery = None,
     level: GoalLevel | None = None,
     owner_org_unit_id: uuid.UUID | None = None,
-    year: Annotated[int | None, Query(description="Goals whose years include this year")] = None,
+    year: Annotated[int | None, year_query("Goals whose years include this year")] = None,
     status_: Annotated[Status | None, Query(alias="status")] = None,
     mandate_period_id: uuid.UUID | None = None,
     include_closed: Annotated[bool, Query(description="Also closed (achieved or discontinued) goals")] = True,

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from goals_service.periods import repository, service
 from goals_service.periods.models import MandatePeriod
@@ -11,6 +11,7 @@ from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values,
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import year_query
 
 router = APIRouter(prefix="/mandate-periods", tags=["periods"], route_class=PolicyRoute)
 WRITERS = allow(Role.FULLMAKTIGE)
@@ -34,7 +35,7 @@ async def list_mandate_periods(
     session: SessionDep,
     limit: LimitQuery = 20,
     cursor: CursorQuery = None,
-    year: Annotated[int | None, Query(description="Only the period containing this year")] = None,
+    year: Annotated[int | None, year_query("Only the period containing this year")] = None,
 ) -> Page[MandatePeriodRead]:
     """Mandate periods, earliest first."""
     after = decode_cursor(cursor)
