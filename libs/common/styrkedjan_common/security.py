@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from styrkedjan_common.idempotency import keyed_request
 from styrkedjan_common.identity import ALL_ROLES, HEADER, AssertionVerifier, InvalidAssertion, Principal, Role
 from styrkedjan_common.problems import Forbidden, send_problem
 
@@ -106,6 +107,13 @@ class PolicyRoute(APIRoute):
             scope = request.scope
             scope["route_template"] = getattr(route, _TEMPLATE_ATTRIBUTE, route.path)
             _check_policy(roles, without_role, scope.get("state", {}).get("principal"))
+            # A POST with an Idempotency-Key: its key is reserved here, after the policy and
+            # before the operation, or its stored answer is replayed without running it again.
+            keyed = keyed_request(request)
+            if keyed is not None:
+                replayed = await keyed.begin(request)
+                if replayed is not None:
+                    return replayed
             return await handler(request)
 
         return guarded
