@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -50,15 +51,45 @@ def encode_cursor(values: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
 
 
+# What a cursor this API issues can hold: positions are years, revisions, indexes and the like
+# (never negative, always within PostgreSQL's integer) and texts no longer than a name. A value
+# outside these bounds was not issued here and must not reach the database, where an
+# out-of-range integer or a NUL character fails the query instead of matching nothing.
+CURSOR_MAX_CHARS = 8192
+CURSOR_MAX_TEXT = 1000
+CURSOR_MAX_INT = 2**31 - 1
+
+
 def _bad_cursor() -> InvalidInput:
     return InvalidInput("the cursor is not one this API issued", errors=[{"pointer": "#/query/cursor", "detail": "invalid cursor"}])
+
+
+def _issuable(value: Any) -> bool:
+    """A raw cursor value of a kind encode_cursor issues: a bounded text or a non-negative integer."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return 0 <= value <= CURSOR_MAX_INT
+    return isinstance(value, str) and len(value) <= CURSOR_MAX_TEXT and "\x00" not in value
+
+
+def _parsed(raw: Any, parse: Any) -> Any:
+    value = parse(raw)
+    # Parsing may turn a text into something unbounded ("99999999999") or, for a timestamp, into
+    # one without a time zone, which every stored instant has and which cannot be compared to one.
+    if not _issuable(raw) or (isinstance(value, int | str) and not _issuable(value)):
+        raise ValueError("out of bounds")
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        raise ValueError("naive timestamp")
+    return value
 
 
 def cursor_values(cursor: dict[str, Any], **parsers: Any) -> tuple[Any, ...]:
     """Parse named fields out of a decoded cursor; a tampered cursor is a 422, not a 500."""
     try:
-        return tuple(parse(cursor[name]) for name, parse in parsers.items())
-    except (KeyError, TypeError, ValueError):
+        return tuple(_parsed(cursor[name], parse) for name, parse in parsers.items())
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        # uuid.UUID(5) fails with AttributeError, a date beyond year 9999 with OverflowError.
         raise _bad_cursor() from None
 
 
@@ -66,9 +97,11 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     if cursor is None:
         return None
     try:
+        if len(cursor) > CURSOR_MAX_CHARS:
+            raise ValueError
         padded = cursor + "=" * (-len(cursor) % 4)
         value = orjson.loads(base64.urlsafe_b64decode(padded))
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or not value or not all(_issuable(v) for v in value.values()):
             raise ValueError
         return value
     except (ValueError, binascii.Error, orjson.JSONDecodeError):

@@ -7,7 +7,10 @@ names a server (e.g. postgresql://postgres@127.0.0.1:5432); each run gets fresh 
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -168,6 +171,105 @@ def service_test_fixtures(
     return keys, database_url, app, client, as_role
 
 
+# A position holding every field any list's cursor uses, each valid: a list reads the fields it
+# needs and ignores the rest, so one cursor serves all lists, and each tampered variant below
+# breaks the fields a list reads, whatever they are.
+_CURSOR_UUIDS = ("id", "board", "org_unit_id")
+_CURSOR_INTS = ("year", "revision", "start_year", "number", "index", "month", "budget_year", "origin_year", "age_from")
+_CURSOR_TEXTS = ("name", "title", "code", "kind", "period", "occasion", "activity", "cost_center_code", "account", "index_name")
+VALID_CURSOR: dict[str, Any] = {
+    **dict.fromkeys(_CURSOR_UUIDS, "8f0c3e4e-1d2b-4c5a-9e6f-7a8b9c0d1e2f"),
+    **dict.fromkeys(_CURSOR_INTS, 2026),
+    **dict.fromkeys(_CURSOR_TEXTS, "a"),
+    "at": "2026-06-15T10:00:00+00:00",
+    "start_date": "2026-06-15",
+    "publication_date": "2026-06-15",
+}
+
+
+def encode_raw_cursor(value: Any) -> str:
+    """Any JSON as a cursor would be encoded: what a client can forge."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+# Values a client may put in place of a field the list reads, by the field's kind.
+_ANY_FIELD = {"boolean": True, "nested object": {"$gt": 1}, "list": [1], "null": None, "float": 2026.5}
+TAMPERED_FIELDS: dict[str, dict[str, Any]] = {
+    **{key: {"non-string id": 5, "NUL": "8f0c3e4e\x00", "not an id": "x"} for key in _CURSOR_UUIDS},
+    **{key: {"huge integer": 2**63, "huge integer as text": str(2**40), "beyond 32 bits": 2**31, "negative": -1} for key in _CURSOR_INTS},
+    **{key: {"NUL": "a\x00b", "overlong text": "a" * 5000} for key in _CURSOR_TEXTS},
+    "at": {"naive datetime": "2026-06-15T10:00:00", "year 99999": "99999-01-01T00:00:00+00:00", "NUL": "2026-06-15T10:00:00+00:00\x00"},
+    "start_date": {"year 99999": "99999-01-01", "NUL": "2026-06-15\x00"},
+    "publication_date": {"year 99999": "99999-01-01", "NUL": "2026-06-15\x00"},
+}
+TAMPERED_CURSORS: dict[str, str] = {
+    "garbage base64": "!!!%%%",
+    "base64 of no JSON": base64.urlsafe_b64encode(b"{no json").decode(),
+    "JSON array": encode_raw_cursor([1, 2]),
+    "JSON text": encode_raw_cursor("x"),
+    "empty object": encode_raw_cursor({}),
+    "too long": encode_raw_cursor({"name": "a" * 10_000}),
+}
+
+
+def tampered_cursors(fields_read: set[str]) -> dict[str, str]:
+    """Every tampered cursor for a list that reads these fields of VALID_CURSOR."""
+    cursors = dict(TAMPERED_CURSORS)
+    for key in sorted(fields_read):
+        for name, value in (_ANY_FIELD | TAMPERED_FIELDS[key]).items():
+            cursors[f"{key}: {name}"] = encode_raw_cursor(VALID_CURSOR | {key: value})
+    return cursors
+
+
+def cursor_lists(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    """(path, required query parameters, first role allowed) of every list operation: every GET
+    taking a `cursor` parameter. Path parameters get a new id, required query parameters a valid
+    value: a tampered cursor is refused before anything is looked up."""
+    found = []
+    for path, item in schema["paths"].items():
+        operation = item.get("get")
+        parameters = operation.get("parameters", []) if operation else []
+        if any(p["name"] == "cursor" for p in parameters):
+            required = {p["name"]: _example(p["schema"], schema) for p in parameters if p["in"] == "query" and p.get("required")}
+            found.append((re.sub(r"\{[^}]+\}", lambda _: str(uuid.uuid4()), path), required, operation["x-roles"][0]))
+    return found
+
+
+def _example(parameter: dict[str, Any], schema: dict[str, Any]) -> Any:
+    if "$ref" in parameter:
+        parameter = schema["components"]["schemas"][parameter["$ref"].rsplit("/", 1)[-1]]
+    if "enum" in parameter:
+        return parameter["enum"][0]
+    if parameter.get("type") == "integer":
+        return max(parameter.get("minimum", 2026), min(2026, parameter.get("maximum", 2026)))
+    if parameter.get("format") == "uuid":
+        return str(uuid.uuid4())
+    return "a"
+
+
+async def assert_lists_refuse_tampered_cursors(client: Any, schema: dict[str, Any], headers_for: Any) -> None:
+    """Every list answers every tampered cursor with a 422 naming #/query/cursor."""
+    lists = cursor_lists(schema)
+    assert lists, "the app has list operations"
+    for path, required, role in lists:
+        headers = headers_for(role)
+
+        async def get(cursor: Any, path: str = path, required: Any = required, headers: Any = headers) -> Any:
+            return await client.get(path, params=required | {"cursor": encode_raw_cursor(cursor)}, headers=headers)
+
+        valid = await get(VALID_CURSOR)
+        assert valid.status_code in (200, 404), (path, valid.text)
+        # The fields the list reads are those whose absence it refuses; it must read some, or the
+        # cursor was never looked at (e.g. a look-up answered first).
+        fields_read = {key for key in VALID_CURSOR if (await get({k: v for k, v in VALID_CURSOR.items() if k != key})).status_code == 422}
+        assert fields_read, f"{path} does not read its cursor before looking anything up"
+        for name, cursor in tampered_cursors(fields_read).items():
+            response = await client.get(path, params=required | {"cursor": cursor}, headers=headers)
+            assert response.status_code == 422, (path, name, response.status_code, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            assert [e["pointer"] for e in response.json()["errors"]] == ["#/query/cursor"], (path, name)
+
+
 def service_contract(*, api: str, create_app: Any) -> type:
     """What every service answers the same way (operational routes, schema, audit trail), as a test
     class to bind in a suite: `TestBudgetService = service_contract(api="/api/budget/v1", create_app=create_app)`.
@@ -237,6 +339,9 @@ def service_contract(*, api: str, create_app: Any) -> type:
         async def test_audit_trail_limit_below_one_is_a_422_with_a_query_pointer(self, client: Any, as_role: Any) -> None:
             response = await client.get(f"{api}/audit-events", params={"limit": 0}, headers=as_role(Role.REVISOR))
             assert (response.status_code, response.json()["errors"][0]["pointer"]) == (422, "#/query/limit")
+
+        async def test_every_list_refuses_a_tampered_cursor_with_a_422_naming_it(self, app: Any, client: Any, as_role: Any) -> None:
+            await assert_lists_refuse_tampered_cursors(client, app.openapi(), lambda role: as_role(Role(role)))
 
     return ServiceContract
 

@@ -1,6 +1,7 @@
 """Conditional requests and cursors: 412 for a stale copy, 428 for none, 422 for a cursor we did not issue."""
 
 import base64
+import datetime as dt
 import uuid
 
 import pytest
@@ -79,3 +80,33 @@ def test_tampered_cursor_values_are_422_not_500(tampered):
     with pytest.raises(InvalidInput) as refused:
         cursor_values(decode_cursor(encode_cursor(tampered)), revision=int, id=uuid.UUID)
     assert refused.value.errors[0]["pointer"] == "#/query/cursor"
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"revision": 2**31, "id": str(ID)},
+        {"revision": -1, "id": str(ID)},
+        {"revision": True, "id": str(ID)},
+        {"revision": "99999999999", "id": str(ID)},
+        {"revision": 3, "id": 5},
+        {"revision": 3, "id": {"$ne": None}},
+        {"revision": 3, "id": str(ID) + "\x00"},
+    ],
+)
+def test_cursor_values_out_of_bounds_are_422_before_any_query(tampered):
+    with pytest.raises(InvalidInput):
+        cursor_values(decode_cursor(encode_cursor(tampered)), revision=int, id=uuid.UUID)
+
+
+def test_cursor_timestamp_without_a_time_zone_is_422():
+    with pytest.raises(InvalidInput):
+        cursor_values(decode_cursor(encode_cursor({"at": "2026-06-15T10:00:00"})), at=dt.datetime.fromisoformat)
+    aware = cursor_values(decode_cursor(encode_cursor({"at": "2026-06-15T10:00:00+00:00"})), at=dt.datetime.fromisoformat)
+    assert aware[0].tzinfo is not None
+
+
+def test_empty_or_overlong_cursor_is_422():
+    for cursor in (encode_cursor({}), encode_cursor({"name": "a" * 9000})):
+        with pytest.raises(InvalidInput):
+            decode_cursor(cursor)

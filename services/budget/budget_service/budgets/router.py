@@ -139,10 +139,9 @@ async def list_budget_frames(
     cursor: CursorQuery = None,
 ) -> Page[FrameRead]:
     """The budget's frames by year, board and kind."""
+    after = _frame_cursor(cursor)
     budget = await service.get_readable(session, caller, budget_id)
-    rows = await repository.frames(
-        session, budget.id, board_org_unit_id=board_org_unit_id, year=year, limit=limit + 1, after=_frame_cursor(cursor)
-    )
+    rows = await repository.frames(session, budget.id, board_org_unit_id=board_org_unit_id, year=year, limit=limit + 1, after=after)
     return _frame_page(rows, limit)
 
 

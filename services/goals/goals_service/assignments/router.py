@@ -105,9 +105,9 @@ async def list_assignment_reports(
     assignment_id: uuid.UUID, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[AssignmentReportRead]:
     """The reporting history, oldest first."""
-    assignment = await service.get(session, assignment_id)
     after = decode_cursor(cursor)
     keyset = cursor_values(after, at=_instant, id=uuid.UUID) if after else None
+    assignment = await service.get(session, assignment_id)
     rows = await repository.reports(session, assignment.id, limit=limit + 1, after=keyset)
     page, next_cursor = page_of(rows, limit, lambda last: {"at": last.reported_at.isoformat(), "id": str(last.id)})
     return Page[AssignmentReportRead](items=[service.report_read(r) for r in page], next_cursor=next_cursor)

@@ -224,9 +224,10 @@ async def list_indicator_targets(
     use_id: uuid.UUID, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[IndicatorTargetRead]:
     """The use's yearly targets, by year."""
-    await service.get_use(session, use_id)
     after = decode_cursor(cursor)
-    rows = await repository.list_targets(session, use_id, limit + 1, cursor_values(after, year=int)[0] if after else None)
+    after_year = cursor_values(after, year=int)[0] if after else None
+    await service.get_use(session, use_id)
+    rows = await repository.list_targets(session, use_id, limit + 1, after_year)
     items, next_cursor = page_of(rows, limit, lambda t: {"year": t.year})
     return Page[IndicatorTargetRead](items=[service.to_target_read(t) for t in items], next_cursor=next_cursor)
 
@@ -280,9 +281,9 @@ async def list_indicator_outcomes(
     use_id: uuid.UUID, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[IndicatorOutcomeRead]:
     """The use's outcomes, oldest period first."""
-    await service.get_use(session, use_id)
     after = decode_cursor(cursor)
     position = cursor_values(after, year=int, index=int, period=str) if after else None
+    await service.get_use(session, use_id)
     rows = await repository.list_outcomes(session, use_id, limit + 1, position)
     items, next_cursor = page_of(rows, limit, lambda o: {"year": o.year, "index": o.period_index, "period": o.period})
     return Page[IndicatorOutcomeRead](items=[service.to_outcome_read(o) for o in items], next_cursor=next_cursor)

@@ -51,8 +51,9 @@ async def list_activity_results(
     activity_id: uuid.UUID, session: SessionDep, caller: CallerDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[ResultRead]:
     """The results of one control activity, in the order they were recorded."""
+    after = keyset(cursor)
     await service.ensure_activity_readable(session, caller, activity_id)
-    rows = await repository.list_results(session, activity_id=activity_id, boards=None, limit=limit + 1, after=keyset(cursor))
+    rows = await repository.list_results(session, activity_id=activity_id, boards=None, limit=limit + 1, after=after)
     items, next_cursor = created_page(rows, limit, lambda row: row.ControlResult)
     return Page[ResultRead](items=[service.result_of_row(row) for row in items], next_cursor=next_cursor)
 
