@@ -17,7 +17,7 @@ from gateway import openapi
 from gateway.auth.principals import PrincipalResolver
 from gateway.auth.tokens import DevIssuer, TokenVerifier
 from gateway.authentication import AuthenticationMiddleware
-from gateway.db import auditor
+from gateway.db import IdempotencyRecord, auditor
 from gateway.dev_tokens import dev_token_route
 from gateway.directory.router import me_router
 from gateway.directory.router import router as directory_router
@@ -28,6 +28,7 @@ from gateway.settings import GatewaySettings, get_settings
 from styrkedjan_common.app import NO_OPENTELEMETRY, OPERATIONAL_PATHS, add_operational_routes, operation_id, problem_openapi, settle_heap
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker
+from styrkedjan_common.idempotency import IdempotencyMiddleware
 from styrkedjan_common.identity import AssertionSigner
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
@@ -149,6 +150,8 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
     api.include_router(directory_router)
     api.include_router(auditor.router(tag="directory-audit"), prefix="/api/directory/v1")
     check_policies_declared(api)
+    # The directory's own POSTs keep their keys here; a service's keys are kept by the service.
+    api.add_middleware(IdempotencyMiddleware, records=IdempotencyRecord, ttl_seconds=settings.idempotency_key_ttl_seconds)
     gateway_openapi = problem_openapi(api)
     if settings.dev_issuer_enabled:
         api.add_route(DEV_TOKEN_PATH, dev_token_route(DevIssuer(settings)), methods=["POST"], include_in_schema=False)
@@ -175,7 +178,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
             app,
             allow_origins=settings.cors_allow_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-ID"],
-            expose_headers=["ETag", "Location", "X-Request-ID"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["ETag", "Location", "X-Request-ID", "Idempotent-Replayed", "Retry-After"],
         )
     return app
