@@ -145,6 +145,7 @@ async def test_executive_board_evaluates_all_boards(client, app, as_role, today)
     assert boards[BOARD] == deadlines | {
         "board_org_unit_id": BOARD,
         "plan_status": "DECIDED",
+        "plan_missing": False,
         "plan_late": False,
         "activities": 4,
         "activities_with_result": 3,
@@ -160,6 +161,7 @@ async def test_executive_board_evaluates_all_boards(client, app, as_role, today)
     assert boards[OTHER_BOARD] == deadlines | {
         "board_org_unit_id": OTHER_BOARD,
         "plan_status": "DECIDED",
+        "plan_missing": False,
         "plan_late": True,
         "activities": 2,
         "activities_with_result": 0,
@@ -182,6 +184,39 @@ async def test_executive_board_evaluates_all_boards(client, app, as_role, today)
         {"area": "Personal", "deviations_open": 0, "deviations_closed": 1},
     ]
     assert body["risks"] == bands(1, 2, 1, 2)
+    assert body["boards_without_plan"] == 0
+
+
+async def test_boards_without_a_plan_are_listed_and_flagged_missing(client, app, as_role, today):
+    """BOARD has its plan; OTHER_BOARD made its risk assessment but no plan; THIRD_BOARD kept
+    internal control the year before and has nothing this year."""
+    await add(
+        app,
+        plan(BOARD, decided_on=dt.date(2026, 12, 10)),
+        *assessment(OTHER_BOARD, (2, 2)),
+        plan(THIRD_BOARD, year=2026, decided_on=dt.date(2025, 12, 10)),
+    )
+    today.set(dt.date(2027, 3, 1))
+    body = (await client.get(f"{EVALUATIONS}/2027", headers=as_role(Role.FULLMAKTIGE))).json()
+    boards = {b["board_org_unit_id"]: b for b in body["boards"]}
+    assert boards.keys() == {BOARD, OTHER_BOARD, THIRD_BOARD}
+    flags = {board: (b["plan_missing"], b["plan_status"], b["plan_late"], b["activities"]) for board, b in boards.items()}
+    assert flags == {BOARD: (False, "DECIDED", False, 0), OTHER_BOARD: (True, None, True, 0), THIRD_BOARD: (True, None, True, 0)}
+    assert boards[THIRD_BOARD]["risks"] == bands(0, 0, 0, 0) and boards[OTHER_BOARD]["risks"] == bands(0, 1, 0, 0)
+    assert body["boards_without_plan"] == 2
+
+
+async def test_a_board_whose_internal_control_lies_two_years_back_is_not_listed(client, app, as_role):
+    await add(app, plan(BOARD), plan(OTHER_BOARD, year=2025), *assessment(THIRD_BOARD, (1, 1), year=2026))
+    body = (await client.get(f"{EVALUATIONS}/2027", headers=as_role(Role.REVISOR))).json()
+    assert {b["board_org_unit_id"]: b["plan_missing"] for b in body["boards"]} == {BOARD: False, THIRD_BOARD: True}
+
+
+async def test_a_year_after_the_last_internal_control_lists_every_board_as_missing(client, app, as_role):
+    await three_boards(app)
+    body = (await client.get(f"{EVALUATIONS}/2028", headers=as_role(Role.FULLMAKTIGE))).json()
+    assert {b["board_org_unit_id"] for b in body["boards"] if b["plan_missing"]} == {BOARD, OTHER_BOARD, THIRD_BOARD}
+    assert body["boards_without_plan"] == 3
 
 
 async def test_before_the_deadlines_nothing_undecided_is_late(client, app, as_role, today):

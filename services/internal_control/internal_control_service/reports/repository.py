@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, case, func, select
+from sqlalchemy import ColumnElement, Row, Select, case, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from internal_control_service.execution.models import Action, ControlResult, Deviation
@@ -111,6 +111,16 @@ async def results_of(session: AsyncSession, plan_id: uuid.UUID) -> Sequence[Row[
 
 
 # --- the evaluation: one query per figure, grouped by board -------------------------------
+
+
+async def boards_keeping_internal_control(session: AsyncSession, years: Collection[int]) -> set[uuid.UUID]:
+    """The boards with a control plan, a risk assessment or a follow-up report in any of `years`."""
+    query = union(
+        select(ControlPlan.board_org_unit_id).where(ControlPlan.year.in_(years)),
+        select(RiskAssessment.board_org_unit_id).where(RiskAssessment.year.in_(years)),
+        select(FollowupReport.board_org_unit_id).where(FollowupReport.year.in_(years)),
+    )
+    return set((await session.scalars(query)).all())
 
 
 def _plans_of(year: int) -> ColumnElement[bool]:

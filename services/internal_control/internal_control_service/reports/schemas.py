@@ -117,6 +117,10 @@ class BoardEvaluation(BaseModel):
     plan_status: Status | None = Field(
         description="The decided plan's status if there is one, else its latest revision's; null without a plan"
     )
+    plan_missing: bool = Field(
+        description="The board has no control plan for the year, not even a draft: it keeps internal control (it has a risk "
+        "assessment or a follow-up report of the year, or internal control the year before) but has made no plan"
+    )
     plan_deadline: dt.date
     plan_late: bool
     activities: int
@@ -143,6 +147,10 @@ class Evaluation(BaseModel):
 
     year: int
     as_of: dt.date
-    boards: list[BoardEvaluation]
+    boards: list[BoardEvaluation] = Field(
+        description="Every board that keeps internal control: those with a control plan, a risk assessment or a follow-up report "
+        "of the year or of the year before. A board without a plan for the year is listed too, flagged plan_missing"
+    )
+    boards_without_plan: int = Field(description="How many of the boards have no control plan for the year", examples=[1])
     deviations_by_area: list[AreaDeviations]
     risks: list[RiskBandCount] = Field(description="the risk distribution over the configured bands, lowest first")

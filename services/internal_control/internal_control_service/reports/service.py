@@ -319,10 +319,21 @@ def _by_board(rows: Sequence[RevisionRow]) -> dict[uuid.UUID, list[RevisionRow]]
     return grouped
 
 
+async def boards_to_evaluate(session: AsyncSession, year: int) -> list[uuid.UUID]:
+    """The boards the executive board evaluates for `year`: every board that keeps internal control,
+    known here by its records (a plan, a risk assessment or a follow-up report) of the year or of the
+    year before. A board without a plan for the year is so listed, and flagged, rather than left out;
+    a board whose last internal control lies two years back has been wound up, and drops out. The
+    directory itself does not reach this service, so a board that has never kept any internal
+    control is not known here."""
+    return sorted(await repository.boards_keeping_internal_control(session, (year - 1, year)), key=str)
+
+
 async def evaluate(session: AsyncSession, principal: Principal, year: int, scales: RiskScales) -> Evaluation:
-    """Seven queries for the whole municipality, whatever the number of boards."""
+    """Eight queries for the whole municipality, whatever the number of boards."""
     ensure_evaluator(principal)
     today = deadlines.today()
+    boards = await boards_to_evaluate(session, year)
     plans = _by_board(await repository.plan_states(session, year))
     reports = _by_board(await repository.report_states(session, year))
     activities = {row.board_org_unit_id: row for row in await repository.activity_counts(session, year)}
@@ -332,9 +343,8 @@ async def evaluate(session: AsyncSession, principal: Principal, year: int, scale
     risks: dict[uuid.UUID, Counter[str]] = defaultdict(Counter)
     for row in await repository.risk_values(session, year):
         risks[row.board_org_unit_id][scales.band_of(row.value).label] += row.risks
-    boards = sorted(plans.keys() | reports.keys() | risks.keys(), key=str)
     if not boards:
-        raise NotFound(f"no board has a control plan, a risk assessment or a follow-up report for {year}")
+        raise NotFound(f"no board has a control plan, a risk assessment or a follow-up report for {year} or the year before")
     evaluated = []
     for board in boards:
         plan_status, plan_late = _state(plans.get(board, []), deadlines.plan_deadline(year))
@@ -345,6 +355,7 @@ async def evaluate(session: AsyncSession, principal: Principal, year: int, scale
             BoardEvaluation(
                 board_org_unit_id=board,
                 plan_status=plan_status,
+                plan_missing=board not in plans,
                 plan_deadline=deadlines.plan_deadline(year),
                 plan_late=plan_late,
                 activities=total,
@@ -364,6 +375,7 @@ async def evaluate(session: AsyncSession, principal: Principal, year: int, scale
         year=year,
         as_of=today,
         boards=evaluated,
+        boards_without_plan=sum(1 for board in evaluated if board.plan_missing),
         deviations_by_area=[AreaDeviations(area=row.area, deviations_open=row.open, deviations_closed=row.closed) for row in by_area],
         risks=_distribution(scales, sum(risks.values(), Counter())),
     )
