@@ -144,6 +144,14 @@ async def test_undecodable_bytes_are_a_bad_value_on_their_line(client, app, as_r
     assert pointers(response) == {"#/line/2"}
 
 
+async def test_a_windows_1252_file_is_read_as_windows_1252_like_the_planning_assumptions(client, app, as_role):
+    await seed_cost_centers(app)
+    data = (HEADER + "2027,1,1310,4Å0,1.00\n").encode("cp1252")
+    response = await client.post(IMPORTS, content=data, headers=finance(as_role) | CSV)
+    body = assert_problem(response, 422)
+    assert pointers(response) == {"#/line/2"} and "account '4Å0'" in body["errors"][0]["detail"]
+
+
 async def test_import_by_finance_without_the_whole_municipality_in_scope_is_refused(client, app, as_role):
     await seed_cost_centers(app)
     for headers in (as_role(Role.FORVALTNING, ADMIN_A, [ADMIN_A]), as_role(Role.FULLMAKTIGE, ADMIN_A, [ADMIN_A])):

@@ -225,3 +225,36 @@ async def test_price_index_with_a_malformed_change_imports_nothing(client, counc
     )
     assert pointers(response) == {"#/line/2"}
     assert await items(client, council, PRICES) == []
+
+
+# --- what a file may hold ------------------------------------------------------------------------
+
+POPULATION_HEADER = "publication_date,source,year,age_from,age_to,count\n"
+
+
+async def test_a_windows_1252_file_is_read_as_windows_1252(client, council):
+    data = (POPULATION_HEADER + "2026-03-01,SCB Göteborg,2026,1,5,1050\n").encode("cp1252")
+    response = await client.post(f"{POPULATION}/imports", content=data, headers=council | CSV)
+    assert response.status_code == 200, response.text
+    assert [row["source"] for row in await items(client, council, POPULATION)] == ["SCB Göteborg"]
+
+
+async def test_bytes_neither_utf8_nor_windows_1252_are_a_422_naming_their_line(client, council):
+    # 0x81 is no UTF-8 sequence and undefined in Windows-1252.
+    data = POPULATION_CSV.encode() + b"2026-03-01,SCB \x81,2028,1,5,1100\n"
+    response = await client.post(f"{POPULATION}/imports", content=data, headers=council | CSV)
+    body = assert_problem(response, 422, detail_contains="1 line(s) of the file are not valid")
+    assert pointers(response) == {"#/line/7"} and "neither UTF-8 nor Windows-1252" in body["errors"][0]["detail"]
+    assert await items(client, council, POPULATION) == []
+
+
+async def test_a_large_bad_file_lists_the_first_thousand_faults_and_counts_them_all(client, council):
+    # Each line has four faults: the year, both ages and the count.
+    lines = 20_000
+    data = (POPULATION_HEADER + "2026-03-01,SCB,9999,x,y,z\n" * lines).encode()
+    response = await client.post(f"{POPULATION}/imports", content=data, headers=council | CSV)
+    body = assert_problem(response, 422, detail_contains=f"{lines} line(s) of the file are not valid, with {4 * lines} fault(s)")
+    assert "the first 1000 are listed" in body["detail"] and len(body["errors"]) == 1000
+    assert body["errors"][0]["pointer"] == "#/line/2" and body["errors"][-1]["pointer"] == "#/line/251"
+    assert len(response.content) < 200_000
+    assert await items(client, council, POPULATION) == []

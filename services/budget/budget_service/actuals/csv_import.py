@@ -3,7 +3,7 @@ temporary file while its SHA-256 is computed, then read back line by line in bat
 touches the database; the service stages the batches and checks what needs all lines at once
 (duplicate keys) in SQL.
 
-Format: UTF-8, a header row naming the columns year,month,cost_center,account,amount (any order),
+Format: UTF-8 or Windows-1252 (see budget_service.csv_text), a header row naming the columns year,month,cost_center,account,amount (any order),
 one booked amount a line, amounts with a decimal point and at most two decimals ("-1250.50").
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 import tempfile
 from collections.abc import AsyncIterator, Container, Iterator
@@ -22,6 +21,7 @@ from typing import IO
 from anyio import to_thread
 
 from budget_service.actuals.schemas import ACCOUNT_PATTERN, FIRST_YEAR, LAST_YEAR
+from budget_service.csv_text import EncodingSniffer, open_text
 from styrkedjan_common.problems import InvalidInput, ProblemError
 
 COLUMNS = ("year", "month", "cost_center", "account", "amount")
@@ -52,12 +52,13 @@ class Batch:
 
 
 class Spooled:
-    """The delivered file on disk (deleted when closed), its digest and size."""
+    """The delivered file on disk (deleted when closed), its digest, size and encoding."""
 
-    def __init__(self, file: IO[bytes], sha256: str, size: int) -> None:
+    def __init__(self, file: IO[bytes], sha256: str, size: int, encoding: str) -> None:
         self.file = file
         self.sha256 = sha256
         self.size = size
+        self.encoding = encoding
 
     def close(self) -> None:
         self.file.close()
@@ -66,7 +67,7 @@ class Spooled:
 async def spool(chunks: AsyncIterator[bytes], max_bytes: int) -> Spooled:
     """Write the body to a temporary file while hashing it; refuse it past `max_bytes` (413)."""
     file = tempfile.TemporaryFile()  # noqa: SIM115 - the Spooled returned owns it: closing it deletes the file
-    digest, size, pending = hashlib.sha256(), 0, bytearray()
+    digest, size, pending, sniffer = hashlib.sha256(), 0, bytearray(), EncodingSniffer()
     try:
         async for chunk in chunks:
             size += len(chunk)
@@ -75,6 +76,7 @@ async def spool(chunks: AsyncIterator[bytes], max_bytes: int) -> Spooled:
                     f"a delivery of actuals is at most {max_bytes} bytes; split it by period", status=413, slug="content-too-large"
                 )
             digest.update(chunk)
+            sniffer.feed(chunk)
             pending += chunk
             if len(pending) >= _WRITE_SIZE:
                 await to_thread.run_sync(file.write, bytes(pending))
@@ -85,7 +87,7 @@ async def spool(chunks: AsyncIterator[bytes], max_bytes: int) -> Spooled:
     except BaseException:
         file.close()
         raise
-    return Spooled(file, digest.hexdigest(), size)
+    return Spooled(file, digest.hexdigest(), size, sniffer.encoding)
 
 
 def _header_refused(detail: str) -> InvalidInput:
@@ -133,7 +135,7 @@ def parse_line(fields: list[str], order: tuple[int, ...], codes: Container[str])
 def read_batches(spooled: Spooled, codes: Container[str], batch_size: int) -> Iterator[Batch]:
     """The file's rows and bad lines, `batch_size` lines at a time. Blocking: run each step in a
     worker thread. Undecodable bytes become U+FFFD, so they show up as a bad value on their line."""
-    text = io.TextIOWrapper(spooled.file, encoding="utf-8-sig", errors="replace", newline="")
+    text = open_text(spooled.file, spooled.encoding)
     try:
         reader = csv.reader(text)
         order = _column_order(next(reader, None))

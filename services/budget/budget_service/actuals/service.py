@@ -30,6 +30,7 @@ from budget_service.actuals.schemas import (
     SummaryRead,
 )
 from budget_service.allocations import service as allocations_service
+from budget_service.csv_text import MAX_LISTED_ERRORS, listed_note
 from budget_service.db import auditor
 from styrkedjan_common.db import lock_for_rule
 from styrkedjan_common.identity import Principal, Role
@@ -39,8 +40,6 @@ from styrkedjan_common.scope import ensure_can_write
 IMPORT, FORECAST = "actuals_import", "forecast"
 ACTUALS_WRITERS = (Role.FULLMAKTIGE, Role.FORVALTNING)
 FORECAST_WRITERS = (Role.NAMND, Role.FORVALTNING)
-# A refused delivery lists at most this many bad lines (and counts them all), so memory stays bounded.
-MAX_LISTED_ERRORS = 1000
 # Lines read, staged and checked per step; bounds what a delivery holds in memory at once.
 BATCH_SIZE = 10_000
 # Settings the service reads with these defaults (BudgetSettings may define them).
@@ -197,7 +196,7 @@ def _duplicate_error(row: Any, pointer: Pointer, source: ImportSource) -> LineEr
 
 def _refuse(errors: list[LineError], total: int, pointer: Pointer, source: ImportSource) -> None:
     what = "line(s) of the file" if source == ImportSource.CSV else "row(s)"
-    listed = f"; the first {len(errors)} are listed" if total > len(errors) else ""
+    listed = listed_note(total, len(errors))
     raise InvalidInput(
         f"a delivery of actuals is imported all or nothing: {total} bad {what}{listed}; nothing was imported",
         errors=[{"pointer": pointer(e.line, e.field), "detail": e.detail} for e in errors],

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import Request
 
+from budget_service.csv_text import MAX_LISTED_ERRORS, UNDECODABLE, UNDECODABLE_DETAIL, decode, listed_note
 from styrkedjan_common.problems import InvalidInput, ProblemError
 
 CSV_MEDIA_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
@@ -59,14 +60,6 @@ def _line_error(line: int, detail: str) -> dict[str, str]:
     return {"pointer": f"#/line/{line}", "detail": detail}
 
 
-def _decode(data: bytes) -> str:
-    # Excel writes UTF-8 with a byte-order mark, or Windows-1252 in older Swedish installations.
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict")
-
-
 def _multipart_file(content_type: str, body: bytes) -> bytes:
     message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
     if message.is_multipart():
@@ -95,7 +88,7 @@ async def csv_text(request: Request, max_bytes: int) -> str:
         if len(body) > max_bytes:
             raise InvalidInput(f"the file is larger than {max_bytes} bytes", errors=[{"pointer": "#", "detail": "file too large"}])
     data = _multipart_file(content_type, bytes(body)) if media_type == MULTIPART else bytes(body)
-    return _decode(data)
+    return decode(data)
 
 
 def _delimiter(text: str) -> str:
@@ -142,7 +135,8 @@ def _parse_row(line: int, record: dict[str, str], layout: Layout) -> tuple[dict[
 
 
 def read_rows(text: str, layout: Layout, max_rows: int) -> list[CsvRow]:
-    """The file's rows, parsed; or a 422 listing every bad line (the header is line 1)."""
+    """The file's rows, parsed; or a 422 listing the faults of its bad lines (the header is line 1),
+    the first MAX_LISTED_ERRORS of them, and counting them all."""
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = [name.strip() for name in reader.fieldnames or []]
     if not header:
@@ -153,15 +147,25 @@ def read_rows(text: str, layout: Layout, max_rows: int) -> list[CsvRow]:
         raise InvalidInput("the file's header does not have the expected columns; nothing was imported", errors=errors)
     rows: list[CsvRow] = []
     first_line_of: dict[tuple[Any, ...], int] = {}
+    bad_lines = faults = 0
+
+    def refuse_line(line_errors: list[dict[str, str]]) -> None:
+        nonlocal bad_lines, faults
+        bad_lines, faults = bad_lines + 1, faults + len(line_errors)
+        errors.extend(line_errors[: MAX_LISTED_ERRORS - len(errors)])
+
     for record in reader:
         line = reader.line_num
         if not any((value or "").strip() for value in record.values() if isinstance(value, str)):
             continue  # blank lines, e.g. at the end of an Excel export
         if len(rows) >= max_rows:
-            errors.append(_line_error(line, f"a file holds at most {max_rows} rows"))
+            refuse_line([_line_error(line, f"a file holds at most {max_rows} rows")])
             break
         if None in record:
-            errors.append(_line_error(line, f"more values than the {len(header)} columns of the header"))
+            refuse_line([_line_error(line, f"more values than the {len(header)} columns of the header")])
+            continue
+        if any(UNDECODABLE in value for value in record.values() if isinstance(value, str)):
+            refuse_line([_line_error(line, UNDECODABLE_DETAIL)])
             continue
         values, row_errors = _parse_row(line, record, layout)
         if not row_errors:
@@ -169,11 +173,15 @@ def read_rows(text: str, layout: Layout, max_rows: int) -> list[CsvRow]:
             if key in first_line_of:
                 row_errors.append(_line_error(line, f"the same {', '.join(layout.key)} as line {first_line_of[key]}"))
             first_line_of.setdefault(key, line)
-        errors.extend(row_errors)
+        if row_errors:
+            refuse_line(row_errors)
         rows.append(CsvRow(line, values))
-    if errors:
-        lines = len({e["pointer"] for e in errors})
-        raise InvalidInput(f"{lines} line(s) of the file are not valid; nothing was imported", errors=errors)
+    if bad_lines:
+        raise InvalidInput(
+            f"{bad_lines} line(s) of the file are not valid, with {faults} fault(s){listed_note(faults, len(errors))}; "
+            "nothing was imported",
+            errors=errors,
+        )
     if not rows:
         raise InvalidInput("the file has a header but no rows", errors=[_line_error(2, "no rows")])
     return rows
