@@ -166,6 +166,21 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     return [{"pointer": _pointer(tuple(err.get("loc", ()))), "detail": err.get("msg", "invalid")} for err in exc.errors()]
 
 
+def _unreadable_body(exc: StarletteHTTPException) -> str | None:
+    """What is wrong with a JSON body FastAPI could not read, or None for any other HTTP error.
+
+    FastAPI answers a body that is not JSON with a 422, but one it cannot even decode (bytes that are
+    not UTF-8, nesting deeper than the parser recurses) with a bare 400 that no operation declares.
+    Both are invalid input, so both are answered like any other invalid body."""
+    if exc.status_code != 400 or exc.detail != "There was an error parsing the body":
+        return None
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return "the body is not UTF-8 encoded JSON"
+    if isinstance(exc.__cause__, RecursionError):
+        return "the body is nested too deeply to be read"
+    return "the body could not be read"
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> Response:
@@ -192,6 +207,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        unreadable = _unreadable_body(exc)
+        if unreadable:
+            return problem_response(
+                422,
+                "the request is not valid: 1 error(s)",
+                type_=problem_type("validation-failed"),
+                title="Unprocessable Content",
+                instance=request.url.path,
+                errors=[{"pointer": "#", "detail": unreadable}],
+            )
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase else None
         return problem_response(exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
 

@@ -105,6 +105,21 @@ async def test_request_validation_failure_lists_pointers_for_body_query_and_path
     assert body["detail"] == "the request is not valid: 4 error(s)"
 
 
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b'{"name": "\xe5\xe4\xf6"}', "the body is not UTF-8 encoded JSON"),
+        (b"\xff\xfe\x00", "the body is not UTF-8 encoded JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "the body is nested too deeply to be read"),
+    ],
+)
+async def test_a_body_that_cannot_be_read_is_a_422_like_any_invalid_json(client, body, detail):
+    response = await client.post("/items/7", content=body, headers={"content-type": "application/json"})
+    problem = assert_problem(response, 422)
+    assert problem["type"] == "urn:styrkedjan:problem:validation-failed"
+    assert problem["errors"] == [{"pointer": "#", "detail": detail}]
+
+
 async def test_rule_violation_is_a_409_naming_the_rule(client):
     body = assert_problem(await client.get("/rule"), 409)
     assert body["type"] == "urn:styrkedjan:problem:rule-violation"
