@@ -23,7 +23,7 @@ def dev_token_route(issuer: DevIssuer) -> Any:
         except ValidationError as exc:
             errors = [{"pointer": "#" + "".join(f"/{p}" for p in e["loc"]), "detail": e["msg"]} for e in exc.errors()]
             return problem_response(422, 'send {"subject": "<user subject>"}', errors=errors, type_=problem_type("validation-failed"))
-        async with request.app.state.sessionmaker() as session:
+        async with request.app.state.read_sessionmaker() as session:
             user = await repository.get_user_by_subject(session, data.subject)
         if user is None or not user.active:
             return problem_response(404, f"no active user with subject '{data.subject}'", type_=problem_type("not-found"))

@@ -109,7 +109,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
-        runtime.resolver = app.state.resolver = PrincipalResolver(app.state.sessionmaker, signer, settings.principal_cache_seconds)
+        runtime.resolver = app.state.resolver = PrincipalResolver(app.state.read_sessionmaker, signer, settings.principal_cache_seconds)
         runtime.verifier = TokenVerifier(settings)
         http = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
         runtime.verifier.attach_http(http)

@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -368,3 +368,15 @@ def assert_problem(response: httpx.Response, status: int, detail_contains: str |
 def pointers(response: httpx.Response) -> set[str]:
     """The JSON pointers a 422 names."""
     return {error["pointer"] for error in response.json()["errors"]}
+
+
+async def at_once(*requests: Callable[[], Awaitable[httpx.Response]]) -> list[httpx.Response]:
+    """Send the requests concurrently, each as a well-behaved client would: a 503 (a busy service
+    refusing its excess) is sent again after its Retry-After. The answers, in the requests' order."""
+
+    async def send(request: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
+        while (response := await request()).status_code == 503 and "retry-after" in response.headers:
+            await asyncio.sleep(float(response.headers["retry-after"]))
+        return response
+
+    return list(await asyncio.gather(*(send(request) for request in requests)))
