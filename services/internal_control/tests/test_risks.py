@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from internal_control_service.plans.models import ControlActivity, ControlPlan
 from internal_control_service.risks.models import Risk, RiskAssessment
 from internal_control_service.risks.scales import scales_of
+from internal_control_service.risks.schemas import EMBEDDED_RISKS
 from services.internal_control.tests.support.api import API, AUDIT
 from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, UNIT
 from services.internal_control.tests.support.risks import (
@@ -207,6 +208,58 @@ async def test_assessment_is_read_with_its_risks_highest_value_first(client, adm
         ("Inköp", 16, {"label": "Mycket hög", "colour": "#C62828"}, "CONTROL"),
         ("Lön", 2, {"label": "Låg", "colour": "#2E7D32"}, "ACCEPT"),
     ]
+
+
+async def test_a_large_assessment_is_read_with_its_highest_risks_and_the_rest_paged(client, app, administration, board):
+    created = (await create_assessment(client, administration)).json()
+    # 1,875 risks, as a municipality's largest assessment had; many share a value and a process,
+    # so the pages must be cut by id as well.
+    stored = [
+        Risk(
+            assessment_id=uuid.UUID(created["id"]),
+            process=f"Process {n % 7}",
+            description=f"Risk {n}",
+            likelihood=1 + n % 4,
+            consequence=1 + n // 4 % 4,
+            decision="ACCEPT",
+            created_by="t",
+            updated_by="t",
+        )
+        for n in range(1875)
+    ]
+    async with app.state.sessionmaker() as session:
+        session.add_all(stored)
+        await session.commit()
+    response = await client.get(f"{ASSESSMENTS}/{created['id']}", headers=board)
+    assert response.status_code == 200 and len(response.content) < 40_000
+    body = response.json()
+    assert (len(body["risks"]), body["risk_count"]) == (EMBEDDED_RISKS, 1875) and body["risks_next_cursor"]
+    read, cursor = body["risks"], body["risks_next_cursor"]
+    while cursor:
+        page = await client.get(f"{ASSESSMENTS}/{created['id']}/risks", params={"limit": 200, "cursor": cursor}, headers=board)
+        assert page.status_code == 200, page.text
+        read, cursor = read + page.json()["items"], page.json()["next_cursor"]
+    assert sorted(r["id"] for r in read) == sorted(str(r.id) for r in stored)
+    order = [(-r["value"], r["process"]) for r in read]
+    assert order == sorted(order)
+
+
+async def test_a_small_assessment_embeds_all_its_risks_and_its_risk_list_pages_from_the_first(client, administration, board):
+    created = (await create_assessment(client, administration)).json()
+    for likelihood in (1, 3, 2):
+        await add_risk(client, administration, created["id"], likelihood=likelihood, consequence=2)
+    body = (await client.get(f"{ASSESSMENTS}/{created['id']}", headers=board)).json()
+    assert [r["value"] for r in body["risks"]] == [6, 4, 2] and (body["risk_count"], body["risks_next_cursor"]) == (3, None)
+    first = (await client.get(f"{ASSESSMENTS}/{created['id']}/risks", params={"limit": 2}, headers=board)).json()
+    rest = (await client.get(f"{ASSESSMENTS}/{created['id']}/risks", params={"cursor": first["next_cursor"]}, headers=board)).json()
+    assert [r["value"] for r in first["items"] + rest["items"]] == [6, 4, 2] and rest["next_cursor"] is None
+
+
+async def test_another_boards_risk_list_is_not_disclosed(client, as_role, administration):
+    created = (await create_assessment(client, administration)).json()
+    await add_risk(client, administration, created["id"])
+    outsider = out_of_scope(as_role, Role.NAMND)
+    assert_problem(await client.get(f"{ASSESSMENTS}/{created['id']}/risks", headers=outsider), 404, "no risk assessment")
 
 
 @pytest.mark.parametrize("role", [Role.NAMND, Role.FORVALTNING, Role.ENHET])
@@ -608,7 +661,7 @@ def area_operations(app):
 
 async def test_every_operation_without_an_identity_is_401(client, app):
     operations = area_operations(app)
-    assert len(operations) == 12
+    assert len(operations) == 13
     for method, path in operations:
         concrete = path.replace("{assessment_id}", str(uuid.uuid4())).replace("{risk_id}", str(uuid.uuid4()))
         response = await client.request(method, concrete, json={} if method in ("POST", "PATCH") else None)
@@ -630,6 +683,7 @@ async def test_every_operation_declares_roles_and_problem_responses(client, as_r
         roles["risk-assessments-list-risk-assessments"]
         == roles["risk-assessments-get-risk-matrix"]
         == roles["risk-assessments-get-risk"]
+        == roles["risk-assessments-list-risks"]
         == readers
     )
     writers = {"namnd", "forvaltning"}

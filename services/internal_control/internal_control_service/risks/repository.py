@@ -49,6 +49,25 @@ async def get_risk(session: AsyncSession, risk_id: uuid.UUID) -> tuple[Risk, Ris
     return None if row is None else (row[0], row[1])
 
 
+async def risk_page(session: AsyncSession, assessment_id: uuid.UUID, limit: int, after: tuple[int, str, uuid.UUID] | None) -> list[Risk]:
+    """Highest risk value first, then by process and id: a total order, so each page of an
+    assessment's risks starts where the one before ended (`after` is its last risk's position)."""
+    risk_value = Risk.likelihood * Risk.consequence
+    query = select(Risk).where(Risk.assessment_id == assessment_id).order_by(risk_value.desc(), Risk.process, Risk.id).limit(limit)
+    if after is not None:
+        value, process, risk_id = after
+        query = query.where(
+            or_(
+                risk_value < value, and_(risk_value == value, or_(Risk.process > process, and_(Risk.process == process, Risk.id > risk_id)))
+            )
+        )
+    return list((await session.scalars(query)).all())
+
+
+async def count_risks(session: AsyncSession, assessment_id: uuid.UUID) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Risk).where(Risk.assessment_id == assessment_id)) or 0)
+
+
 async def risks_of(session: AsyncSession, assessment_id: uuid.UUID) -> list[Risk]:
     """Highest risk value first, then by process."""
     query = (

@@ -97,7 +97,8 @@ async def list_risk_assessments(
 async def get_risk_assessment(
     assessment_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> RiskAssessmentRead:
-    """The assessment with its risks, highest risk value first, each with its band and decision."""
+    """The assessment with its highest risks (at most 50), each with its band and decision, and how many
+    it has; the rest are read from its risks list, from `risks_next_cursor`."""
     return await _assessment_response(session, request, response, await service.get_readable(session, caller, assessment_id))
 
 
@@ -158,6 +159,23 @@ async def get_risk_matrix(assessment_id: uuid.UUID, session: SessionDep, caller:
 
 
 # --- risks --------------------------------------------------------------------------------
+
+
+@router.get(ASSESSMENT + "/risks", response_model=Page[RiskRead], openapi_extra=READERS, responses=problem_responses(404, 422))
+async def list_risks(
+    assessment_id: uuid.UUID,
+    session: SessionDep,
+    caller: CallerDep,
+    request: Request,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[RiskRead]:
+    """The assessment's risks, highest risk value first, each with its band and decision. The
+    assessment's read carries the first of them and the cursor to continue here."""
+    after = service.risk_position(decode_cursor(cursor))
+    assessment = await service.get_readable(session, caller, assessment_id)
+    risks, next_cursor = await service.risk_page(session, assessment, _scales(request), limit, after)
+    return Page[RiskRead](items=risks, next_cursor=next_cursor)
 
 
 @router.post(

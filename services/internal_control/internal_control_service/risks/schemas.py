@@ -90,8 +90,19 @@ class RiskRead(TrackedRead):
     controlled: bool = Field(description="whether a control activity addresses the risk")
 
 
+# An assessment's read carries its highest risks, at most this many; the rest are paged.
+EMBEDDED_RISKS = 50
+
+
 class RiskAssessmentRead(RiskAssessmentSummary):
-    risks: list[RiskRead] = Field(description="highest risk value first")
+    risks: list[RiskRead] = Field(
+        description=f"Highest risk value first, at most {EMBEDDED_RISKS}; the rest from the risks list of the assessment"
+    )
+    risk_count: int = Field(description="How many risks the assessment has in all", examples=[12])
+    risks_next_cursor: str | None = Field(
+        default=None,
+        description="Pass as `cursor` to GET /risk-assessments/{assessment_id}/risks for the risks after these; absent when all are here",
+    )
 
 
 # --- matrix -------------------------------------------------------------------------------
