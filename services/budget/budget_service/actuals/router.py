@@ -214,5 +214,8 @@ async def get_summary(
     ] = None,
 ) -> SummaryRead:
     """Budget (the operating frame of the decided budget in force) against actuals to date and the
-    latest full-year forecast, per board or per administration, with the municipality's totals."""
+    latest full-year forecast, per board or per administration, with the municipality's totals. The
+    totals are over every board in the summary, a board that has not reported counting at its budget,
+    with the number of boards that reported beside them; a board whose allocation lies over a frame
+    the council lowered is flagged over_frame."""
     return await service.summary(session, year, level, through_month)

@@ -244,7 +244,9 @@ async def put_allocation(
     response: Response,
 ) -> AllocationRead:
     """Replace the board's whole allocation for the year; the sum never exceeds the operating frame.
-    The first one is made with `If-None-Match: *`, later ones with `If-Match`."""
+    An allocation the council's lowered frame left over it (over_frame) is taken only smaller, each
+    replacement reducing the excess, until it fits. The first one is made with `If-None-Match: *`,
+    later ones with `If-Match`."""
     precondition = partial(_require_allocation_precondition, request)
     read, allocation_set = await service.replace_allocation(session, caller, board_org_unit_id, year, data, precondition)
     set_etag(allocation_set, response)
@@ -287,7 +289,8 @@ async def list_reallocations(
 async def create_reallocation(
     data: ReallocationCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> ReallocationRead:
-    """Move an amount between two of the board's activity areas by a board decision; the total stays."""
+    """Move an amount between two of the board's activity areas by a board decision; the total stays,
+    so an allocation over its frame (over_frame) is brought within it before it is reallocated."""
     reallocation = await service.create_reallocation(session, caller, data)
     _created(reallocation, request, response)
     return service.to_reallocation_read(reallocation)
