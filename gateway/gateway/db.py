@@ -1,4 +1,4 @@
-from styrkedjan_common.audit import AuditEventMixin, Auditor
+from styrkedjan_common.audit import AuditEventMixin, Auditor, AuditReading
 from styrkedjan_common.db import Base, make_metadata
 from styrkedjan_common.idempotency import IdempotencyRecordMixin
 
@@ -16,4 +16,11 @@ class IdempotencyRecord(IdempotencyRecordMixin, GatewayBase):
     pass
 
 
-auditor = Auditor(AuditEvent)
+# Who reads the audit events of each kind of directory record: as the record itself is read.
+AUDIT_READINGS = {
+    "org_unit": AuditReading("/org-units/{unit_id}"),
+    "user": AuditReading("/users/{user_id}"),
+    "role_assignment": AuditReading("/users/{user_id}/role-assignments"),
+}
+
+auditor = Auditor(AuditEvent, AUDIT_READINGS)

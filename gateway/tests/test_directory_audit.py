@@ -113,10 +113,10 @@ async def test_a_refused_write_leaves_no_event(client, admin, trail):
     assert (await client.get(EVENTS, headers=admin)).json()["items"] == []
 
 
-async def test_the_revisor_reads_the_trail_newest_first_page_by_page(client, write, as_user, user_id):
+async def test_the_revisor_reads_the_trail_newest_first_page_by_page(client, write, as_user, unit_id):
     for n in range(5):
-        path = f"{DIRECTORY}/users/{user_id('kf.demo')}"
-        await write("PATCH", path, {"display_name": f"Karin {n}"}, etag_from=path, request_id=f"edit-{n}")
+        path = f"{DIRECTORY}/org-units/{unit_id('KANS')}"
+        await write("PATCH", path, {"name": f"Kansliet {n}"}, etag_from=path, request_id=f"edit-{n}")
     revisor = as_user("revisor.demo")
     seen, cursor = [], None
     while True:
@@ -134,3 +134,22 @@ async def test_the_revisor_reads_the_trail_newest_first_page_by_page(client, wri
 )
 async def test_bad_trail_parameters_are_validation_failures(client, admin, problem, params, pointer):
     problem(await client.get(EVENTS, params=params, headers=admin), 422, pointer)
+
+
+async def test_the_revisor_sees_no_event_of_users_or_role_assignments(client, write, as_user, user_id, unit_id):
+    """Users and their roles are read by the administrator only, and so is their trail."""
+    path = f"{DIRECTORY}/users/{user_id('kf.demo')}"
+    await write("PATCH", path, {"display_name": "Karin Hemlig"}, etag_from=path)
+    await write("POST", f"{DIRECTORY}/users/{user_id('kf.demo')}/role-assignments", {"role": "revisor", "org_unit_id": unit_id("KF")})
+    unit = f"{DIRECTORY}/org-units/{unit_id('KANS')}"
+    await write("PATCH", unit, {"name": "Kommunkansliet"}, etag_from=unit)
+    revisor = as_user("revisor.demo")
+    response = await client.get(EVENTS, headers=revisor)
+    assert response.status_code == 200
+    assert [e["entity_type"] for e in response.json()["items"]] == ["org_unit"]
+    assert "Hemlig" not in response.text
+    for entity_type in ("user", "role_assignment"):
+        assert (await client.get(EVENTS, params={"entity_type": entity_type}, headers=revisor)).json()["items"] == []
+    assert (await client.get(EVENTS, params={"entity_id": user_id("kf.demo")}, headers=revisor)).json()["items"] == []
+    admin = (await client.get(EVENTS, headers=as_user("admin.demo"))).json()["items"]
+    assert sorted(e["entity_type"] for e in admin) == ["org_unit", "role_assignment", "user"]

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from styrkedjan_common.audit import AuditEventMixin, Auditor
+from styrkedjan_common.audit import AuditEventMixin, Auditor, AuditReading
 from styrkedjan_common.db import Base, Tracked, create_engine, make_metadata, make_sessionmaker, new_id
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import (
@@ -104,7 +104,7 @@ class PaperAuditEvent(AuditEventMixin, LifecycleProbeBase):
     pass
 
 
-auditor = Auditor(PaperAuditEvent)
+auditor = Auditor(PaperAuditEvent, {"paper": AuditReading("/papers/{paper_id}")})
 CLERK = principal(Role.FULLMAKTIGE, user_id="clerk")
 DECISION = Decision(body="Kommunfullmäktige", decision_date=dt.date(2027, 6, 14), reference="KF § 45/2027")
 

@@ -1,7 +1,7 @@
 """The followup service's own database: one declarative base, one audit table,
 one table of idempotency keys."""
 
-from styrkedjan_common.audit import AuditEventMixin, Auditor
+from styrkedjan_common.audit import AuditEventMixin, Auditor, AuditReading
 from styrkedjan_common.db import Base, make_metadata
 from styrkedjan_common.idempotency import IdempotencyRecordMixin
 
@@ -19,4 +19,7 @@ class IdempotencyRecord(IdempotencyRecordMixin, FollowupBase):
     pass
 
 
-auditor = Auditor(AuditEvent)
+# The service records nothing yet: each kind it comes to record is declared here first (see AuditReading).
+AUDIT_READINGS: dict[str, AuditReading] = {}
+
+auditor = Auditor(AuditEvent, AUDIT_READINGS)
