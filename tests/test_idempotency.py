@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import importlib
 import sqlite3
 import threading
 import time
@@ -22,6 +23,7 @@ import httpx
 import pytest
 
 from styrkedjan_common.db import connect_asyncpg
+from styrkedjan_common.idempotency import records_beside
 from tools.stack import GATEWAY, free_port, stop
 
 ASSIGNMENTS = "/api/goals/v1/assignments"
@@ -136,3 +138,9 @@ def test_the_merged_document_declares_the_key_on_every_post(openapi: dict[str, A
     assert {path.split("/")[2] for path in posts} >= {"goals", "budget", "internal-control", "directory"}
     for path, operation in posts.items():
         assert "Idempotency-Key" in [parameter["name"] for parameter in operation.get("parameters", [])], path
+
+
+@pytest.mark.parametrize("app", ["goals_service", "budget_service", "followup_service", "internal_control_service"])
+def test_every_service_keeps_its_keys_in_its_own_database(app: str) -> None:
+    db = importlib.import_module(f"{app}.db")
+    assert records_beside(db.auditor.model) is db.IdempotencyRecord

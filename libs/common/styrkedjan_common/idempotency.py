@@ -65,8 +65,8 @@ IN_USE_RETRY_AFTER_SECONDS = 1
 
 
 class IdempotencyRecordMixin:
-    """One key of one caller: the request it came with (a fingerprint of method, path and body)
-    and, once answered, the answer. Each app maps it onto its own declarative base."""
+    """One key of one caller: the request it came with (a fingerprint of method, path, query,
+    If-Match and body) and, once answered, the answer. Each app maps it onto its own declarative base."""
 
     __tablename__ = "idempotency_record"
 
@@ -90,10 +90,11 @@ class IdempotencyRecordMixin:
 
 
 def records_beside(model: Any) -> type[IdempotencyRecordMixin] | None:
-    """The idempotency table mapped on the same declarative base as `model` (an app's audit events):
-    every app's db.py maps both, so the app's keys live in the app's own database."""
+    """The idempotency table in the same metadata (the same database) as `model`, an app's audit
+    events: every app's db.py maps both. The apps' bases share one registry, so the metadata tells
+    them apart when several apps are imported into one process."""
     for mapper in model.registry.mappers:
-        if issubclass(mapper.class_, IdempotencyRecordMixin):
+        if issubclass(mapper.class_, IdempotencyRecordMixin) and mapper.local_table.metadata is model.metadata:
             found: type[IdempotencyRecordMixin] = mapper.class_
             return found
     return None

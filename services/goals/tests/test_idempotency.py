@@ -50,3 +50,20 @@ async def test_the_same_key_sent_at_once_creates_one_assignment(client, council,
     assert len([r for r in responses if r.status_code == 201 and "idempotent-replayed" not in r.headers]) == 1
     assert len(await assignments(client, as_role)) == 1
     assert len(await created_events(client, as_role)) == 1
+
+
+async def test_a_retried_lifecycle_step_gets_its_first_answer_instead_of_a_stale_etag(client, council):
+    """Every POST takes a key, the decision steps too: the retry of a proposal whose answer was lost
+    gets that answer (the new ETag) rather than 412 for the ETag it sent."""
+    vision = {"horizon_start_year": 2025, "horizon_end_year": 2036, "text": "En plats att leva, verka och bo på.", "core_values": []}
+    created = await client.post(f"{API}/visions", json=vision, headers=council)
+    assert created.status_code == 201, created.text
+    step = council | {"If-Match": created.headers["etag"], "Idempotency-Key": "proposal-1"}
+    proposed = await client.post(f"{API}/visions/{created.json()['id']}/proposal", headers=step)
+    again = await client.post(f"{API}/visions/{created.json()['id']}/proposal", headers=step)
+    assert (proposed.status_code, proposed.json()["status"]) == (200, "PROPOSED"), proposed.text
+    assert (again.status_code, again.headers["etag"], again.headers["idempotent-replayed"]) == (200, proposed.headers["etag"], "true")
+    without_key = await client.post(
+        f"{API}/visions/{created.json()['id']}/proposal", headers=council | {"If-Match": created.headers["etag"]}
+    )
+    assert_problem(without_key, 412)
