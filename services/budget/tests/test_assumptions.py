@@ -258,3 +258,15 @@ async def test_a_large_bad_file_lists_the_first_thousand_faults_and_counts_them_
     assert body["errors"][0]["pointer"] == "#/line/2" and body["errors"][-1]["pointer"] == "#/line/251"
     assert len(response.content) < 200_000
     assert await items(client, council, POPULATION) == []
+
+
+async def test_a_reimport_changing_many_rows_lists_the_first_thousand_changes_and_counts_them_all(client, council, as_role):
+    rows = [(year, age) for year in range(2027, 2042) for age in range(100)]
+    before = POPULATION_HEADER + "".join(f"2026-03-01,SCB,{year},{age},{age},100\n" for year, age in rows)
+    after = POPULATION_HEADER + "".join(f"2026-03-01,SCB,{year},{age},{age},101\n" for year, age in rows)
+    await imported(client, council, POPULATION, before)
+    result = await imported(client, council, POPULATION, after)
+    assert (result["rows"], result["updated_count"], len(result["updated"])) == (1500, 1500, 1000)
+    assert result["updated"][0]["line"] == 2 and result["updated"][-1]["line"] == 1001
+    events = await audit_events(client, as_role, entity_type="population_forecast")
+    assert len(events[0]["after"]["updated"]) == 1500

@@ -8,6 +8,7 @@ from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 from pydantic.fields import FieldInfo
 
+from budget_service.csv_text import MAX_LISTED_ERRORS
 from budget_service.money import Money
 from styrkedjan_common.years import year_query
 
@@ -138,4 +139,8 @@ class ImportResult(BaseModel):
     rows: int
     created: int
     unchanged: int
-    updated: list[ImportChange] = Field(description="Rows already stored under the same key whose values the file changed")
+    updated: list[ImportChange] = Field(
+        description=f"Rows already stored under the same key whose values the file changed: the first {MAX_LISTED_ERRORS} "
+        "(the import's audit event has them all)"
+    )
+    updated_count: int = Field(description="How many stored rows the file changed", examples=[3])

@@ -27,6 +27,7 @@ from budget_service.assumptions.schemas import (
     parse_decimal,
     plain_decimal,
 )
+from budget_service.csv_text import MAX_LISTED_ERRORS
 from budget_service.db import auditor
 from budget_service.money import parse_money
 from styrkedjan_common.http import cursor_values, decode_cursor, page_of
@@ -167,9 +168,12 @@ async def import_csv(session: AsyncSession, principal: Principal, dataset: Datas
             setattr(existing, name, row.values[name])
         existing.updated_by = principal.user_id
     await session.flush()
-    result = ImportResult(import_id=uuid.uuid4(), rows=len(rows), created=created, unchanged=unchanged, updated=updated)
+    result = ImportResult(
+        import_id=uuid.uuid4(), rows=len(rows), created=created, unchanged=unchanged, updated=updated, updated_count=len(updated)
+    )
+    # The audit trail keeps every change; the answer lists as many as a refusal lists faults.
     auditor.record(session, principal, "IMPORT", dataset.entity, result.import_id, after=result.model_dump(mode="json"))
-    return result
+    return result.model_copy(update={"updated": updated[:MAX_LISTED_ERRORS]})
 
 
 def publication(row: tuple[Any, ...], with_index: bool) -> Publication:
