@@ -150,6 +150,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
     api.include_router(directory_router)
     api.include_router(auditor.router(tag="directory-audit"), prefix="/api/directory/v1")
     check_policies_declared(api)
+    auditor.readers(api)  # each audited kind is read through an operation of the directory: checked before it starts
     # The directory's own POSTs keep their keys here; a service's keys are kept by the service.
     api.add_middleware(IdempotencyMiddleware, records=IdempotencyRecord, ttl_seconds=settings.idempotency_key_ttl_seconds)
     gateway_openapi = problem_openapi(api)

@@ -166,6 +166,7 @@ def create_service_app(
     for router in [*routers, auditor.router(tag=f"{name}-audit")]:
         app.include_router(router, prefix=prefix)
     check_policies_declared(app)
+    auditor.readers(app)  # each audited kind is read through an operation of this app: checked before it starts
     app.openapi = problem_openapi(app, description=description)  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
     app.add_middleware(IdempotencyMiddleware, records=records_beside(auditor.model), ttl_seconds=settings.idempotency_key_ttl_seconds)
     app.add_middleware(AssertionMiddleware, verifier=verifier, exempt=OPERATIONAL_PATHS)

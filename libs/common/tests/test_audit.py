@@ -4,11 +4,13 @@ own reading operations, and nobody for a kind without a declaration."""
 import pytest
 from fastapi import APIRouter, FastAPI
 
+from styrkedjan_common.app import create_service_app
 from styrkedjan_common.audit import AuditEventMixin, Auditor, AuditReading, UndeclaredAuditType
 from styrkedjan_common.db import Base, make_metadata
 from styrkedjan_common.identity import Role
 from styrkedjan_common.security import PolicyRoute, allow
-from styrkedjan_common.testing import principal
+from styrkedjan_common.settings import ServiceSettings
+from styrkedjan_common.testing import TestKeys, principal
 
 PREFIX = "/api/probe/v1"
 
@@ -81,3 +83,10 @@ def test_an_undeclared_kind_is_refused_when_recorded_and_read_by_nobody():
 def test_an_app_without_declarations_lists_nothing():
     auditor = Auditor(ProbeEvent, {})
     assert auditor.readable_types(app_with(auditor), principal(Role.REVISOR)) == []
+
+
+def test_a_service_whose_declaration_names_no_operation_of_it_does_not_start():
+    settings = ServiceSettings(database_url="sqlite+aiosqlite://", assertion_public_keys=TestKeys.generate().public_pem, environment="test")
+    auditor = Auditor(ProbeEvent, {"thing": AuditReading("/things/{thing_id}")})
+    with pytest.raises(RuntimeError, match="does not have"):
+        create_service_app(name="probe", title="Probe", description="", settings=settings, routers=[], auditor=auditor)
