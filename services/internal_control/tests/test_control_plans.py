@@ -3,11 +3,14 @@ decided by the board by December the year before, read in scope. Common controls
 
 import datetime as dt
 import uuid
+from types import SimpleNamespace
 
 import pytest
 
 from internal_control_service.plans import service
+from internal_control_service.plans.schemas import EMBEDDED_ACTIVITIES
 from internal_control_service.risks.models import Risk, RiskAssessment
+from services.internal_control.tests.support import rows
 from services.internal_control.tests.support.api import audit_actions
 from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, UNIT
 from services.internal_control.tests.support.plans import (
@@ -166,6 +169,35 @@ async def test_another_boards_plan_is_not_disclosed_while_revisor_and_executive_
     for reader in (administration, auditors, executive_board):
         assert (await client.get(f"{PLANS}/{plan_id}", headers=reader)).status_code == 200
         assert [p["id"] for p in (await client.get(PLANS, headers=reader)).json()["items"]] == [plan_id]
+
+
+async def test_a_large_plan_is_read_with_its_first_activities_and_the_rest_paged(client, app, board, other_board):
+    plan = await create_plan(client, board)
+    plan_id = uuid.UUID(plan.json()["id"])
+    added = [rows.activity(SimpleNamespace(id=plan_id), area=f"Område {n}") for n in range(130)]
+    async with app.state.sessionmaker() as session:
+        for row in added:  # one at a time, so each is added after the one before
+            session.add(row)
+            await session.flush()
+        await session.commit()
+    body = (await client.get(f"{PLANS}/{plan_id}", headers=board)).json()
+    assert (len(body["activities"]), body["activity_count"]) == (EMBEDDED_ACTIVITIES, 130) and body["activities_next_cursor"]
+    read, cursor = body["activities"], body["activities_next_cursor"]
+    while cursor:
+        page = await client.get(f"{PLANS}/{plan_id}/activities", params={"limit": 30, "cursor": cursor}, headers=board)
+        assert page.status_code == 200, page.text
+        read, cursor = read + page.json()["items"], page.json()["next_cursor"]
+    assert [a["id"] for a in read] == [str(row.id) for row in added]
+    assert_problem(await client.get(f"{PLANS}/{plan_id}/activities", headers=other_board), 404, detail_contains="no control plan")
+
+
+async def test_a_small_plan_embeds_all_its_activities(client, board):
+    plan = await create_plan(client, board)
+    ids = [(await add_activity(client, board, plan)).json()["id"] for _ in range(3)]
+    body = (await client.get(f"{PLANS}/{plan.json()['id']}", headers=board)).json()
+    assert ([a["id"] for a in body["activities"]], body["activity_count"], body["activities_next_cursor"]) == (ids, 3, None)
+    listed = (await client.get(f"{PLANS}/{plan.json()['id']}/activities", headers=board)).json()
+    assert ([a["id"] for a in listed["items"]], listed["next_cursor"]) == (ids, None)
 
 
 async def test_list_filters_and_paginates(client, board, other_board, auditors):

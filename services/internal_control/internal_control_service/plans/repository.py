@@ -1,5 +1,6 @@
 """Every query of the control plans area."""
 
+import datetime as dt
 import uuid
 from collections.abc import Collection
 
@@ -123,6 +124,22 @@ async def list_plans(
 
 async def get_activity(session: AsyncSession, activity_id: uuid.UUID) -> ControlActivity | None:
     return await session.get(ControlActivity, activity_id)
+
+
+async def activity_page(
+    session: AsyncSession, plan_id: uuid.UUID, limit: int, after: tuple[dt.datetime, uuid.UUID] | None
+) -> list[ControlActivity]:
+    """In the order the activities were added, as activities_of reads them; `after` is the last one read."""
+    query = select(ControlActivity).where(ControlActivity.plan_id == plan_id)
+    if after is not None:
+        at, last_id = after
+        query = query.where(or_(ControlActivity.created_at > at, and_(ControlActivity.created_at == at, ControlActivity.id > last_id)))
+    query = query.order_by(ControlActivity.created_at, ControlActivity.id).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+async def count_activities(session: AsyncSession, plan_id: uuid.UUID) -> int:
+    return int(await session.scalar(select(func.count()).select_from(ControlActivity).where(ControlActivity.plan_id == plan_id)) or 0)
 
 
 async def activities_of(session: AsyncSession, plan_id: uuid.UUID) -> list[ControlActivity]:

@@ -278,6 +278,23 @@ async def _activity_for_write(
     return activity, plan
 
 
+@router.get(
+    "/control-plans/{plan_id}/activities",
+    response_model=Page[ControlActivityRead],
+    openapi_extra=READERS,
+    responses=problem_responses(404, 422),
+)
+async def list_control_activities(
+    plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+) -> Page[ControlActivityRead]:
+    """The plan's control activities in the order they were added. The plan's read carries the first
+    of them and the cursor to continue here."""
+    after = service.activity_position(decode_cursor(cursor))
+    plan = await service.get_readable_plan(session, caller, plan_id)
+    activities, next_cursor = await service.activity_page(session, plan, limit, after)
+    return Page[ControlActivityRead](items=activities, next_cursor=next_cursor)
+
+
 @router.post(
     "/control-plans/{plan_id}/activities",
     response_model=ControlActivityRead,

@@ -18,6 +18,7 @@ from internal_control_service.db import auditor
 from internal_control_service.plans import repository
 from internal_control_service.plans.models import CommonControl, CommonControlWithdrawal, ControlActivity, ControlPlan
 from internal_control_service.plans.schemas import (
+    EMBEDDED_ACTIVITIES,
     CommonControlCreate,
     CommonControlRead,
     CommonControlUpdate,
@@ -31,6 +32,7 @@ from internal_control_service.plans.schemas import (
 )
 from styrkedjan_common import scope as access
 from styrkedjan_common.db import utcnow
+from styrkedjan_common.http import cursor_values, page_of
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
@@ -120,9 +122,26 @@ def plan_read(plan: ControlPlan) -> ControlPlanRead:
     )
 
 
+def activity_position(cursor: dict[str, Any] | None) -> tuple[dt.datetime, uuid.UUID] | None:
+    """Where a page of a plan's activities starts, from the cursor the page before ended with."""
+    return cursor_values(cursor, at=dt.datetime.fromisoformat, id=uuid.UUID) if cursor else None
+
+
+async def activity_page(
+    session: AsyncSession, plan: ControlPlan, limit: int, after: tuple[dt.datetime, uuid.UUID] | None
+) -> tuple[list[ControlActivityRead], str | None]:
+    rows = await repository.activity_page(session, plan.id, limit + 1, after)
+    page, next_cursor = page_of(rows, limit, lambda last: {"at": last.created_at.isoformat(), "id": str(last.id)})
+    return [activity_read(a) for a in page], next_cursor
+
+
 async def plan_detail(session: AsyncSession, plan: ControlPlan) -> ControlPlanDetail:
-    activities = await repository.activities_of(session, plan.id)
-    return ControlPlanDetail(**plan_read(plan).model_dump(), activities=[activity_read(a) for a in activities])
+    """The plan with its first activities (the first page of its activities) and how many it has."""
+    activities, next_cursor = await activity_page(session, plan, EMBEDDED_ACTIVITIES, None)
+    count = await repository.count_activities(session, plan.id) if next_cursor else len(activities)
+    return ControlPlanDetail(
+        **plan_read(plan).model_dump(), activities=activities, activity_count=count, activities_next_cursor=next_cursor
+    )
 
 
 def _snapshot(read: BaseModel) -> dict[str, Any]:
