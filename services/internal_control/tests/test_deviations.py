@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from internal_control_service.execution.models import Action
+from internal_control_service.execution.schemas import MAX_ACTIONS_PER_DEVIATION
 from services.internal_control.tests.support.api import API, audit_events
 from services.internal_control.tests.support.execution import ACTION, DEVIATION, DEVIATIONS, activity_of, add_action, record
 from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, UNIT, namnd, staff
@@ -55,6 +57,26 @@ async def test_administration_adds_an_action_to_a_deviation(client, app, as_role
     assert (await client.get(response.headers["location"], headers=namnd(as_role))).json() == body
     assert [a["id"] for a in (await read(client, namnd(as_role), deviation_id)).json()["actions"]] == [body["id"]]
     assert [e["action"] for e in await audit_events(client, as_role, "action")] == ["CREATE"]
+
+
+async def test_a_deviation_takes_at_most_its_bounded_number_of_actions(client, app, as_role):
+    deviation_id = await deviation_of(client, app, as_role)
+    async with app.state.sessionmaker() as session:
+        session.add_all(
+            Action(
+                deviation_id=uuid.UUID(deviation_id),
+                **ACTION | {"due_date": dt.date(2027, 6, 30)},
+                status="OPEN",
+                created_by="t",
+                updated_by="t",
+            )
+            for _ in range(MAX_ACTIONS_PER_DEVIATION - 1)
+        )
+        await session.commit()
+    await add_action(client, staff(as_role), deviation_id)
+    refused = await client.post(f"{DEVIATIONS}/{deviation_id}/actions", json=ACTION, headers=staff(as_role))
+    assert_problem(refused, 409, detail_contains=f"a deviation has at most {MAX_ACTIONS_PER_DEVIATION} actions", type_="rule-violation")
+    assert len((await read(client, namnd(as_role), deviation_id)).json()["actions"]) == MAX_ACTIONS_PER_DEVIATION
 
 
 async def test_open_action_past_its_due_date_is_overdue(client, app, as_role, today):

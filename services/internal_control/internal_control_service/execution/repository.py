@@ -149,6 +149,10 @@ async def actions_of(session: AsyncSession, deviation_ids: Sequence[uuid.UUID]) 
     return grouped
 
 
+async def count_actions(session: AsyncSession, deviation_id: uuid.UUID) -> int:
+    return await session.scalar(select(func.count()).select_from(Action).where(Action.deviation_id == deviation_id)) or 0
+
+
 async def count_open_actions(session: AsyncSession, deviation_id: uuid.UUID) -> int:
     query = select(func.count()).select_from(Action).where(Action.deviation_id == deviation_id, Action.status == ActionStatus.OPEN.value)
     return await session.scalar(query) or 0

@@ -87,6 +87,10 @@ class DeviationClosure(InputModel):
     closing_note: str = Field(min_length=1, max_length=5000, examples=["Rutinen är uppdaterad och kommunicerad."])
 
 
+# A deviation is read and listed with all its actions, so their number is bounded.
+MAX_ACTIONS_PER_DEVIATION = 50
+
+
 class DeviationRead(BaseModel):
     id: uuid.UUID
     result_id: uuid.UUID
@@ -100,7 +104,7 @@ class DeviationRead(BaseModel):
     closed_at: dt.datetime | None
     closed_by: str | None
     closing_note: str | None
-    actions: list[ActionRead]
+    actions: list[ActionRead] = Field(description=f"Oldest first; at most {MAX_ACTIONS_PER_DEVIATION}")
     created_at: dt.datetime
     created_by: str
     row_version: int

@@ -18,6 +18,7 @@ from internal_control_service.execution import deadlines, repository
 from internal_control_service.execution.models import Action, ControlResult, Deviation
 from internal_control_service.execution.repository import ActionRow, DeviationRow, ResultRow
 from internal_control_service.execution.schemas import (
+    MAX_ACTIONS_PER_DEVIATION,
     ActionCreate,
     ActionRead,
     ActionStatus,
@@ -271,9 +272,15 @@ async def close_deviation(session: AsyncSession, principal: Principal, row: Devi
 # --- actions ------------------------------------------------------------------------------
 
 
+async def _ensure_room_for_an_action(session: AsyncSession, deviation: Deviation) -> None:
+    if await repository.count_actions(session, deviation.id) >= MAX_ACTIONS_PER_DEVIATION:
+        raise RuleViolation(f"a deviation has at most {MAX_ACTIONS_PER_DEVIATION} actions; gather further measures into broader ones")
+
+
 async def add_action(session: AsyncSession, principal: Principal, row: DeviationRow, data: ActionCreate) -> Action:
     await _serialised(session, row.Deviation)
     _ensure_open(row.Deviation, "it takes no new actions")
+    await _ensure_room_for_an_action(session, row.Deviation)
     action = Action(
         deviation_id=row.Deviation.id,
         description=data.description,
