@@ -154,6 +154,8 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
     # The directory's own POSTs keep their keys here; a service's keys are kept by the service.
     api.add_middleware(IdempotencyMiddleware, records=IdempotencyRecord, ttl_seconds=settings.idempotency_key_ttl_seconds)
     gateway_openapi = problem_openapi(api)
+    # The gateway's own part of the document, whoever asks for it first (the merge or api.openapi()).
+    api.openapi = gateway_openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
     if settings.dev_issuer_enabled:
         api.add_route(DEV_TOKEN_PATH, dev_token_route(DevIssuer(settings)), methods=["POST"], include_in_schema=False)
 
