@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from internal_control_service.plans.schemas import EMBEDDED_ACTIVITIES
 from services.internal_control.tests.support.api import API, audit_events
 from services.internal_control.tests.support.execution import ACTION, DEVIATION, NO_REMARK, add_action, record
 from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, namnd, staff
@@ -57,6 +58,41 @@ async def count_reports(client: Any, as_role: Any) -> int:
 
 
 # --- drafting -------------------------------------------------------------------------------
+
+
+async def test_a_large_report_is_read_with_its_first_activities_and_the_rest_paged(client, app, as_role, today):
+    today.set(dt.date(2027, 7, 1))
+    plan_ = plan()
+    # Areas in the order of the content, which is by area.
+    activities = [activity(plan_, f"Område {n:03d}") for n in range(130)]
+    await add(app, plan_, *activities)
+    created = (await create(client, staff(as_role))).json()
+    assert (len(created["content"]["activities"]), created["activity_count"]) == (EMBEDDED_ACTIVITIES, 130)
+    body = (await client.get(f"{REPORTS}/{created['id']}", headers=namnd(as_role))).json()
+    assert body["content"]["totals"]["activities"] == 130 and body["activities_next_cursor"]
+    read, cursor = body["content"]["activities"], body["activities_next_cursor"]
+    while cursor:
+        page = await client.get(f"{REPORTS}/{created['id']}/activities", params={"limit": 30, "cursor": cursor}, headers=namnd(as_role))
+        assert page.status_code == 200, page.text
+        read, cursor = read + page.json()["items"], page.json()["next_cursor"]
+    assert [a["id"] for a in read] == [str(a.id) for a in activities]
+    listed = (await client.get(REPORTS, headers=namnd(as_role))).json()["items"]
+    assert [len(r["content"]["activities"]) for r in listed] == [EMBEDDED_ACTIVITIES]
+    # The audit trail keeps the content whole, as the board saw it.
+    [event] = await audit_events(client, as_role, "followup_report")
+    assert len(event["after"]["content"]["activities"]) == 130
+    outsider = as_role(Role.NAMND, OTHER_BOARD, [OTHER_BOARD])
+    assert_problem(await client.get(f"{REPORTS}/{created['id']}/activities", headers=outsider), 404)
+
+
+async def test_a_small_reports_activities_are_all_in_its_read_and_in_its_activity_list(client, app, as_role, today):
+    today.set(dt.date(2027, 7, 1))
+    checked, unchecked = await executed_plan(client, app, as_role)
+    created = (await create(client, staff(as_role))).json()
+    assert (created["activity_count"], created["activities_next_cursor"]) == (2, None)
+    listed = (await client.get(f"{REPORTS}/{created['id']}/activities", headers=namnd(as_role))).json()
+    assert ([a["id"] for a in listed["items"]], listed["next_cursor"]) == ([checked, unchecked], None)
+    assert listed["items"][0]["results"][0]["deviation"]["actions"]
 
 
 async def test_administration_drafts_the_followup_with_the_plans_execution(client, app, as_role, today):

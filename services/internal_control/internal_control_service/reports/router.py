@@ -7,10 +7,10 @@ from internal_control_service.execution.paging import created_page, keyset
 from internal_control_service.execution.service import boards_to_list
 from internal_control_service.reports import repository, service
 from internal_control_service.reports.models import FollowupReport
-from internal_control_service.reports.schemas import Evaluation, ReportCreate, ReportRead, ReportUpdate
+from internal_control_service.reports.schemas import ActivitySnapshot, Evaluation, ReportCreate, ReportRead, ReportUpdate
 from internal_control_service.risks.scales import scales_of
 from styrkedjan_common.db import SessionDep
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, etag, require_if_match
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition
 from styrkedjan_common.problems import problem_responses
@@ -73,6 +73,19 @@ async def list_followup_reports(
 @router.get(REPORT, response_model=ReportRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_followup_report(report_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> ReportRead:
     return _respond(await service.get_readable(session, caller, report_id), response)
+
+
+@router.get(REPORT + "/activities", response_model=Page[ActivitySnapshot], openapi_extra=READERS, responses=problem_responses(404, 422))
+async def list_followup_report_activities(
+    report_id: uuid.UUID, session: SessionDep, caller: CallerDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+) -> Page[ActivitySnapshot]:
+    """The activities of the report's content with their results, in the plan's order. The report's
+    read carries the first of them and the cursor to continue here."""
+    decoded = decode_cursor(cursor)
+    start = cursor_values(decoded, index=int)[0] if decoded else 0
+    report = await service.get_readable(session, caller, report_id)
+    items, next_cursor = service.activity_page(report, limit, start)
+    return Page[ActivitySnapshot](items=items, next_cursor=next_cursor)
 
 
 @router.patch(REPORT, response_model=ReportRead, openapi_extra=DRAFTERS, responses=CONDITIONAL | problem_responses(422))

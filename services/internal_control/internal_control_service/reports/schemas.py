@@ -4,6 +4,7 @@ import uuid
 from pydantic import BaseModel, Field
 
 from internal_control_service.execution.schemas import ActionStatus, DeviationStatus, Outcome
+from internal_control_service.plans.schemas import EMBEDDED_ACTIVITIES
 from styrkedjan_common.lifecycle import DecidedRead, Decision, Status
 from styrkedjan_common.schemas import InputModel
 
@@ -88,7 +89,16 @@ class ReportRead(DecidedRead):
     year: int
     plan_id: uuid.UUID
     summary: str
-    content: ReportContent
+    content: ReportContent = Field(
+        description=f"As taken; its activities are the first {EMBEDDED_ACTIVITIES} of the plan's, the rest from the activities list "
+        "of the report"
+    )
+    activity_count: int = Field(description="How many activities the content holds in all", examples=[8])
+    activities_next_cursor: str | None = Field(
+        default=None,
+        description="Pass as `cursor` to GET /followup-reports/{report_id}/activities for the activities after these; absent when "
+        "all are here",
+    )
     content_taken_at: dt.datetime
     deadline: dt.date = Field(
         description="Approved by the board at the latest with its annual report: end of February of the following year"

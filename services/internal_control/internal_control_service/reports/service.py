@@ -21,6 +21,7 @@ from internal_control_service.execution import repository as execution_repositor
 from internal_control_service.execution import service as execution_service
 from internal_control_service.execution.schemas import ActionStatus, DeviationStatus, Outcome
 from internal_control_service.plans.models import ControlPlan
+from internal_control_service.plans.schemas import EMBEDDED_ACTIVITIES
 from internal_control_service.reports import repository
 from internal_control_service.reports.models import FollowupReport
 from internal_control_service.reports.repository import RevisionRow
@@ -41,6 +42,7 @@ from internal_control_service.reports.schemas import (
 )
 from internal_control_service.risks.scales import RiskScales
 from styrkedjan_common.db import lock_for_rule, utcnow
+from styrkedjan_common.http import encode_cursor
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
 from styrkedjan_common.problems import Forbidden, NotFound, RuleViolation
@@ -151,9 +153,21 @@ async def _retake(session: AsyncSession, report: FollowupReport) -> None:
 # --- reports ------------------------------------------------------------------------------
 
 
-def to_read(report: FollowupReport) -> ReportRead:
+def activity_page(report: FollowupReport, limit: int, start: int) -> tuple[list[ActivitySnapshot], str | None]:
+    """A page of the activities of the report's content: the content is frozen, so a position in it
+    stays where it was (content retaken gives the report a new ETag)."""
+    activities = report.content["activities"]
+    end = start + limit
+    next_cursor = encode_cursor({"index": end}) if end < len(activities) else None
+    return [ActivitySnapshot.model_validate(a) for a in activities[start:end]], next_cursor
+
+
+def to_read(report: FollowupReport, *, whole: bool = False) -> ReportRead:
+    """The report with its first activities (all of them when `whole`, as the audit trail keeps it)."""
     deadline = deadlines.report_deadline(report.year)
     decided_on = report.decision_date if report.status in APPROVED else None
+    activities = report.content["activities"]
+    shown, next_cursor = (activities, None) if whole else activity_page(report, EMBEDDED_ACTIVITIES, 0)
     return ReportRead(
         id=report.id,
         board_org_unit_id=report.board_org_unit_id,
@@ -164,7 +178,9 @@ def to_read(report: FollowupReport) -> ReportRead:
         status=Status(report.status),
         decision=report.decision(),
         summary=report.summary,
-        content=ReportContent.model_validate(report.content),
+        content=ReportContent.model_validate(report.content | {"activities": shown}),
+        activity_count=len(activities),
+        activities_next_cursor=next_cursor,
         content_taken_at=report.content_taken_at,
         deadline=deadline,
         late=deadlines.is_late(deadline, decided_on),
@@ -178,7 +194,7 @@ def to_read(report: FollowupReport) -> ReportRead:
 
 def _snapshot(report: FollowupReport) -> dict[str, Any]:
     # The content is in the report row itself; the audit trail keeps what the board saw.
-    return to_read(report).model_dump(mode="json")
+    return to_read(report, whole=True).model_dump(mode="json")
 
 
 async def _find(session: AsyncSession, report_id: uuid.UUID) -> FollowupReport:
