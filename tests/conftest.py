@@ -13,6 +13,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,9 +121,9 @@ def _start(system: System) -> None:
             system.tokens[subject] = response.json()["access_token"]
 
 
-@pytest.fixture(scope="session")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    data_dir = tmp_path_factory.mktemp("styrkedjan")
+@contextmanager
+def running_system(data_dir: Path) -> Iterator[System]:
+    """A whole system of its own in `data_dir`, stopped (and its PostgreSQL databases dropped) on leaving."""
     log_dir = data_dir / "logs"
     log_dir.mkdir()
     admin_url = postgres_admin_url()
@@ -148,6 +149,19 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
 
 
 @pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    with running_system(tmp_path_factory.mktemp("styrkedjan")) as system:
+        yield system
+
+
+@pytest.fixture(scope="module")
+def own_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    """A system for one module alone: for tests whose many writes would change what the shared one's tests expect."""
+    with running_system(tmp_path_factory.mktemp("styrkedjan-own")) as system:
+        yield system
+
+
+@pytest.fixture(scope="session")
 def openapi(system: System) -> dict[str, Any]:
     with system.client() as http:
         response = http.get("/openapi.json")
@@ -165,7 +179,8 @@ def kf(system: System) -> Iterator[httpx.Client]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()
-    system = getattr(item, "funcargs", {}).get("system")
+    funcargs = getattr(item, "funcargs", {})
+    system = funcargs.get("system") or funcargs.get("own_system")
     if report.failed and isinstance(system, System):
         report.sections.append(("styrkedjan app logs (tails)", system.log_tails()))
 
