@@ -42,11 +42,13 @@ async def list_page(
     return list((await session.scalars(query)).all())
 
 
-async def key_figures(session: AsyncSession, factor_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[AnyRow]]:
-    """The indicator uses naming each factor, for a whole page in one query."""
+async def key_figures(session: AsyncSession, factor_ids: Collection[uuid.UUID], first: int) -> dict[uuid.UUID, list[AnyRow]]:
+    """The first `first` indicator uses naming each factor, by indicator name, each row with the
+    factor's number of them in all (`total`): a whole page in one query."""
     if not factor_ids:
         return {}
-    query = (
+    order = (Indicator.name, IndicatorUse.id)
+    ranked = (
         select(
             IndicatorUse.quality_factor_id,
             IndicatorUse.id.label("use_id"),
@@ -54,11 +56,14 @@ async def key_figures(session: AsyncSession, factor_ids: Collection[uuid.UUID]) 
             Indicator.name.label("indicator_name"),
             Indicator.unit,
             Indicator.kolada_kpi_id,
+            func.row_number().over(partition_by=IndicatorUse.quality_factor_id, order_by=order).label("rank"),
+            func.count().over(partition_by=IndicatorUse.quality_factor_id).label("total"),
         )
         .join(Indicator, Indicator.id == IndicatorUse.indicator_id)
         .where(IndicatorUse.quality_factor_id.in_(factor_ids))
-        .order_by(Indicator.name, IndicatorUse.id)
+        .subquery()
     )
+    query = select(ranked).where(ranked.c.rank <= first).order_by(ranked.c.quality_factor_id, ranked.c.rank)
     figures: dict[uuid.UUID, list[AnyRow]] = defaultdict(list)
     for row in (await session.execute(query)).all():
         figures[row.quality_factor_id].append(row)

@@ -32,13 +32,20 @@ class KeyFigure(BaseModel):
     kolada_kpi_id: str | None = Field(examples=["U21468"])
 
 
+# A quality factor is read, and listed, with its first key figures, at most this many.
+EMBEDDED_KEY_FIGURES = 50
+
+
 class QualityFactorRead(BaseModel):
     id: uuid.UUID
     org_unit_id: uuid.UUID
     name: str = Field(examples=["Trygg och säker vård"])
     description: str
     active: bool
-    key_figures: list[KeyFigure]
+    key_figures: list[KeyFigure] = Field(
+        description=f"By indicator name, at most {EMBEDDED_KEY_FIGURES}; all of them from GET /indicator-uses?quality_factor_id=…"
+    )
+    key_figure_count: int = Field(description="How many key figures follow the factor in all", examples=[3])
     created_at: dt.datetime
     created_by: str
     updated_at: dt.datetime

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from goals_service.db import auditor
 from goals_service.quality import repository
 from goals_service.quality.models import QualityFactor
-from goals_service.quality.schemas import KeyFigure, QualityFactorCreate, QualityFactorRead, QualityFactorUpdate
+from goals_service.quality.schemas import EMBEDDED_KEY_FIGURES, KeyFigure, QualityFactorCreate, QualityFactorRead, QualityFactorUpdate
 from styrkedjan_common.db import AnyRow
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.problems import NotFound, RuleViolation
@@ -29,6 +29,7 @@ def to_read(factor: QualityFactor, figures: Sequence[AnyRow] = ()) -> QualityFac
         description=factor.description,
         active=factor.active,
         key_figures=[KeyFigure.model_validate(figure, from_attributes=True) for figure in figures],
+        key_figure_count=figures[0].total if figures else 0,
         created_at=factor.created_at,
         created_by=factor.created_by,
         updated_at=factor.updated_at,
@@ -39,7 +40,7 @@ def to_read(factor: QualityFactor, figures: Sequence[AnyRow] = ()) -> QualityFac
 
 def snapshot(factor: QualityFactor) -> dict[str, Any]:
     # Key figures belong to the indicator area; the audit keeps the factor's own record.
-    return to_read(factor).model_dump(mode="json", exclude={"key_figures"})
+    return to_read(factor).model_dump(mode="json", exclude={"key_figures", "key_figure_count"})
 
 
 def ensure_writer(principal: Principal, org_unit_id: uuid.UUID) -> None:
@@ -60,12 +61,12 @@ async def get_writable(session: AsyncSession, principal: Principal, factor_id: u
 
 
 async def read(session: AsyncSession, factor: QualityFactor) -> QualityFactorRead:
-    figures = await repository.key_figures(session, [factor.id])
-    return to_read(factor, figures.get(factor.id, []))
+    return (await read_page(session, [factor]))[0]
 
 
 async def read_page(session: AsyncSession, factors: Sequence[QualityFactor]) -> list[QualityFactorRead]:
-    figures = await repository.key_figures(session, [factor.id for factor in factors])
+    """Each factor with its first key figures and how many it has: one query for a whole page."""
+    figures = await repository.key_figures(session, [factor.id for factor in factors], EMBEDDED_KEY_FIGURES)
     return [to_read(factor, figures.get(factor.id, [])) for factor in factors]
 
 
