@@ -174,7 +174,8 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
 
     app: Any = GatewayRouter(api, runtime)
     app = AuthenticationMiddleware(app, runtime, exempt=frozenset({DEV_TOKEN_PATH}))
-    app = AdmissionControl(app, **admission_options(settings), exempt=OPERATIONAL_PATHS)
+    services = {f"/api/{name}/": settings.upstream_max_concurrent_requests for name in settings.service_urls()}
+    app = AdmissionControl(app, **admission_options(settings), exempt=OPERATIONAL_PATHS, bounds=services)
     app = RequestContextMiddleware(app, metrics)
     if settings.cors_allow_origins:
         app = CORSMiddleware(

@@ -21,10 +21,14 @@ class GatewaySettings(AppSettings):
     upstream_connect_timeout_seconds: float = 2.0
     upstream_read_timeout_seconds: float = 30.0
     upstream_max_connections: int = 256
-    # The gateway's own work per request is small and mostly waiting on a service, and each service
-    # bounds its own load (a busy one answers 503, passed on as it is); this bound only keeps the
-    # gateway itself responsive, so it is far above any one service's.
-    max_concurrent_requests: int = Field(default=1024, ge=0)
+    # Admission per service: the most requests one gateway process has in progress at a service;
+    # one more waits up to admission_wait_seconds for a place, then is refused with 503 and
+    # Retry-After before any work is spent on it (no token check, no hop). A busy service thus
+    # refuses only its own excess, at the cheapest point; the service bounds itself as well
+    # (<SERVICE>_MAX_CONCURRENT_REQUESTS), for the sum of the gateway replicas.
+    upstream_max_concurrent_requests: int = Field(default=16, ge=0)
+    # The gateway's own API (directory, me, tokens); its requests to services count above.
+    max_concurrent_requests: int = Field(default=64, ge=0)
 
     # The key the gateway signs identity assertions with (Ed25519, PEM), inline or as a file.
     assertion_private_key: SecretStr | None = None

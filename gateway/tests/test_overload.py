@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 import pytest
 
 from gateway.proxy.forward import forward
@@ -88,3 +89,45 @@ async def test_an_exhausted_directory_pool_is_a_quick_503_with_retry_after_and_t
             await held.close()
         assert (await client.get("/api/directory/v1/org-units", headers=caller)).status_code == 200
         assert (await client.get("/api/me", headers=caller)).status_code == 200
+
+
+SLOW_SERVICE = {
+    "openapi": "3.1.0",
+    "info": {"title": "budget", "version": "1"},
+    "paths": {
+        "/api/budget/v1/slow": {"get": {"operationId": "slow-get", "x-roles": ["fullmaktige"], "responses": {"200": {"description": "OK"}}}}
+    },
+}
+
+
+async def test_a_busy_services_excess_is_refused_at_the_gateway_while_the_rest_is_served(serve, start_gateway, as_user, problem):
+    release = asyncio.Event()
+    reached: list[str] = []
+
+    async def service(scope: Any, receive: Any, send: Any) -> None:
+        if scope["path"] == "/openapi.json":
+            body = orjson.dumps(SLOW_SERVICE)
+        else:
+            reached.append(scope["path"])
+            await release.wait()  # the request keeps its place until the test lets it go
+            body = b"{}"
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
+
+    caller = as_user("kf.demo")
+    async with (
+        serve(service) as url,
+        start_gateway(budget_url=url, upstream_max_concurrent_requests=1, admission_wait_seconds=0.05) as (_gateway, client),
+    ):
+        holding = asyncio.create_task(client.get("/api/budget/v1/slow", headers=caller))
+        while not reached:
+            await asyncio.sleep(0.01)
+        started = time.monotonic()
+        refused = await asyncio.wait_for(client.get("/api/budget/v1/slow", headers=caller), 2)
+        assert time.monotonic() - started < 1
+        assert_overloaded(refused, problem, "1")
+        assert reached == ["/api/budget/v1/slow"]  # the refused request never reached the service
+        assert (await client.get("/api/me", headers=caller)).status_code == 200  # the rest is served
+        release.set()
+        assert (await holding).status_code == 200
+        assert (await client.get("/api/budget/v1/slow", headers=caller)).status_code == 200

@@ -11,6 +11,7 @@ database connection is refused the same way instead of failing with 500.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -33,6 +34,10 @@ def admission_options(settings: AppSettings) -> dict[str, Any]:
     }
 
 
+def _places(limit: int) -> asyncio.Semaphore | None:
+    return asyncio.Semaphore(limit) if limit > 0 else None
+
+
 def retry_after_header(seconds: int) -> list[tuple[bytes, bytes]]:
     return [(b"retry-after", str(seconds).encode())]
 
@@ -40,35 +45,48 @@ def retry_after_header(seconds: int) -> list[tuple[bytes, bytes]]:
 class AdmissionControl:
     """Pure ASGI: at most `limit` requests in progress; one more waits up to `wait_seconds` for a
     place (first come, first served), else it is answered 503 with `Retry-After`. `limit` 0 admits
-    everything. Paths in `exempt` (liveness, readiness, metrics) are always admitted, so that an
-    orchestrator sees a busy process as alive.
+    everything. `bounds` gives paths under a prefix their own places (the gateway: each service's
+    requests), so one busy part refuses only its own excess. Paths in `exempt` (liveness,
+    readiness, metrics) are always admitted, so that an orchestrator sees a busy process as alive.
 
     A database pool time-out raised by a pure-ASGI layer inside (the gateway's authentication
     reads the directory) becomes the same 503 while the answer has not begun."""
 
     def __init__(
-        self, app: ASGIApp, *, limit: int, wait_seconds: float, retry_after_seconds: int, exempt: frozenset[str] = frozenset()
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        wait_seconds: float,
+        retry_after_seconds: int,
+        exempt: frozenset[str] = frozenset(),
+        bounds: Mapping[str, int] | None = None,
     ) -> None:
         self.app = app
-        self.limit = limit
         self.wait_seconds = wait_seconds
         self.retry_after = retry_after_header(retry_after_seconds)
         self.exempt = exempt
-        self.places = asyncio.Semaphore(limit) if limit > 0 else None
+        self.places = _places(limit)
+        self.places_under = [(prefix, _places(bound)) for prefix, bound in (bounds or {}).items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.places is None or scope["path"] in self.exempt:
+        if scope["type"] != "http" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
-        if not await self._admitted(self.places):
+        path: str = scope["path"]
+        places = next((places for prefix, places in self.places_under if path.startswith(prefix)), self.places)
+        if places is None:
+            await self._call_refusing_pool_timeouts(scope, receive, send)
+            return
+        if not await self._admitted(places):
             await send_problem(
-                send, 503, "the service is busy; retry after the time given in Retry-After", OVERLOADED, scope["path"], self.retry_after
+                send, 503, "the service is busy; retry after the time given in Retry-After", OVERLOADED, path, self.retry_after
             )
             return
         try:
             await self._call_refusing_pool_timeouts(scope, receive, send)
         finally:
-            self.places.release()
+            places.release()
 
     async def _admitted(self, places: asyncio.Semaphore) -> bool:
         if not places.locked():

@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from sqlalchemy import text
 
 from styrkedjan_common.app import create_service_app
-from styrkedjan_common.db import SessionDep
+from styrkedjan_common.audit import AuditEventMixin, Auditor
+from styrkedjan_common.db import Base, SessionDep, make_metadata
 from styrkedjan_common.identity import Role
 from styrkedjan_common.overload import AdmissionControl
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE
@@ -18,11 +19,13 @@ from styrkedjan_common.testing import TestKeys as Keys
 from styrkedjan_common.testing import assertion_headers, principal, running
 
 
-class NoAuditTrail:
-    """The probe records nothing, so its audit trail has no operations."""
+class OverloadProbeBase(Base):
+    __abstract__ = True
+    metadata = make_metadata()
 
-    def router(self, tag: str) -> APIRouter:
-        return APIRouter(tags=[tag], route_class=PolicyRoute)
+
+class ProbeAuditEvent(AuditEventMixin, OverloadProbeBase):
+    pass
 
 
 router = APIRouter(tags=["probe"], route_class=PolicyRoute)
@@ -53,7 +56,7 @@ def probe_app(database_url: str, **settings: object):
             database_url=database_url, assertion_public_keys=KEYS.public_pem, environment="test", log_level="WARNING", **settings
         ),
         routers=[router],
-        auditor=NoAuditTrail(),
+        auditor=Auditor(ProbeAuditEvent, {}),  # the probe records nothing
     )
 
 
