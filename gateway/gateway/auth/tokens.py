@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PrivateKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gateway.settings import GatewaySettings
+from styrkedjan_common.text import NUL
 
 DEV_AUDIENCE = "styrkedjan"
 JWKS_REFRESH_INTERVAL_SECONDS = 30.0
@@ -126,6 +127,9 @@ class TokenVerifier:
         subject = claims.get(issuer.user_claim)
         if not isinstance(subject, str) or not subject:
             raise InvalidToken(f"the bearer token has no '{issuer.user_claim}' claim")
+        if NUL in subject:
+            # No directory user has one, and PostgreSQL could not even look it up.
+            raise InvalidToken(f"the bearer token's '{issuer.user_claim}' claim holds a NUL character")
         self._cache[token] = (float(claims["exp"]), subject)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)

@@ -4,15 +4,26 @@ columns every tracked record answers with."""
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from styrkedjan_common.problems import InvalidInput
+from styrkedjan_common.text import NUL_DETAIL, holds_nul
 
 
 class InputModel(BaseModel):
-    """Base of every request body: an unknown field is a 422 naming it, never silently ignored."""
+    """Base of every request body: an unknown field is a 422 naming it, never silently ignored,
+    and so is a text holding a NUL character, which PostgreSQL cannot store (`text.py`)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _without_nul(cls, value: Any) -> Any:
+        # Each field's own texts, lists and mappings; a nested body checks its own fields, so the
+        # error's location names the innermost field (e.g. #/risks/3/title).
+        if holds_nul(value):
+            raise ValueError(NUL_DETAIL)
+        return value
 
 
 class TrackedRead(BaseModel):

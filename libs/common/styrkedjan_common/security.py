@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from styrkedjan_common.idempotency import keyed_request
 from styrkedjan_common.identity import ALL_ROLES, HEADER, AssertionVerifier, InvalidAssertion, Principal, Role
 from styrkedjan_common.problems import Forbidden, send_problem
+from styrkedjan_common.text import refuse_nul_in_parameters
 
 POLICY_KEY = "x-roles"
 # Marks an operation open to a signed-in user who holds no role yet (only "who am I").
@@ -107,6 +108,7 @@ class PolicyRoute(APIRoute):
             scope = request.scope
             scope["route_template"] = getattr(route, _TEMPLATE_ATTRIBUTE, route.path)
             _check_policy(roles, without_role, scope.get("state", {}).get("principal"))
+            refuse_nul_in_parameters(request.query_params, request.path_params)
             # A POST with an Idempotency-Key: its key is reserved here, after the policy and
             # before the operation, or its stored answer is replayed without running it again.
             keyed = keyed_request(request)

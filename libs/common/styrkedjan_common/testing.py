@@ -270,6 +270,63 @@ async def assert_lists_refuse_tampered_cursors(client: Any, schema: dict[str, An
             assert [e["pointer"] for e in response.json()["errors"]] == ["#/query/cursor"], (path, name)
 
 
+def _text_query_parameters(operation: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    def is_text(parameter: dict[str, Any]) -> bool:
+        if "$ref" in parameter:
+            return is_text(schema["components"]["schemas"][parameter["$ref"].rsplit("/", 1)[-1]])
+        if "anyOf" in parameter:
+            return any(is_text(option) for option in parameter["anyOf"])
+        return parameter.get("type") == "string" and "format" not in parameter and "enum" not in parameter and "pattern" not in parameter
+
+    return [p["name"] for p in operation.get("parameters", []) if p["in"] == "query" and p["name"] != "cursor" and is_text(p["schema"])]
+
+
+async def assert_query_parameters_refuse_nul(client: Any, schema: dict[str, Any], headers_for: Any) -> None:
+    """Every list's free-text query parameters, and one it does not declare, refuse a NUL with a 422 naming them."""
+    checked = 0
+    for path, required, role in cursor_lists(schema):
+        operation = schema["paths"][next(p for p in schema["paths"] if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", p), path))]["get"]
+        for name in [*_text_query_parameters(operation, schema), "undeclared"]:
+            response = await client.get(path, params=required | {name: "a\x00b"}, headers=headers_for(role))
+            assert response.status_code == 422, (path, name, response.status_code, response.text)
+            assert f"#/query/{name}" in [e["pointer"] for e in response.json()["errors"]], (path, name, response.text)
+            checked += 1
+    assert checked
+
+
+def assert_bodies_are_input_models(app: Any) -> None:
+    """Every operation's request body, and every model nested in one, derives from InputModel."""
+    from typing import get_args
+
+    from fastapi.routing import APIRoute
+    from pydantic import BaseModel
+
+    from styrkedjan_common.schemas import InputModel
+
+    def models(annotation: Any) -> Iterator[type[BaseModel]]:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield annotation
+        else:
+            for argument in get_args(annotation):
+                yield from models(argument)
+
+    seen: set[type[BaseModel]] = set()
+
+    def walk(model: type[BaseModel], path: str) -> None:
+        if model in seen:
+            return
+        seen.add(model)
+        assert issubclass(model, InputModel), f"{path}: {model.__name__} is not an InputModel"
+        for info in model.model_fields.values():
+            for nested in models(info.annotation):
+                walk(nested, path)
+
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.body_field is not None:
+            for model in models(route.body_field.field_info.annotation):
+                walk(model, route.path)
+
+
 def service_contract(*, api: str, create_app: Any) -> type:
     """What every service answers the same way (operational routes, schema, audit trail), as a test
     class to bind in a suite: `TestBudgetService = service_contract(api="/api/budget/v1", create_app=create_app)`.
@@ -342,6 +399,13 @@ def service_contract(*, api: str, create_app: Any) -> type:
 
         async def test_every_list_refuses_a_tampered_cursor_with_a_422_naming_it(self, app: Any, client: Any, as_role: Any) -> None:
             await assert_lists_refuse_tampered_cursors(client, app.openapi(), lambda role: as_role(Role(role)))
+
+        async def test_every_text_query_parameter_refuses_a_nul_with_a_422_naming_it(self, app: Any, client: Any, as_role: Any) -> None:
+            await assert_query_parameters_refuse_nul(client, app.openapi(), lambda role: as_role(Role(role)))
+
+        def test_every_request_body_is_an_input_model_at_every_depth(self, app: Any) -> None:
+            # InputModel refuses unknown fields and NUL characters; a body built otherwise would not.
+            assert_bodies_are_input_models(app)
 
     return ServiceContract
 

@@ -23,6 +23,7 @@ from anyio import to_thread
 from budget_service.actuals.schemas import ACCOUNT_PATTERN, FIRST_YEAR, LAST_YEAR
 from budget_service.csv_text import EncodingSniffer, open_text
 from styrkedjan_common.problems import InvalidInput, ProblemError
+from styrkedjan_common.text import NUL_DETAIL, holds_nul
 
 COLUMNS = ("year", "month", "cost_center", "account", "amount")
 _AMOUNT = re.compile(r"-?\d{1,16}(?:\.\d{1,2})?")
@@ -113,8 +114,12 @@ def parse_line(fields: list[str], order: tuple[int, ...], codes: Container[str])
     """The line's values, or what is wrong with it (every problem, not just the first)."""
     if len(fields) != len(COLUMNS):
         return [f"expected {len(COLUMNS)} fields ({','.join(COLUMNS)}), found {len(fields)}"]
-    year_text, month_text, code, account, amount_text = (fields[i].strip() for i in order)
-    problems = []
+    values = [fields[i].strip() for i in order]
+    # A NUL is refused as such, whatever else the cell would be (PostgreSQL stores none).
+    problems = [f"{name}: {NUL_DETAIL}" for name, value in zip(COLUMNS, values, strict=True) if holds_nul(value)]
+    if problems:
+        return problems
+    year_text, month_text, code, account, amount_text = values
     year = int(year_text) if year_text.isascii() and year_text.isdigit() else 0
     if not FIRST_YEAR <= year <= LAST_YEAR:
         problems.append(f"year {year_text!r} is not a year {FIRST_YEAR}–{LAST_YEAR}")

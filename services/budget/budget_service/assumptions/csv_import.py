@@ -14,6 +14,7 @@ from fastapi import Request
 
 from budget_service.csv_text import MAX_LISTED_ERRORS, UNDECODABLE, UNDECODABLE_DETAIL, decode, listed_note
 from styrkedjan_common.problems import InvalidInput, ProblemError
+from styrkedjan_common.text import refuse_nul
 
 CSV_MEDIA_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
 MULTIPART = "multipart/form-data"
@@ -126,7 +127,7 @@ def _parse_row(line: int, record: dict[str, str], layout: Layout) -> tuple[dict[
                 errors.append(_line_error(line, f"{column.name}: a value is required"))
             continue
         try:
-            values[column.name] = column.parse(raw)
+            values[column.name] = column.parse(refuse_nul(raw))
         except ValueError as exc:
             errors.append(_line_error(line, f"{column.name}: {exc}"))
     if not errors:
