@@ -6,16 +6,19 @@ import logging
 import random
 import re
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from styrkedjan_common.context import request_id_var
+from styrkedjan_common.problems import send_problem
 
 REQUEST_ID_HEADER = b"x-request-id"
 _VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 access_log = structlog.get_logger("styrkedjan.access")
+error_log = structlog.get_logger("styrkedjan.problems")
 
 
 class Metrics:
@@ -77,9 +80,11 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status_holder = [500]
         request_id_bytes = request_id.encode()
+        started_response = [False]
 
-        async def send_with_id(message: dict[str, Any]) -> None:
+        async def send_with_id(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
+                started_response[0] = True
                 status_holder[0] = message["status"]
                 headers = [h for h in message.get("headers", []) if h[0].lower() != REQUEST_ID_HEADER]
                 headers.append((REQUEST_ID_HEADER, request_id_bytes))
@@ -88,6 +93,14 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # An error no handler took. Answered here, where the request id is still known: the
+            # server's own last resort runs outside this middleware and would answer without it
+            # (or, in the gateway, in plain text). Once an answer has begun it can only be cut off.
+            if started_response[0]:
+                raise
+            error_log.exception("unhandled_error", path=scope["path"])
+            await send_problem(send_with_id, 500, "an unexpected error occurred; it has been logged", "internal-error", scope["path"])
         finally:
             path = scope["path"]
             if path not in self.skip_paths:

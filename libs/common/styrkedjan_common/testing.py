@@ -407,6 +407,19 @@ def service_contract(*, api: str, create_app: Any) -> type:
             # InputModel refuses unknown fields and NUL characters; a body built otherwise would not.
             assert_bodies_are_input_models(app)
 
+        async def test_an_unhandled_error_is_a_500_problem_with_the_request_id(self, client: Any, as_role: Any, monkeypatch: Any) -> None:
+            from styrkedjan_common import security
+
+            def broken(*_args: Any) -> None:
+                raise RuntimeError("a defect")
+
+            monkeypatch.setattr(security, "_check_policy", broken)
+            response = await client.get(f"{api}/audit-events", headers=as_role(Role.REVISOR) | {"X-Request-ID": "probe-500"})
+            assert (response.status_code, response.headers["content-type"]) == (500, "application/problem+json")
+            body = response.json()
+            assert (body["status"], body["request_id"], response.headers["x-request-id"]) == (500, "probe-500", "probe-500")
+            assert "a defect" not in response.text
+
     return ServiceContract
 
 
