@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := -e 'libs/common[test]' -e gateway -e services/goals -e services/budget -e services/followup -e services/internal_control
 MANIFESTS := constraints.txt tests/deploy/requirements.txt libs/common/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: run test install token bench bench-thread bench-actuals clean
+.PHONY: run test install token bench bench-thread bench-actuals load clean
 
 run: $(VENV)/.installed
 	$(BIN)/python -m tools.run $(ARGS)
@@ -39,6 +39,11 @@ bench-thread: $(VENV)/.installed
 # A year of a large municipality's actuals (1,000,000 rows) imported on PostgreSQL: time and peak memory.
 bench-actuals: $(VENV)/.installed
 	$(BIN)/python -m bench.actuals_bench $(ARGS)
+
+# Virtual users with think time reading the screens and writing through the gateway on PostgreSQL:
+# 200 users, the knee, twice the knee; a summary table and each target's verdict.
+load: $(VENV)/.installed
+	$(BIN)/python -m bench.load_check $(ARGS)
 
 clean:
 	rm -rf $(VENV) .data
