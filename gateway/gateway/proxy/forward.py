@@ -3,7 +3,8 @@
 The client sends its own identity (the bearer token, cookies, any assertion-looking header):
 all of it is stripped, and the only identity the service sees is the gateway's signed assertion.
 A failure to get an answer is a problem document naming the service: 503 when it cannot be
-reached, 504 when it does not answer in time, 502 when its answer is broken.
+reached or its connection fails before any answer (it has just died), 504 when it does not answer
+in time, 502 when its answer is broken.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ async def _request_body(receive: Receive) -> AsyncIterator[bytes]:
 
 async def forward(scope: Scope, receive: Receive, send: Send, upstream: Upstream, assertion: str, request_id: str) -> None:
     headers, has_body = _forward_headers(scope, assertion, request_id)
-    started = False
+    started = answered = False
     try:
         async with upstream.session.request(
             scope["method"],
@@ -110,6 +111,7 @@ async def forward(scope: Scope, receive: Receive, send: Send, upstream: Upstream
             data=_request_body(receive) if has_body else None,
             allow_redirects=False,
         ) as response:
+            answered = True
             response_headers = [
                 (name.lower(), value) for name, value in response.raw_headers if name.lower() not in DROPPED_RESPONSE_HEADERS
             ]
@@ -138,6 +140,18 @@ async def forward(scope: Scope, receive: Receive, send: Send, upstream: Upstream
     except TimeoutError:
         log.warning("upstream_timeout", service=upstream.name)
         problem = (504, f"the {upstream.name} service did not answer in time", "upstream-timeout", [])
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+        if isinstance(exc.__cause__, ClientDisconnect):
+            return  # the client left while sending its body: no one to answer
+        if answered:
+            log.warning("upstream_error", service=upstream.name, error=str(exc) or type(exc).__name__)
+            problem = (502, f"the {upstream.name} service gave no valid answer", "upstream-error", [])
+        else:
+            # The connection failed before any answer came back: a kept-alive connection to a
+            # process that has just died (a request with a body is never sent twice), or one
+            # reset while the request went out. The service is unavailable, not answering wrongly.
+            log.warning("upstream_unavailable", service=upstream.name, error=str(exc) or type(exc).__name__)
+            problem = (503, f"the {upstream.name} service is unavailable", "upstream-unavailable", [(b"retry-after", b"5")])
     except aiohttp.ClientError as exc:
         if isinstance(exc.__cause__, ClientDisconnect):
             return  # the client left while sending its body: no one to answer
