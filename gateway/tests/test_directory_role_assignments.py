@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 
+from gateway.directory.models import OrgUnit, RoleAssignment
+from gateway.directory.service import MAX_ASSIGNMENTS_PER_USER
 from gateway.seed import stable_id
 
 DIRECTORY = "/api/directory/v1"
@@ -130,3 +132,21 @@ async def test_an_assignment_is_in_effect_on_its_first_and_last_day(client, admi
     body = {"role": "revisor", "org_unit_id": unit_id("KF"), "valid_from": today, "valid_to": today}
     assert (await client.post(assignments_of(user_id("enhet.demo")), json=body, headers=admin)).status_code == 201
     assert await roles_of(client, as_user, "enhet.demo") == ["enhet", "revisor"]
+
+
+async def test_a_user_holds_at_most_a_bounded_number_of_assignments(client, gateway, admin, user_id, problem):
+    user = user_id("enhet.demo")
+    units = [
+        OrgUnit(type="unit", parent_id=None, name=f"Enhet {n}", short_name=f"E{n}", valid_from=dt.date(2020, 1, 1))
+        for n in range(MAX_ASSIGNMENTS_PER_USER)
+    ]
+    async with gateway.api.state.sessionmaker() as session:
+        session.add_all(units)
+        await session.flush()
+        # The demo user already holds one assignment.
+        session.add_all(RoleAssignment(user_id=uuid.UUID(user), role="enhet", org_unit_id=unit.id) for unit in units[1:])
+        await session.commit()
+    refused = await client.post(assignments_of(user), json={"role": "enhet", "org_unit_id": str(units[0].id)}, headers=admin)
+    problem(refused, 409)
+    assert f"at most {MAX_ASSIGNMENTS_PER_USER} role assignments" in refused.json()["detail"]
+    assert len((await client.get(assignments_of(user), headers=admin)).json()) == MAX_ASSIGNMENTS_PER_USER

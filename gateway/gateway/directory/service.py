@@ -19,11 +19,14 @@ from gateway.directory.schemas import (
     UserRead,
     UserUpdate,
 )
+from styrkedjan_common.db import lock_for_rule
 from styrkedjan_common.identity import Principal
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
 T = OrgUnitType
+# At most this many role assignments per user, expired ones included (they are listed with the rest).
+MAX_ASSIGNMENTS_PER_USER = 50
 ALLOWED_PARENTS: dict[OrgUnitType, frozenset[OrgUnitType]] = {
     T.COUNCIL: frozenset(),
     T.EXECUTIVE_BOARD: frozenset({T.COUNCIL}),
@@ -120,12 +123,24 @@ async def update_user(session: AsyncSession, actor: Principal, user: User, data:
     return user
 
 
+def _ensure_room_for_an_assignment(existing: list[RoleAssignment]) -> None:
+    """A user's assignments are listed whole and travel in every identity assertion the gateway
+    signs for them, so their number is bounded; one assignment covers its org unit's subtree."""
+    if len(existing) >= MAX_ASSIGNMENTS_PER_USER:
+        raise RuleViolation(
+            f"a user holds at most {MAX_ASSIGNMENTS_PER_USER} role assignments; an assignment covers its org unit's whole subtree, "
+            "so one higher up can replace several"
+        )
+
+
 async def add_assignment(session: AsyncSession, actor: Principal, user: User, data: RoleAssignmentCreate) -> RoleAssignment:
     if await repository.get_org_unit(session, data.org_unit_id) is None:
         raise InvalidInput("the org unit does not exist", errors=[{"pointer": "#/org_unit_id", "detail": "unknown org unit"}])
+    await lock_for_rule(session, f"role-assignments:{user.id}")
     existing = await repository.assignments_of(session, user.id)
     if any(a.role == data.role.value and a.org_unit_id == data.org_unit_id for a in existing):
         raise RuleViolation("the user already holds this role at this org unit")
+    _ensure_room_for_an_assignment(existing)
     assignment = RoleAssignment(user_id=user.id, **data.model_dump() | {"role": data.role.value})
     session.add(assignment)
     await session.flush()
