@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy import Index, Integer, LargeBinary, String, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -101,7 +101,8 @@ def records_beside(model: Any) -> type[IdempotencyRecordMixin] | None:
 
 
 class IdempotencyRecords:
-    """The SQL of the idempotency table."""
+    """The SQL of the idempotency table, on plain connections: a keyed request's own short
+    transactions need no ORM session (each would cost more than its one statement)."""
 
     def __init__(self, model: type[IdempotencyRecordMixin]) -> None:
         self.model = model
@@ -109,37 +110,37 @@ class IdempotencyRecords:
     def _of(self, actor_id: str, key: str) -> Any:
         return (self.model.actor_id == actor_id) & (self.model.key == key)
 
-    async def reserve(self, session: AsyncSession, actor_id: str, key: str, fingerprint: str, now: datetime, ttl: timedelta) -> bool:
+    async def reserve(self, connection: AsyncConnection, actor_id: str, key: str, fingerprint: str, now: datetime, ttl: timedelta) -> bool:
         """Insert the key without an answer unless the caller holds it already; true when inserted.
         A concurrent insert of the same key waits for the other transaction and then inserts nothing."""
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         statement = (
             dialect.insert(self.model)
             .values(actor_id=actor_id, key=key, fingerprint=fingerprint, created_at=now, expires_at=now + ttl)
             .on_conflict_do_nothing(index_elements=["actor_id", "key"])
         )
-        result: Any = await session.execute(statement)
-        return bool(result.rowcount == 1)
+        result = await connection.execute(statement)
+        return result.rowcount == 1
 
-    async def find(self, session: AsyncSession, actor_id: str, key: str) -> Any:
+    async def find(self, connection: AsyncConnection, actor_id: str, key: str) -> Any:
         m = self.model
         statement = select(m.fingerprint, m.status, m.headers, m.body, m.expires_at).where(self._of(actor_id, key))
-        return (await session.execute(statement)).one_or_none()
+        return (await connection.execute(statement)).one_or_none()
 
-    async def remove_if_expired(self, session: AsyncSession, actor_id: str, key: str, now: datetime) -> None:
-        await session.execute(delete(self.model).where(self._of(actor_id, key), self.model.expires_at <= now))
+    async def remove_if_expired(self, connection: AsyncConnection, actor_id: str, key: str, now: datetime) -> None:
+        await connection.execute(delete(self.model).where(self._of(actor_id, key), self.model.expires_at <= now))
 
-    async def remove_expired(self, session: AsyncSession, now: datetime) -> None:
-        await session.execute(delete(self.model).where(self.model.expires_at <= now))
+    async def remove_expired(self, connection: AsyncConnection, now: datetime) -> None:
+        await connection.execute(delete(self.model).where(self.model.expires_at <= now))
 
     async def store_answer(
-        self, session: AsyncSession, actor_id: str, key: str, status: int, headers: list[list[str]], body: bytes
+        self, connection: AsyncConnection, actor_id: str, key: str, status: int, headers: list[list[str]], body: bytes
     ) -> None:
-        await session.execute(update(self.model).where(self._of(actor_id, key)).values(status=status, headers=headers, body=body))
+        await connection.execute(update(self.model).where(self._of(actor_id, key)).values(status=status, headers=headers, body=body))
 
-    async def release(self, session: AsyncSession, actor_id: str, key: str) -> None:
+    async def release(self, connection: AsyncConnection, actor_id: str, key: str) -> None:
         """Forget a reservation whose request got no answer worth keeping."""
-        await session.execute(delete(self.model).where(self._of(actor_id, key), self.model.status.is_(None)))
+        await connection.execute(delete(self.model).where(self._of(actor_id, key), self.model.status.is_(None)))
 
 
 def _invalid_key(detail: str) -> InvalidInput:
@@ -206,7 +207,7 @@ class KeyedRequest:
         self._spool_sent = False
         self.actor_id = ""
         self.key = ""
-        self.sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self.engine: AsyncEngine | None = None
         self.reserved = False
         self.settled = False
         self._start: dict[str, Any] | None = None
@@ -221,8 +222,8 @@ class KeyedRequest:
             return None
         fingerprint = await self._read_body()
         self.actor_id, self.key = principal.user_id, key
-        self.sessionmaker = request.app.state.sessionmaker
-        existing = await self.middleware.reserve(request.app.state.read_sessionmaker, self.sessionmaker, self.actor_id, key, fingerprint)
+        self.engine = request.app.state.engine
+        existing = await self.middleware.reserve(self.engine, self.actor_id, key, fingerprint)
         if existing is None:
             self.reserved = True
             return None
@@ -304,21 +305,21 @@ class KeyedRequest:
             if name.lower() not in _UNSTORED_HEADERS
         ]
         try:
-            async with self._session() as session, session.begin():
-                await self.records.store_answer(session, self.actor_id, self.key, status, headers, body)
+            async with self._engine().begin() as connection:
+                await self.records.store_answer(connection, self.actor_id, self.key, status, headers, body)
         except Exception:
             # The operation has committed: the caller still gets its answer, and the key stays
             # reserved (a retry is refused with 409 until it expires) rather than run twice.
             log.exception("idempotency_answer_not_stored", key=self.key, actor=self.actor_id, status=status)
 
-    def _session(self) -> AsyncSession:
-        assert self.sessionmaker is not None  # set when the key was reserved
-        return self.sessionmaker()
+    def _engine(self) -> AsyncEngine:
+        assert self.engine is not None  # set when the key was reserved
+        return self.engine
 
     async def _release(self) -> None:
         try:
-            async with self._session() as session, session.begin():
-                await self.records.release(session, self.actor_id, self.key)
+            async with self._engine().begin() as connection:
+                await self.records.release(connection, self.actor_id, self.key)
         except Exception:
             log.exception("idempotency_key_not_released", key=self.key, actor=self.actor_id)
 
@@ -359,39 +360,34 @@ class IdempotencyMiddleware:
         finally:
             await keyed.finish()
 
-    async def reserve(
-        self,
-        read_sessionmaker: async_sessionmaker[AsyncSession],
-        sessionmaker: async_sessionmaker[AsyncSession],
-        actor_id: str,
-        key: str,
-        fingerprint: str,
-    ) -> Any:
-        """None when the key is now reserved for this request, else the caller's record of the key.
-        A key already known is answered from a plain read: on SQLite a writing transaction would
-        wait for the write lock that the first request, still running, may hold."""
+    async def reserve(self, engine: AsyncEngine, actor_id: str, key: str, fingerprint: str) -> Any:
+        """None when the key is now reserved for this request, else the caller's record of the key."""
         assert self.records is not None
         records = self.records
         now = utcnow()
-        async with read_sessionmaker() as session:
-            known = await records.find(session, actor_id, key)
-        if known is not None and known.expires_at > now:
-            return known
+        if engine.dialect.name == "sqlite":
+            # A key already known is answered from a read outside any transaction: a writing one
+            # would wait for SQLite's one write lock, which the first request may hold while it runs.
+            async with engine.connect() as reader:
+                await reader.execution_options(isolation_level="AUTOCOMMIT")
+                known = await records.find(reader, actor_id, key)
+            if known is not None and known.expires_at > now:
+                return known
         purge = time.monotonic() >= self._next_purge
         if purge:
             self._next_purge = time.monotonic() + PURGE_INTERVAL_SECONDS
-        async with sessionmaker() as session, session.begin():
+        async with engine.begin() as connection:
             if purge:
-                await records.remove_expired(session, now)
+                await records.remove_expired(connection, now)
             for _ in range(3):
-                if await records.reserve(session, actor_id, key, fingerprint, now, self.ttl):
+                if await records.reserve(connection, actor_id, key, fingerprint, now, self.ttl):
                     return None
-                existing = await records.find(session, actor_id, key)
+                existing = await records.find(connection, actor_id, key)
                 if existing is None:  # released meanwhile: reserve it again
                     continue
                 if existing.expires_at > now:
                     return existing
-                await records.remove_if_expired(session, actor_id, key, now)
+                await records.remove_if_expired(connection, actor_id, key, now)
         raise key_in_use()
 
 
