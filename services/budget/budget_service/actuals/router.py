@@ -2,7 +2,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from budget_service.actuals import repository, service
 from budget_service.actuals.models import ActualsImport, Forecast
@@ -25,6 +25,7 @@ from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.problems import ProblemError, problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import year_path
 
 router = APIRouter(prefix="", tags=["actuals"], route_class=PolicyRoute)
 API = "/api/budget/v1"
@@ -33,7 +34,7 @@ ACTUALS_WRITERS = allow(*service.ACTUALS_WRITERS)
 FORECAST_WRITERS = allow(*service.FORECAST_WRITERS)
 IMPORTS = "/actuals/imports"
 FORECAST = "/forecasts/{board_org_unit_id}/{year}/{occasion}"
-YearPath = Annotated[int, Path(ge=2000, le=2100, examples=[2027])]
+YearPath = Annotated[int, year_path()]
 CSV_MEDIA_TYPE = "text/csv"
 CSV_BODY = {
     "requestBody": {

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.status import HTTP_201_CREATED
 
 from budget_service.balance import repository, service
@@ -21,6 +21,7 @@ from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values,
 from styrkedjan_common.lifecycle import Decision
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import year_path, year_query
 
 router = APIRouter(prefix="", tags=["balance-requirement"], route_class=PolicyRoute)
 READERS = allow_any_signed_in()
@@ -28,7 +29,7 @@ WRITERS = allow(*service.WRITERS)
 CONDITIONAL = problem_responses(404, 409, 412, 428)
 STATEMENTS, OBLIGATIONS = "/balance-statements", "/restoration-obligations"
 STATEMENT, OBLIGATION = STATEMENTS + "/{year}", OBLIGATIONS + "/{obligation_id}"
-Year = Annotated[int, Path(ge=2000, le=2100, examples=[2027])]
+Year = Annotated[int, year_path()]
 
 
 def _policy(request: Request) -> ResultReservePolicy:
@@ -38,7 +39,7 @@ def _policy(request: Request) -> ResultReservePolicy:
 @router.get("/result-reserve-policy", response_model=ResultReservePolicyRead, openapi_extra=READERS, responses=problem_responses(422))
 async def get_result_reserve_policy(
     request: Request,
-    year: Annotated[int | None, Query(ge=2000, le=2100, description="The year whose label to show; this year when left out")] = None,
+    year: Annotated[int | None, year_query("The year whose label to show; this year when left out")] = None,
 ) -> ResultReservePolicyRead:
     """The result reserve policy in force: its label for the year (the law renamed it in 2024) and thresholds."""
     return service.read_policy(_policy(request), year or service.current_year())

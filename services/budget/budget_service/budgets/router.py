@@ -23,6 +23,7 @@ from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values,
 from styrkedjan_common.lifecycle import Decision, Status, Transition
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import year_query
 
 router = APIRouter(prefix="/budgets", tags=["budgets"], route_class=PolicyRoute)
 # The frames in force, for every area that checks against a frame (allocations within it).
@@ -30,8 +31,8 @@ frames_router = APIRouter(prefix="/frames", tags=["budgets"], route_class=Policy
 WRITERS = allow(*service.WRITERS)
 READERS = allow_any_signed_in()
 CONDITIONAL = problem_responses(403, 404, 409, 412, 428)
-YearQuery = Annotated[int, Query(ge=2000, le=2100)]
-YearFilter = Annotated[int | None, Query(ge=2000, le=2100)]
+YearQuery = Annotated[int, year_query()]
+YearFilter = Annotated[int | None, year_query()]
 
 
 async def _respond(session: SessionDep, budget: Budget, response: Response) -> BudgetDetail:

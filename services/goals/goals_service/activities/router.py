@@ -20,13 +20,14 @@ from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values,
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import year_query
 
 router = APIRouter(prefix="", tags=["activities"], route_class=PolicyRoute)
 FOCUS_AREA_WRITERS = allow(Role.NAMND, Role.FORVALTNING)
 ACTIVITY_WRITERS = allow(Role.NAMND, Role.FORVALTNING, Role.ENHET)
 READERS = allow_any_signed_in()
 CONDITIONAL = problem_responses(404, 412, 422, 428)
-YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]
+YearQuery = Annotated[int | None, year_query()]
 Read = TypeVar("Read", FocusAreaRead, ActivityRead)
 
 
@@ -119,7 +120,7 @@ async def list_activities(
     request: Request,
     owner_org_unit_id: uuid.UUID | None = None,
     status_: Annotated[str | None, Query(alias="status", max_length=40)] = None,
-    year: Annotated[int | None, Query(ge=2000, le=2100, description="Activities running at some time during the year")] = None,
+    year: Annotated[int | None, year_query("Activities running at some time during the year")] = None,
     goal_id: Annotated[uuid.UUID | None, Query(description="Any revision of the goal: its whole lineage is matched")] = None,
     quality_factor_id: uuid.UUID | None = None,
     focus_area_id: uuid.UUID | None = None,

@@ -19,6 +19,7 @@ from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values,
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import year_query
 
 router = APIRouter(prefix="/assignments", tags=["assignments"], route_class=PolicyRoute)
 WRITERS = allow(Role.FULLMAKTIGE)
@@ -50,7 +51,7 @@ async def _for_update(request: Request, session: SessionDep, caller: CallerDep, 
 async def list_assignments(
     session: SessionDep,
     board_org_unit_id: uuid.UUID | None = None,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: Annotated[int | None, year_query()] = None,
     status_: Annotated[AssignmentStatus | None, Query(alias="status")] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,

@@ -1,4 +1,5 @@
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -10,6 +11,7 @@ from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values,
 from styrkedjan_common.lifecycle import Decision, Status, Transition
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import year_query
 
 router = APIRouter(prefix="/plans", tags=["plans"], route_class=PolicyRoute)
 # Each operation declares every role that may take it on some kind of plan; the service then
@@ -42,7 +44,7 @@ async def list_plans(
     caller: CallerDep,
     kind: PlanKind | None = None,
     org_unit_id: uuid.UUID | None = None,
-    year: int | None = Query(default=None, ge=2000, le=2100),
+    year: Annotated[int | None, year_query()] = None,
     status_: Status | None = Query(default=None, alias="status"),
     limit: LimitQuery = 20,
     cursor: CursorQuery = None,

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from goals_service.sdg import service
 from goals_service.sdg.schemas import SdgOverviewRead, SdgRead
@@ -8,6 +8,7 @@ from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import PolicyRoute, allow_any_signed_in
+from styrkedjan_common.years import year_query
 
 router = APIRouter(prefix="", tags=["agenda-2030"], route_class=PolicyRoute)
 READERS = allow_any_signed_in()
@@ -26,9 +27,7 @@ async def list_sdgs(limit: LimitQuery = 20, cursor: CursorQuery = None) -> Page[
 
 # Before /sdgs/{number}, which would otherwise take "overview" for a number.
 @router.get("/sdgs/overview", response_model=SdgOverviewRead, openapi_extra=READERS, responses=problem_responses(422))
-async def get_sdg_overview(
-    session: SessionDep, year: Annotated[int, Query(ge=2000, le=2100, description="The year goals are in force", examples=[2027])]
-) -> SdgOverviewRead:
+async def get_sdg_overview(session: SessionDep, year: Annotated[int, year_query("The year goals are in force")]) -> SdgOverviewRead:
     """Every global goal with the municipality's decided goals in force that year that link to it
     (closed ones flagged), and how many indicators in use and activities that year carry it."""
     return await service.overview(session, year)

@@ -8,9 +8,10 @@ from goals_service.thread.schemas import ThreadRead, UpwardRead
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow_any_signed_in
+from styrkedjan_common.years import year_query
 
 router = APIRouter(prefix="/thread", tags=["thread"], route_class=PolicyRoute)
-YearQuery = Annotated[int, Query(ge=2000, le=2100, description="The year the chain is read for", examples=[2027])]
+YearQuery = Annotated[int, year_query("The year the chain is read for")]
 NodeQuery = Annotated[uuid.UUID | None, Query()]
 
 

@@ -19,6 +19,7 @@ from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, etag, require_if_match, set_etag
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow
+from styrkedjan_common.years import year_query
 
 router = APIRouter(tags=["control-execution"], route_class=PolicyRoute)
 READERS = allow(*service.READERS)
@@ -28,7 +29,7 @@ ACTIVITY_RESULTS = "/control-activities/{activity_id}/results"
 DEVIATION = "/deviations/{deviation_id}"
 ACTION = "/actions/{action_id}"
 BoardQuery = Annotated[uuid.UUID | None, Query(description="Only this board's")]
-YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="Only the control plans of this year", examples=[2027])]
+YearQuery = Annotated[int | None, year_query("Only the control plans of this year")]
 
 
 # --- results ------------------------------------------------------------------------------

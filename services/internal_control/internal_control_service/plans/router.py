@@ -1,5 +1,5 @@
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -23,6 +23,7 @@ from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import year_query
 
 router = APIRouter(tags=["control-plans"], route_class=PolicyRoute)
 EXECUTIVE_BOARD = allow(Role.FULLMAKTIGE)
@@ -30,7 +31,7 @@ DRAFTERS = allow(*service.DRAFTERS)
 DECIDERS = allow(*service.DECIDERS)
 READERS = allow_any_signed_in()
 CONDITIONAL = problem_responses(403, 404, 409, 412, 428)
-YearQuery = Query(default=None, ge=2000, le=2100)
+YearQuery = Annotated[int | None, year_query()]
 
 
 def _with_etag(response: Response, record: CommonControl | ControlPlan | ControlActivity) -> None:
@@ -60,7 +61,7 @@ async def _common_control_for_write(
 
 @router.get("/common-controls", response_model=Page[CommonControlRead], openapi_extra=READERS, responses=problem_responses(422))
 async def list_common_controls(
-    session: SessionDep, year: int | None = YearQuery, limit: LimitQuery = 20, cursor: CursorQuery = None
+    session: SessionDep, year: YearQuery = None, limit: LimitQuery = 20, cursor: CursorQuery = None
 ) -> Page[CommonControlRead]:
     """The executive board's common controls, newest year first."""
     rows = await service.list_common_controls(session, year=year, limit=limit + 1, after=_after(cursor))
@@ -148,7 +149,7 @@ async def list_control_plans(
     session: SessionDep,
     caller: CallerDep,
     board_org_unit_id: uuid.UUID | None = None,
-    year: int | None = YearQuery,
+    year: YearQuery = None,
     status_: Status | None = Query(default=None, alias="status"),
     limit: LimitQuery = 20,
     cursor: CursorQuery = None,

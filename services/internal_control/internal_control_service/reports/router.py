@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from internal_control_service.execution.paging import created_page, keyset
 from internal_control_service.execution.service import boards_to_list
@@ -15,6 +15,7 @@ from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow
+from styrkedjan_common.years import year_path, year_query
 
 router = APIRouter(tags=["control-followup"], route_class=PolicyRoute)
 READERS = allow(Role.FULLMAKTIGE, Role.NAMND, Role.FORVALTNING, Role.ENHET, Role.REVISOR)
@@ -51,7 +52,7 @@ async def list_followup_reports(
     session: SessionDep,
     caller: CallerDep,
     board_org_unit_id: Annotated[uuid.UUID | None, Query(description="Only this board's")] = None,
-    year: Annotated[int | None, Query(ge=2000, le=2100, examples=[2027])] = None,
+    year: Annotated[int | None, year_query()] = None,
     status: Status | None = None,
     limit: LimitQuery = 20,
     cursor: CursorQuery = None,
@@ -138,8 +139,6 @@ async def decide_followup_report(
 @router.get(
     "/evaluations/{year}", response_model=Evaluation, openapi_extra=allow(*service.EVALUATORS), responses=problem_responses(404, 422)
 )
-async def get_evaluation(
-    year: Annotated[int, Path(ge=2000, le=2100, examples=[2027])], session: SessionDep, caller: CallerDep, request: Request
-) -> Evaluation:
+async def get_evaluation(year: Annotated[int, year_path()], session: SessionDep, caller: CallerDep, request: Request) -> Evaluation:
     """The executive board's evaluation of the year's internal control across all boards (computed)."""
     return await service.evaluate(session, caller, year, scales_of(request.app.state.settings))
