@@ -383,7 +383,9 @@ def generator_main(plan_file: str, first_slot: int) -> None:
         pass
     plan = Plan(**json.loads(Path(plan_file).read_text()))
     result = asyncio.run(generate(plan, first_slot))
-    sys.stdout.write(json.dumps(result))
+    # To a file beside the plan, not to stdout: the event loop may leave stdout non-blocking,
+    # and a large write to a pipe would then be cut short.
+    Path(plan_file).with_suffix(".result.json").write_text(json.dumps(result))
 
 
 # --- the steps (the orchestrating process) ---------------------------------------------------
@@ -451,13 +453,14 @@ def run_step(
             plan_file = Path(folder) / f"plan-{index}.json"
             plan_file.write_text(json.dumps(plan.__dict__))
             command = [sys.executable, "-m", "bench.load_check", "--generator", str(plan_file), "--first-slot", str(slot + index)]
-            processes.append(subprocess.Popen(command, stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent))
+            processes.append(subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent))
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        outputs = [process.communicate()[0] for process in processes]
+        for process in processes:
+            process.wait()
         cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
         if any(process.returncode for process in processes):
             raise RuntimeError("a load generator failed")
-    results = [json.loads(output) for output in outputs]
+        results = [json.loads((Path(folder) / f"plan-{index}.result.json").read_text()) for index in range(generators)]
     records = [tuple(r) for result in results for r in result["records"]]
     accepted = {kind: [i for result in results for i in result["accepted"][kind]] for kind in WRITES}
     attempted = {kind: sum(result["attempted"].get(kind, 0) for result in results) for kind in WRITES}
