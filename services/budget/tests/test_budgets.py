@@ -4,12 +4,9 @@ them, earmarked funds and the steps of the budget cycle, decided through the lif
 import datetime as dt
 import uuid
 
-import httpx
 import pytest
 
-from budget_service.budgets import router as budgets_router
 from budget_service.budgets import service as budgets_service
-from budget_service.db import auditor
 from services.budget.tests.support.budgets import (
     API,
     ASSIGNMENT,
@@ -28,26 +25,10 @@ from services.budget.tests.support.budgets import (
     put,
     step,
 )
-from styrkedjan_common.app import create_service_app
 from styrkedjan_common.identity import Role
-from styrkedjan_common.testing import assert_problem, pointers, running
+from styrkedjan_common.testing import assert_problem, pointers
 
 FRAMES = f"{API}/frames"
-
-
-@pytest.fixture(scope="module")
-async def frames_api(app):
-    """The app with the frames-in-force router, until main.py registers it (see the area's report)."""
-    served = create_service_app(
-        name="budget",
-        title="budget",
-        description="budget",
-        settings=app.state.settings,
-        routers=[budgets_router.router, budgets_router.frames_router],
-        auditor=auditor,
-    )
-    async with running(served), httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://service") as http:
-        yield http
 
 
 # --- create -------------------------------------------------------------------------------
@@ -507,26 +488,26 @@ async def test_recording_a_step_refusals(client, council, as_role):
 # --- the frames in force ------------------------------------------------------------------
 
 
-async def test_the_frames_in_force_are_the_decided_budgets_for_its_year(client, council, as_role, frames_api):
+async def test_the_frames_in_force_are_the_decided_budgets_for_its_year(client, council, as_role):
     draft = await balanced(client, council)
     unit = as_role(Role.ENHET, "unit-1", ["unit-1"])
-    assert (await frames_api.get(FRAMES, params={"year": YEAR}, headers=unit)).json()["items"] == []
+    assert (await client.get(FRAMES, params={"year": YEAR}, headers=unit)).json()["items"] == []
     await decided(client, council, draft)
-    in_force = (await frames_api.get(FRAMES, params={"year": YEAR}, headers=unit)).json()["items"]
+    in_force = (await client.get(FRAMES, params={"year": YEAR}, headers=unit)).json()["items"]
     assert sorted((f["board_org_unit_id"], f["kind"], f["amount"]) for f in in_force) == sorted(
         [(BOARD_A, "OPERATING", "600000.00"), (BOARD_B, "OPERATING", "300000.00"), (BOARD_A, "INVESTMENT", "5000000.00")]
     )
-    board = await frames_api.get(FRAMES, params={"year": YEAR, "board_org_unit_id": BOARD_B}, headers=unit)
+    board = await client.get(FRAMES, params={"year": YEAR, "board_org_unit_id": BOARD_B}, headers=unit)
     assert [(f["kind"], f["amount"], f["budget_id"]) for f in board.json()["items"]] == [("OPERATING", "300000.00", draft.json()["id"])]
-    page = await frames_api.get(FRAMES, params={"year": YEAR, "limit": 2}, headers=unit)
-    rest = await frames_api.get(FRAMES, params={"year": YEAR, "limit": 2, "cursor": page.json()["next_cursor"]}, headers=unit)
+    page = await client.get(FRAMES, params={"year": YEAR, "limit": 2}, headers=unit)
+    rest = await client.get(FRAMES, params={"year": YEAR, "limit": 2, "cursor": page.json()["next_cursor"]}, headers=unit)
     assert len(page.json()["items"]) == 2 and len(rest.json()["items"]) == 1 and rest.json()["next_cursor"] is None
     # Plan years of this budget are not in force: the next year's own budget will set them.
-    assert (await frames_api.get(FRAMES, params={"year": YEAR + 1}, headers=unit)).json()["items"] == []
+    assert (await client.get(FRAMES, params={"year": YEAR + 1}, headers=unit)).json()["items"] == []
 
 
-async def test_the_frames_in_force_need_a_year_and_a_caller(client, frames_api, council):
-    response = await frames_api.get(FRAMES, headers=council)
+async def test_the_frames_in_force_need_a_year_and_a_caller(client, council):
+    response = await client.get(FRAMES, headers=council)
     assert_problem(response, 422)
     assert pointers(response) == {"#/query/year"}
-    assert_problem(await frames_api.get(FRAMES, params={"year": YEAR}), 401)
+    assert_problem(await client.get(FRAMES, params={"year": YEAR}), 401)
