@@ -44,7 +44,11 @@ async def slow() -> dict[str, bool]:
 
 
 KEYS = Keys.generate()
-CALLER = assertion_headers(KEYS, "probe", principal(Role.ADMIN))
+
+
+def caller() -> dict[str, str]:
+    """Signed when sent: an assertion lives a minute, and the suite may collect this module long before."""
+    return assertion_headers(KEYS, "probe", principal(Role.ADMIN))
 
 
 def probe_app(database_url: str, **settings: object):
@@ -75,12 +79,12 @@ async def test_an_exhausted_pool_is_a_quick_503_with_retry_after_and_the_service
         held = await app.state.engine.connect()  # the pool's only connection, taken
         try:
             started = time.monotonic()
-            refused = await client.get("/api/probe/v1/answer", headers=CALLER)
+            refused = await client.get("/api/probe/v1/answer", headers=caller())
             assert time.monotonic() - started < 2
             assert_overloaded(refused, "3")
         finally:
             await held.close()
-        recovered = await client.get("/api/probe/v1/answer", headers=CALLER)
+        recovered = await client.get("/api/probe/v1/answer", headers=caller())
         assert (recovered.status_code, recovered.json()) == (200, {"answer": 42})
 
 
@@ -88,17 +92,17 @@ async def test_requests_beyond_the_admission_bound_are_refused_quickly_and_the_s
     app = probe_app(database_url, max_concurrent_requests=2, admission_wait_seconds=0.1, retry_after_seconds=2)
     released.clear()
     async with running(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://probe") as client:
-        holding = [asyncio.create_task(client.get("/api/probe/v1/slow", headers=CALLER)) for _ in range(2)]
+        holding = [asyncio.create_task(client.get("/api/probe/v1/slow", headers=caller())) for _ in range(2)]
         await asyncio.sleep(0.05)
         started = time.monotonic()
-        refused = await client.get("/api/probe/v1/answer", headers=CALLER)
+        refused = await client.get("/api/probe/v1/answer", headers=caller())
         assert time.monotonic() - started < 1
         assert_overloaded(refused, "2")
         live = await client.get("/livez")  # an orchestrator still sees the process alive
         assert live.status_code == 200
         released.set()
         assert [(await task).status_code for task in holding] == [200, 200]
-        recovered = await client.get("/api/probe/v1/answer", headers=CALLER)
+        recovered = await client.get("/api/probe/v1/answer", headers=caller())
         assert (recovered.status_code, recovered.json()) == (200, {"answer": 42})
 
 
