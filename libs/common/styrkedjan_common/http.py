@@ -16,6 +16,9 @@ from styrkedjan_common.problems import InvalidInput, PreconditionFailed, Precond
 
 T = TypeVar("T")
 MAX_LIMIT = 200
+# A read carries at most this many of a collection it embeds (a plan's activities, an
+# assessment's risks); the rest are paged from the collection's own list.
+EMBEDDED_MAX = 50
 
 
 def etag(entity_id: Any, version: int) -> str:

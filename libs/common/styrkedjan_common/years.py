@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path, Query
+from pydantic import Field
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -23,6 +24,8 @@ def year_path(description: str | None = None, *, first: int = FIRST_YEAR, last: 
     return Path(ge=first, le=last, description=description, examples=[2027])
 
 
+# A year in a request or response body.
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
 YearQuery = Annotated[int, year_query()]
 YearFilter = Annotated[int | None, year_query()]
 YearPath = Annotated[int, year_path()]

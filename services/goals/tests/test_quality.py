@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event
 
 from goals_service.activities.models import ActivityQualityFactor
-from goals_service.quality.schemas import EMBEDDED_KEY_FIGURES
 from services.goals.tests import factories
+from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
 
@@ -224,20 +224,20 @@ async def test_list_reads_key_figures_in_one_query_whatever_the_page_size(client
 
 async def test_a_factor_is_read_with_its_first_key_figures_and_counts_them_all(client, administration, app):
     crowded = (await create(client, administration, name="A")).json()
-    rows = [row for n in range(EMBEDDED_KEY_FIGURES + 10) for row in factory_key_figure(crowded["id"], f"Nyckeltal {n:02d}")]
+    rows = [row for n in range(EMBEDDED_MAX + 10) for row in factory_key_figure(crowded["id"], f"Nyckeltal {n:02d}")]
     await factories.add(app, *rows)
     small = (await create(client, administration, name="B")).json()
     await key_figure(app, small["id"])
     read = (await client.get(f"{FACTORS}/{crowded['id']}", headers=administration)).json()
     names = [f["indicator_name"] for f in read["key_figures"]]
-    assert (names, read["key_figure_count"]) == ([f"Nyckeltal {n:02d}" for n in range(EMBEDDED_KEY_FIGURES)], EMBEDDED_KEY_FIGURES + 10)
+    assert (names, read["key_figure_count"]) == ([f"Nyckeltal {n:02d}" for n in range(EMBEDDED_MAX)], EMBEDDED_MAX + 10)
     page = (await client.get(FACTORS, headers=administration)).json()["items"]
-    assert [(len(f["key_figures"]), f["key_figure_count"]) for f in page] == [(EMBEDDED_KEY_FIGURES, EMBEDDED_KEY_FIGURES + 10), (1, 1)]
+    assert [(len(f["key_figures"]), f["key_figure_count"]) for f in page] == [(EMBEDDED_MAX, EMBEDDED_MAX + 10), (1, 1)]
     # All of them are listed among the indicator uses, paged.
     uses = (
         await client.get(f"{API}/indicator-uses", params={"quality_factor_id": crowded["id"], "limit": 200}, headers=administration)
     ).json()
-    assert len(uses["items"]) == EMBEDDED_KEY_FIGURES + 10
+    assert len(uses["items"]) == EMBEDDED_MAX + 10
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import pytest
 
 from internal_control_service.plans import service
-from internal_control_service.plans.schemas import EMBEDDED_ACTIVITIES
 from internal_control_service.risks.models import Risk, RiskAssessment
 from services.internal_control.tests.support import rows
 from services.internal_control.tests.support.api import audit_actions
@@ -25,6 +24,7 @@ from services.internal_control.tests.support.plans import (
     step,
     stored,
 )
+from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.identity import Assignment, Principal, Role
 from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
 
@@ -181,7 +181,7 @@ async def test_a_large_plan_is_read_with_its_first_activities_and_the_rest_paged
             await session.flush()
         await session.commit()
     body = (await client.get(f"{PLANS}/{plan_id}", headers=board)).json()
-    assert (len(body["activities"]), body["activity_count"]) == (EMBEDDED_ACTIVITIES, 130) and body["activities_next_cursor"]
+    assert (len(body["activities"]), body["activity_count"]) == (EMBEDDED_MAX, 130) and body["activities_next_cursor"]
     read, cursor = body["activities"], body["activities_next_cursor"]
     while cursor:
         page = await client.get(f"{PLANS}/{plan_id}/activities", params={"limit": 30, "cursor": cursor}, headers=board)

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from internal_control_service.plans.schemas import EMBEDDED_ACTIVITIES
 from services.internal_control.tests.support.api import API, audit_events
 from services.internal_control.tests.support.execution import ACTION, DEVIATION, NO_REMARK, add_action, record
 from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, namnd, staff
 from services.internal_control.tests.support.rows import activity, add, plan
+from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
 from styrkedjan_common.testing import assert_problem, pointers
@@ -67,7 +67,7 @@ async def test_a_large_report_is_read_with_its_first_activities_and_the_rest_pag
     activities = [activity(plan_, f"Område {n:03d}") for n in range(130)]
     await add(app, plan_, *activities)
     created = (await create(client, staff(as_role))).json()
-    assert (len(created["content"]["activities"]), created["activity_count"]) == (EMBEDDED_ACTIVITIES, 130)
+    assert (len(created["content"]["activities"]), created["activity_count"]) == (EMBEDDED_MAX, 130)
     body = (await client.get(f"{REPORTS}/{created['id']}", headers=namnd(as_role))).json()
     assert body["content"]["totals"]["activities"] == 130 and body["activities_next_cursor"]
     read, cursor = body["content"]["activities"], body["activities_next_cursor"]
@@ -77,7 +77,7 @@ async def test_a_large_report_is_read_with_its_first_activities_and_the_rest_pag
         read, cursor = read + page.json()["items"], page.json()["next_cursor"]
     assert [a["id"] for a in read] == [str(a.id) for a in activities]
     listed = (await client.get(REPORTS, headers=namnd(as_role))).json()["items"]
-    assert [len(r["content"]["activities"]) for r in listed] == [EMBEDDED_ACTIVITIES]
+    assert [len(r["content"]["activities"]) for r in listed] == [EMBEDDED_MAX]
     # The audit trail keeps the content whole, as the board saw it.
     [event] = await audit_events(client, as_role, "followup_report")
     assert len(event["after"]["content"]["activities"]) == 130

@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from internal_control_service.plans.models import ControlActivity, ControlPlan
 from internal_control_service.risks.models import Risk, RiskAssessment
 from internal_control_service.risks.scales import scales_of
-from internal_control_service.risks.schemas import EMBEDDED_RISKS
 from services.internal_control.tests.support.api import API, AUDIT
 from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, UNIT
 from services.internal_control.tests.support.risks import (
@@ -23,6 +22,7 @@ from services.internal_control.tests.support.risks import (
     create_assessment,
     out_of_scope,
 )
+from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.identity import Assignment, Principal, Role
 from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
 
@@ -233,7 +233,7 @@ async def test_a_large_assessment_is_read_with_its_highest_risks_and_the_rest_pa
     response = await client.get(f"{ASSESSMENTS}/{created['id']}", headers=board)
     assert response.status_code == 200 and len(response.content) < 40_000
     body = response.json()
-    assert (len(body["risks"]), body["risk_count"]) == (EMBEDDED_RISKS, 1875) and body["risks_next_cursor"]
+    assert (len(body["risks"]), body["risk_count"]) == (EMBEDDED_MAX, 1875) and body["risks_next_cursor"]
     read, cursor = body["risks"], body["risks_next_cursor"]
     while cursor:
         page = await client.get(f"{ASSESSMENTS}/{created['id']}/risks", params={"limit": 200, "cursor": cursor}, headers=board)

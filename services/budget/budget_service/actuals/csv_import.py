@@ -20,10 +20,11 @@ from typing import IO
 
 from anyio import to_thread
 
-from budget_service.actuals.schemas import ACCOUNT_PATTERN, FIRST_YEAR, LAST_YEAR
+from budget_service.actuals.schemas import ACCOUNT_PATTERN
 from budget_service.csv_text import EncodingSniffer, open_text
 from styrkedjan_common.problems import InvalidInput, ProblemError
 from styrkedjan_common.text import NUL_DETAIL, holds_nul
+from styrkedjan_common.years import FIRST_YEAR, LAST_YEAR
 
 COLUMNS = ("year", "month", "cost_center", "account", "amount")
 _AMOUNT = re.compile(r"-?\d{1,16}(?:\.\d{1,2})?")

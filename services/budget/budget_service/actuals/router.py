@@ -19,13 +19,12 @@ from budget_service.actuals.schemas import (
     Occasion,
     SummaryLevel,
     SummaryRead,
-    Year,
 )
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.problems import ProblemError, problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
-from styrkedjan_common.years import year_path
+from styrkedjan_common.years import Year, year_path
 
 router = APIRouter(prefix="", tags=["actuals"], route_class=PolicyRoute)
 API = "/api/budget/v1"

@@ -7,12 +7,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from budget_service.money import Money
 from styrkedjan_common.schemas import InputModel
+from styrkedjan_common.years import Year
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 # Accounts of the chart of accounts (Kommun-Bas: "4010", with sub-accounts "4010.2").
 ACCOUNT_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._-]{0,19}$"
 
-Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
 Month = Annotated[int, Field(ge=1, le=12, examples=[3])]
 CostCenterCode = Annotated[str, Field(min_length=1, max_length=40, examples=["1310"])]
 Account = Annotated[str, Field(pattern=ACCOUNT_PATTERN, examples=["4010"])]

@@ -8,8 +8,6 @@ from fastapi import APIRouter, Query, Request, Response, status
 from budget_service.allocations import repository, service
 from budget_service.allocations.models import ActivityArea, AllocationSet, CostCenter
 from budget_service.allocations.schemas import (
-    FIRST_YEAR,
-    LAST_YEAR,
     ActivityAreaCreate,
     ActivityAreaRead,
     ActivityAreaUpdate,
@@ -21,12 +19,12 @@ from budget_service.allocations.schemas import (
     ReallocationCreate,
     ReallocationRead,
     ReallocationReport,
-    YearPath,
 )
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
 from styrkedjan_common.problems import PreconditionFailed, PreconditionRequired, problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import YearFilter, YearPath
 
 router = APIRouter(prefix="", tags=["allocations"], route_class=PolicyRoute)
 READERS = allow_any_signed_in()
@@ -35,7 +33,6 @@ ALLOCATION_WRITERS = allow(*service.ALLOCATION_WRITERS)
 CONDITIONAL = problem_responses(403, 404, 409, 412, 428)
 AREAS, COST_CENTERS, REALLOCATIONS = "/activity-areas", "/cost-centers", "/reallocations"
 ALLOCATION = "/allocations/{board_org_unit_id}/{year}"
-YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
 def _created(row: Any, request: Request, response: Response) -> None:
@@ -262,7 +259,7 @@ async def list_reallocations(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     board_org_unit_id: uuid.UUID | None = None,
-    year: YearQuery = None,
+    year: YearFilter = None,
     unreported: Annotated[bool | None, Query(description="true: not yet reported at a follow-up; false: reported")] = None,
 ) -> Page[ReallocationRead]:
     """Reallocations (ombudgeteringar) in the order they were made."""

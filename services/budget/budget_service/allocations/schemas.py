@@ -3,17 +3,13 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from budget_service.money import Money
 from styrkedjan_common.lifecycle import Decision
 from styrkedjan_common.schemas import InputModel, TrackedRead
+from styrkedjan_common.years import Year
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
-# The year of an allocation or an investment plan in a path (/allocations/{board}/{year}).
-YearPath = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
 Code = Annotated[str, Field(min_length=1, max_length=40, examples=["410"])]
 Name = Annotated[str, Field(min_length=1, max_length=200, examples=["Äldreomsorg"])]
 NonNegativeMoney = Annotated[Money, Field(ge=0)]

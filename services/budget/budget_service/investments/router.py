@@ -1,9 +1,8 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request, Response, status
+from fastapi import APIRouter, Body, Request, Response, status
 
-from budget_service.allocations.schemas import FIRST_YEAR, LAST_YEAR, YearPath
 from budget_service.investments import repository, service
 from budget_service.investments.models import InvestmentProject
 from budget_service.investments.schemas import (
@@ -18,6 +17,7 @@ from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import YearPath, year_query
 
 # Investments were published under the allocations tag, which is part of their operation ids: they
 # keep it, so no client's generated code changes.
@@ -34,7 +34,7 @@ async def list_investment_projects(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     board_org_unit_id: uuid.UUID | None = None,
-    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="Projects with an amount that year")] = None,
+    year: Annotated[int | None, year_query("Projects with an amount that year")] = None,
     status: ProjectStatus | None = None,
 ) -> Page[InvestmentProjectRead]:
     """Investment projects, by name, each with its yearly amounts."""

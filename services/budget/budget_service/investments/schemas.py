@@ -4,9 +4,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from budget_service.allocations.schemas import FrameRef, NonNegativeMoney, Year
+from budget_service.allocations.schemas import FrameRef, NonNegativeMoney
 from budget_service.money import Money
 from styrkedjan_common.schemas import InputModel, TrackedRead
+from styrkedjan_common.years import Year
 
 CodeKey = Annotated[str, Field(min_length=1, max_length=50)]
 CodeValue = Annotated[str, Field(max_length=100)]

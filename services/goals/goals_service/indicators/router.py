@@ -24,6 +24,7 @@ from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import YearPath
 
 router = APIRouter(prefix="", tags=["indicators"], route_class=PolicyRoute)
 READERS = allow_any_signed_in()
@@ -33,7 +34,6 @@ OUTCOME_WRITERS = allow(*service.OUTCOME_WRITERS)
 CONDITIONAL = problem_responses(404, 409, 412, 428)
 INDICATORS, USES = "/indicators", "/indicator-uses"
 USE = USES + "/{use_id}"
-Year = Annotated[int, Path(ge=service.FIRST_YEAR, le=service.LAST_YEAR, examples=[2027])]
 Period = Annotated[
     str, Path(max_length=10, description="2027, 2027-T2, 2027-Q3 or 2027-05, as the indicator's frequency says", examples=["2027-T2"])
 ]
@@ -233,7 +233,7 @@ async def list_indicator_targets(
 
 
 @router.get(USE + "/targets/{year}", response_model=IndicatorTargetRead, openapi_extra=READERS, responses=problem_responses(404, 422))
-async def get_indicator_target(use_id: uuid.UUID, year: Year, session: SessionDep, response: Response) -> IndicatorTargetRead:
+async def get_indicator_target(use_id: uuid.UUID, year: YearPath, session: SessionDep, response: Response) -> IndicatorTargetRead:
     await service.get_use(session, use_id)
     target = await service.get_target(session, use_id, year)
     set_etag(target, response)
@@ -247,7 +247,13 @@ async def get_indicator_target(use_id: uuid.UUID, year: Year, session: SessionDe
     responses={201: {"description": "Created", "model": IndicatorTargetRead}} | CONDITIONAL | problem_responses(422),
 )
 async def put_indicator_target(
-    use_id: uuid.UUID, year: Year, data: IndicatorTargetPut, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    use_id: uuid.UUID,
+    year: YearPath,
+    data: IndicatorTargetPut,
+    session: SessionDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
 ) -> IndicatorTargetRead:
     """Set the year's target (201), or replace it (200, requires If-Match)."""
     use, indicator = await service.use_for_write(session, caller, use_id, service.USE_WRITERS, "an indicator target")
@@ -264,7 +270,7 @@ async def put_indicator_target(
     openapi_extra=USE_WRITERS,
     responses=CONDITIONAL | problem_responses(422),
 )
-async def delete_indicator_target(use_id: uuid.UUID, year: Year, session: SessionDep, caller: CallerDep, request: Request) -> Response:
+async def delete_indicator_target(use_id: uuid.UUID, year: YearPath, session: SessionDep, caller: CallerDep, request: Request) -> Response:
     """Remove the year's target. Requires If-Match."""
     use, _ = await service.use_for_write(session, caller, use_id, service.USE_WRITERS, "an indicator target")
     target = await service.get_target(session, use.id, year)

@@ -38,6 +38,7 @@ from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 from styrkedjan_common.scope import ensure_can_write
+from styrkedjan_common.years import FIRST_YEAR, LAST_YEAR
 
 INDICATOR, USE, TARGET, OUTCOME = "indicator", "indicator_use", "indicator_target", "indicator_outcome"
 CATALOGUE_WRITERS = (Role.FULLMAKTIGE, Role.FORVALTNING)
@@ -68,7 +69,6 @@ PERIOD_FORMS = {
     Frequency.QUARTERLY: "2027-Q1 … 2027-Q4",
     Frequency.MONTHLY: "2027-01 … 2027-12",
 }
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def parse_period(frequency: str, period: str) -> tuple[int, int]:

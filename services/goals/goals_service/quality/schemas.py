@@ -3,6 +3,7 @@ import uuid
 
 from pydantic import BaseModel, Field
 
+from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.schemas import InputModel
 
 
@@ -32,10 +33,6 @@ class KeyFigure(BaseModel):
     kolada_kpi_id: str | None = Field(examples=["U21468"])
 
 
-# A quality factor is read, and listed, with its first key figures, at most this many.
-EMBEDDED_KEY_FIGURES = 50
-
-
 class QualityFactorRead(BaseModel):
     id: uuid.UUID
     org_unit_id: uuid.UUID
@@ -43,7 +40,7 @@ class QualityFactorRead(BaseModel):
     description: str
     active: bool
     key_figures: list[KeyFigure] = Field(
-        description=f"By indicator name, at most {EMBEDDED_KEY_FIGURES}; all of them from GET /indicator-uses?quality_factor_id=…"
+        description=f"By indicator name, at most {EMBEDDED_MAX}; all of them from GET /indicator-uses?quality_factor_id=…"
     )
     key_figure_count: int = Field(description="How many key figures follow the factor in all", examples=[3])
     created_at: dt.datetime

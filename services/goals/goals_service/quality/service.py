@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from goals_service.db import auditor
 from goals_service.quality import repository
 from goals_service.quality.models import QualityFactor
-from goals_service.quality.schemas import EMBEDDED_KEY_FIGURES, KeyFigure, QualityFactorCreate, QualityFactorRead, QualityFactorUpdate
+from goals_service.quality.schemas import KeyFigure, QualityFactorCreate, QualityFactorRead, QualityFactorUpdate
 from styrkedjan_common.db import AnyRow
+from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.problems import NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
@@ -66,7 +67,7 @@ async def read(session: AsyncSession, factor: QualityFactor) -> QualityFactorRea
 
 async def read_page(session: AsyncSession, factors: Sequence[QualityFactor]) -> list[QualityFactorRead]:
     """Each factor with its first key figures and how many it has: one query for a whole page."""
-    figures = await repository.key_figures(session, [factor.id for factor in factors], EMBEDDED_KEY_FIGURES)
+    figures = await repository.key_figures(session, [factor.id for factor in factors], EMBEDDED_MAX)
     return [to_read(factor, figures.get(factor.id, [])) for factor in factors]
 
 

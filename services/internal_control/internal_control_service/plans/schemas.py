@@ -3,6 +3,7 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.lifecycle import DecidedRead
 from styrkedjan_common.schemas import InputModel
 
@@ -114,13 +115,9 @@ class ControlPlanRead(DecidedRead, Tracking):
     late: bool = Field(description="Not decided although 31 December of the year before the plan's year has passed")
 
 
-# A plan's read carries its first activities, at most this many; the rest are paged.
-EMBEDDED_ACTIVITIES = 50
-
-
 class ControlPlanDetail(ControlPlanRead):
     activities: list[ControlActivityRead] = Field(
-        description=f"In the order they were added, at most {EMBEDDED_ACTIVITIES}; the rest from the activities list of the plan"
+        description=f"In the order they were added, at most {EMBEDDED_MAX}; the rest from the activities list of the plan"
     )
     activity_count: int = Field(description="How many control activities the plan has in all", examples=[8])
     activities_next_cursor: str | None = Field(

@@ -18,7 +18,6 @@ from internal_control_service.db import auditor
 from internal_control_service.plans import repository
 from internal_control_service.plans.models import CommonControl, CommonControlWithdrawal, ControlActivity, ControlPlan
 from internal_control_service.plans.schemas import (
-    EMBEDDED_ACTIVITIES,
     CommonControlCreate,
     CommonControlRead,
     CommonControlUpdate,
@@ -32,7 +31,7 @@ from internal_control_service.plans.schemas import (
 )
 from styrkedjan_common import scope as access
 from styrkedjan_common.db import utcnow
-from styrkedjan_common.http import cursor_values, page_of
+from styrkedjan_common.http import EMBEDDED_MAX, cursor_values, page_of
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
@@ -137,7 +136,7 @@ async def activity_page(
 
 async def plan_detail(session: AsyncSession, plan: ControlPlan) -> ControlPlanDetail:
     """The plan with its first activities (the first page of its activities) and how many it has."""
-    activities, next_cursor = await activity_page(session, plan, EMBEDDED_ACTIVITIES, None)
+    activities, next_cursor = await activity_page(session, plan, EMBEDDED_MAX, None)
     count = await repository.count_activities(session, plan.id) if next_cursor else len(activities)
     return ControlPlanDetail(
         **plan_read(plan).model_dump(), activities=activities, activity_count=count, activities_next_cursor=next_cursor

@@ -4,7 +4,7 @@ import uuid
 from pydantic import BaseModel, Field
 
 from internal_control_service.execution.schemas import ActionStatus, DeviationStatus, Outcome
-from internal_control_service.plans.schemas import EMBEDDED_ACTIVITIES
+from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.lifecycle import DecidedRead, Decision, Status
 from styrkedjan_common.schemas import InputModel
 
@@ -90,8 +90,7 @@ class ReportRead(DecidedRead):
     plan_id: uuid.UUID
     summary: str
     content: ReportContent = Field(
-        description=f"As taken; its activities are the first {EMBEDDED_ACTIVITIES} of the plan's, the rest from the activities list "
-        "of the report"
+        description=f"As taken; its activities are the first {EMBEDDED_MAX} of the plan's, the rest from the activities list of the report"
     )
     activity_count: int = Field(description="How many activities the content holds in all", examples=[8])
     activities_next_cursor: str | None = Field(

@@ -21,7 +21,6 @@ from internal_control_service.execution import repository as execution_repositor
 from internal_control_service.execution import service as execution_service
 from internal_control_service.execution.schemas import ActionStatus, DeviationStatus, Outcome
 from internal_control_service.plans.models import ControlPlan
-from internal_control_service.plans.schemas import EMBEDDED_ACTIVITIES
 from internal_control_service.reports import repository
 from internal_control_service.reports.models import FollowupReport
 from internal_control_service.reports.repository import RevisionRow
@@ -42,7 +41,7 @@ from internal_control_service.reports.schemas import (
 )
 from internal_control_service.risks.scales import RiskScales
 from styrkedjan_common.db import lock_for_rule, utcnow
-from styrkedjan_common.http import encode_cursor
+from styrkedjan_common.http import EMBEDDED_MAX, encode_cursor
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
 from styrkedjan_common.problems import Forbidden, NotFound, RuleViolation
@@ -167,7 +166,7 @@ def to_read(report: FollowupReport, *, whole: bool = False) -> ReportRead:
     deadline = deadlines.report_deadline(report.year)
     decided_on = report.decision_date if report.status in APPROVED else None
     activities = report.content["activities"]
-    shown, next_cursor = (activities, None) if whole else activity_page(report, EMBEDDED_ACTIVITIES, 0)
+    shown, next_cursor = (activities, None) if whole else activity_page(report, EMBEDDED_MAX, 0)
     return ReportRead(
         id=report.id,
         board_org_unit_id=report.board_org_unit_id,

@@ -1,14 +1,11 @@
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from internal_control_service.risks import service
 from internal_control_service.risks.models import Risk, RiskAssessment
 from internal_control_service.risks.scales import RiskScales, scales_of
 from internal_control_service.risks.schemas import (
-    FIRST_YEAR,
-    LAST_YEAR,
     RiskAssessmentCreate,
     RiskAssessmentRead,
     RiskAssessmentSummary,
@@ -22,6 +19,7 @@ from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.years import YearFilter
 
 router = APIRouter(tags=["risk-assessments"], route_class=PolicyRoute)
 READERS = allow(*service.READERS)
@@ -77,7 +75,7 @@ async def list_risk_assessments(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     board_org_unit_id: uuid.UUID | None = None,
-    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
+    year: YearFilter = None,
 ) -> Page[RiskAssessmentSummary]:
     """The risk assessments of the boards in the caller's scope (all for the auditors), newest year first."""
     after = decode_cursor(cursor)

@@ -5,10 +5,10 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from internal_control_service.risks.scales import Band, BandRef
+from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.schemas import InputModel, TrackedRead
+from styrkedjan_common.years import Year
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
 Level = Annotated[int, Field(ge=1, le=4, description="1–4 on the configured scale", examples=[3])]
 Title = Annotated[str, Field(min_length=1, max_length=300, examples=["Risk- och väsentlighetsanalys 2027"])]
 Description = Annotated[str, Field(max_length=10000, examples=["Genomförd juni–september med förvaltningens ledningsgrupp."])]
@@ -90,13 +90,9 @@ class RiskRead(TrackedRead):
     controlled: bool = Field(description="whether a control activity addresses the risk")
 
 
-# An assessment's read carries its highest risks, at most this many; the rest are paged.
-EMBEDDED_RISKS = 50
-
-
 class RiskAssessmentRead(RiskAssessmentSummary):
     risks: list[RiskRead] = Field(
-        description=f"Highest risk value first, at most {EMBEDDED_RISKS}; the rest from the risks list of the assessment"
+        description=f"Highest risk value first, at most {EMBEDDED_MAX}; the rest from the risks list of the assessment"
     )
     risk_count: int = Field(description="How many risks the assessment has in all", examples=[12])
     risks_next_cursor: str | None = Field(

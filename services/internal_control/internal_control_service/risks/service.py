@@ -16,8 +16,6 @@ from internal_control_service.risks import repository
 from internal_control_service.risks.models import Risk, RiskAssessment
 from internal_control_service.risks.scales import SCALE, RiskScales
 from internal_control_service.risks.schemas import (
-    EMBEDDED_RISKS,
-    LAST_YEAR,
     BandTotal,
     MatrixCell,
     RiskAssessmentCreate,
@@ -31,11 +29,12 @@ from internal_control_service.risks.schemas import (
     RiskRead,
     RiskUpdate,
 )
-from styrkedjan_common.http import cursor_values, page_of
+from styrkedjan_common.http import EMBEDDED_MAX, cursor_values, page_of
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 from styrkedjan_common.scope import can_read_unpublished, ensure_can_write, readable_unit_ids
+from styrkedjan_common.years import LAST_YEAR
 
 ASSESSMENT, RISK = "risk_assessment", "risk"
 # Administrations draft the assessment and boards own it; the executive board only evaluates.
@@ -102,7 +101,7 @@ async def risk_page(
 async def assessment_view(session: AsyncSession, assessment: RiskAssessment, scales: RiskScales) -> RiskAssessmentRead:
     """The assessment with its highest risks (the first page of its risks) and how many it has: an
     assessment of a thousand risks is read as quickly as one of ten."""
-    risks, next_cursor = await risk_page(session, assessment, scales, EMBEDDED_RISKS, None)
+    risks, next_cursor = await risk_page(session, assessment, scales, EMBEDDED_MAX, None)
     count = await repository.count_risks(session, assessment.id) if next_cursor else len(risks)
     return RiskAssessmentRead(**to_summary(assessment).model_dump(), risks=risks, risk_count=count, risks_next_cursor=next_cursor)
 
