@@ -1,6 +1,7 @@
 import datetime as dt
 import uuid
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -43,10 +44,32 @@ class OrgUnit(GatewayBase):
     __mapper_args__ = {"version_id_col": row_version}
 
 
+class OrgUnitChange(GatewayBase):
+    """The directory's feed: each change of an org unit, as the unit's whole state after it, at a
+    position that only grows (services read it after the position they hold)."""
+
+    __tablename__ = "org_unit_change"
+
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    org_unit: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class PrincipalKind(StrEnum):
+    PERSON = "person"
+    # A machine client: an integration (an Entra ID app, a Keycloak service account) signing in with
+    # OIDC client credentials, matched on the configured client claim.
+    CLIENT = "client"
+
+
 class User(GatewayBase):
+    """A directory principal: a person, or a machine client; both hold role assignments."""
+
     __tablename__ = "user_account"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(20), default=PrincipalKind.PERSON.value, server_default=PrincipalKind.PERSON.value)
     # The identity provider's stable subject (the configured claim of its tokens).
     subject: Mapped[str] = mapped_column(String(200), unique=True)
     email: Mapped[str | None] = mapped_column(String(320))

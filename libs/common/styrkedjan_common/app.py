@@ -19,9 +19,10 @@ from starlette.responses import JSONResponse, Response
 from styrkedjan_common.audit import Auditor
 from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker
 from styrkedjan_common.idempotency import IdempotencyMiddleware, declare_in_openapi, records_beside
-from styrkedjan_common.identity import AssertionVerifier
+from styrkedjan_common.identity import AssertionVerifier, ServiceSigner
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
+from styrkedjan_common.org_units import NO_DIRECTORY, DirectorySource, GatewayDirectory, OrgUnitReplica, replica_models_beside
 from styrkedjan_common.overload import AdmissionControl, admission_options, install_pool_timeout_handler
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, install_problem_handlers, problem_response
 from styrkedjan_common.security import AssertionMiddleware, check_policies_declared
@@ -64,7 +65,11 @@ async def readyz(request: Request) -> Response:
             await connection.execute(text("SELECT 1"))
     except Exception as exc:  # any database failure means not ready
         return problem_response(503, f"the database is not reachable: {type(exc).__name__}")
-    return JSONResponse({"status": "ready"})
+    replica: OrgUnitReplica | None = getattr(request.app.state, "org_units", None)
+    if replica is None:
+        return JSONResponse({"status": "ready"})
+    # Ready while the directory is away: the service answers from its replica, and says how old it is.
+    return JSONResponse({"status": "ready", "directory": replica.status()})
 
 
 def add_operational_routes(app: FastAPI, metrics: Metrics, ready: Callable[..., Any] = readyz) -> None:
@@ -128,8 +133,11 @@ def create_service_app(
 ) -> FastAPI:
     """`name` is the service's audience and path segment: /api/<name>/v1/..."""
     configure_logging(settings.log_level, settings.log_format, app=name)
-    verifier = AssertionVerifier(settings.public_keys_pem(), settings.assertion_issuer, audience=name)
+    verifier = AssertionVerifier(settings.public_keys_pem(), settings.assertion_issuer, audience=name, service_keys=settings.service_keys())
     metrics = Metrics(name)
+    service_key = settings.service_key_pem()
+    signer = ServiceSigner(service_key, name) if service_key else None
+    replica_models = replica_models_beside(auditor.model)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -142,10 +150,28 @@ def create_service_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
+        replica = gateway = None
+        if replica_models is not None:
+            # The suites give the app an organisation of their own (app.state.directory_source).
+            source: DirectorySource | None = getattr(app.state, "directory_source", None)
+            if source is None and signer is not None:
+                gateway = GatewayDirectory(
+                    settings.directory_url,
+                    signer,
+                    connect_timeout=settings.client_connect_timeout_seconds,
+                    read_timeout=settings.client_read_timeout_seconds,
+                )
+            replica = OrgUnitReplica(*replica_models, source or gateway or NO_DIRECTORY, settings.directory_sync_interval_seconds)
+            app.state.org_units = replica
+            await replica.start(app.state.sessionmaker)
         settle_heap()
         try:
             yield
         finally:
+            if replica is not None:
+                await replica.stop()
+            if gateway is not None:
+                await gateway.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -159,6 +185,8 @@ def create_service_app(
         telemetry=NO_OPENTELEMETRY,
     )
     app.state.settings = settings
+    # Signs this service's own assertions: to the directory feed and to the services it calls.
+    app.state.signer = signer
     install_problem_handlers(app)
     install_pool_timeout_handler(app, settings.retry_after_seconds)
     prefix = api_prefix or f"/api/{name}/v1"

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.db import JSONType, SessionDep, UTCDateTime, new_id, utcnow
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, encode_cursor
-from styrkedjan_common.identity import Principal, Role
+from styrkedjan_common.identity import Principal, PrincipalKind, Role
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.scope import READS_EVERYTHING
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, api_routes, declared_roles
@@ -42,6 +42,8 @@ class AuditEventMixin:
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[str] = mapped_column(String(64))
     actor_name: Mapped[str] = mapped_column(String(200))
+    # person, client (an integration's machine client) or service (another service calling directly)
+    actor_kind: Mapped[str] = mapped_column(String(20), default="person", server_default="person")
     request_id: Mapped[str | None] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(40))
     entity_type: Mapped[str] = mapped_column(String(80))
@@ -97,6 +99,7 @@ class AuditEventRead(BaseModel):
     occurred_at: datetime
     actor_id: str
     actor_name: str
+    actor_kind: PrincipalKind
     request_id: str | None
     action: str
     entity_type: str
@@ -178,6 +181,7 @@ class Auditor:
             self.model(
                 actor_id=actor.user_id,
                 actor_name=actor.name,
+                actor_kind=actor.kind.value,
                 request_id=request_id_var.get(),
                 action=action,
                 entity_type=entity_type,

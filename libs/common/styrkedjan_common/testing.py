@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
+import datetime as dt
 import json
 import os
 import re
@@ -24,7 +26,18 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from styrkedjan_common.db import connect_asyncpg
-from styrkedjan_common.identity import ALL_UNITS, AssertionSigner, Assignment, Principal, Role, generate_private_key_pem, public_key_pem
+from styrkedjan_common.identity import (
+    ALL_UNITS,
+    HEADER,
+    AssertionSigner,
+    Assignment,
+    Principal,
+    Role,
+    ServiceSigner,
+    generate_private_key_pem,
+    public_key_pem,
+)
+from styrkedjan_common.org_units import OrgUnit, OrgUnitType
 
 if TYPE_CHECKING:  # for annotations; the fixtures import httpx where they use it
     import httpx
@@ -102,6 +115,76 @@ class TestKeys:
         return AssertionSigner(self.private_pem, ASSERTION_ISSUER, ttl_seconds)
 
 
+# The services' own keys in every suite: each service app under test knows their public halves, so a
+# test calls it as another service (`service_headers`).
+SERVICE_KEYS = {name: TestKeys.generate() for name in ("goals", "budget", "followup", "internal-control")}
+
+
+def service_headers(caller: str, audience: str) -> dict[str, str]:
+    """The assertion of the `caller` service calling `audience` directly."""
+    return {HEADER: ServiceSigner(SERVICE_KEYS[caller].private_pem, caller).assertion(audience)}
+
+
+class TestOrganisation:
+    """The directory a service's suite runs against, served as the gateway serves its feed: the
+    suite's support modules register their org units (`org_unit`), a test may add or close more."""
+
+    def __init__(self) -> None:
+        self._changes: list[tuple[int, OrgUnit]] = []
+        self._units: dict[str, OrgUnit] = {}
+
+    def add(
+        self,
+        type_: OrgUnitType | str,
+        name: str | None = None,
+        *,
+        parent: str | None = None,
+        predecessor: str | None = None,
+        short_name: str | None = None,
+        valid_from: dt.date = dt.date(2000, 1, 1),
+        valid_to: dt.date | None = None,
+        external_codes: dict[str, str] | None = None,
+    ) -> str:
+        unit_id = str(uuid.uuid4())
+        name = name or f"{OrgUnitType(type_).value.replace('_', ' ').capitalize()} {unit_id[:6]}"
+        unit = OrgUnit(
+            id=unit_id,
+            type=OrgUnitType(type_).value,
+            parent_id=parent,
+            predecessor_id=predecessor,
+            name=name,
+            short_name=short_name or name[:40],
+            external_codes=external_codes or {},
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+        self._publish(unit)
+        return unit_id
+
+    def change(self, unit_id: str, **fields: Any) -> None:
+        """A later state of a unit, e.g. change(unit, valid_to=yesterday) to close it."""
+        self._publish(dataclasses.replace(self._units[str(unit_id)], **fields))
+
+    def get(self, unit_id: str) -> OrgUnit:
+        return self._units[str(unit_id)]
+
+    def _publish(self, unit: OrgUnit) -> None:
+        self._units[unit.id] = unit
+        self._changes.append((len(self._changes) + 1, unit))
+
+    async def changes(self, after: int, limit: int) -> list[tuple[int, OrgUnit]]:
+        return self._changes[after : after + limit]
+
+
+# One organisation per test process: support modules register their units at import.
+ORGANISATION = TestOrganisation()
+
+
+def org_unit(type_: OrgUnitType | str, name: str | None = None, **fields: Any) -> str:
+    """Register an org unit in the suite's directory; its id."""
+    return ORGANISATION.add(type_, name, **fields)
+
+
 def principal(
     role: Role, org_unit_id: str | uuid.UUID = "root", scope: list[str] | str | None = ALL_UNITS, user_id: str | None = None
 ) -> Principal:
@@ -147,9 +230,14 @@ def service_test_fixtures(
     @pytest.fixture(scope="session")
     async def app(database_url: str, keys: TestKeys) -> AsyncIterator[Any]:
         settings = settings_factory(
-            database_url=database_url, assertion_public_keys=keys.public_pem, environment="test", log_level="WARNING"
+            database_url=database_url,
+            assertion_public_keys=keys.public_pem,
+            service_public_keys={name: service_keys.public_pem for name, service_keys in SERVICE_KEYS.items()},
+            environment="test",
+            log_level="WARNING",
         )
         application = create_app(settings)
+        application.state.directory_source = ORGANISATION
         async with running(application):
             yield application
 
@@ -347,7 +435,9 @@ def service_contract(*, api: str, create_app: Any) -> type:
             assert (response.status_code, response.json(), response.headers["x-request-id"]) == (200, {"status": "ok"}, "probe-1")
 
         async def test_readyz_answers_when_the_database_is_reachable(self, client: Any) -> None:
-            assert (await client.get("/readyz")).json() == {"status": "ready"}
+            ready = (await client.get("/readyz")).json()
+            assert ready["status"] == "ready"
+            assert ready["directory"]["last_error"] is None and not ready["directory"]["stale"]
 
         @pytest.mark.parametrize(
             "unreachable", ["sqlite+aiosqlite:////nonexistent-styrkedjan/x.db", "postgresql+asyncpg://postgres@127.0.0.1:1/x"]

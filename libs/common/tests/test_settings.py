@@ -20,8 +20,16 @@ def test_production_without_postgresql_is_refused(url):
 
 
 def test_production_on_postgresql_is_accepted():
-    settings = service_settings(environment="production", database_url="postgresql+asyncpg://goals@db:5432/goals")
+    settings = service_settings(
+        environment="production", database_url="postgresql+asyncpg://goals@db:5432/goals", service_private_key=KEYS.private_pem
+    )
     assert settings.environment == Environment.PRODUCTION
+
+
+def test_a_service_in_production_without_its_own_key_is_refused():
+    # Without it the service cannot read the directory's feed nor call another service.
+    with pytest.raises(ValidationError, match="service_private_key"):
+        service_settings(environment="production", database_url="postgresql+asyncpg://goals@db:5432/goals")
 
 
 @pytest.mark.parametrize("environment", ["development", "test"])

@@ -5,6 +5,7 @@ from styrkedjan_common.audit import WHOLE_MUNICIPALITY, AuditEventMixin, Auditor
 from styrkedjan_common.db import Base, make_metadata
 from styrkedjan_common.idempotency import IdempotencyRecordMixin
 from styrkedjan_common.identity import Role
+from styrkedjan_common.org_units import DirectorySyncMixin, OrgUnitReplicaMixin
 
 
 class BudgetBase(Base):
@@ -17,6 +18,14 @@ class AuditEvent(AuditEventMixin, BudgetBase):
 
 
 class IdempotencyRecord(IdempotencyRecordMixin, BudgetBase):
+    pass
+
+
+class ReplicatedOrgUnit(OrgUnitReplicaMixin, BudgetBase):
+    """The directory's org units as this service holds them (styrkedjan_common.org_units)."""
+
+
+class DirectorySync(DirectorySyncMixin, BudgetBase):
     pass
 
 

@@ -4,6 +4,7 @@ one table of idempotency keys."""
 from styrkedjan_common.audit import AuditEventMixin, Auditor, AuditReading
 from styrkedjan_common.db import Base, make_metadata
 from styrkedjan_common.idempotency import IdempotencyRecordMixin
+from styrkedjan_common.org_units import DirectorySyncMixin, OrgUnitReplicaMixin
 
 
 class FollowupBase(Base):
@@ -16,6 +17,14 @@ class AuditEvent(AuditEventMixin, FollowupBase):
 
 
 class IdempotencyRecord(IdempotencyRecordMixin, FollowupBase):
+    pass
+
+
+class ReplicatedOrgUnit(OrgUnitReplicaMixin, FollowupBase):
+    """The directory's org units as this service holds them (styrkedjan_common.org_units)."""
+
+
+class DirectorySync(DirectorySyncMixin, FollowupBase):
     pass
 
 

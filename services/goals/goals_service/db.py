@@ -5,6 +5,7 @@ from styrkedjan_common.audit import AuditEventMixin, Auditor, AuditReading
 from styrkedjan_common.db import Base, make_metadata
 from styrkedjan_common.idempotency import IdempotencyRecordMixin
 from styrkedjan_common.identity import Role
+from styrkedjan_common.org_units import DirectorySyncMixin, OrgUnitReplicaMixin
 
 
 class GoalsBase(Base):
@@ -17,6 +18,14 @@ class AuditEvent(AuditEventMixin, GoalsBase):
 
 
 class IdempotencyRecord(IdempotencyRecordMixin, GoalsBase):
+    pass
+
+
+class ReplicatedOrgUnit(OrgUnitReplicaMixin, GoalsBase):
+    """The directory's org units as this service holds them (styrkedjan_common.org_units)."""
+
+
+class DirectorySync(DirectorySyncMixin, GoalsBase):
     pass
 
 

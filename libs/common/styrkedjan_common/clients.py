@@ -1,0 +1,94 @@
+"""Calling another service directly: one typed async client per callee, all built on `ServiceClient`.
+
+The caller signs its own service assertion (`ServiceSigner`, audience = the callee) and sends it
+in the assertion header; the callee admits it only on operations that declare the caller
+(`x-services`). A callee that cannot be reached or does not answer in time is a 503 or 504
+problem naming it; an answer that refuses the call is a 502 problem carrying the callee's
+status and detail, so that the caller's client never sees a bare stack trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import aiohttp
+import orjson
+import structlog
+
+from styrkedjan_common.context import request_id_var
+from styrkedjan_common.identity import HEADER, ServiceSigner
+from styrkedjan_common.problems import ProblemError
+
+log = structlog.get_logger("styrkedjan.clients")
+
+
+class CalleeUnavailable(ProblemError):
+    """The callee could not be reached or did not answer in time."""
+
+    status = 503
+    slug = "callee-unavailable"
+
+
+class CalleeRefused(ProblemError):
+    """The callee answered with a problem: `callee_status` and its detail are kept."""
+
+    status = 502
+    slug = "callee-refused"
+
+    def __init__(self, callee: str, callee_status: int, detail: str) -> None:
+        super().__init__(f"the {callee} service answered {callee_status}: {detail}")
+        self.callee_status = callee_status
+
+
+class ServiceClient:
+    """A client of one callee. Subclasses name the callee and add one typed method per operation."""
+
+    callee: ClassVar[str]  # the callee's name: its assertion audience and its name in problems
+    prefix: ClassVar[str]  # the callee's API path, e.g. /api/goals/v1
+
+    def __init__(self, base_url: str, signer: ServiceSigner, *, connect_timeout: float = 2.0, read_timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.signer = signer
+        self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout, sock_read=read_timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        # Made on first use, inside the running loop.
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout, cookie_jar=aiohttp.DummyCookieJar())
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET `prefix + path` as this service; the decoded JSON answer."""
+        headers = {HEADER: self.signer.assertion(self.callee), "accept": "application/json"}
+        request_id = request_id_var.get()
+        if request_id:
+            headers["x-request-id"] = request_id
+        query = {name: str(value) for name, value in (params or {}).items() if value is not None}
+        try:
+            async with self._http().get(f"{self.base_url}{self.prefix}{path}", params=query, headers=headers) as response:
+                body = await response.read()
+                status = response.status
+        except TimeoutError as exc:
+            log.warning("callee_timeout", callee=self.callee, path=path)
+            raise CalleeUnavailable(f"the {self.callee} service did not answer in time", status=504) from exc
+        except aiohttp.ClientError as exc:
+            log.warning("callee_unavailable", callee=self.callee, path=path, error=str(exc) or type(exc).__name__)
+            raise CalleeUnavailable(f"the {self.callee} service is unavailable", headers={"Retry-After": "5"}) from exc
+        if status >= 400:
+            detail = _detail(body) or f"status {status}"
+            log.warning("callee_refused", callee=self.callee, path=path, status=status, detail=detail)
+            raise CalleeRefused(self.callee, status, detail)
+        return orjson.loads(body)
+
+
+def _detail(body: bytes) -> str:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return ""
+    return str(document.get("detail") or document.get("title") or "") if isinstance(document, dict) else ""
