@@ -19,6 +19,7 @@ from gateway.auth.tokens import DevIssuer, TokenVerifier
 from gateway.authentication import AuthenticationMiddleware
 from gateway.db import IdempotencyRecord, auditor
 from gateway.dev_tokens import dev_token_route
+from gateway.directory.clients import router as clients_router
 from gateway.directory.router import me_router
 from gateway.directory.router import router as directory_router
 from gateway.proxy.forward import forward
@@ -148,6 +149,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
     install_pool_timeout_handler(api, settings.retry_after_seconds)
     api.include_router(me_router)
     api.include_router(directory_router)
+    api.include_router(clients_router)
     api.include_router(auditor.router(tag="directory-audit"), prefix="/api/directory/v1")
     check_policies_declared(api)
     auditor.readers(api)  # each audited kind is read through an operation of the directory: checked before it starts

@@ -60,8 +60,12 @@ class OrgUnitType(StrEnum):
     UNIT = "unit"
 
 
-# A board (nämnd) in the steering chain: the executive board (kommunstyrelsen) is one too.
+# A board (nämnd) in the steering chain: the executive board (kommunstyrelsen) is one too. Frames,
+# allocations and forecasts belong to these.
 BOARDS = frozenset({OrgUnitType.EXECUTIVE_BOARD, OrgUnitType.BOARD})
+# What follows the model at board level with goals, core mission, plans and internal control of its
+# own: the boards, and the wholly owned companies and federations (bolagsmål, a company's board).
+BOARD_LEVEL = BOARDS | {OrgUnitType.COMPANY, OrgUnitType.FEDERATION}
 # Where activities are planned and results measured: an administration and what lies below it.
 OPERATIONS = frozenset({OrgUnitType.ADMINISTRATION, OrgUnitType.AREA, OrgUnitType.UNIT})
 
