@@ -67,17 +67,18 @@ def test_openapi_is_3_1_and_covers_the_gateway_and_all_four_services(openapi: di
     assert all(p.startswith("/api/") for p in paths)
 
 
-def test_every_operation_declares_roles_and_a_unique_operation_id(openapi: dict[str, Any]) -> None:
+def test_every_operation_declares_its_callers_and_a_unique_operation_id(openapi: dict[str, Any]) -> None:
     known_roles = {r.value for r in ALL_ROLES}
+    known_services = {"goals", "budget", "followup", "internal-control"}
     missing, unknown = [], []
     for method, path, operation in operations(openapi):
-        roles = operation.get("x-roles")
-        if not roles:
+        roles, services = operation.get("x-roles"), operation.get("x-services", [])
+        if roles is None or not (roles or services):
             missing.append(f"{method} {path}")
-        elif not set(roles) <= known_roles:
-            unknown.append(f"{method} {path}: {roles}")
-    assert not missing, f"operations without x-roles: {missing}"
-    assert not unknown, f"operations naming unknown roles: {unknown}"
+        elif not set(roles) <= known_roles or not set(services) <= known_services:
+            unknown.append(f"{method} {path}: {roles} {services}")
+    assert not missing, f"operations that declare neither roles nor services: {missing}"
+    assert not unknown, f"operations naming unknown roles or services: {unknown}"
     ids = Counter(operation.get("operationId") for _, _, operation in operations(openapi))
     assert None not in ids, "an operation has no operationId"
     assert not [i for i, n in ids.items() if n > 1], f"duplicate operationIds: {[i for i, n in ids.items() if n > 1]}"
