@@ -20,6 +20,7 @@ class IdempotencyRecord(IdempotencyRecordMixin, GatewayBase):
 AUDIT_READINGS = {
     "org_unit": AuditReading("/org-units/{unit_id}"),
     "user": AuditReading("/users/{user_id}"),
+    "client": AuditReading("/clients/{client_id}"),
     "role_assignment": AuditReading("/users/{user_id}/role-assignments"),
 }
 

@@ -1,19 +1,29 @@
-"""The development issuer's endpoint: a token for a directory user, for demos and local work only."""
+"""The development issuer's endpoint: a token for a directory user or machine client, for demos and local work only."""
 
-from typing import Any
+from typing import Any, Self
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from gateway.auth.tokens import DevIssuer
 from gateway.directory import repository
+from gateway.directory.models import PrincipalKind
 from styrkedjan_common.problems import problem_response, problem_type
 from styrkedjan_common.schemas import InputModel
 
+USAGE = 'send {"subject": "<user subject>"} or {"client_id": "<machine client id>"}'
+
 
 class DevTokenRequest(InputModel):
-    subject: str = Field(min_length=1, max_length=200)
+    subject: str | None = Field(default=None, min_length=1, max_length=200)
+    client_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _one(self) -> Self:
+        if (self.subject is None) == (self.client_id is None):
+            raise ValueError("give either subject (a person) or client_id (a machine client)")
+        return self
 
 
 def dev_token_route(issuer: DevIssuer) -> Any:
@@ -22,12 +32,18 @@ def dev_token_route(issuer: DevIssuer) -> Any:
             data = DevTokenRequest.model_validate_json(await request.body())
         except ValidationError as exc:
             errors = [{"pointer": "#" + "".join(f"/{p}" for p in e["loc"]), "detail": e["msg"]} for e in exc.errors()]
-            return problem_response(422, 'send {"subject": "<user subject>"}', errors=errors, type_=problem_type("validation-failed"))
+            return problem_response(422, USAGE, errors=errors, type_=problem_type("validation-failed"))
+        kind = PrincipalKind.PERSON if data.subject is not None else PrincipalKind.CLIENT
+        subject = data.subject or data.client_id or ""
         async with request.app.state.read_sessionmaker() as session:
-            user = await repository.get_user_by_subject(session, data.subject)
-        if user is None or not user.active:
-            return problem_response(404, f"no active user with subject '{data.subject}'", type_=problem_type("not-found"))
-        token = issuer.mint(user.subject, user.display_name)
+            principal = await repository.get_user_by_subject(session, subject)
+        if principal is None or principal.kind != kind.value or not principal.active:
+            what = "user with subject" if kind == PrincipalKind.PERSON else "machine client with client id"
+            return problem_response(404, f"no active {what} '{subject}'", type_=problem_type("not-found"))
+        if kind == PrincipalKind.CLIENT:
+            token = issuer.mint_client(principal.subject, principal.display_name)
+        else:
+            token = issuer.mint(principal.subject, principal.display_name)
         return JSONResponse({"access_token": token, "token_type": "Bearer", "expires_in": issuer.ttl})
 
     return mint

@@ -43,6 +43,10 @@ class GatewaySettings(AppSettings):
     oidc_jwks: str | None = None  # inline JWKS JSON, instead of a URL
     oidc_algorithms: list[str] = ["RS256"]
     oidc_user_claim: str = "sub"
+    # The claim naming the OAuth client a token was issued to: a machine client (an integration
+    # signing in with client credentials) is the directory client whose client id it holds.
+    # "azp" for Keycloak and Entra ID v2.0 tokens; "appid" for Entra ID v1.0 tokens.
+    oidc_client_claim: str = Field(default="azp", min_length=1)
     token_leeway_seconds: int = 10
 
     # The built-in issuer for development and the embedded default; off unless configured on.

@@ -38,8 +38,15 @@ async def test_no_token_is_minted_for_a_deactivated_user(client, as_user, user_i
 
 @pytest.mark.parametrize(
     ("body", "pointer"),
-    [({}, "#/subject"), ({"subject": ""}, "#/subject"), ({"subject": 42}, "#/subject"), ({"subject": "x" * 201}, "#/subject")],
-    ids=["missing", "empty", "not-a-string", "too-long"],
+    [
+        ({}, "#"),
+        ({"subject": "kf.demo", "client_id": "ekonomisystemet"}, "#"),
+        ({"subject": ""}, "#/subject"),
+        ({"subject": 42}, "#/subject"),
+        ({"subject": "x" * 201}, "#/subject"),
+        ({"client_id": ""}, "#/client_id"),
+    ],
+    ids=["neither", "both", "empty", "not-a-string", "too-long", "empty-client-id"],
 )
 async def test_a_bad_request_is_a_validation_failure(client, problem, body, pointer):
     problem(await client.post(DEV_TOKEN, json=body), 422, pointer)

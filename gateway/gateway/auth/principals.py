@@ -1,4 +1,9 @@
-"""Turns a verified subject into a Principal (assignments and scope) and signs assertions for it.
+"""Turns a verified token's subject into a Principal (assignments and scope) and signs assertions for it.
+
+A token's user claim names a person of the directory. When no person has it and the token names
+the OAuth client it was issued to, the directory's machine client with that client id is the
+caller (an integration signed in with client credentials). A person is only ever matched as a
+person and a client only as a client, whatever their subjects look like.
 
 Both are cached briefly: resolving reads the directory, signing costs an Ed25519 signature, and
 the proxy's hot path should do neither on every request. Directory writes through this gateway
@@ -14,14 +19,18 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gateway.auth.tokens import TokenSubject
 from gateway.directory import repository
+from gateway.directory.models import PrincipalKind as DirectoryKind
+from gateway.directory.models import User
 from gateway.directory.tree import OrgTree
-from styrkedjan_common.identity import AssertionSigner, Assignment, Principal, Role
+from styrkedjan_common.identity import AssertionSigner, Assignment, Principal, PrincipalKind, Role
 
 
 @dataclass
 class Caller:
-    """A resolved caller; `refusal` says why a known token still may not act."""
+    """A resolved caller; `refusal` says why a known token still may not act. `subject` is the
+    person's subject, or the machine client's client id."""
 
     subject: str
     principal: Principal | None
@@ -36,8 +45,8 @@ class PrincipalResolver:
         self._sessionmaker = sessionmaker
         self._signer = signer
         self._cache_seconds = cache_seconds
-        self._callers: dict[str, Caller] = {}
-        self._loading: dict[str, asyncio.Future[Caller]] = {}
+        self._callers: dict[TokenSubject, Caller] = {}
+        self._loading: dict[TokenSubject, asyncio.Future[Caller]] = {}
         self._generation = 0
         self._tree: tuple[float, OrgTree] | None = None
 
@@ -52,7 +61,7 @@ class PrincipalResolver:
             self._tree = (now + self._cache_seconds, OrgTree(await repository.tree_rows(session)))
         return self._tree[1]
 
-    async def resolve(self, subject: str) -> Caller:
+    async def resolve(self, subject: TokenSubject) -> Caller:
         now = time.monotonic()
         caller = self._callers.get(subject)
         if caller is not None and caller.expires > now:
@@ -81,12 +90,33 @@ class PrincipalResolver:
             self._callers[subject] = caller
         return caller
 
-    async def _load(self, session: AsyncSession, subject: str, expires: float) -> Caller:
+    async def _load(self, session: AsyncSession, subject: TokenSubject, expires: float) -> Caller:
+        person = await self._principal(session, subject.person, DirectoryKind.PERSON)
+        if person is not None:
+            if not person.active:
+                # A deactivated person never falls back to the app they signed in through.
+                return Caller(person.subject, None, "the signed-in user is deactivated in the directory", person.email, expires)
+            return await self._caller(session, person, PrincipalKind.PERSON, expires)
+        client = await self._principal(session, subject.client, DirectoryKind.CLIENT)
+        if client is not None:
+            if not client.active:
+                return Caller(client.subject, None, f"the machine client '{client.subject}' is deactivated in the directory", None, expires)
+            return await self._caller(session, client, PrincipalKind.CLIENT, expires)
+        if subject.person is None:
+            return Caller(
+                str(subject.client), None, f"the machine client '{subject.client}' is not registered in the directory", None, expires
+            )
+        return Caller(subject.person, None, "the signed-in user is not registered in the directory", None, expires)
+
+    @staticmethod
+    async def _principal(session: AsyncSession, subject: str | None, kind: DirectoryKind) -> User | None:
+        """The directory principal of this kind with this subject: one of the other kind is no match."""
+        if subject is None:
+            return None
         user = await repository.get_user_by_subject(session, subject)
-        if user is None:
-            return Caller(subject, None, "the signed-in user is not registered in the directory", None, expires)
-        if not user.active:
-            return Caller(subject, None, "the signed-in user is deactivated in the directory", user.email, expires)
+        return user if user is not None and user.kind == kind.value else None
+
+    async def _caller(self, session: AsyncSession, user: User, kind: PrincipalKind, expires: float) -> Caller:
         tree = await self.tree(session)
         assignments = tuple(
             Assignment(
@@ -96,8 +126,8 @@ class PrincipalResolver:
             )
             for a in await repository.assignments_of(session, user.id, on=dt.date.today())
         )
-        principal = Principal(user_id=str(user.id), name=user.display_name, assignments=assignments)
-        return Caller(subject, principal, None, user.email, expires)
+        principal = Principal(user_id=str(user.id), name=user.display_name, assignments=assignments, kind=kind)
+        return Caller(user.subject, principal, None, user.email, expires)
 
     def assertion(self, caller: Caller, audience: str) -> str:
         """A signed assertion for the service, reused while more than half its lifetime remains."""

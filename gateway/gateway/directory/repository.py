@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.directory.models import OrgUnit, RoleAssignment, User
+from gateway.directory.models import OrgUnit, PrincipalKind, RoleAssignment, User
 
 
 def _containing(text: str) -> str:
@@ -67,8 +67,10 @@ async def get_user_by_subject(session: AsyncSession, subject: str) -> User | Non
     return (await session.scalars(select(User).where(User.subject == subject))).first()
 
 
-async def list_users(session: AsyncSession, *, limit: int, after: tuple[str, uuid.UUID] | None, q: str | None) -> list[User]:
-    query = select(User).order_by(User.display_name, User.id).limit(limit)
+async def list_users(
+    session: AsyncSession, *, limit: int, after: tuple[str, uuid.UUID] | None, q: str | None, kind: PrincipalKind = PrincipalKind.PERSON
+) -> list[User]:
+    query = select(User).where(User.kind == kind.value).order_by(User.display_name, User.id).limit(limit)
     if q:
         like = _containing(q)
         query = query.where(or_(*(column.ilike(like, escape="\\") for column in (User.display_name, User.email, User.subject))))

@@ -59,6 +59,7 @@ async def get_me(request: Request, session: SessionDep, caller: CallerDep) -> Me
         )
     return Me(
         id=uuid.UUID(caller.user_id),
+        kind=caller.kind.value,
         subject=held.subject,
         display_name=caller.name,
         email=held.email,

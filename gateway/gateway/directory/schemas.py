@@ -4,7 +4,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gateway.directory.models import OrgUnitType
+from gateway.directory.models import OrgUnitType, PrincipalKind
 from styrkedjan_common.identity import Role
 from styrkedjan_common.schemas import InputModel
 
@@ -83,6 +83,37 @@ class UserRead(BaseModel):
     row_version: int
 
 
+# An OAuth client id as the identity provider issues it: an Entra ID application id (a GUID) or a
+# Keycloak client id. Surrounding spaces would make it a different id that no token carries.
+ClientId = Annotated[
+    str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$", examples=["3f1d6a0e-8c2b-4b7e-9a51-2d4f0c6e7b13", "ekonomisystemet"])
+]
+
+
+class ClientCreate(InputModel):
+    client_id: ClientId = Field(description="The client id the identity provider puts in the client claim of the client's tokens")
+    display_name: str = Field(min_length=1, max_length=200, examples=["Ekonomisystemets integration"])
+    active: bool = True
+
+
+class ClientUpdate(InputModel):
+    """Fields left out are unchanged. The client id is not changed: another id is another client."""
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    active: bool | None = None
+
+
+class ClientRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    # A client's client id is its subject in the directory.
+    client_id: str = Field(validation_alias="subject")
+    display_name: str
+    active: bool
+    row_version: int
+
+
 class RoleAssignmentCreate(_Validity):
     role: Role
     org_unit_id: uuid.UUID
@@ -111,7 +142,8 @@ class MyAssignment(BaseModel):
 
 class Me(BaseModel):
     id: uuid.UUID
-    subject: str
+    kind: PrincipalKind = Field(description="person, or client: an integration signed in with client credentials")
+    subject: str = Field(description="A person's subject at the identity provider, or a client's client id")
     display_name: str
     email: str | None
     roles: list[Role]
