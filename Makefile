@@ -21,11 +21,13 @@ $(VENV)/.installed: $(MANIFESTS)
 	touch $@
 
 # A development token for a demo user, printed by the gateway's own command: make token SUBJECT=kf.demo
+# or for a registered machine client (the client claim, no user subject): make token CLIENT=ekonomisystemet
 # (after `make run ARGS="--data-dir DIR"`, give the same folder: make token DATA_DIR=DIR)
 SUBJECT ?= kf.demo
+CLIENT ?=
 DATA_DIR ?= .data
 token: $(VENV)/.installed
-	@$(BIN)/python -m tools.token $(SUBJECT) --data-dir $(DATA_DIR)
+	@$(BIN)/python -m tools.token $(if $(CLIENT),--client '$(CLIENT)',$(SUBJECT)) --data-dir $(DATA_DIR)
 
 # The load generator is wrk, from the system's packages.
 bench: $(VENV)/.installed
