@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from gateway import openapi
 from gateway.auth.principals import PrincipalResolver
 from gateway.auth.tokens import DevIssuer, TokenVerifier
-from gateway.authentication import AuthenticationMiddleware
+from gateway.authentication import DIRECTORY_AUDIENCE, AuthenticationMiddleware
 from gateway.db import IdempotencyRecord, auditor
 from gateway.dev_tokens import dev_token_route
 from gateway.directory.clients import router as clients_router
@@ -30,12 +30,12 @@ from styrkedjan_common.app import NO_OPENTELEMETRY, OPERATIONAL_PATHS, add_opera
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker
 from styrkedjan_common.idempotency import IdempotencyMiddleware
-from styrkedjan_common.identity import AssertionSigner
+from styrkedjan_common.identity import AssertionSigner, AssertionVerifier, Principal
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
 from styrkedjan_common.overload import AdmissionControl, admission_options, install_pool_timeout_handler
 from styrkedjan_common.problems import install_problem_handlers, send_problem
-from styrkedjan_common.security import ROLE_REFUSAL, check_policies_declared
+from styrkedjan_common.security import ROLE_REFUSAL, check_policies_declared, refusal
 
 DEV_TOKEN_PATH = "/api/auth/dev-token"
 
@@ -80,16 +80,28 @@ class GatewayRouter:
             await send_problem(send, 405, f"allowed methods: {allow.decode()}", "method-not-allowed", path, [(b"allow", allow)])
             return
         scope["route_template"] = operation.template
-        principal = scope["state"]["principal"]
-        if not operation.roles:
+        principal: Principal = scope["state"]["principal"]
+        if principal.service is not None:
+            # Authentication never lets one through here; a service calls another service directly.
+            await send_problem(send, 403, "a service calls other services directly, not through the gateway", ROLE_REFUSAL, path)
+            return
+        if not operation.roles and not operation.services:
             await send_problem(send, 403, "this operation declares no role policy and is refused", ROLE_REFUSAL, path)
             return
         if not operation.allows(principal):
-            allowed = ", ".join(sorted(r.value for r in operation.roles))
-            await send_problem(send, 403, f"this operation is allowed for the roles: {allowed}", ROLE_REFUSAL, path)
+            await send_problem(send, 403, refusal(principal, operation.roles, operation.services), ROLE_REFUSAL, path)
             return
         assertion = self.runtime.resolver.assertion(scope["state"]["caller"], name)
         await forward(scope, receive, send, self.runtime.services.upstreams[name], assertion, request_id_var.get() or "")
+
+
+def service_verifier(settings: GatewaySettings) -> AssertionVerifier | None:
+    """Verifies the assertions the services sign for the directory with their own keys; None
+    when no service's key is configured, and then no service is admitted."""
+    keys = settings.service_keys()
+    if not keys:
+        return None
+    return AssertionVerifier(None, settings.assertion_issuer, DIRECTORY_AUDIENCE, service_keys=keys)
 
 
 def create_app(settings: GatewaySettings | None = None) -> Any:
@@ -175,7 +187,9 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
     add_operational_routes(api, metrics)
 
     app: Any = GatewayRouter(api, runtime)
-    app = AuthenticationMiddleware(app, runtime, exempt=frozenset({DEV_TOKEN_PATH}))
+    app = AuthenticationMiddleware(
+        app, runtime, exempt=frozenset({DEV_TOKEN_PATH}), proxied=frozenset(settings.service_urls()), services=service_verifier(settings)
+    )
     services = {f"/api/{name}/": settings.upstream_max_concurrent_requests for name in settings.service_urls()}
     app = AdmissionControl(app, **admission_options(settings), exempt=OPERATIONAL_PATHS, bounds=services)
     app = RequestContextMiddleware(app, metrics)

@@ -37,7 +37,8 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) 
         "description": (
             "Planning and follow-up for a Swedish municipality: gateway (identity, directory) and the goals, "
             "budget, follow-up and internal-control services. Each operation lists the roles that may call it "
-            "in `x-roles`; errors are RFC 9457 problem documents."
+            "in `x-roles`, and in `x-services` the services that may call it directly with their own assertion "
+            "(an operation without roles is for those services only); errors are RFC 9457 problem documents."
         ),
     }
     schemas = merged.setdefault("components", {}).setdefault("schemas", {})

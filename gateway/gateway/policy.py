@@ -1,7 +1,9 @@
-"""The route policy, read from the `x-roles` each operation declares in its own OpenAPI document.
+"""The route policy, read from the `x-roles` (and `x-services`) each operation declares in its own
+OpenAPI document.
 
 There is no second list: the gateway builds this table from the services' documents and
-refuses any operation that is not in it or that declares no roles.
+refuses any operation that is not in it or that declares no callers. An operation that declares
+services only is refused to every person and client: the services call it directly.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.security import POLICY_KEY, allows_without_role, policy_admits
+from styrkedjan_common.security import POLICY_KEY, allows_without_role, declared_services, policy_admits
 
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
 
@@ -22,9 +24,11 @@ class Operation:
     operation_id: str
     roles: frozenset[Role]
     without_role: bool = False
+    # The services that may call it directly; they do so service to service, never through the gateway.
+    services: frozenset[str] = frozenset()
 
     def allows(self, principal: Principal) -> bool:
-        return policy_admits(principal, self.roles, self.without_role)
+        return policy_admits(principal, self.roles, self.without_role, self.services)
 
 
 @dataclass
@@ -52,7 +56,12 @@ class RouteTable:
                     continue
                 roles = frozenset(Role(r) for r in operation.get(POLICY_KEY) or ())
                 node.operations[method.upper()] = Operation(
-                    method.upper(), template, operation.get("operationId", ""), roles, allows_without_role(operation)
+                    method.upper(),
+                    template,
+                    operation.get("operationId", ""),
+                    roles,
+                    allows_without_role(operation),
+                    declared_services(operation),
                 )
 
     def match(self, path: str) -> dict[str, Operation] | None:

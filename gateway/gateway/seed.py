@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.directory import feed
 from gateway.directory.models import OrgUnit, RoleAssignment, User
 from styrkedjan_common.identity import Role
 
@@ -157,19 +158,18 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
         unit_id = stable_id("org", node.short)
         ids[node.short] = unit_id
         if await session.get(OrgUnit, unit_id) is None:
-            session.add(
-                OrgUnit(
-                    id=unit_id,
-                    type=node.type,
-                    parent_id=parent,
-                    name=node.name,
-                    short_name=node.short,
-                    external_codes={"stratsys": f"DEMO-{node.short}"},
-                    valid_from=VALID_FROM,
-                )
+            new = OrgUnit(
+                id=unit_id,
+                type=node.type,
+                parent_id=parent,
+                name=node.name,
+                short_name=node.short,
+                external_codes={"stratsys": f"DEMO-{node.short}"},
+                valid_from=VALID_FROM,
             )
+            session.add(new)
+            await feed.publish(session, new)  # the services learn of it as of any other unit
             added["org_units"] += 1
-            await session.flush()
         for child in node.children:
             await visit(child, unit_id)
 

@@ -28,7 +28,7 @@ from gateway.proxy.upstream import Upstream
 from gateway.seed import seed_demo, stable_id
 from gateway.settings import GatewaySettings
 from styrkedjan_common.migrations import upgrade
-from styrkedjan_common.testing import TestKeys, fresh_database, running, truncate_all
+from styrkedjan_common.testing import SERVICE_KEYS, TestKeys, fresh_database, running, truncate_all
 
 DIRECTORY = "/api/directory/v1"
 
@@ -92,6 +92,8 @@ def make_settings(database_url: str, closed_port: int) -> Callable[..., GatewayS
             "budget_url": nowhere,
             "followup_url": nowhere,
             "internal_control_url": nowhere,
+            # The services' own keys: they read the directory's feed with their own assertions.
+            "service_public_keys": {name: keys.public_pem for name, keys in SERVICE_KEYS.items()},
         }
         return GatewaySettings(**(values | overrides))
 

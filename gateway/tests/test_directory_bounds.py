@@ -11,7 +11,8 @@ async def test_every_directory_list_caps_its_page_size(gateway, client, as_user)
     lists = [
         (path, operation, parameter)
         for path, method, operation in operations(spec)
-        if method == "get"
+        # The feed the services' replicas read pages by its own bound (test_directory_feed).
+        if method == "get" and operation.get("x-roles")
         for parameter in operation.get("parameters", [])
         if parameter["name"] == "limit"
     ]

@@ -8,17 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db import GatewayBase
 from styrkedjan_common.db import JSONType, UTCDateTime, new_id, utcnow
+from styrkedjan_common.org_units import OrgUnitType
 
-
-class OrgUnitType(StrEnum):
-    COUNCIL = "council"
-    EXECUTIVE_BOARD = "executive_board"
-    BOARD = "board"
-    COMPANY = "company"
-    FEDERATION = "federation"
-    ADMINISTRATION = "administration"
-    AREA = "area"
-    UNIT = "unit"
+# OrgUnitType is the one vocabulary of unit types, the directory's and every service replica's;
+# re-exported for the directory's modules.
+__all__ = ["OrgUnit", "OrgUnitChange", "OrgUnitType", "PrincipalKind", "RoleAssignment", "User"]
 
 
 class OrgUnit(GatewayBase):

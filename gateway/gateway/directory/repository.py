@@ -3,11 +3,12 @@
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Row, and_, or_, select
+from sqlalchemy import Row, and_, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.directory.models import OrgUnit, PrincipalKind, RoleAssignment, User
+from gateway.directory.models import OrgUnit, OrgUnitChange, PrincipalKind, RoleAssignment, User
 
 
 def _containing(text: str) -> str:
@@ -57,6 +58,20 @@ async def list_org_units(
 async def tree_rows(session: AsyncSession) -> Sequence[Row[uuid.UUID, uuid.UUID | None, str, str]]:
     """(id, parent_id, type, name) of every unit, past and present: scope covers history too."""
     return (await session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.type, OrgUnit.name))).all()
+
+
+async def last_change_position(session: AsyncSession) -> int:
+    """The feed's last position (0 when empty); read under the feed's lock."""
+    return int(await session.scalar(select(func.coalesce(func.max(OrgUnitChange.position), 0))) or 0)
+
+
+async def append_change(session: AsyncSession, position: int, unit_id: uuid.UUID, state: dict[str, Any]) -> None:
+    await session.execute(insert(OrgUnitChange).values(position=position, org_unit_id=unit_id, org_unit=state))
+
+
+async def changes_after(session: AsyncSession, after: int, limit: int) -> Sequence[OrgUnitChange]:
+    query = select(OrgUnitChange).where(OrgUnitChange.position > after).order_by(OrgUnitChange.position).limit(limit)
+    return (await session.scalars(query)).all()
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:

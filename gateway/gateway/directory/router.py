@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from gateway.directory import repository, service
+from gateway.directory import feed, repository, service
 from gateway.directory.models import OrgUnitType
 from gateway.directory.schemas import (
     Me,
@@ -22,11 +22,13 @@ from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
-from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in, allow_without_role
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in, allow_services, allow_without_role
 
 me_router = APIRouter(tags=["me"], route_class=PolicyRoute)
 router = APIRouter(prefix="/api/directory/v1", tags=["directory"], route_class=PolicyRoute)
 ADMIN = allow(Role.ADMIN)
+# The services that keep a replica of the org units.
+REPLICAS = allow_services("goals", "budget", "followup", "internal-control")
 
 
 async def _commit(request: Request, session: SessionDep) -> None:
@@ -90,6 +92,18 @@ async def list_org_units(
     )
     page, next_cursor = page_of(rows, limit, lambda last: {"name": last.name, "id": str(last.id)})
     return Page[OrgUnitRead](items=[OrgUnitRead.model_validate(u) for u in page], next_cursor=next_cursor)
+
+
+# Before /org-units/{unit_id}, which would otherwise take "changes" for an id.
+@router.get("/org-units/changes", response_model=feed.OrgUnitChanges, openapi_extra=REPLICAS, responses=problem_responses(422))
+async def list_org_unit_changes(
+    session: SessionDep,
+    after: Annotated[int, Query(ge=0, le=feed.MAX_POSITION, description="The last position already read; 0 from the start")] = 0,
+    limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE, description="Changes at most")] = feed.DEFAULT_PAGE,
+) -> feed.OrgUnitChanges:
+    """The changes of org units after a position, in order, each with the unit's whole state
+    after it; for the services' replicas, read with a service's own assertion."""
+    return await feed.changes_after(session, after, limit)
 
 
 @router.get("/org-units/{unit_id}", response_model=OrgUnitRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))

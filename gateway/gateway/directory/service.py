@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db import auditor
-from gateway.directory import repository
+from gateway.directory import feed, repository
 from gateway.directory.models import OrgUnit, OrgUnitType, RoleAssignment, User
 from gateway.directory.schemas import (
     OrgUnitCreate,
@@ -75,7 +75,7 @@ async def create_org_unit(session: AsyncSession, actor: Principal, data: OrgUnit
         raise InvalidInput("the predecessor does not exist", errors=[{"pointer": "#/predecessor_id", "detail": "unknown org unit"}])
     unit = OrgUnit(**data.model_dump(mode="python") | {"type": data.type.value})
     session.add(unit)
-    await session.flush()
+    await feed.publish(session, unit)
     auditor.record(session, actor, "CREATE", "org_unit", unit.id, after=_dump(unit, OrgUnitRead))
     return unit
 
@@ -91,7 +91,7 @@ async def update_org_unit(session: AsyncSession, actor: Principal, unit: OrgUnit
         raise RuleViolation("a unit cannot close while units under it stay open; close or replace them first")
     for name, value in changes.items():
         setattr(unit, name, value)
-    await session.flush()
+    await feed.publish(session, unit)
     auditor.record(session, actor, "UPDATE", "org_unit", unit.id, before=before, after=_dump(unit, OrgUnitRead))
     return unit
 

@@ -41,10 +41,14 @@ def upgrade() -> None:
 
 
 def _units_enter_the_feed() -> None:
+    # Typed as stored, so that ids read back as UUIDs on SQLite too (32 hex digits there) and the
+    # feed carries them in their one canonical form.
     units = sa.table(
         "org_unit",
-        *(sa.column(name) for name in ("id", "type", "parent_id", "predecessor_id", "name", "short_name", "valid_from", "created_at")),
+        *(sa.column(name, sa.Uuid()) for name in ("id", "parent_id", "predecessor_id")),
+        *(sa.column(name) for name in ("type", "name", "short_name", "created_at")),
         sa.column("external_codes", sa.JSON()),
+        sa.column("valid_from", sa.Date()),
         sa.column("valid_to", sa.Date()),
     )
     changes = sa.table(
@@ -65,8 +69,8 @@ def _units_enter_the_feed() -> None:
             "name": row["name"],
             "short_name": row["short_name"],
             "external_codes": row["external_codes"] or {},
-            "valid_from": str(row["valid_from"]),
-            "valid_to": str(row["valid_to"]) if row["valid_to"] else None,
+            "valid_from": row["valid_from"].isoformat(),
+            "valid_to": row["valid_to"].isoformat() if row["valid_to"] else None,
         }
         connection.execute(sa.insert(changes).values(org_unit_id=row["id"], changed_at=now, org_unit=state))
 
