@@ -53,6 +53,13 @@ class Keys:
     assertion_private: Path
     assertion_public: Path
     dev_private: Path
+    # Each service's own key (services/<name>.pem), and the folder of their public keys that every
+    # app reads (service-public/<name>.pem), as a Secret and a ConfigMap give them in production.
+    service_private: dict[str, Path]
+    service_public_dir: Path
+
+    def service_private_pem(self, service: str) -> str:
+        return self.service_private[service].read_text()
 
 
 def ensure_keys(folder: Path) -> Keys:
@@ -60,12 +67,22 @@ def ensure_keys(folder: Path) -> Keys:
     from styrkedjan_common.identity import generate_private_key_pem, public_key_pem
 
     folder.mkdir(parents=True, exist_ok=True)
-    keys = Keys(folder / "assertion.pem", folder / "assertion.pub.pem", folder / "dev-issuer.pem")
-    for private in (keys.assertion_private, keys.dev_private):
+    (folder / "services").mkdir(mode=0o700, exist_ok=True)
+    (folder / "service-public").mkdir(exist_ok=True)
+    keys = Keys(
+        folder / "assertion.pem",
+        folder / "assertion.pub.pem",
+        folder / "dev-issuer.pem",
+        service_private={s.name: folder / "services" / f"{s.name}.pem" for s in SERVICES},
+        service_public_dir=folder / "service-public",
+    )
+    for private in (keys.assertion_private, keys.dev_private, *keys.service_private.values()):
         if not private.exists():
             private.touch(mode=0o600)
             private.write_text(generate_private_key_pem())
     keys.assertion_public.write_text(public_key_pem(keys.assertion_private.read_text()))
+    for service, private in keys.service_private.items():
+        (keys.service_public_dir / f"{service}.pem").write_text(public_key_pem(private.read_text()))
     return keys
 
 
@@ -77,6 +94,8 @@ class Stack:
     database_urls: dict[str, str]
     log_level: str = "INFO"
     log_format: str = "console"
+    # How often each service's org-unit replica reads the directory's feed (the settings' default).
+    directory_sync_interval_seconds: float = 10.0
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
@@ -100,6 +119,9 @@ class Stack:
             f"{p}LOG_LEVEL": self.log_level,
             f"{p}LOG_FORMAT": self.log_format,
             f"{p}ENVIRONMENT": "development",
+            # Every app verifies the services' own assertions: the gateway on the directory's feed,
+            # a service when another calls it directly.
+            f"{p}SERVICE_PUBLIC_KEYS_DIR": str(self.keys.service_public_dir),
         }
         if app is GATEWAY:
             env |= {
@@ -109,7 +131,14 @@ class Stack:
                 **{f"{p}{GATEWAY_URL_SETTING[s.name]}": self.url(s.name) for s in SERVICES},
             }
         else:
-            env[f"{p}ASSERTION_PUBLIC_KEYS_FILE"] = str(self.keys.assertion_public)
+            env |= {
+                f"{p}ASSERTION_PUBLIC_KEYS_FILE": str(self.keys.assertion_public),
+                f"{p}SERVICE_PRIVATE_KEY_FILE": str(self.keys.service_private[app.name]),
+                f"{p}DIRECTORY_URL": self.url(GATEWAY.name),
+                f"{p}DIRECTORY_SYNC_INTERVAL_SECONDS": str(self.directory_sync_interval_seconds),
+            }
+            if app.name == "followup":  # the follow-up report reads the other three
+                env |= {f"{p}{GATEWAY_URL_SETTING[s.name]}": self.url(s.name) for s in SERVICES if s.name != "followup"}
         return env | self.extra_env.get(app.name, {})
 
     def migrate(self, app: AppSpec, direction: str = "upgrade") -> None:
