@@ -19,7 +19,7 @@ SUMMARIES = f"{API}/summaries"
 FORECAST = {"amount": "1050000.00", "comment": "Fler placeringar inom individ- och familjeomsorgen."}
 
 
-def url(board=BOARD_A, year=2027, occasion="APRIL"):
+def url(board=BOARD_A, year=2027, occasion="FORECAST"):
     return f"{FORECASTS}/{board}/{year}/{occasion}"
 
 
@@ -41,7 +41,7 @@ async def test_board_sets_its_forecast_and_reads_it_with_an_etag(client, app, as
     assert (body["board_org_unit_id"], body["year"], body["occasion"], body["amount"], body["row_version"]) == (
         BOARD_A,
         2027,
-        "APRIL",
+        "FORECAST",
         "1050000.00",
         1,
     )
@@ -52,7 +52,7 @@ async def test_board_sets_its_forecast_and_reads_it_with_an_etag(client, app, as
 
 async def test_administration_sets_the_forecast_of_the_board_it_serves(client, as_role):
     administration = as_role(Role.FORVALTNING, ADMIN_A, [BOARD_A, ADMIN_A])
-    assert (await client.put(url(occasion="AUGUST"), json=FORECAST, headers=administration)).status_code == 201
+    assert (await client.put(url(occasion="INTERIM"), json=FORECAST, headers=administration)).status_code == 201
 
 
 async def test_replacing_a_forecast_requires_the_current_etag(client, app, as_role):
@@ -93,7 +93,9 @@ async def test_forecasts_without_an_assertion_are_401(client):
 
 
 async def test_an_unknown_forecast_is_404(client, as_role):
-    assert_problem(await client.get(url(board=uuid.uuid4()), headers=as_role(Role.REVISOR)), 404, detail_contains="no APRIL forecast 2027")
+    assert_problem(
+        await client.get(url(board=uuid.uuid4()), headers=as_role(Role.REVISOR)), 404, detail_contains="no FORECAST forecast 2027"
+    )
 
 
 async def test_a_float_or_malformed_forecast_amount_is_422_and_nothing_changes(client, app, as_role):
@@ -104,26 +106,29 @@ async def test_a_float_or_malformed_forecast_amount_is_422_and_nothing_changes(c
     assert await forecast_rows(app) == (0, 0)
 
 
-async def test_a_bad_occasion_or_year_is_422(client, as_role):
-    assert pointers(await client.put(url(occasion="DECEMBER"), json=FORECAST, headers=board_a(as_role))) == {"#/path/occasion"}
+async def test_a_bad_occasion_or_year_is_422(client, app, as_role):
+    # The months' names of the old vocabulary are no follow-ups any more.
+    for occasion in ("APRIL", "AUGUST", "DECEMBER", "forecast"):
+        assert pointers(await client.put(url(occasion=occasion), json=FORECAST, headers=board_a(as_role))) == {"#/path/occasion"}
+    assert await forecast_rows(app) == (0, 0)
     assert pointers(await client.get(url(year=1999), headers=board_a(as_role))) == {"#/path/year"}
     assert pointers(await client.put(url(), json={}, headers=board_a(as_role))) == {"#/amount"}
 
 
 async def test_forecasts_are_listed_by_year_board_and_occasion(client, as_role):
     for board in (BOARD_A, BOARD_B):
-        for year, occasion in ((2026, "AUGUST"), (2027, "APRIL"), (2027, "AUGUST")):
+        for year, occasion in ((2026, "INTERIM"), (2027, "FORECAST"), (2027, "INTERIM")):
             await client.put(url(board, year, occasion), json=FORECAST, headers=as_role(Role.NAMND, board, [board]))
     reader = as_role(Role.ENHET, UNIT_A, [UNIT_A])
     first = await client.get(FORECASTS, params={"year": 2027, "limit": 3}, headers=reader)
     rest = await client.get(FORECASTS, params={"year": 2027, "limit": 3, "cursor": first.json()["next_cursor"]}, headers=reader)
     items = first.json()["items"] + rest.json()["items"]
     assert sorted((i["board_org_unit_id"], i["occasion"]) for i in items) == sorted(
-        (b, o) for b in (BOARD_A, BOARD_B) for o in ("APRIL", "AUGUST")
+        (b, o) for b in (BOARD_A, BOARD_B) for o in ("FORECAST", "INTERIM")
     )
     assert [i["board_org_unit_id"] for i in items] == sorted(i["board_org_unit_id"] for i in items)
     one = (await client.get(FORECASTS, params={"board_org_unit_id": BOARD_B}, headers=reader)).json()["items"]
-    assert [(i["year"], i["occasion"]) for i in one] == [(2026, "AUGUST"), (2027, "APRIL"), (2027, "AUGUST")]
+    assert [(i["year"], i["occasion"]) for i in one] == [(2026, "INTERIM"), (2027, "FORECAST"), (2027, "INTERIM")]
 
 
 # --- summary ------------------------------------------------------------------------------
@@ -185,7 +190,11 @@ async def seed_follow_up(client, app, as_role):
         row(year=2026, amount="99999.00"),
     ]
     assert (await client.post(ACTUALS, json=rows, headers=finance(as_role))).status_code == 201
-    for board, occasion, amount in ((BOARD_A, "APRIL", "1050000.00"), (BOARD_A, "AUGUST", "980000.00"), (BOARD_B, "APRIL", "510000.00")):
+    for board, occasion, amount in (
+        (BOARD_A, "FORECAST", "1050000.00"),
+        (BOARD_A, "INTERIM", "980000.00"),
+        (BOARD_B, "FORECAST", "510000.00"),
+    ):
         headers = as_role(Role.NAMND, board, [board])
         assert (await client.put(url(board, 2027, occasion), json={"amount": amount}, headers=headers)).status_code == 201
     return budget_id
@@ -204,7 +213,7 @@ async def test_summary_per_board_sets_budget_against_actuals_and_latest_forecast
         "allocated": "900000.00",
         "actuals": "350.00",
         "forecast": "980000.00",
-        "latest_forecast": {"occasion": "AUGUST", "amount": "980000.00"},
+        "latest_forecast": {"occasion": "INTERIM", "amount": "980000.00"},
         "forecast_deviation": "20000.00",
         "over_frame": False,
         "allocation_excess": "0.00",
@@ -215,7 +224,7 @@ async def test_summary_per_board_sets_budget_against_actuals_and_latest_forecast
         "allocated": None,
         "actuals": "1000.00",
         "forecast": "510000.00",
-        "latest_forecast": {"occasion": "APRIL", "amount": "510000.00"},
+        "latest_forecast": {"occasion": "FORECAST", "amount": "510000.00"},
         "forecast_deviation": "-10000.00",
         "over_frame": False,
         "allocation_excess": "0.00",
@@ -231,6 +240,23 @@ async def test_summary_per_board_sets_budget_against_actuals_and_latest_forecast
         "boards_over_frame": 0,
     }
     assert body["administrations"] is None
+
+
+async def test_the_annual_outcome_is_reported_where_the_books_close_and_follows_the_interim_report(client, app, as_role):
+    """At ANNUAL (årsredovisning) a board reports its outcome of the closed books; the summary takes
+    it over the INTERIM forecast, whatever order the two were written in."""
+    await seed_follow_up(client, app, as_role)
+    headers = as_role(Role.NAMND, BOARD_A, [BOARD_A])
+    annual = await client.put(url(BOARD_A, 2027, "ANNUAL"), json={"amount": "1010000.00"}, headers=headers)
+    assert (annual.status_code, annual.json()["occasion"]) == (201, "ANNUAL"), annual.text
+    again = await client.put(url(BOARD_A, 2027, "INTERIM"), json={"amount": "970000.00"}, headers=headers | {"If-Match": "*"})
+    assert again.status_code == 200, again.text
+    body = (await client.get(f"{SUMMARIES}/2027", params={"level": "board"}, headers=as_role(Role.REVISOR))).json()
+    boards = {b["board_org_unit_id"]: b for b in body["boards"]}
+    assert (boards[BOARD_A]["latest_forecast"], boards[BOARD_A]["forecast_deviation"]) == (
+        {"occasion": "ANNUAL", "amount": "1010000.00"},
+        "-10000.00",
+    )
 
 
 async def test_summary_per_administration_groups_actuals_by_the_org_unit_of_the_cost_centres(client, app, as_role):
@@ -270,7 +296,7 @@ async def test_municipal_totals_are_over_all_boards_with_the_number_that_reporte
     await seed_cost_centers(app)
     await seed_budget(app)
     headers = as_role(Role.NAMND, BOARD_A, [BOARD_A])
-    assert (await client.put(url(BOARD_A, 2027, "APRIL"), json={"amount": "1050000.00"}, headers=headers)).status_code == 201
+    assert (await client.put(url(BOARD_A, 2027, "FORECAST"), json={"amount": "1050000.00"}, headers=headers)).status_code == 201
     body = (await client.get(f"{SUMMARIES}/2027", params={"level": "board"}, headers=as_role(Role.REVISOR))).json()
     assert body["municipality"] | {"actuals": None} == {
         "budget": "1500000.00",

@@ -59,7 +59,7 @@ async def reallocate(client, headers, body):
     return response
 
 
-async def report(client, headers, created, occasion="APRIL", if_match=None):
+async def report(client, headers, created, occasion="FORECAST", if_match=None):
     reallocation = created.json()
     return await client.post(
         f"{REALLOCATIONS}/{reallocation['id']}/report",
@@ -170,9 +170,9 @@ async def test_unreported_reallocations_are_listed_until_reported_at_a_follow_up
     reader = as_role(Role.ENHET, str(uuid.uuid4()), [])
     listed = await everything(client, reader, REALLOCATIONS, 1, board_org_unit_id=BOARD, year=YEAR, unreported="true")
     assert [r["id"] for r in listed] == [first.json()["id"], second.json()["id"]]
-    reported = await report(client, board, first, "APRIL")
+    reported = await report(client, board, first, "FORECAST")
     assert reported.status_code == 200, reported.text
-    assert (reported.json()["reported_at_occasion"], reported.json()["row_version"]) == ("APRIL", 2)
+    assert (reported.json()["reported_at_occasion"], reported.json()["row_version"]) == ("FORECAST", 2)
     assert reported.json()["reported_at"] is not None
     assert [r["id"] for r in await everything(client, reader, REALLOCATIONS, 5, unreported="true")] == [second.json()["id"]]
     assert [r["id"] for r in await everything(client, reader, REALLOCATIONS, 5, unreported="false")] == [first.json()["id"]]
@@ -182,27 +182,28 @@ async def test_unreported_reallocations_are_listed_until_reported_at_a_follow_up
 
 async def test_a_reallocation_is_reported_once(client, board, allocated):
     created = await reallocate(client, board, move(allocated, "10.00"))
-    reported = await report(client, board, created, "APRIL")
-    response = await report(client, board, created, "AUGUST", if_match=reported.headers["etag"])
+    reported = await report(client, board, created, "FORECAST")
+    response = await report(client, board, created, "INTERIM", if_match=reported.headers["etag"])
     assert_problem(response, 409, detail_contains="a reallocation is reported once", type_="rule-violation")
     current = await client.get(f"{REALLOCATIONS}/{created.json()['id']}", headers=board)
-    assert (current.json()["reported_at_occasion"], current.headers["etag"]) == ("APRIL", reported.headers["etag"])
+    assert (current.json()["reported_at_occasion"], current.headers["etag"]) == ("FORECAST", reported.headers["etag"])
 
 
 async def test_reporting_needs_if_match_scope_a_known_reallocation_and_a_valid_occasion(client, board, as_role, allocated):
     created = await reallocate(client, board, move(allocated, "10.00"))
     url = f"{REALLOCATIONS}/{created.json()['id']}/report"
-    assert_problem(await client.post(url, json={"occasion": "APRIL"}, headers=board), 428)
-    assert_problem(await client.post(url, json={"occasion": "APRIL"}, headers=board | {"If-Match": '"old.0"'}), 412)
+    assert_problem(await client.post(url, json={"occasion": "FORECAST"}, headers=board), 428)
+    assert_problem(await client.post(url, json={"occasion": "FORECAST"}, headers=board | {"If-Match": '"old.0"'}), 412)
     other = as_role(Role.NAMND, OTHER_BOARD, [OTHER_BOARD])
-    assert_problem(await client.post(url, json={"occasion": "APRIL"}, headers=other | {"If-Match": "*"}), 403)
-    assert_problem(await client.post(url, json={"occasion": "APRIL"}, headers=as_role(Role.FORVALTNING) | {"If-Match": "*"}), 403)
+    assert_problem(await client.post(url, json={"occasion": "FORECAST"}, headers=other | {"If-Match": "*"}), 403)
+    assert_problem(await client.post(url, json={"occasion": "FORECAST"}, headers=as_role(Role.FORVALTNING) | {"If-Match": "*"}), 403)
     missing = f"{REALLOCATIONS}/{uuid.uuid4()}/report"
-    assert_problem(await client.post(missing, json={"occasion": "APRIL"}, headers=board | {"If-Match": "*"}), 404)
-    response = await client.post(url, json={"occasion": "MAY"}, headers=board | {"If-Match": "*"})
-    assert_problem(response, 422)
-    assert pointers(response) == {"#/occasion"}
-    assert_problem(await client.post(url, json={"occasion": "APRIL"}), 401)
+    assert_problem(await client.post(missing, json={"occasion": "FORECAST"}, headers=board | {"If-Match": "*"}), 404)
+    for occasion in ("MAY", "APRIL"):  # APRIL: a month's name of the old vocabulary, no follow-up any more
+        response = await client.post(url, json={"occasion": occasion}, headers=board | {"If-Match": "*"})
+        assert_problem(response, 422)
+        assert pointers(response) == {"#/occasion"}
+    assert_problem(await client.post(url, json={"occasion": "FORECAST"}), 401)
     assert (await client.get(f"{REALLOCATIONS}/{created.json()['id']}", headers=board)).json()["reported_at_occasion"] is None
 
 
@@ -216,13 +217,13 @@ async def test_reallocation_reads_answer_404_422_and_401(client, board):
 
 async def test_reallocations_are_audited_with_the_allocation_they_changed(client, board, allocated, as_role):
     created = await reallocate(client, board, move(allocated, "10.00"))
-    await report(client, board, created, "DECEMBER")
+    await report(client, board, created, "ANNUAL")
     reported, made = await audit_events(client, as_role, entity_type="reallocation")
     assert (made["action"], made["after"]["decision"]["reference"]) == ("CREATE", "VON § 12/2027")
     assert (reported["action"], reported["before"]["reported_at_occasion"], reported["after"]["reported_at_occasion"]) == (
         "REPORT",
         None,
-        "DECEMBER",
+        "ANNUAL",
     )
     moved = (await audit_events(client, as_role, entity_type="allocation_set"))[0]
     assert (moved["action"], moved["before"]["total"], moved["after"]["total"]) == ("REALLOCATE", "600.00", "600.00")

@@ -51,8 +51,8 @@ class Actual(BudgetBase):
 
 
 class Forecast(BudgetBase, Tracked):
-    """A board's full-year net cost forecast (helårsprognos) at a follow-up: APRIL (resultatprognos)
-    or AUGUST (delårsrapport)."""
+    """A board's full-year net cost forecast (helårsprognos) at a follow-up: FORECAST (resultatprognos),
+    INTERIM (delårsrapport), or ANNUAL (årsredovisning), where it is the outcome of the closed books."""
 
     __tablename__ = "forecast"
     __table_args__ = (

@@ -16,12 +16,12 @@ from budget_service.actuals.schemas import (
     ForecastRead,
     LevelQuery,
     Month,
-    Occasion,
     SummaryLevel,
     SummaryRead,
 )
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
+from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.problems import ProblemError, problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import Year, year_path
@@ -167,7 +167,7 @@ async def list_forecasts(
 
 @router.get(FORECAST, response_model=ForecastRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_forecast(
-    board_org_unit_id: uuid.UUID, year: YearPath, occasion: Occasion, session: SessionDep, response: Response
+    board_org_unit_id: uuid.UUID, year: YearPath, occasion: FollowupOccasion, session: SessionDep, response: Response
 ) -> ForecastRead:
     return _forecast_read(await service.get_forecast(session, board_org_unit_id, year, occasion), response)
 
@@ -181,15 +181,16 @@ async def get_forecast(
 async def put_forecast(
     board_org_unit_id: uuid.UUID,
     year: YearPath,
-    occasion: Occasion,
+    occasion: FollowupOccasion,
     data: ForecastPut,
     session: SessionDep,
     caller: CallerDep,
     request: Request,
     response: Response,
 ) -> ForecastRead:
-    """Set the board's full-year net cost forecast at the April or August follow-up (201), or
-    replace it (200, requires If-Match)."""
+    """Set the board's full-year net cost forecast at a follow-up (201), or replace it (200, requires
+    If-Match): FORECAST (period end 30 April), INTERIM (31 August), or ANNUAL (31 December), where it
+    is the outcome of the year's closed books."""
     service.ensure_forecast_writer(caller, board_org_unit_id)  # a refusal by scope comes before any precondition
     existing = await repository.get_forecast(session, board_org_unit_id, year, occasion.value)
     if existing is not None:
@@ -210,7 +211,7 @@ async def get_summary(
     session: SessionDep,
     level: Annotated[LevelQuery, Query(description="MUNICIPALITY, BOARD or ADMINISTRATION (any case)")] = SummaryLevel.BOARD,
     through_month: Annotated[
-        Month | None, Query(description="Count booked amounts up to this month (e.g. 4 at the April follow-up)")
+        Month | None, Query(description="Count booked amounts up to this month (e.g. 4 at the FORECAST follow-up)")
     ] = None,
 ) -> SummaryRead:
     """Budget (the operating frame of the decided budget in force) against actuals to date and the

@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from budget_service.money import Money
+from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.schemas import InputModel
 from styrkedjan_common.years import Year
 
@@ -20,13 +21,6 @@ Account = Annotated[str, Field(pattern=ACCOUNT_PATTERN, examples=["4010"])]
 class ImportSource(StrEnum):
     CSV = "CSV"
     JSON = "JSON"
-
-
-class Occasion(StrEnum):
-    """The follow-ups with a full-year forecast: after April (resultatprognos), after August (delårsrapport)."""
-
-    APRIL = "APRIL"
-    AUGUST = "AUGUST"
 
 
 def _upper(value: object) -> object:
@@ -96,7 +90,7 @@ class ForecastRead(BaseModel):
     id: uuid.UUID
     board_org_unit_id: uuid.UUID
     year: int
-    occasion: Occasion
+    occasion: FollowupOccasion
     amount: Money
     comment: str
     created_at: dt.datetime
@@ -110,7 +104,7 @@ class ForecastRead(BaseModel):
 
 
 class LatestForecast(BaseModel):
-    occasion: Occasion
+    occasion: FollowupOccasion
     amount: Money
 
 

@@ -1,6 +1,7 @@
 """The rules of the economic follow-up (seed: "Ekonomistyrning", "Uppföljning"): booked amounts
 (utfall) delivered from the financial system, all or nothing and idempotent; the boards' full-year
-forecasts at the April and August follow-ups; budget against actuals and forecast."""
+forecasts at the year's follow-ups (FORECAST after April, INTERIM after August, and at ANNUAL the
+outcome of the closed books); budget against actuals and forecast."""
 
 import hashlib
 import uuid
@@ -25,7 +26,6 @@ from budget_service.actuals.schemas import (
     ImportSource,
     LatestForecast,
     MunicipalTotals,
-    Occasion,
     SummaryLevel,
     SummaryRead,
 )
@@ -34,6 +34,7 @@ from budget_service.csv_text import MAX_LISTED_ERRORS, listed_note
 from budget_service.db import auditor
 from styrkedjan_common.db import lock_for_rule
 from styrkedjan_common.identity import Principal, Role
+from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound
 from styrkedjan_common.scope import ensure_can_write
 
@@ -221,7 +222,7 @@ def ensure_forecast_writer(principal: Principal, board_org_unit_id: uuid.UUID) -
     ensure_can_write(principal, board_org_unit_id, FORECAST_WRITERS, "a board's forecast")
 
 
-async def get_forecast(session: AsyncSession, board_org_unit_id: uuid.UUID, year: int, occasion: Occasion) -> Forecast:
+async def get_forecast(session: AsyncSession, board_org_unit_id: uuid.UUID, year: int, occasion: FollowupOccasion) -> Forecast:
     forecast = await repository.get_forecast(session, board_org_unit_id, year, occasion.value)
     if forecast is None:
         raise NotFound(f"no {occasion.value} forecast {year} of board {board_org_unit_id}")
@@ -233,7 +234,7 @@ async def put_forecast(
     principal: Principal,
     board_org_unit_id: uuid.UUID,
     year: int,
-    occasion: Occasion,
+    occasion: FollowupOccasion,
     data: ForecastPut,
     existing: Forecast | None,
 ) -> Forecast:
@@ -268,14 +269,12 @@ def _snapshot(forecast: Forecast) -> dict[str, Any]:
 
 # --- summary ------------------------------------------------------------------------------
 
-_ORDER = {Occasion.APRIL.value: 0, Occasion.AUGUST.value: 1}
-
 
 def _latest_forecasts(forecasts: Iterable[Forecast]) -> dict[uuid.UUID, Forecast]:
     latest: dict[uuid.UUID, Forecast] = {}
     for forecast in forecasts:
         held = latest.get(forecast.board_org_unit_id)
-        if held is None or _ORDER[forecast.occasion] > _ORDER[held.occasion]:
+        if held is None or FollowupOccasion(forecast.occasion).order > FollowupOccasion(held.occasion).order:
             latest[forecast.board_org_unit_id] = forecast
     return latest
 

@@ -78,6 +78,6 @@ class Reallocation(BudgetBase, Tracked):
     decision_body: Mapped[str] = mapped_column(String(200))
     decision_date: Mapped[dt.date] = mapped_column(Date)
     decision_reference: Mapped[str] = mapped_column(String(100))
-    # The follow-up (APRIL, AUGUST, DECEMBER) it was reported at; None until then.
+    # The follow-up (FORECAST, INTERIM, ANNUAL) it was reported at; None until then.
     reported_at_occasion: Mapped[str | None] = mapped_column(String(20))
     reported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -1,12 +1,12 @@
 import datetime as dt
 import uuid
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from budget_service.money import Money
 from styrkedjan_common.lifecycle import Decision
+from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.schemas import InputModel, TrackedRead
 from styrkedjan_common.years import Year
 
@@ -121,14 +121,6 @@ class AllocationRead(BaseModel):
 # --- reallocations ------------------------------------------------------------------------
 
 
-class Occasion(StrEnum):
-    """The three follow-ups of the year: after April, after August, after December."""
-
-    APRIL = "APRIL"
-    AUGUST = "AUGUST"
-    DECEMBER = "DECEMBER"
-
-
 class ReallocationCreate(InputModel):
     board_org_unit_id: uuid.UUID
     year: Year
@@ -139,7 +131,7 @@ class ReallocationCreate(InputModel):
 
 
 class ReallocationReport(InputModel):
-    occasion: Occasion
+    occasion: FollowupOccasion
 
 
 class ReallocationRead(TrackedRead):
@@ -150,5 +142,5 @@ class ReallocationRead(TrackedRead):
     to_activity_area_id: uuid.UUID
     amount: Money
     decision: Decision
-    reported_at_occasion: Occasion | None
+    reported_at_occasion: FollowupOccasion | None
     reported_at: dt.datetime | None

@@ -30,7 +30,6 @@ from budget_service.allocations.schemas import (
     CostCenterRead,
     CostCenterUpdate,
     FrameRef,
-    Occasion,
     ReallocationCreate,
     ReallocationRead,
     ReallocationReport,
@@ -40,6 +39,7 @@ from budget_service.db import auditor
 from styrkedjan_common.db import lock_for_rule, utcnow
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision
+from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 from styrkedjan_common.scope import ensure_can_write
@@ -398,7 +398,7 @@ def to_reallocation_read(reallocation: Reallocation) -> ReallocationRead:
         to_activity_area_id=reallocation.to_activity_area_id,
         amount=reallocation.amount,
         decision=decision,
-        reported_at_occasion=Occasion(reallocation.reported_at_occasion) if reallocation.reported_at_occasion else None,
+        reported_at_occasion=FollowupOccasion(reallocation.reported_at_occasion) if reallocation.reported_at_occasion else None,
         reported_at=reallocation.reported_at,
         created_at=reallocation.created_at,
         created_by=reallocation.created_by,
