@@ -1,6 +1,7 @@
 """The executive board's evaluation of the municipality's internal control for a year, computed
-from all boards: plans and their deadlines, completion, deviations, actions, follow-up reports
-and the risk distribution; read by the executive board and the auditors only."""
+for every board of the directory that existed during the year: plans and their deadlines,
+completion, deviations, actions, follow-up reports and the risk distribution; read by the executive
+board, the auditors and the follow-up service only."""
 
 import datetime as dt
 import uuid
@@ -14,11 +15,12 @@ from internal_control_service.plans.models import ControlActivity, ControlPlan
 from internal_control_service.reports.models import FollowupReport
 from internal_control_service.risks.models import Risk, RiskAssessment
 from services.internal_control.tests.support.api import API
-from services.internal_control.tests.support.organisation import BOARD, OTHER_BOARD, THIRD_BOARD, namnd, staff
+from services.internal_control.tests.support.organisation import ADMINISTRATION, BOARD, COUNCIL, OTHER_BOARD, THIRD_BOARD, namnd, staff
 from services.internal_control.tests.support.rows import AUTHOR, activity, add, plan
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
-from styrkedjan_common.testing import assert_problem, pointers
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import assert_problem, org_unit, pointers, service_headers
 
 EVALUATIONS = f"{API}/evaluations"
 TRACKED = {"created_by": AUTHOR, "updated_by": AUTHOR}
@@ -99,6 +101,21 @@ def report(board: str, status: Status, plan_: ControlPlan, decided_on: dt.date |
     return row
 
 
+async def evaluation(client: Any, headers: dict[str, str], year: int = 2027) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The evaluation of `year` and its boards by id."""
+    response = await client.get(f"{EVALUATIONS}/{year}", headers=headers)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return body, {b["board_org_unit_id"]: b for b in body["boards"]}
+
+
+async def registered(app: Any, type_: OrgUnitType, name: str, **fields: Any) -> str:
+    """A unit registered in the directory now; the replica reads it at its next sync, done here."""
+    unit = org_unit(type_, name, parent=COUNCIL, **fields)
+    assert await app.state.org_units.sync()
+    return unit
+
+
 async def three_boards(app: Any) -> None:
     """BOARD: plan decided on time, 3 of 4 activities checked, one open and one closed deviation,
     report approved in February. OTHER_BOARD: plan decided late, nothing checked, no report.
@@ -135,15 +152,13 @@ async def three_boards(app: Any) -> None:
 async def test_executive_board_evaluates_all_boards(client, app, as_role, today):
     await three_boards(app)
     today.set(dt.date(2028, 3, 15))
-    response = await client.get(f"{EVALUATIONS}/2027", headers=as_role(Role.FULLMAKTIGE))
-    assert response.status_code == 200, response.text
-    body = response.json()
+    body, boards = await evaluation(client, as_role(Role.FULLMAKTIGE))
     assert (body["year"], body["as_of"]) == (2027, "2028-03-15")
-    boards = {b["board_org_unit_id"]: b for b in body["boards"]}
-    assert boards.keys() == {BOARD, OTHER_BOARD, THIRD_BOARD}
-    deadlines = {"plan_deadline": "2026-12-31", "report_deadline": "2028-02-29"}
+    assert boards.keys() >= {BOARD, OTHER_BOARD, THIRD_BOARD}
+    deadlines = {"plan_deadline": "2026-12-31", "report_deadline": "2028-02-29", "board_closed_on": None}
     assert boards[BOARD] == deadlines | {
         "board_org_unit_id": BOARD,
+        "board_org_unit": {"id": BOARD, "name": "Socialnämnden", "short_name": "SN", "type": "board"},
         "plan_status": "DECIDED",
         "plan_missing": False,
         "plan_late": False,
@@ -155,11 +170,13 @@ async def test_executive_board_evaluates_all_boards(client, app, as_role, today)
         "actions_open": 1,
         "actions_overdue": 1,
         "report_status": "DECIDED",
+        "report_missing": False,
         "report_late": False,
         "risks": bands(1, 1, 1, 1),
     }
     assert boards[OTHER_BOARD] == deadlines | {
         "board_org_unit_id": OTHER_BOARD,
+        "board_org_unit": {"id": OTHER_BOARD, "name": "Barn- och utbildningsnämnden", "short_name": "BUN", "type": "board"},
         "plan_status": "DECIDED",
         "plan_missing": False,
         "plan_late": True,
@@ -171,6 +188,7 @@ async def test_executive_board_evaluates_all_boards(client, app, as_role, today)
         "actions_open": 0,
         "actions_overdue": 0,
         "report_status": None,
+        "report_missing": True,
         "report_late": True,
         "risks": bands(0, 1, 0, 1),
     }
@@ -184,7 +202,10 @@ async def test_executive_board_evaluates_all_boards(client, app, as_role, today)
         {"area": "Personal", "deviations_open": 0, "deviations_closed": 1},
     ]
     assert body["risks"] == bands(1, 2, 1, 2)
-    assert body["boards_without_plan"] == 0
+    # The directory's other boards have kept no internal control here: each is listed, flagged.
+    others = [b for board, b in boards.items() if board not in {BOARD, OTHER_BOARD, THIRD_BOARD}]
+    assert all(b["plan_missing"] and b["report_missing"] and b["activities"] == 0 for b in others)
+    assert (body["boards_without_plan"], body["boards_without_report"]) == (len(others), len(others) + 2)
 
 
 async def test_boards_without_a_plan_are_listed_and_flagged_missing(client, app, as_role, today):
@@ -197,39 +218,82 @@ async def test_boards_without_a_plan_are_listed_and_flagged_missing(client, app,
         plan(THIRD_BOARD, year=2026, decided_on=dt.date(2025, 12, 10)),
     )
     today.set(dt.date(2027, 3, 1))
-    body = (await client.get(f"{EVALUATIONS}/2027", headers=as_role(Role.FULLMAKTIGE))).json()
-    boards = {b["board_org_unit_id"]: b for b in body["boards"]}
-    assert boards.keys() == {BOARD, OTHER_BOARD, THIRD_BOARD}
-    flags = {board: (b["plan_missing"], b["plan_status"], b["plan_late"], b["activities"]) for board, b in boards.items()}
-    assert flags == {BOARD: (False, "DECIDED", False, 0), OTHER_BOARD: (True, None, True, 0), THIRD_BOARD: (True, None, True, 0)}
+    body, boards = await evaluation(client, as_role(Role.FULLMAKTIGE))
+    flags = {
+        board: (boards[board]["plan_missing"], boards[board]["plan_status"], boards[board]["plan_late"])
+        for board in (BOARD, OTHER_BOARD, THIRD_BOARD)
+    }
+    assert flags == {BOARD: (False, "DECIDED", False), OTHER_BOARD: (True, None, True), THIRD_BOARD: (True, None, True)}
     assert boards[THIRD_BOARD]["risks"] == bands(0, 0, 0, 0) and boards[OTHER_BOARD]["risks"] == bands(0, 1, 0, 0)
-    assert body["boards_without_plan"] == 2
+    assert body["boards_without_plan"] == len(boards) - 1
 
 
-async def test_a_board_whose_internal_control_lies_two_years_back_is_not_listed(client, app, as_role):
-    await add(app, plan(BOARD), plan(OTHER_BOARD, year=2025), *assessment(THIRD_BOARD, (1, 1), year=2026))
-    body = (await client.get(f"{EVALUATIONS}/2027", headers=as_role(Role.REVISOR))).json()
-    assert {b["board_org_unit_id"]: b["plan_missing"] for b in body["boards"]} == {BOARD: False, THIRD_BOARD: True}
+async def test_a_board_of_the_directory_without_any_internal_control_is_listed_flagged_missing(client, app, as_role):
+    await add(app, plan(BOARD))
+    unknown_here = await registered(app, OrgUnitType.BOARD, "Miljö- och byggnadsnämnden", short_name="MBN")
+    body, boards = await evaluation(client, as_role(Role.FULLMAKTIGE))
+    listed = boards[unknown_here]
+    assert listed["board_org_unit"] == {"id": unknown_here, "name": "Miljö- och byggnadsnämnden", "short_name": "MBN", "type": "board"}
+    assert (listed["plan_missing"], listed["plan_status"], listed["report_missing"], listed["report_status"]) == (True, None, True, None)
+    assert (listed["activities"], listed["completion"], listed["risks"]) == (0, None, bands(0, 0, 0, 0))
+    assert body["boards_without_plan"] == sum(b["plan_missing"] for b in body["boards"]) and not boards[BOARD]["plan_missing"]
 
 
-async def test_a_year_after_the_last_internal_control_lists_every_board_as_missing(client, app, as_role):
-    await three_boards(app)
-    body = (await client.get(f"{EVALUATIONS}/2028", headers=as_role(Role.FULLMAKTIGE))).json()
-    assert {b["board_org_unit_id"] for b in body["boards"] if b["plan_missing"]} == {BOARD, OTHER_BOARD, THIRD_BOARD}
-    assert body["boards_without_plan"] == 3
+async def test_every_board_level_unit_is_evaluated_and_no_other(client, app, as_role):
+    """The executive board, the boards, the companies and the federations each keep internal control."""
+    executive_board = await registered(app, OrgUnitType.EXECUTIVE_BOARD, "Kommunstyrelsen")
+    company = await registered(app, OrgUnitType.COMPANY, "Hallstahammars Bostads AB")
+    federation = await registered(app, OrgUnitType.FEDERATION, "Västra Mälardalens Myndighetsförbund")
+    administration = await registered(app, OrgUnitType.ADMINISTRATION, "Kommunledningsförvaltningen")
+    _, boards = await evaluation(client, as_role(Role.FULLMAKTIGE))
+    assert {boards[unit]["board_org_unit"]["type"] for unit in (executive_board, company, federation)} == {
+        "executive_board",
+        "company",
+        "federation",
+    }
+    assert not {administration, ADMINISTRATION, COUNCIL} & boards.keys()
+    names = [b["board_org_unit"]["name"] for b in boards.values() if b["board_org_unit"]]
+    assert names == sorted(names), "by name"
+
+
+async def test_a_board_wound_up_during_the_year_is_listed_one_wound_up_before_it_is_not(client, app, as_role):
+    before = await registered(app, OrgUnitType.BOARD, "Tekniska nämnden", valid_to=dt.date(2026, 12, 31))
+    during = await registered(app, OrgUnitType.BOARD, "Servicenämnden", valid_to=dt.date(2027, 6, 30))
+    after = await registered(app, OrgUnitType.BOARD, "Samhällsbyggnadsnämnden", valid_from=dt.date(2028, 1, 1))
+    first_day = await registered(app, OrgUnitType.BOARD, "Valnämnden", valid_to=dt.date(2027, 1, 1))
+    await add(app, plan(during, decided_on=dt.date(2026, 12, 10)))
+    _, boards = await evaluation(client, as_role(Role.REVISOR))
+    assert before not in boards and after not in boards
+    assert (boards[during]["board_closed_on"], boards[during]["plan_missing"], boards[during]["report_missing"]) == (
+        "2027-06-30",
+        False,
+        True,
+    )
+    assert boards[first_day]["board_closed_on"] == "2027-01-01"
+    _, next_year = await evaluation(client, as_role(Role.REVISOR), 2028)
+    assert after in next_year and during not in next_year and next_year[after]["board_closed_on"] is None
 
 
 async def test_before_the_deadlines_nothing_undecided_is_late(client, app, as_role, today):
     await add(app, plan(THIRD_BOARD, year=2028, status=Status.PROPOSED))
     today.set(dt.date(2027, 12, 31))
-    [board] = (await client.get(f"{EVALUATIONS}/2028", headers=as_role(Role.REVISOR))).json()["boards"]
+    _, boards = await evaluation(client, as_role(Role.REVISOR), 2028)
+    board = boards[THIRD_BOARD]
     assert (board["plan_status"], board["plan_late"], board["report_late"]) == ("PROPOSED", False, False)
 
 
 async def test_auditors_read_the_evaluation(client, app, as_role):
     await three_boards(app)
-    response = await client.get(f"{EVALUATIONS}/2027", headers=as_role(Role.REVISOR))
-    assert response.status_code == 200 and len(response.json()["boards"]) == 3
+    _, boards = await evaluation(client, as_role(Role.REVISOR))
+    assert not boards[THIRD_BOARD]["plan_missing"]
+
+
+async def test_the_followup_service_reads_the_evaluation_and_no_other_service_does(client, app):
+    await three_boards(app)
+    _, boards = await evaluation(client, service_headers("followup", "internal-control"))
+    assert boards[BOARD]["completion"] == 0.75
+    body = assert_problem(await client.get(f"{EVALUATIONS}/2027", headers=service_headers("budget", "internal-control")), 403)
+    assert body["detail"] == "this operation does not admit calls from the budget service"
 
 
 @pytest.mark.parametrize("role", [Role.NAMND, Role.FORVALTNING, Role.ENHET, Role.ADMIN])
@@ -252,9 +316,12 @@ async def test_evaluation_needs_an_assertion(client):
     assert_problem(await client.get(f"{EVALUATIONS}/2027"), 401)
 
 
-async def test_evaluation_of_a_year_without_internal_control_is_a_404(client, app, as_role):
+async def test_a_year_without_internal_control_lists_every_board_flagged_missing(client, app, as_role):
     await three_boards(app)
-    assert_problem(await client.get(f"{EVALUATIONS}/2031", headers=as_role(Role.FULLMAKTIGE)), 404, detail_contains="2031")
+    body, boards = await evaluation(client, as_role(Role.FULLMAKTIGE), 2031)
+    assert boards.keys() >= {BOARD, OTHER_BOARD, THIRD_BOARD}
+    assert all(b["plan_missing"] and b["report_missing"] for b in boards.values())
+    assert body["boards_without_plan"] == body["boards_without_report"] == len(boards)
 
 
 @pytest.mark.parametrize("year", ["1999", "2101", "i-år"])
@@ -378,10 +445,13 @@ async def test_evaluation_costs_the_same_queries_for_3_boards_and_for_60(client,
     few = await queries_of_the_evaluation()
     await boards_with_activities(app, 57, 100)
     many = await queries_of_the_evaluation()
-    assert (few[0], many[0]) == (3, 60)
-    assert few[1] == many[1] <= 8, "one query per figure, none per board"
-    body = (await client.get(f"{EVALUATIONS}/2027", headers=as_role(Role.FULLMAKTIGE))).json()
-    assert {(b["activities"], b["activities_with_result"], b["deviations_open"], b["actions_open"]) for b in body["boards"]} == {
+    assert many[0] - few[0] == 57
+    assert few[1] == many[1] <= 7, "one query per figure, none per board; the boards come from the replica in memory"
+    body, boards = await evaluation(client, as_role(Role.FULLMAKTIGE))
+    # The boards with records here are unknown to the directory: listed after its boards, unnamed.
+    with_records = [b for b in body["boards"] if b["activities"]]
+    assert body["boards"][-60:] == with_records and all(b["board_org_unit"] is None for b in with_records)
+    assert {(b["activities"], b["activities_with_result"], b["deviations_open"], b["actions_open"]) for b in with_records} == {
         (100, 10, 1, 1)
     }
     assert body["risks"] == bands(60, 60, 0, 60)

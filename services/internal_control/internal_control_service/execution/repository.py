@@ -35,10 +35,10 @@ DeviationRow = Row[Deviation, uuid.UUID, str, str, uuid.UUID, int]
 ActionRow = Row[Action, Deviation, uuid.UUID]
 
 
-def _of_board_and_year(board_org_unit_id: uuid.UUID | None, year: int | None) -> list[ColumnElement[bool]]:
+def _of_board_and_year(board_org_unit_ids: Collection[uuid.UUID] | None, year: int | None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if board_org_unit_id is not None:
-        conditions.append(ControlPlan.board_org_unit_id == board_org_unit_id)
+    if board_org_unit_ids is not None:
+        conditions.append(ControlPlan.board_org_unit_id.in_(board_org_unit_ids))
     if year is not None:
         conditions.append(ControlPlan.year == year)
     return conditions
@@ -74,7 +74,7 @@ async def list_results(
     session: AsyncSession,
     *,
     activity_id: uuid.UUID | None = None,
-    board_org_unit_id: uuid.UUID | None = None,
+    board_org_unit_ids: Collection[uuid.UUID] | None = None,
     year: int | None = None,
     boards: Collection[uuid.UUID] | None,
     limit: int,
@@ -82,7 +82,7 @@ async def list_results(
 ) -> Sequence[ResultRow]:
     query = (
         _results()
-        .where(_in_boards(boards), after_keyset(ControlResult, after), *_of_board_and_year(board_org_unit_id, year))
+        .where(_in_boards(boards), after_keyset(ControlResult, after), *_of_board_and_year(board_org_unit_ids, year))
         .order_by(ControlResult.created_at, ControlResult.id)
         .limit(limit)
     )
@@ -121,7 +121,7 @@ async def get_deviation(session: AsyncSession, deviation_id: uuid.UUID) -> Devia
 async def list_deviations(
     session: AsyncSession,
     *,
-    board_org_unit_id: uuid.UUID | None,
+    board_org_unit_ids: Collection[uuid.UUID] | None,
     year: int | None,
     status: str | None,
     boards: Collection[uuid.UUID] | None,
@@ -130,7 +130,7 @@ async def list_deviations(
 ) -> Sequence[DeviationRow]:
     query = (
         _deviations()
-        .where(_in_boards(boards), after_keyset(Deviation, after), *_of_board_and_year(board_org_unit_id, year))
+        .where(_in_boards(boards), after_keyset(Deviation, after), *_of_board_and_year(board_org_unit_ids, year))
         .order_by(Deviation.created_at, Deviation.id)
         .limit(limit)
     )

@@ -3,6 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from internal_control_service.boards import IncludePredecessors, board_filter, named
 from internal_control_service.execution import repository, service
 from internal_control_service.execution.paging import created_page, keyset
 from internal_control_service.execution.schemas import (
@@ -17,12 +18,16 @@ from internal_control_service.execution.schemas import (
 )
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, etag, require_if_match, set_etag
+from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import org_units as replica_of
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow
 from styrkedjan_common.years import year_query
 
 router = APIRouter(tags=["control-execution"], route_class=PolicyRoute)
 READERS = allow(*service.READERS)
+# The follow-up service reads the boards' results and deviations (its own assertion).
+FOLLOWUP_READERS = allow(*service.READERS, services=("followup",))
 WRITERS = allow(*service.WRITERS)
 CONDITIONAL = problem_responses(404, 409, 412, 428)
 ACTIVITY_RESULTS = "/control-activities/{activity_id}/results"
@@ -42,59 +47,81 @@ YearQuery = Annotated[int | None, year_query("Only the control plans of this yea
     openapi_extra=WRITERS,
     responses=problem_responses(404, 409, 422),
 )
-async def record_control_result(activity_id: uuid.UUID, data: ResultCreate, session: SessionDep, caller: CallerDep) -> ResultRead:
+async def record_control_result(
+    activity_id: uuid.UUID, data: ResultCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep
+) -> ResultRead:
     """Record the outcome of a control activity of a decided plan on one occasion; a DEVIATION opens a deviation."""
-    return await service.record_result(session, caller, activity_id, data)
+    result = await service.record_result(session, caller, activity_id, data)
+    named(org_units, [result])
+    return result
 
 
 @router.get(ACTIVITY_RESULTS, response_model=Page[ResultRead], openapi_extra=READERS, responses=problem_responses(404, 422))
 async def list_activity_results(
-    activity_id: uuid.UUID, session: SessionDep, caller: CallerDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+    activity_id: uuid.UUID,
+    session: SessionDep,
+    caller: CallerDep,
+    org_units: OrgUnitsDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
 ) -> Page[ResultRead]:
     """The results of one control activity, in the order they were recorded."""
     after = keyset(cursor)
     await service.ensure_activity_readable(session, caller, activity_id)
     rows = await repository.list_results(session, activity_id=activity_id, boards=None, limit=limit + 1, after=after)
     items, next_cursor = created_page(rows, limit, lambda row: row.ControlResult)
-    return Page[ResultRead](items=[service.result_of_row(row) for row in items], next_cursor=next_cursor)
+    results = [service.result_of_row(row) for row in items]
+    named(org_units, results)
+    return Page[ResultRead](items=results, next_cursor=next_cursor)
 
 
-@router.get("/results", response_model=Page[ResultRead], openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get("/results", response_model=Page[ResultRead], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
 async def list_control_results(
     session: SessionDep,
     caller: CallerDep,
+    org_units: OrgUnitsDep,
     board_org_unit_id: BoardQuery = None,
     year: YearQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    include_predecessors: IncludePredecessors = False,
 ) -> Page[ResultRead]:
     """Results of the boards in the caller's scope (all for the auditors), in the order they were recorded."""
     boards = service.boards_to_list(caller, board_org_unit_id)
     rows = await repository.list_results(
-        session, board_org_unit_id=board_org_unit_id, year=year, boards=boards, limit=limit + 1, after=keyset(cursor)
+        session,
+        board_org_unit_ids=board_filter(org_units, board_org_unit_id, include_predecessors),
+        year=year,
+        boards=boards,
+        limit=limit + 1,
+        after=keyset(cursor),
     )
     items, next_cursor = created_page(rows, limit, lambda row: row.ControlResult)
-    return Page[ResultRead](items=[service.result_of_row(row) for row in items], next_cursor=next_cursor)
+    results = [service.result_of_row(row) for row in items]
+    named(org_units, results)
+    return Page[ResultRead](items=results, next_cursor=next_cursor)
 
 
 # --- deviations ---------------------------------------------------------------------------
 
 
-@router.get("/deviations", response_model=Page[DeviationRead], openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get("/deviations", response_model=Page[DeviationRead], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
 async def list_deviations(
     session: SessionDep,
     caller: CallerDep,
+    org_units: OrgUnitsDep,
     board_org_unit_id: BoardQuery = None,
     year: YearQuery = None,
     status: DeviationStatus | None = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    include_predecessors: IncludePredecessors = False,
 ) -> Page[DeviationRead]:
     """Deviations of the boards in the caller's scope with their actions, in the order they were found."""
     boards = service.boards_to_list(caller, board_org_unit_id)
     rows = await repository.list_deviations(
         session,
-        board_org_unit_id=board_org_unit_id,
+        board_org_unit_ids=board_filter(org_units, board_org_unit_id, include_predecessors),
         year=year,
         status=status.value if status else None,
         boards=boards,
@@ -102,14 +129,20 @@ async def list_deviations(
         after=keyset(cursor),
     )
     items, next_cursor = created_page(rows, limit, lambda row: row.Deviation)
-    return Page[DeviationRead](items=await service.read_deviations(session, items), next_cursor=next_cursor)
+    deviations = await service.read_deviations(session, items)
+    named(org_units, deviations)
+    return Page[DeviationRead](items=deviations, next_cursor=next_cursor)
 
 
-@router.get(DEVIATION, response_model=DeviationRead, openapi_extra=READERS, responses=problem_responses(404, 422))
-async def get_deviation(deviation_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> DeviationRead:
+@router.get(DEVIATION, response_model=DeviationRead, openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
+async def get_deviation(
+    deviation_id: uuid.UUID, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, response: Response
+) -> DeviationRead:
     row = await service.get_deviation(session, caller, deviation_id)
     set_etag(row.Deviation, response)
-    return await service.read_deviation(session, row)
+    deviation = await service.read_deviation(session, row)
+    named(org_units, [deviation])
+    return deviation
 
 
 @router.post(f"{DEVIATION}/closure", response_model=DeviationRead, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
@@ -121,6 +154,7 @@ async def close_deviation(
     require_if_match(request, etag(row.Deviation.id, row.Deviation.row_version))
     closed = await service.close_deviation(session, caller, row, data)
     set_etag(closed, response)
+    named(replica_of(request), [closed])
     return closed
 
 

@@ -54,15 +54,16 @@ def ensure_readable(principal: Principal, board_org_unit_id: uuid.UUID, missing:
 
 def boards_to_list(principal: Principal, board_org_unit_id: uuid.UUID | None) -> frozenset[uuid.UUID] | None:
     """The boards a list may show (None: no restriction). Asking for a board outside the caller's
-    scope is a 404, as reading one of its records would be."""
+    scope is a 404, as reading one of its records would be; the boards it succeeded are listed as
+    far as the caller's scope reaches."""
     if board_org_unit_id is not None:
         ensure_readable(principal, board_org_unit_id, f"no board {board_org_unit_id} in your scope")
-        return None
     return readable_unit_ids(principal)
 
 
 def _snapshot(read: BaseModel) -> dict[str, Any]:
-    return read.model_dump(mode="json")
+    # The audit trail keeps what was written, not the board's name looked up beside it.
+    return read.model_dump(mode="json", exclude={"board_org_unit"})
 
 
 # --- results ------------------------------------------------------------------------------

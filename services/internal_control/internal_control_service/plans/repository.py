@@ -100,17 +100,19 @@ async def list_plans(
     session: AsyncSession,
     *,
     boards: Collection[uuid.UUID] | None,
-    board_id: uuid.UUID | None,
+    board_ids: Collection[uuid.UUID] | None,
     year: int | None,
     status: str | None,
     limit: int,
     after: tuple[int, uuid.UUID] | None,
 ) -> list[ControlPlan]:
-    """Newest year first; `boards` limits the list to those boards (None: every board)."""
+    """Newest year first; `boards` (the caller's scope) and `board_ids` (the filter) each limit the
+    list to those boards (None: every board)."""
     query = select(ControlPlan).order_by(ControlPlan.year.desc(), ControlPlan.id).limit(limit)
-    if boards is not None:
-        query = query.where(ControlPlan.board_org_unit_id.in_(boards))
-    for column, value in ((ControlPlan.board_org_unit_id, board_id), (ControlPlan.year, year), (ControlPlan.status, status)):
+    for limited in (boards, board_ids):
+        if limited is not None:
+            query = query.where(ControlPlan.board_org_unit_id.in_(limited))
+    for column, value in ((ControlPlan.year, year), (ControlPlan.status, status)):
         if value is not None:
             query = query.where(column == value)
     if after is not None:

@@ -3,6 +3,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from internal_control_service.boards import IncludePredecessors, board_filter, named
 from internal_control_service.plans import service
 from internal_control_service.plans.models import CommonControl, ControlActivity, ControlPlan
 from internal_control_service.plans.schemas import (
@@ -19,8 +20,10 @@ from internal_control_service.plans.schemas import (
 )
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
-from styrkedjan_common.identity import Role
+from styrkedjan_common.identity import ALL_ROLES, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition
+from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import org_units as replica_of
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import year_query
@@ -30,6 +33,8 @@ EXECUTIVE_BOARD = allow(Role.FULLMAKTIGE)
 DRAFTERS = allow(*service.DRAFTERS)
 DECIDERS = allow(*service.DECIDERS)
 READERS = allow_any_signed_in()
+# The follow-up service reads the boards' plans and their activities (its own assertion).
+PLAN_READERS = allow(*ALL_ROLES, services=("followup",))
 CONDITIONAL = problem_responses(403, 404, 409, 412, 428)
 YearQuery = Annotated[int | None, year_query()]
 
@@ -125,14 +130,16 @@ async def delete_common_control(common_control_id: uuid.UUID, session: SessionDe
 # --- control plans ---------------------------------------------------------------------------
 
 
-async def _plan_response(session: SessionDep, plan: ControlPlan, response: Response) -> ControlPlanDetail:
+async def _plan_response(session: SessionDep, plan: ControlPlan, request: Request, response: Response) -> ControlPlanDetail:
     _with_etag(response, plan)
-    return await service.plan_detail(session, plan)
+    detail = await service.plan_detail(session, plan)
+    named(replica_of(request), [detail])
+    return detail
 
 
 async def _plan_created(session: SessionDep, plan: ControlPlan, request: Request, response: Response) -> ControlPlanDetail:
     response.headers["Location"] = request.url_for("get_control_plan", plan_id=plan.id).path
-    return await _plan_response(session, plan, response)
+    return await _plan_response(session, plan, request, response)
 
 
 async def _plan_for_write(
@@ -144,29 +151,34 @@ async def _plan_for_write(
     return plan
 
 
-@router.get("/control-plans", response_model=Page[ControlPlanRead], openapi_extra=READERS, responses=problem_responses(422))
+@router.get("/control-plans", response_model=Page[ControlPlanRead], openapi_extra=PLAN_READERS, responses=problem_responses(422))
 async def list_control_plans(
     session: SessionDep,
     caller: CallerDep,
+    org_units: OrgUnitsDep,
     board_org_unit_id: uuid.UUID | None = None,
     year: YearQuery = None,
     status_: Status | None = Query(default=None, alias="status"),
     limit: LimitQuery = 20,
     cursor: CursorQuery = None,
+    include_predecessors: IncludePredecessors = False,
 ) -> Page[ControlPlanRead]:
     """Control plans of the boards in the caller's scope (every board for revisor and the executive
     board), newest year first, without their activities."""
-    rows = await service.list_plans(
-        session, caller, board_id=board_org_unit_id, year=year, status=status_, limit=limit + 1, after=_after(cursor)
-    )
+    boards = board_filter(org_units, board_org_unit_id, include_predecessors)
+    rows = await service.list_plans(session, caller, board_ids=boards, year=year, status=status_, limit=limit + 1, after=_after(cursor))
     page, next_cursor = page_of(rows, limit, _by_year)
-    return Page[ControlPlanRead](items=[service.plan_read(plan) for plan in page], next_cursor=next_cursor)
+    items = [service.plan_read(plan) for plan in page]
+    named(org_units, items)
+    return Page[ControlPlanRead](items=items, next_cursor=next_cursor)
 
 
-@router.get("/control-plans/{plan_id}", response_model=ControlPlanDetail, openapi_extra=READERS, responses=problem_responses(404, 422))
-async def get_control_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> ControlPlanDetail:
+@router.get("/control-plans/{plan_id}", response_model=ControlPlanDetail, openapi_extra=PLAN_READERS, responses=problem_responses(404, 422))
+async def get_control_plan(
+    plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+) -> ControlPlanDetail:
     """The plan with its control activities, the common controls among them."""
-    return await _plan_response(session, await service.get_readable_plan(session, caller, plan_id), response)
+    return await _plan_response(session, await service.get_readable_plan(session, caller, plan_id), request, response)
 
 
 @router.post(
@@ -180,7 +192,7 @@ async def create_control_plan(
     data: ControlPlanCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> ControlPlanDetail:
     """Start a board's draft plan for a year; it carries the year's common controls from the start."""
-    return await _plan_created(session, await service.create_plan(session, caller, data), request, response)
+    return await _plan_created(session, await service.create_plan(session, caller, replica_of(request), data), request, response)
 
 
 @router.post(
@@ -195,7 +207,7 @@ async def revise_control_plan(
 ) -> ControlPlanDetail:
     """Start an amendment: a new draft copying the decided plan's activities."""
     source = await service.get_readable_plan(session, caller, plan_id)
-    return await _plan_created(session, await service.revise_plan(session, caller, source), request, response)
+    return await _plan_created(session, await service.revise_plan(session, caller, replica_of(request), source), request, response)
 
 
 @router.patch(
@@ -206,7 +218,7 @@ async def update_control_plan(
 ) -> ControlPlanDetail:
     """Retitle a draft. Requires If-Match; decided plans are immutable."""
     plan = await _plan_for_write(request, session, caller, plan_id)
-    return await _plan_response(session, await service.update_plan(session, caller, plan, data), response)
+    return await _plan_response(session, await service.update_plan(session, caller, plan, data), request, response)
 
 
 @router.delete("/control-plans/{plan_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=DRAFTERS, responses=CONDITIONAL)
@@ -227,7 +239,7 @@ async def _step(
     decision: Decision | None = None,
 ) -> ControlPlanDetail:
     plan = await _plan_for_write(request, session, caller, plan_id, step)
-    return await _plan_response(session, await service.transition(session, caller, plan, step, decision), response)
+    return await _plan_response(session, await service.transition(session, caller, plan, step, decision), request, response)
 
 
 @router.post("/control-plans/{plan_id}/proposal", response_model=ControlPlanDetail, openapi_extra=DRAFTERS, responses=CONDITIONAL)
@@ -282,7 +294,7 @@ async def _activity_for_write(
 @router.get(
     "/control-plans/{plan_id}/activities",
     response_model=Page[ControlActivityRead],
-    openapi_extra=READERS,
+    openapi_extra=PLAN_READERS,
     responses=problem_responses(404, 422),
 )
 async def list_control_activities(
@@ -315,7 +327,10 @@ async def create_control_activity(
 
 
 @router.get(
-    "/control-activities/{activity_id}", response_model=ControlActivityRead, openapi_extra=READERS, responses=problem_responses(404, 422)
+    "/control-activities/{activity_id}",
+    response_model=ControlActivityRead,
+    openapi_extra=PLAN_READERS,
+    responses=problem_responses(404, 422),
 )
 async def get_control_activity(activity_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> ControlActivityRead:
     activity, _ = await service.get_readable_activity(session, caller, activity_id)

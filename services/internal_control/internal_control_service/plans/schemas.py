@@ -3,6 +3,7 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from internal_control_service.boards import BoardName
 from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.lifecycle import DecidedRead
 from styrkedjan_common.schemas import InputModel
@@ -110,6 +111,7 @@ class ControlPlanRead(DecidedRead, Tracking):
     model_config = ConfigDict(from_attributes=True)
 
     board_org_unit_id: uuid.UUID
+    board_org_unit: BoardName = None
     year: int
     title: str
     late: bool = Field(description="Not decided although 31 December of the year before the plan's year has passed")

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from internal_control_service.boards import require_board
 from internal_control_service.db import auditor
 from internal_control_service.plans import repository
 from internal_control_service.plans.models import CommonControl, CommonControlWithdrawal, ControlActivity, ControlPlan
@@ -34,6 +35,7 @@ from styrkedjan_common.db import utcnow
 from styrkedjan_common.http import EMBEDDED_MAX, cursor_values, page_of
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
+from styrkedjan_common.org_units import OrgUnitReplica
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -144,7 +146,8 @@ async def plan_detail(session: AsyncSession, plan: ControlPlan) -> ControlPlanDe
 
 
 def _snapshot(read: BaseModel) -> dict[str, Any]:
-    return read.model_dump(mode="json", exclude={"late"})
+    # The audit trail keeps what was written: not what is computed (lateness) or looked up (names).
+    return read.model_dump(mode="json", exclude={"late", "board_org_unit"})
 
 
 def _plan_snapshot(plan: ControlPlan, activities: Iterable[ControlActivity] | None = None) -> dict[str, Any]:
@@ -267,14 +270,14 @@ async def list_plans(
     session: AsyncSession,
     principal: Principal,
     *,
-    board_id: uuid.UUID | None,
+    board_ids: list[uuid.UUID] | None,
     year: int | None,
     status: Status | None,
     limit: int,
     after: tuple[int, uuid.UUID] | None,
 ) -> list[ControlPlan]:
     return await repository.list_plans(
-        session, boards=readable_boards(principal), board_id=board_id, year=year, status=status, limit=limit, after=after
+        session, boards=readable_boards(principal), board_ids=board_ids, year=year, status=status, limit=limit, after=after
     )
 
 
@@ -347,17 +350,19 @@ async def _new_revision(
     return plan
 
 
-async def create_plan(session: AsyncSession, principal: Principal, data: ControlPlanCreate) -> ControlPlan:
+async def create_plan(session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, data: ControlPlanCreate) -> ControlPlan:
     ensure_writer(principal, data.board_org_unit_id)
+    await require_board(org_units, data.board_org_unit_id, data.year)
     return await _new_revision(session, principal, data.board_org_unit_id, data.year, data.title)
 
 
-async def revise_plan(session: AsyncSession, principal: Principal, source: ControlPlan) -> ControlPlan:
+async def revise_plan(session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, source: ControlPlan) -> ControlPlan:
     """An amendment (ändringsbeslut): a draft copying the decided plan's activities; its common
-    controls come as the executive board words them now."""
+    controls come as the executive board words them now. A board wound up amends nothing."""
     ensure_writer(principal, source.board_org_unit_id)
     if Status(source.status) != Status.DECIDED:
         raise RuleViolation("a new revision of a control plan starts from the decided plan in force")
+    await require_board(org_units, source.board_org_unit_id, source.year, pointer="#/path/plan_id")
     own = [a for a in await repository.activities_of(session, source.id) if a.common_control_id is None]
     return await _new_revision(session, principal, source.board_org_unit_id, source.year, source.title, own)
 

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, case, func, select, union
+from sqlalchemy import ColumnElement, Row, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from internal_control_service.execution.models import Action, ControlResult, Deviation
@@ -55,7 +55,7 @@ async def max_revision(session: AsyncSession, board_org_unit_id: uuid.UUID, year
 async def list_reports(
     session: AsyncSession,
     *,
-    board_org_unit_id: uuid.UUID | None,
+    board_org_unit_ids: Collection[uuid.UUID] | None,
     year: int | None,
     status: str | None,
     boards: Collection[uuid.UUID] | None,
@@ -70,8 +70,8 @@ async def list_reports(
     )
     if boards is not None:
         query = query.where(FollowupReport.board_org_unit_id.in_(boards))
-    if board_org_unit_id is not None:
-        query = query.where(FollowupReport.board_org_unit_id == board_org_unit_id)
+    if board_org_unit_ids is not None:
+        query = query.where(FollowupReport.board_org_unit_id.in_(board_org_unit_ids))
     if year is not None:
         query = query.where(FollowupReport.year == year)
     if status is not None:
@@ -111,16 +111,6 @@ async def results_of(session: AsyncSession, plan_id: uuid.UUID) -> Sequence[Row[
 
 
 # --- the evaluation: one query per figure, grouped by board -------------------------------
-
-
-async def boards_keeping_internal_control(session: AsyncSession, years: Collection[int]) -> set[uuid.UUID]:
-    """The boards with a control plan, a risk assessment or a follow-up report in any of `years`."""
-    query = union(
-        select(ControlPlan.board_org_unit_id).where(ControlPlan.year.in_(years)),
-        select(RiskAssessment.board_org_unit_id).where(RiskAssessment.year.in_(years)),
-        select(FollowupReport.board_org_unit_id).where(FollowupReport.year.in_(years)),
-    )
-    return set((await session.scalars(query)).all())
 
 
 def _plans_of(year: int) -> ColumnElement[bool]:

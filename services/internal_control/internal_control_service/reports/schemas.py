@@ -3,6 +3,7 @@ import uuid
 
 from pydantic import BaseModel, Field
 
+from internal_control_service.boards import BoardName
 from internal_control_service.execution.schemas import ActionStatus, DeviationStatus, Outcome
 from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.lifecycle import DecidedRead, Decision, Status
@@ -86,6 +87,7 @@ class ReportContent(BaseModel):
 
 class ReportRead(DecidedRead):
     board_org_unit_id: uuid.UUID
+    board_org_unit: BoardName = None
     year: int
     plan_id: uuid.UUID
     summary: str
@@ -123,13 +125,14 @@ class RiskBandCount(BaseModel):
 
 class BoardEvaluation(BaseModel):
     board_org_unit_id: uuid.UUID
+    board_org_unit: BoardName = None
+    board_closed_on: dt.date | None = Field(
+        default=None, description="The day the board was wound up, when that fell within the year: it kept internal control for part of it"
+    )
     plan_status: Status | None = Field(
         description="The decided plan's status if there is one, else its latest revision's; null without a plan"
     )
-    plan_missing: bool = Field(
-        description="The board has no control plan for the year, not even a draft: it keeps internal control (it has a risk "
-        "assessment or a follow-up report of the year, or internal control the year before) but has made no plan"
-    )
+    plan_missing: bool = Field(description="The board has no control plan for the year, not even a draft")
     plan_deadline: dt.date
     plan_late: bool
     activities: int
@@ -140,6 +143,7 @@ class BoardEvaluation(BaseModel):
     actions_open: int
     actions_overdue: int
     report_status: Status | None
+    report_missing: bool = Field(description="The board has no follow-up report for the year, not even a draft")
     report_deadline: dt.date
     report_late: bool
     risks: list[RiskBandCount] = Field(description="the risk distribution over the configured bands, lowest first")
@@ -157,9 +161,13 @@ class Evaluation(BaseModel):
     year: int
     as_of: dt.date
     boards: list[BoardEvaluation] = Field(
-        description="Every board that keeps internal control: those with a control plan, a risk assessment or a follow-up report "
-        "of the year or of the year before. A board without a plan for the year is listed too, flagged plan_missing"
+        description="Every board of the directory that existed on some day of the year (the boards, the executive board, the "
+        "companies and the federations: each keeps internal control of its own), by name, whether or not it has any "
+        "internal control here: one without a plan or a report is flagged plan_missing or report_missing. A board wound "
+        "up during the year is listed, one wound up before it is not. A board with internal control of the year that the "
+        "directory does not place in the year is listed too, after the others"
     )
     boards_without_plan: int = Field(description="How many of the boards have no control plan for the year", examples=[1])
+    boards_without_report: int = Field(description="How many of the boards have no follow-up report for the year", examples=[2])
     deviations_by_area: list[AreaDeviations]
     risks: list[RiskBandCount] = Field(description="the risk distribution over the configured bands, lowest first")

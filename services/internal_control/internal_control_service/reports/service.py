@@ -3,7 +3,8 @@
 Each board approves the follow-up of its control plan at the latest with its annual report in
 February: a report whose content is a snapshot of the plan's execution (results per occasion,
 deviations, actions), frozen once the board has decided it; a change is a new revision. The
-executive board (KS) then evaluates the municipality's internal control as a whole from all boards.
+executive board (KS) then evaluates the municipality's internal control as a whole from all boards:
+every board of the directory, those that have kept no internal control here included.
 """
 
 import datetime as dt
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from internal_control_service.boards import boards_of_year, closed_during, require_board
 from internal_control_service.db import auditor
 from internal_control_service.execution import deadlines
 from internal_control_service.execution import repository as execution_repository
@@ -44,6 +46,7 @@ from styrkedjan_common.db import lock_for_rule, utcnow
 from styrkedjan_common.http import EMBEDDED_MAX, encode_cursor
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
+from styrkedjan_common.org_units import OrgUnit, OrgUnitReplica
 from styrkedjan_common.problems import Forbidden, NotFound, RuleViolation
 from styrkedjan_common.scope import ensure_can_write
 
@@ -192,8 +195,9 @@ def to_read(report: FollowupReport, *, whole: bool = False) -> ReportRead:
 
 
 def _snapshot(report: FollowupReport) -> dict[str, Any]:
-    # The content is in the report row itself; the audit trail keeps what the board saw.
-    return to_read(report, whole=True).model_dump(mode="json")
+    # The content is in the report row itself; the audit trail keeps what the board saw (not the
+    # board's name, looked up beside its id when read).
+    return to_read(report, whole=True).model_dump(mode="json", exclude={"board_org_unit"})
 
 
 async def _find(session: AsyncSession, report_id: uuid.UUID) -> FollowupReport:
@@ -248,8 +252,9 @@ async def _add(
     return report
 
 
-async def create(session: AsyncSession, principal: Principal, data: ReportCreate) -> FollowupReport:
+async def create(session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, data: ReportCreate) -> FollowupReport:
     ensure_can_write(principal, data.board_org_unit_id, DRAFTERS, "a follow-up report")
+    await require_board(org_units, data.board_org_unit_id, data.year)
     await _ensure_none_open(session, data.board_org_unit_id, data.year)
     decided = await repository.first_in_status(session, data.board_org_unit_id, data.year, (Status.DECIDED,))
     if decided is not None:
@@ -259,10 +264,12 @@ async def create(session: AsyncSession, principal: Principal, data: ReportCreate
     return await _add(session, principal, data.board_org_unit_id, data.year, data.summary, None)
 
 
-async def new_revision(session: AsyncSession, principal: Principal, source: FollowupReport) -> FollowupReport:
-    """A change of a decided report (ändringsbeslut): a new draft with the execution as it stands now."""
+async def new_revision(session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, source: FollowupReport) -> FollowupReport:
+    """A change of a decided report (ändringsbeslut): a new draft with the execution as it stands
+    now. A board wound up changes nothing."""
     if source.status != Status.DECIDED.value:
         raise RuleViolation(f"a new revision starts from the decided report; this one is {source.status}")
+    await require_board(org_units, source.board_org_unit_id, source.year, pointer="#/path/report_id")
     await _ensure_none_open(session, source.board_org_unit_id, source.year)
     return await _add(session, principal, source.board_org_unit_id, source.year, source.summary, source)
 
@@ -334,21 +341,24 @@ def _by_board(rows: Sequence[RevisionRow]) -> dict[uuid.UUID, list[RevisionRow]]
     return grouped
 
 
-async def boards_to_evaluate(session: AsyncSession, year: int) -> list[uuid.UUID]:
-    """The boards the executive board evaluates for `year`: every board that keeps internal control,
-    known here by its records (a plan, a risk assessment or a follow-up report) of the year or of the
-    year before. A board without a plan for the year is so listed, and flagged, rather than left out;
-    a board whose last internal control lies two years back has been wound up, and drops out. The
-    directory itself does not reach this service, so a board that has never kept any internal
-    control is not known here."""
-    return sorted(await repository.boards_keeping_internal_control(session, (year - 1, year)), key=str)
+def boards_to_evaluate(org_units: OrgUnitReplica, year: int, with_records: Iterable[uuid.UUID]) -> list[tuple[uuid.UUID, OrgUnit | None]]:
+    """The boards the executive board evaluates for `year`, by name: every board-level unit of the
+    directory valid on some day of the year, since each keeps internal control of its own, so one
+    that has kept none here is listed, and flagged, rather than left out; one wound up during the
+    year is listed, one wound up before it is not. A board holding internal control of the year
+    (`with_records`) that the directory does not place in the year is listed too, after the others,
+    so no record of the year goes unevaluated."""
+    listed: dict[uuid.UUID, OrgUnit | None] = {uuid.UUID(unit.id): unit for unit in boards_of_year(org_units, year)}
+    for board in with_records:
+        listed.setdefault(board, org_units.units.get(str(board)))
+    return sorted(listed.items(), key=lambda item: (item[1] is None, item[1].name if item[1] else "", str(item[0])))
 
 
-async def evaluate(session: AsyncSession, principal: Principal, year: int, scales: RiskScales) -> Evaluation:
-    """Eight queries for the whole municipality, whatever the number of boards."""
+async def evaluate(session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, year: int, scales: RiskScales) -> Evaluation:
+    """Seven queries for the whole municipality, whatever the number of boards; the boards
+    themselves come from the replica in memory."""
     ensure_evaluator(principal)
     today = deadlines.today()
-    boards = await boards_to_evaluate(session, year)
     plans = _by_board(await repository.plan_states(session, year))
     reports = _by_board(await repository.report_states(session, year))
     activities = {row.board_org_unit_id: row for row in await repository.activity_counts(session, year)}
@@ -358,10 +368,8 @@ async def evaluate(session: AsyncSession, principal: Principal, year: int, scale
     risks: dict[uuid.UUID, Counter[str]] = defaultdict(Counter)
     for row in await repository.risk_values(session, year):
         risks[row.board_org_unit_id][scales.band_of(row.value).label] += row.risks
-    if not boards:
-        raise NotFound(f"no board has a control plan, a risk assessment or a follow-up report for {year} or the year before")
     evaluated = []
-    for board in boards:
+    for board, unit in boards_to_evaluate(org_units, year, plans.keys() | reports.keys() | risks.keys()):
         plan_status, plan_late = _state(plans.get(board, []), deadlines.plan_deadline(year))
         report_status, report_late = _state(reports.get(board, []), deadlines.report_deadline(year))
         counted, found, acted = activities.get(board), deviations.get(board), actions.get(board)
@@ -369,6 +377,8 @@ async def evaluate(session: AsyncSession, principal: Principal, year: int, scale
         evaluated.append(
             BoardEvaluation(
                 board_org_unit_id=board,
+                board_org_unit=org_units.name_of(board),
+                board_closed_on=closed_during(unit, year),
                 plan_status=plan_status,
                 plan_missing=board not in plans,
                 plan_deadline=deadlines.plan_deadline(year),
@@ -381,6 +391,7 @@ async def evaluate(session: AsyncSession, principal: Principal, year: int, scale
                 actions_open=acted.open if acted else 0,
                 actions_overdue=acted.overdue if acted else 0,
                 report_status=report_status,
+                report_missing=board not in reports,
                 report_deadline=deadlines.report_deadline(year),
                 report_late=report_late,
                 risks=_distribution(scales, risks.get(board, Counter())),
@@ -391,6 +402,7 @@ async def evaluate(session: AsyncSession, principal: Principal, year: int, scale
         as_of=today,
         boards=evaluated,
         boards_without_plan=sum(1 for board in evaluated if board.plan_missing),
+        boards_without_report=sum(1 for board in evaluated if board.report_missing),
         deviations_by_area=[AreaDeviations(area=row.area, deviations_open=row.open, deviations_closed=row.closed) for row in by_area],
         risks=_distribution(scales, sum(risks.values(), Counter())),
     )

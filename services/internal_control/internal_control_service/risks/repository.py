@@ -23,7 +23,7 @@ async def list_assessments(
     session: AsyncSession,
     *,
     boards: Collection[uuid.UUID] | None,
-    board_org_unit_id: uuid.UUID | None,
+    board_org_unit_ids: Collection[uuid.UUID] | None,
     year: int | None,
     limit: int,
     after: tuple[int, uuid.UUID] | None,
@@ -32,8 +32,8 @@ async def list_assessments(
     query = select(RiskAssessment).order_by(RiskAssessment.year.desc(), RiskAssessment.id).limit(limit)
     if boards is not None:
         query = query.where(RiskAssessment.board_org_unit_id.in_(boards))
-    if board_org_unit_id is not None:
-        query = query.where(RiskAssessment.board_org_unit_id == board_org_unit_id)
+    if board_org_unit_ids is not None:
+        query = query.where(RiskAssessment.board_org_unit_id.in_(board_org_unit_ids))
     if year is not None:
         query = query.where(RiskAssessment.year == year)
     if after is not None:

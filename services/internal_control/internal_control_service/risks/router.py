@@ -2,6 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Request, Response, status
 
+from internal_control_service.boards import IncludePredecessors, board_filter, named
 from internal_control_service.risks import service
 from internal_control_service.risks.models import Risk, RiskAssessment
 from internal_control_service.risks.scales import RiskScales, scales_of
@@ -17,12 +18,16 @@ from internal_control_service.risks.schemas import (
 )
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
+from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import org_units as replica_of
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import YearFilter
 
 router = APIRouter(tags=["risk-assessments"], route_class=PolicyRoute)
 READERS = allow(*service.READERS)
+# The follow-up service reads the assessments for the boards' reports (its own assertion).
+FOLLOWUP_READERS = allow(*service.READERS, services=("followup",))
 WRITERS = allow(*service.WRITERS)
 CONDITIONAL = problem_responses(404, 409, 412, 428)
 ASSESSMENTS = "/risk-assessments"
@@ -36,7 +41,9 @@ def _scales(request: Request) -> RiskScales:
 
 async def _assessment_response(session: SessionDep, request: Request, response: Response, assessment: RiskAssessment) -> RiskAssessmentRead:
     set_etag(assessment, response)
-    return await service.assessment_view(session, assessment, _scales(request))
+    view = await service.assessment_view(session, assessment, _scales(request))
+    named(replica_of(request), [view])
+    return view
 
 
 async def _risk_response(session: SessionDep, request: Request, response: Response, risk: Risk) -> RiskRead:
@@ -68,30 +75,34 @@ async def get_risk_scales(request: Request) -> RiskScales:
 # --- assessments --------------------------------------------------------------------------
 
 
-@router.get(ASSESSMENTS, response_model=Page[RiskAssessmentSummary], openapi_extra=READERS, responses=problem_responses(422))
+@router.get(ASSESSMENTS, response_model=Page[RiskAssessmentSummary], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(422))
 async def list_risk_assessments(
     session: SessionDep,
     caller: CallerDep,
+    org_units: OrgUnitsDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     board_org_unit_id: uuid.UUID | None = None,
     year: YearFilter = None,
+    include_predecessors: IncludePredecessors = False,
 ) -> Page[RiskAssessmentSummary]:
     """The risk assessments of the boards in the caller's scope (all for the auditors), newest year first."""
     after = decode_cursor(cursor)
     rows = await service.list_assessments(
         session,
         caller,
-        board_org_unit_id=board_org_unit_id,
+        board_org_unit_ids=board_filter(org_units, board_org_unit_id, include_predecessors),
         year=year,
         limit=limit + 1,
         after=cursor_values(after, year=int, id=uuid.UUID) if after else None,
     )
     page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "id": str(last.id)})
-    return Page[RiskAssessmentSummary](items=[service.to_summary(a) for a in page], next_cursor=next_cursor)
+    items = [service.to_summary(a) for a in page]
+    named(org_units, items)
+    return Page[RiskAssessmentSummary](items=items, next_cursor=next_cursor)
 
 
-@router.get(ASSESSMENT, response_model=RiskAssessmentRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(ASSESSMENT, response_model=RiskAssessmentRead, openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
 async def get_risk_assessment(
     assessment_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> RiskAssessmentRead:
@@ -111,7 +122,7 @@ async def create_risk_assessment(
     data: RiskAssessmentCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> RiskAssessmentRead:
     """Start a board's risk and materiality assessment for a year; one per board and year."""
-    assessment = await service.create_assessment(session, caller, data)
+    assessment = await service.create_assessment(session, caller, replica_of(request), data)
     response.headers["Location"] = f"{request.url.path}/{assessment.id}"
     return await _assessment_response(session, request, response, assessment)
 
@@ -144,7 +155,8 @@ async def copy_risk_assessment_to_next_year(
     assessment_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> RiskAssessmentRead:
     """Start next year's assessment of the same board with this one's risks, to reassess them."""
-    copy = await service.copy_to_next_year(session, caller, await service.get_writable(session, caller, assessment_id))
+    source = await service.get_writable(session, caller, assessment_id)
+    copy = await service.copy_to_next_year(session, caller, replica_of(request), source)
     response.headers["Location"] = f"/api/internal-control/v1{ASSESSMENTS}/{copy.id}"
     return await _assessment_response(session, request, response, copy)
 
@@ -153,7 +165,9 @@ async def copy_risk_assessment_to_next_year(
 async def get_risk_matrix(assessment_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request) -> RiskMatrix:
     """The 4 × 4 risk matrix: the number of risks per likelihood and consequence, and per colour band."""
     assessment = await service.get_readable(session, caller, assessment_id)
-    return await service.matrix(session, assessment, _scales(request))
+    matrix = await service.matrix(session, assessment, _scales(request))
+    named(replica_of(request), [matrix])
+    return matrix
 
 
 # --- risks --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from internal_control_service.boards import require_board
 from internal_control_service.db import auditor
 from internal_control_service.risks import repository
 from internal_control_service.risks.models import Risk, RiskAssessment
@@ -31,6 +32,7 @@ from internal_control_service.risks.schemas import (
 )
 from styrkedjan_common.http import EMBEDDED_MAX, cursor_values, page_of
 from styrkedjan_common.identity import Principal, Role
+from styrkedjan_common.org_units import OrgUnitReplica
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 from styrkedjan_common.scope import can_read_unpublished, ensure_can_write, readable_unit_ids
@@ -112,7 +114,7 @@ def _risk_snapshot(risk: Risk) -> dict[str, Any]:
 
 
 def _assessment_snapshot(assessment: RiskAssessment, risks: list[Risk] | None = None) -> dict[str, Any]:
-    snapshot = to_summary(assessment).model_dump(mode="json")
+    snapshot = to_summary(assessment).model_dump(mode="json", exclude={"board_org_unit"})
     if risks is not None:
         snapshot["risks"] = [_risk_snapshot(risk) for risk in risks]
     return snapshot
@@ -132,7 +134,14 @@ async def matrix(session: AsyncSession, assessment: RiskAssessment, scales: Risk
         for consequence in SCALE
     ]
     bands = [BandTotal(**band.model_dump(), count=sum(cell.count for cell in cells if band.holds(cell.value))) for band in scales.bands]
-    return RiskMatrix(assessment_id=assessment.id, cells=cells, bands=bands, total=sum(counts.values()))
+    return RiskMatrix(
+        assessment_id=assessment.id,
+        board_org_unit_id=assessment.board_org_unit_id,
+        year=assessment.year,
+        cells=cells,
+        bands=bands,
+        total=sum(counts.values()),
+    )
 
 
 # --- reading in scope ---------------------------------------------------------------------
@@ -142,14 +151,15 @@ async def list_assessments(
     session: AsyncSession,
     principal: Principal,
     *,
-    board_org_unit_id: uuid.UUID | None,
+    board_org_unit_ids: list[uuid.UUID] | None,
     year: int | None,
     limit: int,
     after: tuple[int, uuid.UUID] | None,
 ) -> list[RiskAssessment]:
-    """The assessments of the boards in the caller's scope (every board for the auditors)."""
+    """The assessments of the boards in the caller's scope (every board for the auditors), of the
+    boards `board_org_unit_ids` if given."""
     return await repository.list_assessments(
-        session, boards=readable_unit_ids(principal), board_org_unit_id=board_org_unit_id, year=year, limit=limit, after=after
+        session, boards=readable_unit_ids(principal), board_org_unit_ids=board_org_unit_ids, year=year, limit=limit, after=after
     )
 
 
@@ -208,8 +218,11 @@ async def _add_assessment(
     return assessment
 
 
-async def create_assessment(session: AsyncSession, principal: Principal, data: RiskAssessmentCreate) -> RiskAssessment:
+async def create_assessment(
+    session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, data: RiskAssessmentCreate
+) -> RiskAssessment:
     ensure_can_write(principal, data.board_org_unit_id, WRITERS, "a risk assessment")
+    await require_board(org_units, data.board_org_unit_id, data.year)
     assessment = await _add_assessment(session, principal, data.board_org_unit_id, data.year, data.title, data.description)
     auditor.record(session, principal, "CREATE", ASSESSMENT, assessment.id, after=_assessment_snapshot(assessment))
     return assessment
@@ -243,7 +256,9 @@ async def delete_assessment(session: AsyncSession, principal: Principal, assessm
     auditor.record(session, principal, "DELETE", ASSESSMENT, assessment.id, before=before)
 
 
-async def copy_to_next_year(session: AsyncSession, principal: Principal, source: RiskAssessment) -> RiskAssessment:
+async def copy_to_next_year(
+    session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, source: RiskAssessment
+) -> RiskAssessment:
     """Start next year's assessment from this one: the same board, the same risks to reassess."""
     year = source.year + 1
     if year > LAST_YEAR:
@@ -251,6 +266,7 @@ async def copy_to_next_year(session: AsyncSession, principal: Principal, source:
             f"risk assessments are kept up to {LAST_YEAR}",
             errors=[{"pointer": "#/path/assessment_id", "detail": f"its year is {source.year}"}],
         )
+    await require_board(org_units, source.board_org_unit_id, year, pointer="#/path/assessment_id")
     title = source.title.replace(str(source.year), str(year))
     copy = await _add_assessment(session, principal, source.board_org_unit_id, year, title, source.description)
     risks = [
