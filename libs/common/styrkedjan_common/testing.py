@@ -101,6 +101,48 @@ async def running(app: Any) -> AsyncIterator[Any]:
         yield app
 
 
+@asynccontextmanager
+async def served(app: Any, *, lifespan: bool = False) -> AsyncIterator[str]:
+    """Serve the app over real HTTP (uvicorn, in the test's event loop) on a free local port around
+    a block; its base URL. The app's lifespan runs only with `lifespan` (a suite's app runs it already)."""
+    import socket
+
+    import uvicorn
+
+    class InProcessServer(uvicorn.Server):
+        @contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            # The test process keeps its own signal handlers (Ctrl-C stops the run, not the server).
+            yield
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, lifespan="on" if lifespan else "off", log_config=None, timeout_graceful_shutdown=2)
+    server = InProcessServer(config)
+    task = asyncio.create_task(server.serve(sockets=[listener]))
+    try:
+        while not server.started:
+            if task.done():
+                await task
+                raise RuntimeError("the server stopped before it started")
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+        listener.close()
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: a callee that is down."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
 @dataclass
 class TestKeys:
     private_pem: str
