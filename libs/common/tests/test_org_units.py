@@ -1,0 +1,261 @@
+"""The org-unit replica against a directory feed and a real database: loaded at start, an id
+registered later found on its first use, a 422 naming the field for a unit that is unknown, closed
+or of the wrong type, the stored units served while the directory is away (and after a restart),
+predecessors followed across reorganisations, several processes syncing one table, and a feed
+longer than a page. On both databases."""
+
+import asyncio
+import datetime as dt
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from styrkedjan_common import org_units, testing
+from styrkedjan_common.db import Base, create_engine, make_metadata, make_sessionmaker
+from styrkedjan_common.org_units import (
+    BOARDS,
+    FEED_PAGE,
+    DirectorySyncMixin,
+    OrgUnit,
+    OrgUnitName,
+    OrgUnitReplica,
+    OrgUnitReplicaMixin,
+    OrgUnitType,
+)
+from styrkedjan_common.problems import InvalidInput
+
+
+class ProbeBase(Base):
+    __abstract__ = True
+    metadata = make_metadata()
+
+
+class ProbeOrgUnit(OrgUnitReplicaMixin, ProbeBase):
+    pass
+
+
+class ProbeSync(DirectorySyncMixin, ProbeBase):
+    pass
+
+
+class Directory:
+    """The gateway's feed as a test controls it: up or down, counting its calls."""
+
+    def __init__(self) -> None:
+        self.organisation = testing.TestOrganisation()
+        self.down = False
+        self.calls = 0
+
+    def add(self, type_: OrgUnitType, name: str | None = None, **fields) -> str:
+        return self.organisation.add(type_, name, **fields)
+
+    async def changes(self, after: int, limit: int) -> list[tuple[int, OrgUnit]]:
+        self.calls += 1
+        await asyncio.sleep(0)  # another replica's sync may run in between, as over the network
+        if self.down:
+            raise ConnectionRefusedError("the directory is unavailable")
+        return await self.organisation.changes(after, limit)
+
+
+@pytest.fixture
+async def sessionmaker(database_url):
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(ProbeBase.metadata.create_all)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def directory():
+    return Directory()
+
+
+@pytest.fixture
+async def started(sessionmaker, directory):
+    """Start replicas on the probe database; each is stopped at the end."""
+    replicas: list[OrgUnitReplica] = []
+
+    async def start(interval_seconds: float = 60.0) -> OrgUnitReplica:
+        replica = OrgUnitReplica(ProbeOrgUnit, ProbeSync, directory, interval_seconds)
+        replicas.append(replica)
+        await replica.start(sessionmaker)
+        return replica
+
+    yield start
+    for replica in replicas:
+        await replica.stop()
+
+
+async def stored_rows(sessionmaker) -> int:
+    async with sessionmaker() as session:
+        return await session.scalar(select(func.count()).select_from(ProbeOrgUnit)) or 0
+
+
+def refusal(error: pytest.ExceptionInfo[InvalidInput]) -> tuple[int, list[str], str]:
+    return error.value.status, [e["pointer"] for e in error.value.errors or []], error.value.detail
+
+
+async def test_the_units_are_loaded_at_start_and_stored(directory, started, sessionmaker):
+    council = directory.add(OrgUnitType.COUNCIL, "Kommunfullmäktige")
+    board = directory.add(OrgUnitType.BOARD, "Barn- och utbildningsnämnden", parent=council, short_name="BUN")
+    replica = await started()
+    assert set(replica.units) == {council, board}
+    assert replica.units[board].parent_id == council
+    assert replica.name_of(board) == OrgUnitName(id=uuid.UUID(board), name="Barn- och utbildningsnämnden", short_name="BUN", type="board")
+    assert replica.name_of(str(uuid.uuid4())) is None
+    assert await stored_rows(sessionmaker) == 2
+    status = replica.status()
+    assert (status["units"], status["position"], status["stale"], status["last_error"]) == (2, 2, False, None)
+
+
+async def test_a_unit_registered_after_start_is_found_on_its_first_use(directory, started):
+    replica = await started()
+    board = directory.add(OrgUnitType.BOARD, "Socialnämnden")
+    unit = await replica.find(board)
+    assert unit is not None and unit.name == "Socialnämnden"
+
+
+async def test_require_looks_up_a_unit_registered_after_start(directory, started):
+    replica = await started()
+    board = directory.add(OrgUnitType.BOARD, "Kultur- och fritidsnämnden")
+    unit = await replica.require(uuid.UUID(board), pointer="#/board_org_unit_id", on=dt.date(2027, 1, 1), types=BOARDS)
+    assert unit.id == board
+
+
+async def test_made_up_ids_do_not_become_a_stream_of_calls_to_the_directory(directory, started):
+    replica = await started()
+    calls = directory.calls
+    for _ in range(20):
+        assert await replica.find(uuid.uuid4()) is None
+    assert directory.calls - calls == 1
+
+
+async def test_an_unknown_unit_is_a_422_naming_the_field(directory, started):
+    replica = await started()
+    unknown = uuid.uuid4()
+    with pytest.raises(InvalidInput) as refused:
+        await replica.require(unknown, pointer="#/board_org_unit_id", what="the board")
+    assert refusal(refused) == (422, ["#/board_org_unit_id"], f"the board {unknown} is not in the directory")
+
+
+async def test_a_unit_not_valid_on_the_objects_date_is_a_422_naming_the_field(directory, started):
+    closed = directory.add(OrgUnitType.BOARD, "Tekniska nämnden", valid_to=dt.date(2026, 12, 31))
+    later = directory.add(OrgUnitType.BOARD, "Samhällsbyggnadsnämnden", valid_from=dt.date(2027, 1, 1))
+    replica = await started()
+    with pytest.raises(InvalidInput) as refused:
+        await replica.require(closed, pointer="#/board_org_unit_id", on=dt.date(2027, 3, 1), what="the board")
+    assert refusal(refused) == (
+        422,
+        ["#/board_org_unit_id"],
+        "the board Tekniska nämnden is not valid on 2027-03-01 (closed on 2026-12-31)",
+    )
+    with pytest.raises(InvalidInput) as refused:
+        await replica.require(later, pointer="#/items/0/org_unit_id", on=dt.date(2026, 6, 1))
+    assert refusal(refused) == (
+        422,
+        ["#/items/0/org_unit_id"],
+        "the org unit Samhällsbyggnadsnämnden is not valid on 2026-06-01 (valid from 2027-01-01)",
+    )
+    assert (await replica.require(closed, pointer="#/board_org_unit_id", on=dt.date(2026, 12, 31))).id == closed
+
+
+async def test_a_unit_of_a_type_the_rule_does_not_allow_is_a_422_naming_the_field(directory, started):
+    school = directory.add(OrgUnitType.UNIT, "Kolbäcksskolan")
+    replica = await started()
+    with pytest.raises(InvalidInput) as refused:
+        await replica.require(school, pointer="#/board_org_unit_id", types=BOARDS, what="the board")
+    assert refusal(refused) == (
+        422,
+        ["#/board_org_unit_id"],
+        "the board must be of type board, executive_board; Kolbäcksskolan is unit",
+    )
+
+
+async def test_a_closing_is_read_from_the_feed(directory, started):
+    board = directory.add(OrgUnitType.BOARD, "Miljönämnden")
+    replica = await started()
+    directory.organisation.change(board, valid_to=dt.date(2026, 12, 31))
+    assert await replica.sync()
+    assert replica.units[board].valid_to == dt.date(2026, 12, 31)
+    with pytest.raises(InvalidInput):
+        await replica.require(board, pointer="#/board_org_unit_id", on=dt.date(2027, 1, 1))
+
+
+async def test_while_the_directory_is_away_the_units_are_served_and_the_replica_turns_stale(directory, started):
+    board = directory.add(OrgUnitType.BOARD, "Socialnämnden")
+    replica = await started(interval_seconds=0.05)
+    directory.down = True
+    await asyncio.sleep(0.05 * (org_units.STALE_AFTER_INTERVALS + 2))
+    status = replica.status()
+    assert (status["stale"], status["last_error"], status["units"]) == (True, "the directory is unavailable", 1)
+    assert (await replica.find(board)) is not None
+    assert (await replica.require(board, pointer="#/board_org_unit_id", types=BOARDS)).name == "Socialnämnden"
+    directory.down = False
+    assert await replica.sync()
+    status = replica.status()
+    assert (status["stale"], status["last_error"]) == (False, None)
+
+
+async def test_a_restart_while_the_directory_is_away_serves_the_stored_units(directory, started, sessionmaker):
+    board = directory.add(OrgUnitType.BOARD, "Barn- och utbildningsnämnden")
+    first = await started()
+    await first.stop()
+    directory.down = True
+    restarted = await started()
+    assert restarted is not first
+    assert (await restarted.require(board, pointer="#/board_org_unit_id")).name == "Barn- och utbildningsnämnden"
+    status = restarted.status()
+    assert (status["units"], status["position"], status["last_error"]) == (1, 1, "the directory is unavailable")
+    assert status["synced_at"] is not None  # when it last heard from the directory, before the restart
+    # Back again, it reads on from where it stopped instead of from the start.
+    directory.down = False
+    later = directory.add(OrgUnitType.BOARD, "Socialnämnden")
+    calls = directory.calls
+    assert await restarted.sync()
+    assert (restarted.position, later in restarted.units, directory.calls - calls) == (2, True, 1)
+
+
+async def test_predecessors_are_followed_across_two_reorganisations(directory, started):
+    # 2019: the technical board; 2023 it became the community building board; 2027 the
+    # community building board and the environment board merged into one.
+    technical = directory.add(OrgUnitType.BOARD, "Tekniska nämnden", valid_to=dt.date(2022, 12, 31))
+    building = directory.add(OrgUnitType.BOARD, "Samhällsbyggnadsnämnden", predecessor=technical, valid_to=dt.date(2026, 12, 31))
+    merged = directory.add(OrgUnitType.BOARD, "Bygg- och miljönämnden", predecessor=building, valid_from=dt.date(2027, 1, 1))
+    other = directory.add(OrgUnitType.BOARD, "Socialnämnden")
+    replica = await started()
+    assert replica.with_predecessors([merged]) == [uuid.UUID(merged), uuid.UUID(building), uuid.UUID(technical)]
+    assert replica.with_predecessors([building, other]) == [uuid.UUID(building), uuid.UUID(technical), uuid.UUID(other)]
+    assert replica.with_predecessors([uuid.UUID(merged), technical]) == [uuid.UUID(merged), uuid.UUID(building), uuid.UUID(technical)]
+    stranger = uuid.uuid4()
+    assert replica.with_predecessors([stranger]) == [stranger]
+    assert [unit.name for unit in replica.boards(on=dt.date(2027, 6, 1))] == ["Bygg- och miljönämnden", "Socialnämnden"]
+
+
+async def test_two_replicas_syncing_one_table_at_once_do_not_fail(directory, started, sessionmaker):
+    for number in range(30):
+        directory.add(OrgUnitType.UNIT, f"Enhet {number}")
+    first, second = await asyncio.gather(started(), started())
+    for number in range(30, 60):
+        directory.add(OrgUnitType.UNIT, f"Enhet {number}")
+    assert await asyncio.gather(first.sync(), second.sync()) == [True, True]
+    assert (first.last_error, second.last_error) == (None, None)
+    assert len(first.units) == len(second.units) == await stored_rows(sessionmaker) == 60
+    async with sessionmaker() as session:
+        assert (await session.get(ProbeSync, DirectorySyncMixin.ROW)).position == 60  # type: ignore[union-attr]
+
+
+async def test_a_feed_longer_than_a_page_is_read_to_its_end(directory, started, sessionmaker):
+    count = 2 * FEED_PAGE + 1
+    for number in range(count):
+        directory.add(OrgUnitType.UNIT, f"Enhet {number}")
+    replica = await started()
+    assert (len(replica.units), replica.position, directory.calls) == (count, count, 3)
+    assert await stored_rows(sessionmaker) == count
+    # A page that ends exactly at the feed's end is followed by one more (empty) call.
+    for number in range(FEED_PAGE):
+        directory.add(OrgUnitType.UNIT, f"Ny enhet {number}")
+    calls = directory.calls
+    assert await replica.sync()
+    assert (len(replica.units), directory.calls - calls) == (count + FEED_PAGE, 2)
