@@ -34,6 +34,11 @@ REQUIRED = {
     "DB_PASSWORD_INTERNAL_CONTROL",
     "ASSERTION_PRIVATE_KEY_FILE",
     "ASSERTION_PUBLIC_KEYS_FILE",
+    "SERVICE_KEY_FILE_GOALS",
+    "SERVICE_KEY_FILE_BUDGET",
+    "SERVICE_KEY_FILE_FOLLOWUP",
+    "SERVICE_KEY_FILE_INTERNAL_CONTROL",
+    "SERVICE_PUBLIC_KEYS_DIR",
     "GATEWAY_OIDC_ISSUER",
     "GATEWAY_OIDC_AUDIENCE",
     "GATEWAY_OIDC_JWKS_URL",
@@ -48,6 +53,8 @@ def sample_environment() -> dict[str, str]:
     env |= {
         "ASSERTION_PRIVATE_KEY_FILE": "./keys/assertion.pem",
         "ASSERTION_PUBLIC_KEYS_FILE": "./keys/assertion.pub.pem",
+        "SERVICE_PUBLIC_KEYS_DIR": "./keys/service-public",
+        **{f"SERVICE_KEY_FILE_{s.prefix}": f"./keys/services/{s.name}.pem" for s in SERVICES},
         "GATEWAY_OIDC_ISSUER": "https://idp.example.org/realms/kommun",
         "GATEWAY_OIDC_AUDIENCE": "styrkedjan",
         "GATEWAY_OIDC_JWKS_URL": "https://idp.example.org/realms/kommun/protocol/openid-connect/certs",
@@ -206,6 +213,13 @@ def test_the_database_init_script_gets_one_password_secret_per_app(compose: dict
     assert "ports" not in postgres
 
 
+SERVICE_PUBLIC_KEYS_FOLDER = "/etc/styrkedjan/service-public-keys"
+
+
+def service_secret(service: App) -> str:
+    return f"{service.database}_service_key"
+
+
 def test_keys_come_from_files_named_by_the_operator(raw: dict[str, Any], compose: dict[str, Any]) -> None:
     assert raw["secrets"]["assertion_private_key"]["file"].startswith("${ASSERTION_PRIVATE_KEY_FILE:?")
     assert raw["configs"]["assertion_public_keys"]["file"].startswith("${ASSERTION_PUBLIC_KEYS_FILE:?")
@@ -213,10 +227,36 @@ def test_keys_come_from_files_named_by_the_operator(raw: dict[str, Any], compose
     assert gateway["secrets"] == ["assertion_private_key"]
     assert gateway["environment"]["GATEWAY_ASSERTION_PRIVATE_KEY_FILE"] == "/run/secrets/assertion_private_key"
     for service in SERVICES:
-        (config,) = compose["services"][service.name]["configs"]
-        assert config["source"] == "assertion_public_keys"
-        assert compose["services"][service.name]["environment"][f"{service.prefix}_ASSERTION_PUBLIC_KEYS_FILE"] == config["target"]
-        assert "secrets" not in compose["services"][service.name], "services never see the signing key"
+        configs = {c["source"]: c["target"] for c in compose["services"][service.name]["configs"]}
+        env = compose["services"][service.name]["environment"]
+        assert env[f"{service.prefix}_ASSERTION_PUBLIC_KEYS_FILE"] == configs["assertion_public_keys"]
+        # A service holds its own key and no other: never the gateway's, never another service's.
+        assert compose["services"][service.name]["secrets"] == [service_secret(service)]
+        assert env[f"{service.prefix}_SERVICE_PRIVATE_KEY_FILE"] == f"/run/secrets/{service_secret(service)}"
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=[s.name for s in SERVICES])
+def test_each_service_key_comes_from_its_own_file_and_its_public_keys_from_the_folder(raw: dict[str, Any], service: App) -> None:
+    assert raw["secrets"][service_secret(service)]["file"].startswith(f"${{SERVICE_KEY_FILE_{service.prefix}:?")
+    public = raw["configs"][f"{service.database}_service_public_keys"]["file"]
+    assert public.startswith("${SERVICE_PUBLIC_KEYS_DIR:?") and public.endswith(f"}}/{service.name}.pem")
+
+
+@pytest.mark.parametrize("app", APPS, ids=APP_IDS)
+def test_every_app_reads_the_folder_of_every_services_public_keys(compose: dict[str, Any], app: App) -> None:
+    """The folder holds `<service>.pem` for each service: what the app reads from it names the caller."""
+    service = compose["services"][app.name]
+    assert service["environment"][f"{app.prefix}_SERVICE_PUBLIC_KEYS_DIR"] == SERVICE_PUBLIC_KEYS_FOLDER
+    targets = {c["target"]: c["source"] for c in service["configs"] if c["target"].startswith(SERVICE_PUBLIC_KEYS_FOLDER + "/")}
+    assert targets == {f"{SERVICE_PUBLIC_KEYS_FOLDER}/{s.name}.pem": f"{s.database}_service_public_keys" for s in SERVICES}
+
+
+def test_services_read_the_directory_at_the_gateway_on_the_internal_network(compose: dict[str, Any]) -> None:
+    for service in SERVICES:
+        env = compose["services"][service.name]["environment"]
+        assert env[f"{service.prefix}_DIRECTORY_URL"] == "http://gateway:8000"
+        assert float(env[f"{service.prefix}_DIRECTORY_SYNC_INTERVAL_SECONDS"]) > 0
+    assert "backend" in compose["services"]["gateway"]["networks"]
 
 
 def test_gateway_reaches_each_service_by_its_compose_name(compose: dict[str, Any]) -> None:

@@ -32,6 +32,12 @@ from tests.deploy.support import (
 
 _DEV_ISSUER_OFF = "the development issuer is off"
 _FILE_INSTEAD = "given as a file (the _FILE variant) from a mounted secret or config"
+_FOLDER_INSTEAD = "given as a folder of <service>.pem files (the _DIR variant) from a mounted config"
+# The keys every deployment gives as files: the services' own keys and the services' public keys.
+_KEY_FILES = {
+    **{f"{s.prefix}_SERVICE_PRIVATE_KEY": _FILE_INSTEAD for s in SERVICES},
+    **{f"{a.prefix}_SERVICE_PUBLIC_KEYS": _FOLDER_INSTEAD for a in APPS},
+}
 # Left to the app's default on purpose, per deployment, with the reason.
 DELIBERATELY_DEFAULTED: dict[str, dict[str, str]] = {
     "compose": {
@@ -42,6 +48,7 @@ DELIBERATELY_DEFAULTED: dict[str, dict[str, str]] = {
         "GATEWAY_DEV_ISSUER_NAME": _DEV_ISSUER_OFF,
         "GATEWAY_DEV_TOKEN_TTL_SECONDS": _DEV_ISSUER_OFF,
         **{f"{s.prefix}_ASSERTION_PUBLIC_KEYS": _FILE_INSTEAD for s in SERVICES},
+        **_KEY_FILES,
     },
     "production": {
         "GATEWAY_ASSERTION_PRIVATE_KEY": _FILE_INSTEAD,
@@ -50,11 +57,13 @@ DELIBERATELY_DEFAULTED: dict[str, dict[str, str]] = {
         "GATEWAY_DEV_ISSUER_NAME": _DEV_ISSUER_OFF,
         "GATEWAY_DEV_TOKEN_TTL_SECONDS": _DEV_ISSUER_OFF,
         **{f"{s.prefix}_ASSERTION_PUBLIC_KEYS": _FILE_INSTEAD for s in SERVICES},
+        **_KEY_FILES,
     },
     "development": {
         "GATEWAY_ASSERTION_PRIVATE_KEY": _FILE_INSTEAD,
         "GATEWAY_DEV_ISSUER_PRIVATE_KEY": _FILE_INSTEAD,
         **{f"{s.prefix}_ASSERTION_PUBLIC_KEYS": _FILE_INSTEAD for s in SERVICES},
+        **_KEY_FILES,
     },
 }
 

@@ -24,6 +24,9 @@ from tests.deploy.support import (
 )
 
 GATEWAY_LABELS = {"app.kubernetes.io/name": "gateway", "app.kubernetes.io/component": "gateway"}
+# Who may call a service besides the gateway: the follow-up service reads the other three.
+CALLERS = {"goals": {"followup"}, "budget": {"followup"}, "followup": set(), "internal-control": {"followup"}}
+SERVICE_PUBLIC_KEYS_FOLDER = "/etc/styrkedjan/service-public-keys"
 
 
 def validate(document: dict[str, Any], version: str) -> None:
@@ -32,8 +35,22 @@ def validate(document: dict[str, Any], version: str) -> None:
 
 
 def labels_match(selector: dict[str, Any], labels: dict[str, str]) -> bool:
-    assert set(selector) <= {"matchLabels"}, "only matchLabels selectors are evaluated here"
+    assert set(selector) <= {"matchLabels", "matchExpressions"}, "only label selectors are evaluated here"
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] in ("In", "NotIn"), "only In and NotIn are evaluated here"
+        inside = labels.get(expression["key"]) in expression["values"]
+        if inside != (expression["operator"] == "In"):
+            return False
     return all(labels.get(k) == v for k, v in selector.get("matchLabels", {}).items())
+
+
+def test_the_selector_evaluation_follows_kubernetes() -> None:
+    labels = {"app.kubernetes.io/name": "goals", "app.kubernetes.io/component": "service"}
+    expression = {"key": "app.kubernetes.io/name", "operator": "In", "values": ["goals", "budget"]}
+    assert labels_match({"matchLabels": {"app.kubernetes.io/component": "service"}, "matchExpressions": [expression]}, labels)
+    assert not labels_match({"matchLabels": {"app.kubernetes.io/component": "gateway"}, "matchExpressions": [expression]}, labels)
+    assert not labels_match({"matchExpressions": [expression | {"values": ["budget"]}]}, labels)
+    assert labels_match({"matchExpressions": [expression | {"operator": "NotIn", "values": ["budget"]}]}, labels)
 
 
 def pod_template(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
@@ -151,8 +168,28 @@ def test_migration_job_runs_the_apps_migrate_command_with_the_apps_configuration
     assert job["spec"]["backoffLimit"] >= 1 and job["spec"]["activeDeadlineSeconds"] > 0
 
 
+def policies_selecting(docs: list[dict[str, Any]], direction: str, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """The rules of every policy of one direction ("Ingress", "Egress") that selects the pod."""
+    key = direction.lower()
+    return [
+        rule
+        for p in docs
+        if p["kind"] == "NetworkPolicy" and direction in p["spec"]["policyTypes"] and labels_match(p["spec"]["podSelector"], labels)
+        for rule in p["spec"].get(key, [])
+    ]
+
+
+def reaches(egress: list[dict[str, Any]], labels: dict[str, str], port: int = 8000) -> bool:
+    """Whether egress rules let a pod out to the pods with these labels on the port."""
+    return any(
+        any("podSelector" in peer and labels_match(peer["podSelector"], labels) for peer in rule.get("to", []))
+        and port in [p["port"] for p in rule.get("ports", [])]
+        for rule in egress
+    )
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_only_the_gateway_reaches_the_services(overlay: str) -> None:
+def test_only_the_gateway_and_the_declared_callers_reach_the_services(overlay: str) -> None:
     docs = render(overlay)
     policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
     default_deny = [
@@ -166,32 +203,45 @@ def test_only_the_gateway_reaches_the_services(overlay: str) -> None:
     assert default_deny, "a default-deny policy for the namespace"
     for service in SERVICES:
         labels = pod_template(docs, "Deployment", service.name)["metadata"]["labels"]
-        selecting = [p for p in policies if "Ingress" in p["spec"]["policyTypes"] and labels_match(p["spec"]["podSelector"], labels)]
-        rules = [rule for p in selecting for rule in p["spec"].get("ingress", [])]
+        rules = policies_selecting(docs, "Ingress", labels)
         assert rules, f"{service.name}: some ingress must be allowed"
+        admitted: set[str] = set()
         for rule in rules:
             peers = rule.get("from")
             assert peers, f"{service.name}: a rule without `from` admits everyone"
             for peer in peers:
                 assert set(peer) == {"podSelector"}, f"{service.name}: only pods of this namespace, by label"
-                assert labels_match(peer["podSelector"], GATEWAY_LABELS)
                 for app in APPS:
-                    if not app.is_gateway:
-                        other = pod_template(docs, "Deployment", app.name)["metadata"]["labels"]
-                        assert not labels_match(peer["podSelector"], other), f"{app.name} may reach {service.name}"
+                    pod = pod_template(docs, "Deployment", app.name)["metadata"]["labels"]
+                    if labels_match(peer["podSelector"], pod):
+                        admitted.add(app.name)
                     job = pod_template(docs, "Job", f"{app.name}-migrate")["metadata"]["labels"]
-                    assert not labels_match(peer["podSelector"], job)
+                    assert not labels_match(peer["podSelector"], job), f"{app.name}'s migration may reach {service.name}"
             assert [p["port"] for p in rule["ports"]] == [8000]
+        assert admitted == {"gateway"} | CALLERS[service.name], service.name
     gateway_labels = pod_template(docs, "Deployment", "gateway")["metadata"]["labels"]
     assert labels_match({"matchLabels": GATEWAY_LABELS}, gateway_labels)
-    egress = [
-        r
-        for p in policies
-        if "Egress" in p["spec"]["policyTypes"] and labels_match(p["spec"]["podSelector"], gateway_labels)
-        for r in p["spec"].get("egress", [])
-    ]
+    egress = policies_selecting(docs, "Egress", gateway_labels)
     service_labels = pod_template(docs, "Deployment", "goals")["metadata"]["labels"]
-    assert any(any("podSelector" in peer and labels_match(peer["podSelector"], service_labels) for peer in r.get("to", [])) for r in egress)
+    assert reaches(egress, service_labels)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_services_reach_the_directory_and_the_followup_service_its_callees(overlay: str) -> None:
+    docs = render(overlay)
+    gateway = pod_template(docs, "Deployment", "gateway")["metadata"]["labels"]
+    for service in SERVICES:
+        labels = pod_template(docs, "Deployment", service.name)["metadata"]["labels"]
+        egress = policies_selecting(docs, "Egress", labels)
+        assert reaches(egress, gateway), f"{service.name} must reach the gateway's directory"
+        # The gateway admits everyone in the cluster on its port, the services among them.
+        assert any(
+            not rule.get("from") and 8000 in [p["port"] for p in rule["ports"]] for rule in policies_selecting(docs, "Ingress", gateway)
+        )
+        for callee in SERVICES:
+            callee_labels = pod_template(docs, "Deployment", callee.name)["metadata"]["labels"]
+            expected = service.name in CALLERS[callee.name]
+            assert reaches(egress, callee_labels) == expected, f"{service.name} -> {callee.name}"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -226,11 +276,11 @@ def test_secrets_and_operator_config_maps_are_referenced_by_name_and_documented(
             if "configMap" in volume:
                 referenced.add(volume["configMap"]["name"])
     external = referenced - generated
-    expected = {f"styrkedjan-{app.name}-database" for app in APPS} | {
-        "styrkedjan-assertion-signing-key",
-        "styrkedjan-assertion-public-keys",
-        "styrkedjan-oidc",
-    }
+    expected = (
+        {f"styrkedjan-{app.name}-database" for app in APPS}
+        | {f"styrkedjan-{service.name}-service-key" for service in SERVICES}
+        | {"styrkedjan-assertion-signing-key", "styrkedjan-assertion-public-keys", "styrkedjan-service-public-keys", "styrkedjan-oidc"}
+    )
     if overlay == "development":
         expected.add("styrkedjan-dev-issuer-key")
     assert external == expected
@@ -254,21 +304,64 @@ def test_production_requires_oidc_and_development_enables_the_dev_issuer() -> No
     assert config["GATEWAY_DEV_ISSUER_PRIVATE_KEY_FILE"].rsplit("/", 1)[0] in mounts
 
 
+def mounted_volume(docs: list[dict[str, Any]], kind: str, name: str, folder: str) -> dict[str, Any]:
+    """The volume mounted read-only at `folder` in the pod's one container."""
+    template = pod_template(docs, kind, name)
+    (container,) = template["spec"]["containers"]
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == folder]
+    assert mount["readOnly"] is True
+    (volume,) = [v for v in template["spec"]["volumes"] if v["name"] == mount["name"]]
+    return volume
+
+
+def app_config(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, str]:
+    (container,) = pod_template(docs, kind, name)["spec"]["containers"]
+    return find(docs, "ConfigMap", container["envFrom"][0]["configMapRef"]["name"])["data"]
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_key_files_named_in_the_configuration_are_mounted(overlay: str) -> None:
     docs = render(overlay)
     for app in APPS:
-        (container,) = pod_template(docs, "Deployment", app.name)["spec"]["containers"]
-        config = find(docs, "ConfigMap", container["envFrom"][0]["configMapRef"]["name"])["data"]
-        setting = "GATEWAY_ASSERTION_PRIVATE_KEY_FILE" if app.is_gateway else f"{app.prefix}_ASSERTION_PUBLIC_KEYS_FILE"
-        folder, file = config[setting].rsplit("/", 1)
-        (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == folder]
-        assert mount["readOnly"] is True
-        (volume,) = [v for v in pod_template(docs, "Deployment", app.name)["spec"]["volumes"] if v["name"] == mount["name"]]
-        source = volume.get("secret") or volume.get("configMap")
-        assert [item["path"] for item in source["items"]] == [file]
-        if app.is_gateway:
-            assert "secret" in volume, "the signing key is a Secret"
+        for kind, name in (("Deployment", app.name), ("Job", f"{app.name}-migrate")):
+            config = app_config(docs, kind, name)
+            files = ["GATEWAY_ASSERTION_PRIVATE_KEY_FILE"] if app.is_gateway else [f"{app.prefix}_ASSERTION_PUBLIC_KEYS_FILE"]
+            if not app.is_gateway:
+                files.append(f"{app.prefix}_SERVICE_PRIVATE_KEY_FILE")
+            for setting in files:
+                folder, file = config[setting].rsplit("/", 1)
+                volume = mounted_volume(docs, kind, name, folder)
+                source = volume.get("secret") or volume.get("configMap")
+                assert [item["path"] for item in source["items"]] == [file]
+                if setting.endswith("PRIVATE_KEY_FILE"):
+                    assert "secret" in volume, f"{setting}: a signing key is a Secret"
+            if not app.is_gateway:
+                secret = mounted_volume(docs, kind, name, config[f"{app.prefix}_SERVICE_PRIVATE_KEY_FILE"].rsplit("/", 1)[0])["secret"]
+                assert secret["secretName"] == f"styrkedjan-{app.name}-service-key", "each service holds its own key and no other"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("app", APPS, ids=APP_IDS)
+def test_every_app_reads_every_services_public_keys_from_one_folder(overlay: str, app: App) -> None:
+    docs = render(overlay)
+    for kind, name in (("Deployment", app.name), ("Job", f"{app.name}-migrate")):
+        folder = app_config(docs, kind, name)[f"{app.prefix}_SERVICE_PUBLIC_KEYS_DIR"]
+        assert folder == SERVICE_PUBLIC_KEYS_FOLDER
+        config_map = mounted_volume(docs, kind, name, folder)["configMap"]
+        assert config_map["name"] == "styrkedjan-service-public-keys"
+        # `<service>.pem` per service: the file's name is the caller's name (a missing key stops the pod).
+        assert {(i["key"], i["path"]) for i in config_map["items"]} == {(f"{s.name}.pem", f"{s.name}.pem") for s in SERVICES}
+        assert not config_map.get("optional")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_services_read_the_directory_at_the_gateways_kubernetes_service(overlay: str) -> None:
+    docs = render(overlay)
+    find(docs, "Service", "gateway")
+    for service in SERVICES:
+        config = app_config(docs, "Deployment", service.name)
+        assert config[f"{service.prefix}_DIRECTORY_URL"] == "http://gateway:8000"
+        assert float(config[f"{service.prefix}_DIRECTORY_SYNC_INTERVAL_SECONDS"]) > 0
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
