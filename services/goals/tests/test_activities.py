@@ -10,17 +10,18 @@ from sqlalchemy import event
 from services.goals.tests import factories
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Status
-from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import assert_problem, assertion_headers, org_unit, pointers
 
 API = "/api/goals/v1"
 FOCUS_AREAS = f"{API}/focus-areas"
 ACTIVITIES = f"{API}/activities"
 STATUSES = f"{API}/activity-statuses"
 AUDIT = f"{API}/audit-events"
-BOARD = str(uuid.uuid4())
-ADMINISTRATION = str(uuid.uuid4())
-UNIT = str(uuid.uuid4())
-OTHER_BOARD = str(uuid.uuid4())
+BOARD = org_unit(OrgUnitType.BOARD)
+ADMINISTRATION = org_unit(OrgUnitType.ADMINISTRATION)
+UNIT = org_unit(OrgUnitType.UNIT)
+OTHER_BOARD = org_unit(OrgUnitType.BOARD)
 DEFAULT_STATUSES = ["NOT_STARTED", "ONGOING", "DONE", "PAUSED", "CANCELLED"]
 FOCUS_AREA = {"org_unit_id": BOARD, "year": 2027, "name": "Digitalisering", "description": "Digitala tjänster för invånarna."}
 ACTIVITY = {

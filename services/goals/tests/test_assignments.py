@@ -6,14 +6,15 @@ import uuid
 import pytest
 
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import assert_problem, assertion_headers, org_unit, pointers
 
 API = "/api/goals/v1"
 ASSIGNMENTS = f"{API}/assignments"
 AUDIT = f"{API}/audit-events"
-BOARD = str(uuid.uuid4())
-ADMINISTRATION = str(uuid.uuid4())
-OTHER_BOARD = str(uuid.uuid4())
+BOARD = org_unit(OrgUnitType.BOARD)
+ADMINISTRATION = org_unit(OrgUnitType.ADMINISTRATION)
+OTHER_BOARD = org_unit(OrgUnitType.BOARD)
 DECISION = {"body": "Kommunfullmäktige", "decision_date": "2026-06-15", "reference": "KF § 45/2026"}
 ASSIGNMENT = {
     "board_org_unit_id": BOARD,

@@ -25,7 +25,8 @@ from services.goals.tests.support.goals import (
 from services.goals.tests.support.organisation import ADMINISTRATION, BOARD, BOARD_TREE, COUNCIL, OTHER_BOARD, UNIT
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Status
-from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import assert_problem, assertion_headers, org_unit, pointers
 
 # --- create -------------------------------------------------------------------------------
 
@@ -231,9 +232,10 @@ async def test_a_link_to_an_unknown_goal_is_422(client, board):
 
 async def test_a_draft_the_caller_cannot_read_is_an_unknown_link(client, board, as_role, revisor):
     hidden = await create(client, board, board_goal())
-    other_administration = as_role(Role.FORVALTNING, OTHER_BOARD, [OTHER_BOARD])
+    elsewhere = org_unit(OrgUnitType.ADMINISTRATION, parent=OTHER_BOARD)
+    other_administration = as_role(Role.FORVALTNING, elsewhere, [elsewhere])
     response = await client.post(
-        GOALS, json=unit_goal(owner_org_unit_id=OTHER_BOARD, contributes_to=[hidden.json()["id"]]), headers=other_administration
+        GOALS, json=unit_goal(owner_org_unit_id=elsewhere, contributes_to=[hidden.json()["id"]]), headers=other_administration
     )
     assert_problem(response, 422)
     assert response.json()["errors"] == [{"pointer": "#/contributes_to/0", "detail": f"no goal {hidden.json()['id']}"}]

@@ -5,11 +5,12 @@ import asyncio
 import uuid
 
 from styrkedjan_common.identity import Role
-from styrkedjan_common.testing import assert_problem, pointers
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import assert_problem, org_unit, pointers
 
 API = "/api/goals/v1"
 ASSIGNMENTS = f"{API}/assignments"
-BOARD = str(uuid.uuid4())
+BOARD = org_unit(OrgUnitType.BOARD)
 ASSIGNMENT = {"board_org_unit_id": BOARD, "year": 2027, "title": "Utred samlokalisering", "text": "Nämnden får i uppdrag att utreda."}
 
 

@@ -6,12 +6,14 @@ import uuid
 import pytest
 
 from styrkedjan_common.identity import Role
-from styrkedjan_common.testing import assert_problem, pointers
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import assert_problem, org_unit, pointers
 
 API = "/api/goals/v1"
 MISSIONS = f"{API}/core-missions"
 AUDIT = f"{API}/audit-events"
-BOARD, OTHER_BOARD, ADMINISTRATION, UNIT = (str(uuid.uuid4()) for _ in range(4))
+BOARD, OTHER_BOARD = org_unit(OrgUnitType.BOARD), org_unit(OrgUnitType.BOARD)
+ADMINISTRATION, UNIT = org_unit(OrgUnitType.ADMINISTRATION), org_unit(OrgUnitType.UNIT)
 MISSION = {
     "org_unit_id": BOARD,
     "idea_and_responsibilities": "Nämnden ansvarar för förskola, grundskola och gymnasieskola.",
@@ -248,7 +250,7 @@ async def test_list_filters_by_org_unit_and_status(client, board, as_role):
 
 async def test_list_is_paginated_by_org_unit_and_newest_revision(client, as_role):
     everyone = as_role(Role.NAMND, "root", "*")
-    units = sorted(str(uuid.uuid4()) for _ in range(3))
+    units = sorted(org_unit(OrgUnitType.BOARD) for _ in range(3))
     for unit in units:
         await client.post(MISSIONS, json=MISSION | {"org_unit_id": unit}, headers=everyone)
     first = await client.get(MISSIONS, params={"limit": 2}, headers=everyone)

@@ -6,13 +6,14 @@ import pytest
 
 from services.goals.tests import factories
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import assert_problem, assertion_headers, org_unit, pointers
 
 API = "/api/goals/v1"
 PERIODS = f"{API}/mandate-periods"
 AUDIT = f"{API}/audit-events"
-COUNCIL = str(uuid.uuid4())
-BOARD = str(uuid.uuid4())
+COUNCIL = org_unit(OrgUnitType.COUNCIL)
+BOARD = org_unit(OrgUnitType.BOARD)
 # The council's decision giving a term another length, as after an extra election.
 LENGTH_DECISION = {"body": "Kommunfullmäktige", "decision_date": "2029-03-18", "reference": "KF § 12/2029"}
 

@@ -334,12 +334,6 @@ async def test_copy_to_a_year_that_has_a_plan_is_refused(client, board, auditors
     assert len(await all_plans(client, auditors)) == 2
 
 
-async def test_copy_to_next_year_of_another_kind_is_not_blocked(client, board, administration):
-    source = await create(client, board)
-    await create(client, administration, plan=OPERATIONAL_PLAN | {"org_unit_id": BOARD, "year": 2028})
-    assert (await client.post(f"{PLANS}/{source.json()['id']}/next-year", headers=board)).status_code == 201
-
-
 async def test_copy_to_next_year_is_refused_to_enhet_outsiders_unknown_ids_and_anonymous_callers(
     client, board, other_board, as_role, auditors
 ):

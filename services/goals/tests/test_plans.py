@@ -123,10 +123,9 @@ async def test_second_open_revision_of_a_plan_is_refused(client, board, administ
     assert [p["id"] for p in await all_plans(client, auditors)] == [first.json()["id"]]
 
 
-async def test_plans_of_another_year_or_kind_are_separate(client, board, administration):
+async def test_plans_of_another_year_are_separate(client, board):
     await create(client, board)
     assert (await client.post(PLANS, json=BOARD_PLAN | {"year": 2028}, headers=board)).status_code == 201
-    assert (await client.post(PLANS, json=OPERATIONAL_PLAN | {"org_unit_id": BOARD}, headers=administration)).status_code == 201
 
 
 async def test_new_draft_after_a_decision_replaces_the_decided_plan(client, board):

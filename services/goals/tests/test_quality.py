@@ -11,14 +11,15 @@ from goals_service.activities.models import ActivityQualityFactor
 from services.goals.tests import factories
 from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.identity import Principal, Role
-from styrkedjan_common.testing import assert_problem, assertion_headers, pointers
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import assert_problem, assertion_headers, org_unit, pointers
 
 API = "/api/goals/v1"
 FACTORS = f"{API}/quality-factors"
 AUDIT = f"{API}/audit-events"
-ADMINISTRATION = str(uuid.uuid4())
-UNIT = str(uuid.uuid4())
-OTHER_ADMINISTRATION = str(uuid.uuid4())
+ADMINISTRATION = org_unit(OrgUnitType.ADMINISTRATION)
+UNIT = org_unit(OrgUnitType.UNIT)
+OTHER_ADMINISTRATION = org_unit(OrgUnitType.ADMINISTRATION)
 FACTOR = {"org_unit_id": ADMINISTRATION, "name": "Trygg och säker vård", "description": "Brukarna känner sig trygga."}
 
 

@@ -8,13 +8,14 @@ import pytest
 from services.goals.tests import factories
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
-from styrkedjan_common.testing import assert_problem
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import assert_problem, org_unit
 
 API = "/api/goals/v1"
 SDGS = f"{API}/sdgs"
 OVERVIEW = f"{SDGS}/overview"
-BOARD = uuid.uuid4()
-UNIT = uuid.uuid4()
+BOARD = uuid.UUID(org_unit(OrgUnitType.BOARD))
+UNIT = uuid.UUID(org_unit(OrgUnitType.UNIT))
 
 
 @pytest.fixture

@@ -18,15 +18,22 @@ from goals_service.vision.models import VisionVersion
 from services.goals.tests import factories
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
-from styrkedjan_common.testing import assert_problem
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import ORGANISATION, assert_problem, org_unit
 
 API = "/api/goals/v1"
 THREAD = f"{API}/thread"
 UPWARD = f"{THREAD}/upward"
-BOARD_A = uuid.uuid4()  # Barn- och utbildningsnämnden
-BOARD_B = uuid.uuid4()  # Kultur- och fritidsnämnden
-UNIT_A = uuid.uuid4()  # a school under board A
-COUNCIL = uuid.uuid4()
+BOARD_A = uuid.UUID(org_unit(OrgUnitType.BOARD, "Barn- och utbildningsnämnden"))
+BOARD_B = uuid.UUID(org_unit(OrgUnitType.BOARD))  # Kultur- och fritidsnämnden
+UNIT_A = uuid.UUID(org_unit(OrgUnitType.UNIT, "Kolbäcksskolan", parent=str(BOARD_A)))  # a school under board A
+COUNCIL = uuid.UUID(org_unit(OrgUnitType.COUNCIL))
+
+
+def named(unit: uuid.UUID) -> dict[str, str]:
+    """A unit's name as the thread shows it beside its id."""
+    known = ORGANISATION.get(str(unit))
+    return {"id": str(unit), "name": known.name, "short_name": known.short_name, "type": known.type}
 
 
 def vision(
@@ -256,6 +263,7 @@ async def test_thread_runs_from_the_vision_through_the_levels_to_activities(clie
         "id": str(town.reading_week.id),
         "title": "Läsvecka",
         "owner_org_unit_id": str(UNIT_A),
+        "owner_org_unit": named(UNIT_A),
         "start_date": "2027-03-01",
         "end_date": "2027-03-07",
         "status": "ONGOING",
@@ -309,6 +317,7 @@ async def test_each_goal_shows_its_indicators_with_target_latest_outcome_status_
         "unit": "%",
         "direction": "HIGHER_IS_BETTER",
         "org_unit_id": str(BOARD_A),
+        "org_unit": named(BOARD_A),
         "target": "85",
         # The latest outcome up to the year (2026's; 2028's is later), within 90 % of the year's target.
         "latest": {"period": "2026", "year": 2026, "total": "80", "women": None, "men": None},
@@ -437,6 +446,7 @@ async def test_walk_up_from_an_activity_reaches_every_goal_above_the_period_and_
         "id": str(town.reading_week.id),
         "title": "Läsvecka",
         "org_unit_id": str(UNIT_A),
+        "org_unit": named(UNIT_A),
         "level": None,
         "status": "ONGOING",
         "contributes_to": [str(town.u_reading.lineage_id)],

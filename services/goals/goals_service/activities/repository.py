@@ -80,7 +80,8 @@ class ActivityLinks:
 
 @dataclass(frozen=True)
 class ActivityFilter:
-    owner_org_unit_id: uuid.UUID | None = None
+    # The owner and, on request, the units it succeeded; None: every owner.
+    owner_org_unit_ids: Collection[uuid.UUID] | None = None
     status: str | None = None
     year: int | None = None
     goal_id: uuid.UUID | None = None
@@ -115,8 +116,8 @@ async def list_activities(
 ) -> list[Activity]:
     """Ordered by start date, then id: a stable keyset for the cursor."""
     query = select(Activity).order_by(Activity.start_date, Activity.id).limit(limit)
-    if where.owner_org_unit_id is not None:
-        query = query.where(Activity.owner_org_unit_id == where.owner_org_unit_id)
+    if where.owner_org_unit_ids is not None:
+        query = query.where(Activity.owner_org_unit_id.in_(list(where.owner_org_unit_ids)))
     if where.status is not None:
         query = query.where(Activity.status == where.status)
     if where.year is not None:

@@ -2,8 +2,10 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
+from goals_service.units import UNIT_NAME, name_of
+from styrkedjan_common.org_units import OrgUnitName
 from styrkedjan_common.schemas import InputModel
 
 Sdg = Annotated[int, Field(ge=1, le=17, description="One of the 17 global goals of Agenda 2030")]
@@ -40,6 +42,12 @@ class FocusAreaUpdate(InputModel):
 class FocusAreaRead(BaseModel):
     id: uuid.UUID
     org_unit_id: uuid.UUID
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def org_unit(self) -> OrgUnitName | None:
+        return name_of(self.org_unit_id)
+
     year: int
     name: str = Field(examples=["Digitalisering"])
     description: str
@@ -88,6 +96,12 @@ class ActivityUpdate(InputModel):
 class ActivityRead(BaseModel):
     id: uuid.UUID
     owner_org_unit_id: uuid.UUID
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def owner_org_unit(self) -> OrgUnitName | None:
+        return name_of(self.owner_org_unit_id)
+
     focus_area_id: uuid.UUID | None
     title: str = Field(examples=["Läsfrämjande insatser i årskurs 1–3"])
     description: str

@@ -24,8 +24,10 @@ from goals_service.activities.schemas import (
 from goals_service.db import auditor
 from goals_service.quality import repository as quality_repository
 from goals_service.settings import GoalsSettings
+from goals_service.units import require_valid
 from styrkedjan_common.db import utcnow
 from styrkedjan_common.identity import Principal, Role
+from styrkedjan_common.org_units import BOARD_LEVEL, OPERATIONS, OrgUnitReplica
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 from styrkedjan_common.scope import can_read, ensure_can_write
@@ -34,6 +36,9 @@ FOCUS_AREA = "focus_area"
 ACTIVITY = "activity"
 FOCUS_AREA_WRITERS = (Role.NAMND, Role.FORVALTNING)
 ACTIVITY_WRITERS = (Role.NAMND, Role.FORVALTNING, Role.ENHET)
+# Focus areas and activities belong to the board's plan or to the operations' plans: a board (or
+# a company, a federation), an administration or a unit below it; never the council.
+OWNER_TYPES = BOARD_LEVEL | OPERATIONS
 
 
 def _invalid(pointer: str, detail: str, summary: str | None = None) -> InvalidInput:
@@ -99,8 +104,14 @@ async def read_focus_areas(session: AsyncSession, areas: Sequence[FocusArea]) ->
     return [focus_area_read(area, goals.get(area.id, [])) for area in areas]
 
 
-async def create_focus_area(session: AsyncSession, principal: Principal, data: FocusAreaCreate) -> FocusAreaRead:
+async def _check_focus_area_unit(org_units: OrgUnitReplica, org_unit_id: uuid.UUID, year: int) -> None:
+    """A focus area's unit is of the directory, valid today and in the focus area's year."""
+    await require_valid(org_units, org_unit_id, pointer="#/org_unit_id", types=OWNER_TYPES, what="the org unit", years=(year, year))
+
+
+async def create_focus_area(session: AsyncSession, principal: Principal, data: FocusAreaCreate, org_units: OrgUnitReplica) -> FocusAreaRead:
     ensure_focus_area_writer(principal, data.org_unit_id)
+    await _check_focus_area_unit(org_units, data.org_unit_id, data.year)
     lineages = await goal_lineages(session, principal, data.goal_ids)
     area = FocusArea(**data.model_dump(exclude={"goal_ids"}), created_by=principal.user_id, updated_by=principal.user_id)
     session.add(area)
@@ -111,10 +122,14 @@ async def create_focus_area(session: AsyncSession, principal: Principal, data: F
     return focus_area_read(area, lineages)
 
 
-async def update_focus_area(session: AsyncSession, principal: Principal, area: FocusArea, data: FocusAreaUpdate) -> FocusAreaRead:
+async def update_focus_area(
+    session: AsyncSession, principal: Principal, area: FocusArea, data: FocusAreaUpdate, org_units: OrgUnitReplica
+) -> FocusAreaRead:
     changes = changes_of(data)
     if "org_unit_id" in changes:
         ensure_focus_area_writer(principal, changes["org_unit_id"])  # moving it needs the new unit in scope too
+        if changes["org_unit_id"] != area.org_unit_id:
+            await _check_focus_area_unit(org_units, changes["org_unit_id"], changes.get("year", area.year))
     current_goals = (await repository.focus_area_goals(session, [area.id])).get(area.id, [])
     if "goal_ids" in changes:
         changes["goal_ids"] = await goal_lineages(session, principal, changes["goal_ids"])
@@ -229,9 +244,19 @@ async def _quality_factors(session: AsyncSession, factor_ids: Sequence[uuid.UUID
     return sorted(set(factor_ids))
 
 
-async def create_activity(session: AsyncSession, principal: Principal, data: ActivityCreate, settings: GoalsSettings) -> ActivityRead:
+async def _check_owner(org_units: OrgUnitReplica, owner_org_unit_id: uuid.UUID, start: dt.date, end: dt.date) -> None:
+    """An activity's owner is a unit of the directory, valid today and in the activity's years."""
+    await require_valid(
+        org_units, owner_org_unit_id, pointer="#/owner_org_unit_id", types=OWNER_TYPES, what="the owner", years=(start.year, end.year)
+    )
+
+
+async def create_activity(
+    session: AsyncSession, principal: Principal, data: ActivityCreate, settings: GoalsSettings, org_units: OrgUnitReplica
+) -> ActivityRead:
     ensure_activity_writer(principal, data.owner_org_unit_id)
     check_dates(data.start_date, data.end_date)
+    await _check_owner(org_units, data.owner_org_unit_id, data.start_date, data.end_date)
     status = data.status or settings.activity_statuses[0]
     check_status(status, settings)
     await _check_focus_area(session, data.focus_area_id)
@@ -255,12 +280,20 @@ async def create_activity(session: AsyncSession, principal: Principal, data: Act
 
 
 async def update_activity(
-    session: AsyncSession, principal: Principal, activity: Activity, data: ActivityUpdate, settings: GoalsSettings
+    session: AsyncSession,
+    principal: Principal,
+    activity: Activity,
+    data: ActivityUpdate,
+    settings: GoalsSettings,
+    org_units: OrgUnitReplica,
 ) -> ActivityRead:
     changes = changes_of(data, nullable=frozenset({"focus_area_id"}))
     if "owner_org_unit_id" in changes:
         ensure_activity_writer(principal, changes["owner_org_unit_id"])  # moving it needs the new owner in scope too
-    check_dates(changes.get("start_date", activity.start_date), changes.get("end_date", activity.end_date))
+    start, end = changes.get("start_date", activity.start_date), changes.get("end_date", activity.end_date)
+    check_dates(start, end)
+    if changes.get("owner_org_unit_id", activity.owner_org_unit_id) != activity.owner_org_unit_id:
+        await _check_owner(org_units, changes["owner_org_unit_id"], start, end)
     if "status" in changes:
         check_status(changes["status"], settings)
     if "focus_area_id" in changes:

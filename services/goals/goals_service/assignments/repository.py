@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,7 @@ async def get(session: AsyncSession, assignment_id: uuid.UUID) -> Assignment | N
 async def list_page(
     session: AsyncSession,
     *,
-    board_org_unit_id: uuid.UUID | None,
+    board_org_unit_ids: Collection[uuid.UUID] | None,
     year: int | None,
     status: str | None,
     limit: int,
@@ -24,8 +25,8 @@ async def list_page(
 ) -> list[Assignment]:
     """Ordered by year, title and id: a stable keyset for the cursor."""
     query = select(Assignment).order_by(Assignment.year, Assignment.title, Assignment.id).limit(limit)
-    if board_org_unit_id is not None:
-        query = query.where(Assignment.board_org_unit_id == board_org_unit_id)
+    if board_org_unit_ids is not None:
+        query = query.where(Assignment.board_org_unit_id.in_(list(board_org_unit_ids)))
     if year is not None:
         query = query.where(Assignment.year == year)
     if status is not None:

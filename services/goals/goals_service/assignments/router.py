@@ -14,17 +14,20 @@ from goals_service.assignments.schemas import (
     AssignmentStatus,
     AssignmentUpdate,
 )
+from goals_service.units import BIND_NAMES, IncludePredecessors, unit_filter
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
-from styrkedjan_common.identity import Role
+from styrkedjan_common.identity import ALL_ROLES, Role
+from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
-from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow
 from styrkedjan_common.years import year_query
 
-router = APIRouter(prefix="/assignments", tags=["assignments"], route_class=PolicyRoute)
+router = APIRouter(prefix="/assignments", tags=["assignments"], route_class=PolicyRoute, dependencies=[BIND_NAMES])
 WRITERS = allow(Role.FULLMAKTIGE)
 REPORTERS = allow(*service.REPORTERS)
-READERS = allow_any_signed_in()  # council decisions are public
+# Council decisions are public; follow-up reads them with its own assertion to report on them.
+READERS = allow(*ALL_ROLES, services=("followup",))
 CONDITIONAL = problem_responses(404, 412, 422, 428)
 
 
@@ -50,17 +53,24 @@ async def _for_update(request: Request, session: SessionDep, caller: CallerDep, 
 @router.get("", response_model=Page[AssignmentRead], openapi_extra=READERS, responses=problem_responses(422))
 async def list_assignments(
     session: SessionDep,
+    org_units: OrgUnitsDep,
     board_org_unit_id: uuid.UUID | None = None,
     year: Annotated[int | None, year_query()] = None,
     status_: Annotated[AssignmentStatus | None, Query(alias="status")] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    include_predecessors: IncludePredecessors = False,
 ) -> Page[AssignmentRead]:
     """Assignments by year and title."""
     after = decode_cursor(cursor)
     keyset = cursor_values(after, year=int, title=str, id=uuid.UUID) if after else None
     rows = await repository.list_page(
-        session, board_org_unit_id=board_org_unit_id, year=year, status=status_, limit=limit + 1, after=keyset
+        session,
+        board_org_unit_ids=unit_filter(org_units, board_org_unit_id, include_predecessors),
+        year=year,
+        status=status_,
+        limit=limit + 1,
+        after=keyset,
     )
     page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "title": last.title, "id": str(last.id)})
     return Page[AssignmentRead](items=[service.to_read(a) for a in page], next_cursor=next_cursor)
@@ -75,21 +85,27 @@ async def get_assignment(assignment_id: uuid.UUID, session: SessionDep, response
     "", response_model=AssignmentRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(422)
 )
 async def create_assignment(
-    data: AssignmentCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    data: AssignmentCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, request: Request, response: Response
 ) -> AssignmentRead:
-    """Record an assignment the council gave a board."""
-    assignment = await service.create(session, caller, data)
+    """Record an assignment the council gave a board (or a company) valid today and in the year."""
+    assignment = await service.create(session, caller, data, org_units)
     response.headers["Location"] = f"{request.url.path}/{assignment.id}"
     return _respond(assignment, response)
 
 
 @router.patch("/{assignment_id}", response_model=AssignmentRead, openapi_extra=WRITERS, responses=CONDITIONAL)
 async def update_assignment(
-    assignment_id: uuid.UUID, data: AssignmentUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    assignment_id: uuid.UUID,
+    data: AssignmentUpdate,
+    session: SessionDep,
+    caller: CallerDep,
+    org_units: OrgUnitsDep,
+    request: Request,
+    response: Response,
 ) -> AssignmentRead:
-    """Requires If-Match."""
+    """Requires If-Match. A new board is checked as on a new assignment."""
     assignment = await _for_update(request, session, caller, assignment_id)
-    return _respond(await service.update(session, caller, assignment, data), response)
+    return _respond(await service.update(session, caller, assignment, data, org_units), response)
 
 
 @router.delete("/{assignment_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=WRITERS, responses=CONDITIONAL)

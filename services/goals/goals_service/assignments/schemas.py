@@ -2,10 +2,13 @@ import datetime as dt
 import uuid
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from goals_service.activities.schemas import ExternalCodes
+from goals_service.units import UNIT_NAME, name_of
 from styrkedjan_common.lifecycle import Decision
+from styrkedjan_common.occasions import FollowupOccasion
+from styrkedjan_common.org_units import OrgUnitName
 from styrkedjan_common.schemas import InputModel
 
 
@@ -14,14 +17,6 @@ class AssignmentStatus(StrEnum):
     ONGOING = "ONGOING"
     DONE = "DONE"
     NOT_DONE = "NOT_DONE"
-
-
-class ReportOccasion(StrEnum):
-    """The follow-up the report belongs to: forecast after April, interim report after August, annual report."""
-
-    FORECAST = "FORECAST"
-    INTERIM = "INTERIM"
-    ANNUAL = "ANNUAL"
 
 
 class AssignmentCreate(InputModel):
@@ -51,6 +46,12 @@ class AssignmentUpdate(InputModel):
 class AssignmentRead(BaseModel):
     id: uuid.UUID
     board_org_unit_id: uuid.UUID
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def board_org_unit(self) -> OrgUnitName | None:
+        return name_of(self.board_org_unit_id)
+
     year: int
     title: str = Field(examples=["Utred samlokalisering av fritidsgårdarna"])
     text: str
@@ -65,7 +66,7 @@ class AssignmentRead(BaseModel):
 
 
 class AssignmentReportCreate(InputModel):
-    occasion: ReportOccasion
+    occasion: FollowupOccasion = Field(description="The follow-up the report belongs to")
     status: AssignmentStatus = Field(description="The assignment's status from this report on")
     text: str = Field(min_length=1, max_length=10000, examples=["Utredningen pågår; förslag lämnas till nämnden i november."])
 
@@ -73,7 +74,7 @@ class AssignmentReportCreate(InputModel):
 class AssignmentReportRead(BaseModel):
     id: uuid.UUID
     assignment_id: uuid.UUID
-    occasion: ReportOccasion
+    occasion: FollowupOccasion
     status: AssignmentStatus
     text: str
     reported_at: dt.datetime

@@ -17,9 +17,11 @@ from goals_service.assignments.schemas import (
     AssignmentUpdate,
 )
 from goals_service.db import auditor
+from goals_service.units import require_valid
 from styrkedjan_common.db import utcnow
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision
+from styrkedjan_common.org_units import BOARD_LEVEL, OrgUnitReplica
 from styrkedjan_common.problems import Forbidden, NotFound
 from styrkedjan_common.schemas import changes_of
 from styrkedjan_common.scope import ensure_can_write
@@ -88,8 +90,17 @@ async def get_writable(session: AsyncSession, principal: Principal, assignment_i
     return assignment
 
 
-async def create(session: AsyncSession, principal: Principal, data: AssignmentCreate) -> Assignment:
+async def _check_board(org_units: OrgUnitReplica, board_org_unit_id: uuid.UUID, year: int) -> None:
+    """The council gives an assignment to a board or a company (or a federation) of the directory,
+    valid today and in the assignment's year."""
+    await require_valid(
+        org_units, board_org_unit_id, pointer="#/board_org_unit_id", types=BOARD_LEVEL, what="the board", years=(year, year)
+    )
+
+
+async def create(session: AsyncSession, principal: Principal, data: AssignmentCreate, org_units: OrgUnitReplica) -> Assignment:
     ensure_writer(principal)
+    await _check_board(org_units, data.board_org_unit_id, data.year)
     assignment = Assignment(**data.model_dump(exclude={"decision"}), created_by=principal.user_id, updated_by=principal.user_id)
     _set_decision(assignment, data.decision)
     session.add(assignment)
@@ -98,12 +109,17 @@ async def create(session: AsyncSession, principal: Principal, data: AssignmentCr
     return assignment
 
 
-async def update(session: AsyncSession, principal: Principal, assignment: Assignment, data: AssignmentUpdate) -> Assignment:
+async def update(
+    session: AsyncSession, principal: Principal, assignment: Assignment, data: AssignmentUpdate, org_units: OrgUnitReplica
+) -> Assignment:
     ensure_writer(principal)
     changes = changes_of(data, nullable=frozenset({"decision"}))
     current = to_read(assignment).model_dump()
     if all(current[name] == value for name, value in changes.items()):
         return assignment  # nothing changes: no new row version, no audit event
+    if "board_org_unit_id" in changes:
+        # Moved to another board: that board is checked as on a new assignment.
+        await _check_board(org_units, changes["board_org_unit_id"], changes.get("year", assignment.year))
     before = snapshot(assignment)
     if "decision" in changes:
         _set_decision(assignment, data.decision)

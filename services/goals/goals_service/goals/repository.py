@@ -22,7 +22,8 @@ PUBLISHED = (Status.DECIDED.value, Status.ARCHIVED.value)
 @dataclass(frozen=True)
 class GoalFilter:
     level: str | None = None
-    owner_org_unit_id: uuid.UUID | None = None
+    # The owner and, on request, the units it succeeded; None: every owner.
+    owner_org_unit_ids: Collection[uuid.UUID] | None = None
     year: int | None = None
     status: str | None = None
     mandate_period_id: uuid.UUID | None = None
@@ -50,7 +51,7 @@ async def list_page(session: AsyncSession, where: GoalFilter, limit: int, after:
     query = select(Goal).order_by(Goal.created_at, Goal.id).limit(limit)
     conditions = [
         Goal.level == where.level if where.level else None,
-        Goal.owner_org_unit_id == where.owner_org_unit_id if where.owner_org_unit_id else None,
+        Goal.owner_org_unit_id.in_(list(where.owner_org_unit_ids)) if where.owner_org_unit_ids is not None else None,
         and_(Goal.start_year <= where.year, Goal.end_year >= where.year) if where.year is not None else None,
         Goal.status == where.status if where.status else None,
         Goal.mandate_period_id == where.mandate_period_id if where.mandate_period_id else None,

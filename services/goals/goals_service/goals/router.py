@@ -8,18 +8,22 @@ from goals_service.goals import service
 from goals_service.goals.models import Goal
 from goals_service.goals.repository import GoalFilter
 from goals_service.goals.schemas import GoalClosure, GoalCreate, GoalLevel, GoalRead, GoalUpdate
+from goals_service.units import BIND_NAMES, IncludePredecessors, unit_filter
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
-from styrkedjan_common.identity import Role
+from styrkedjan_common.identity import ALL_ROLES, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition
+from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import year_query
 
-router = APIRouter(prefix="/goals", tags=["goals"], route_class=PolicyRoute)
+router = APIRouter(prefix="/goals", tags=["goals"], route_class=PolicyRoute, dependencies=[BIND_NAMES])
 # Which of these may act on a given goal depends on its level and owner; the service checks that.
 WRITERS = allow(Role.FULLMAKTIGE, Role.NAMND, Role.FORVALTNING, Role.ENHET)
 CONDITIONAL = problem_responses(404, 409, 412, 428)
+# Follow-up reads the goals it follows up with its own assertion, across the whole municipality.
+READERS = allow(*ALL_ROLES, services=("followup",))
 
 
 def _respond(goal: GoalRead, response: Response) -> GoalRead:
@@ -40,10 +44,11 @@ async def _for_update(request: Request, session: SessionDep, caller: CallerDep, 
     return goal
 
 
-@router.get("", response_model=Page[GoalRead], openapi_extra=allow_any_signed_in(), responses=problem_responses(422))
+@router.get("", response_model=Page[GoalRead], openapi_extra=READERS, responses=problem_responses(422))
 async def list_goals(
     session: SessionDep,
     caller: CallerDep,
+    org_units: OrgUnitsDep,
     limit: LimitQuery = 20,
     cursor: CursorQuery = None,
     level: GoalLevel | None = None,
@@ -52,13 +57,14 @@ async def list_goals(
     status_: Annotated[Status | None, Query(alias="status")] = None,
     mandate_period_id: uuid.UUID | None = None,
     include_closed: Annotated[bool, Query(description="Also closed (achieved or discontinued) goals")] = True,
+    include_predecessors: IncludePredecessors = False,
 ) -> Page[GoalRead]:
     """Goals in the order they were set. Drafts and proposals are listed in the caller's scope (and for revisor)."""
     decoded = decode_cursor(cursor)
     after = cursor_values(decoded, at=dt.datetime.fromisoformat, id=uuid.UUID) if decoded else None
     where = GoalFilter(
         level=level,
-        owner_org_unit_id=owner_org_unit_id,
+        owner_org_unit_ids=unit_filter(org_units, owner_org_unit_id, include_predecessors),
         year=year,
         status=status_,
         mandate_period_id=mandate_period_id,
@@ -69,7 +75,7 @@ async def list_goals(
     return Page[GoalRead](items=await service.read_many(session, page), next_cursor=next_cursor)
 
 
-@router.get("/{goal_id}", response_model=GoalRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))
+@router.get("/{goal_id}", response_model=GoalRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_goal(goal_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> GoalRead:
     goal = await service.get_readable(session, caller, goal_id)
     return _respond(await service.read_one(session, goal), response)
@@ -90,9 +96,12 @@ async def list_goal_revisions(
 
 
 @router.post("", response_model=GoalRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(409, 422))
-async def create_goal(data: GoalCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> GoalRead:
-    """Set a draft goal at its level, within the caller's scope."""
-    return _created(await service.create(session, caller, data, request.app.state.settings), request, response)
+async def create_goal(
+    data: GoalCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, request: Request, response: Response
+) -> GoalRead:
+    """Set a draft goal at its level, within the caller's scope, for an org unit of the directory valid today and in the goal's years."""
+    created = await service.create(session, caller, data, request.app.state.settings, org_units)
+    return _created(created, request, response)
 
 
 @router.post(

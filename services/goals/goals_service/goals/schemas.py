@@ -3,9 +3,11 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, computed_field
 
+from goals_service.units import UNIT_NAME, name_of
 from styrkedjan_common.lifecycle import DecidedRead
+from styrkedjan_common.org_units import OrgUnitName
 from styrkedjan_common.schemas import InputModel
 
 
@@ -116,6 +118,12 @@ class GoalRead(DecidedRead):
     closure: GoalClosureRead | None
     level: GoalLevel
     owner_org_unit_id: uuid.UUID
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def owner_org_unit(self) -> OrgUnitName | None:
+        return name_of(self.owner_org_unit_id)
+
     mandate_period_id: uuid.UUID | None
     start_year: int
     end_year: int

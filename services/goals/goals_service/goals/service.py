@@ -28,9 +28,11 @@ from goals_service.goals.schemas import (
 )
 from goals_service.periods import repository as periods_repository
 from goals_service.settings import GoalsSettings
+from goals_service.units import require_valid
 from styrkedjan_common.db import lock_for_rule, new_id, utcnow
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft, ensure_step
+from styrkedjan_common.org_units import BOARD_LEVEL, OPERATIONS, OrgUnitReplica, OrgUnitType
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 from styrkedjan_common.scope import can_read, ensure_can_write, readable_unit_ids
@@ -55,6 +57,14 @@ PARENT_LEVELS = {
     GoalLevel.BOARD: frozenset({GoalLevel.MUNICIPAL}),
     GoalLevel.UNIT: frozenset({GoalLevel.BOARD, GoalLevel.UNIT}),
 }
+# Whose goals each level holds: the council's, a board's (or a company's, a federation's), an
+# administration's or a unit's below it.
+OWNER_TYPES = {
+    GoalLevel.MUNICIPAL: frozenset({OrgUnitType.COUNCIL}),
+    GoalLevel.BOARD: BOARD_LEVEL,
+    GoalLevel.UNIT: OPERATIONS,
+}
+OWNER_WHAT = {GoalLevel.MUNICIPAL: "the council", GoalLevel.BOARD: "the board", GoalLevel.UNIT: "the unit"}
 PARENTS_TEXT = {GoalLevel.MUNICIPAL: "no other goal", GoalLevel.BOARD: "municipal goals", GoalLevel.UNIT: "board or unit goals"}
 CONTENT_FIELDS = set(GoalContent.model_fields)  # a set, the type model_dump's include= takes
 
@@ -200,6 +210,18 @@ async def _check_content(session: AsyncSession, level: GoalLevel, content: GoalC
         raise InvalidInput("a year target lies within the goal's years", errors=misplaced)
 
 
+async def _check_owner(org_units: OrgUnitReplica, level: GoalLevel, data: GoalCreate) -> None:
+    """The owner is a unit of the directory, valid now and in the goal's years, of the level's type."""
+    await require_valid(
+        org_units,
+        data.owner_org_unit_id,
+        pointer="#/owner_org_unit_id",
+        types=OWNER_TYPES[level],
+        what=OWNER_WHAT[level],
+        years=(data.start_year, data.end_year),
+    )
+
+
 async def _resolve_links(
     session: AsyncSession, principal: Principal, level: GoalLevel, goal_ids: list[uuid.UUID], own_lineage: uuid.UUID | None
 ) -> list[uuid.UUID]:
@@ -295,9 +317,12 @@ async def _store_new(
     return created
 
 
-async def create(session: AsyncSession, principal: Principal, data: GoalCreate, settings: GoalsSettings) -> GoalRead:
+async def create(
+    session: AsyncSession, principal: Principal, data: GoalCreate, settings: GoalsSettings, org_units: OrgUnitReplica
+) -> GoalRead:
     level = data.level
     ensure_may_write(principal, level, data.owner_org_unit_id)
+    await _check_owner(org_units, level, data)
     await _check_content(session, level, data)
     parents = await _resolve_links(session, principal, level, data.contributes_to, None)
     if level == GoalLevel.MUNICIPAL:

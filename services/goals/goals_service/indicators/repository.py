@@ -3,7 +3,7 @@
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import ColumnElement, Row, and_, exists, func, or_, select, tuple_, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
@@ -120,7 +120,7 @@ async def list_uses(
     *,
     goal_id: uuid.UUID | None,
     quality_factor_id: uuid.UUID | None,
-    org_unit_id: uuid.UUID | None,
+    org_unit_ids: Collection[uuid.UUID] | None,
     indicator_id: uuid.UUID | None,
     limit: int,
     after: tuple[dt.datetime, uuid.UUID] | None,
@@ -136,8 +136,8 @@ async def list_uses(
         query = query.where(IndicatorUse.goal_lineage_id.in_(select(Goal.lineage_id).where(Goal.id == goal_id)))
     if quality_factor_id is not None:
         query = query.where(IndicatorUse.quality_factor_id == quality_factor_id)
-    if org_unit_id is not None:
-        query = query.where(IndicatorUse.org_unit_id == org_unit_id)
+    if org_unit_ids is not None:
+        query = query.where(IndicatorUse.org_unit_id.in_(list(org_unit_ids)))
     if indicator_id is not None:
         query = query.where(IndicatorUse.indicator_id == indicator_id)
     if after is not None:

@@ -20,14 +20,19 @@ from goals_service.indicators.schemas import (
     IndicatorUseUpdate,
     Source,
 )
+from goals_service.units import BIND_NAMES, IncludePredecessors, unit_filter
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
+from styrkedjan_common.identity import ALL_ROLES
+from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import YearPath
 
-router = APIRouter(prefix="", tags=["indicators"], route_class=PolicyRoute)
+router = APIRouter(prefix="", tags=["indicators"], route_class=PolicyRoute, dependencies=[BIND_NAMES])
 READERS = allow_any_signed_in()
+# Follow-up reads the uses it follows up, their targets and outcomes, with its own assertion.
+USE_READERS = allow(*ALL_ROLES, services=("followup",))
 CATALOGUE_WRITERS = allow(*service.CATALOGUE_WRITERS)
 USE_WRITERS = allow(*service.USE_WRITERS)
 OUTCOME_WRITERS = allow(*service.OUTCOME_WRITERS)
@@ -138,7 +143,7 @@ async def _use_for_update(request: Request, session: SessionDep, caller: CallerD
     return row
 
 
-@router.get(USES, response_model=Page[IndicatorUseRead], openapi_extra=READERS, responses=problem_responses(422))
+@router.get(USES, response_model=Page[IndicatorUseRead], openapi_extra=USE_READERS, responses=problem_responses(422))
 async def list_indicator_uses(
     session: SessionDep,
     request: Request,
@@ -148,6 +153,7 @@ async def list_indicator_uses(
     quality_factor_id: uuid.UUID | None = None,
     org_unit_id: uuid.UUID | None = None,
     indicator_id: uuid.UUID | None = None,
+    include_predecessors: IncludePredecessors = False,
 ) -> Page[IndicatorUseRead]:
     """Indicators in use, oldest first, each with its latest outcome against its target."""
     after = decode_cursor(cursor)
@@ -155,16 +161,17 @@ async def list_indicator_uses(
         session,
         goal_id=goal_id,
         quality_factor_id=quality_factor_id,
-        org_unit_id=org_unit_id,
+        org_unit_ids=unit_filter(request.app.state.org_units, org_unit_id, include_predecessors),
         indicator_id=indicator_id,
         limit=limit + 1,
         after=cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None,
     )
     page, next_cursor = page_of(list(rows), limit, lambda r: {"at": r[0].created_at.isoformat(), "id": str(r[0].id)})
-    return Page[IndicatorUseRead](items=await service.views(session, page, request.app.state.settings), next_cursor=next_cursor)
+    uses = Page[IndicatorUseRead](items=await service.views(session, page, request.app.state.settings), next_cursor=next_cursor)
+    return uses
 
 
-@router.get(USE, response_model=IndicatorUseRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(USE, response_model=IndicatorUseRead, openapi_extra=USE_READERS, responses=problem_responses(404, 422))
 async def get_indicator_use(use_id: uuid.UUID, session: SessionDep, request: Request, response: Response) -> IndicatorUseRead:
     return await _use_read(session, request, await service.get_use(session, use_id), response)
 
@@ -177,10 +184,11 @@ async def get_indicator_use(use_id: uuid.UUID, session: SessionDep, request: Req
     responses=problem_responses(409, 422),
 )
 async def create_indicator_use(
-    data: IndicatorUseCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    data: IndicatorUseCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, request: Request, response: Response
 ) -> IndicatorUseRead:
-    """Follow an indicator in an org unit for one goal (by its lineage) or one quality factor; few per goal."""
-    use = await service.create_use(session, caller, data, request.app.state.settings)
+    """Follow an indicator in an org unit (of the directory, valid today) for one goal (by its lineage) or
+    one quality factor; few per goal."""
+    use = await service.create_use(session, caller, data, request.app.state.settings, org_units)
     response.headers["Location"] = f"{request.url.path}/{use.id}"
     return await _use_read(session, request, await service.get_use(session, use.id), response)
 
@@ -219,7 +227,7 @@ def _created(response: Response, request: Request, existing: Any, row: Any) -> N
         response.headers["Location"] = request.url.path
 
 
-@router.get(USE + "/targets", response_model=Page[IndicatorTargetRead], openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(USE + "/targets", response_model=Page[IndicatorTargetRead], openapi_extra=USE_READERS, responses=problem_responses(404, 422))
 async def list_indicator_targets(
     use_id: uuid.UUID, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[IndicatorTargetRead]:
@@ -232,7 +240,7 @@ async def list_indicator_targets(
     return Page[IndicatorTargetRead](items=[service.to_target_read(t) for t in items], next_cursor=next_cursor)
 
 
-@router.get(USE + "/targets/{year}", response_model=IndicatorTargetRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(USE + "/targets/{year}", response_model=IndicatorTargetRead, openapi_extra=USE_READERS, responses=problem_responses(404, 422))
 async def get_indicator_target(use_id: uuid.UUID, year: YearPath, session: SessionDep, response: Response) -> IndicatorTargetRead:
     await service.get_use(session, use_id)
     target = await service.get_target(session, use_id, year)
@@ -282,7 +290,7 @@ async def delete_indicator_target(use_id: uuid.UUID, year: YearPath, session: Se
 # --- outcomes -----------------------------------------------------------------------------
 
 
-@router.get(USE + "/outcomes", response_model=Page[IndicatorOutcomeRead], openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(USE + "/outcomes", response_model=Page[IndicatorOutcomeRead], openapi_extra=USE_READERS, responses=problem_responses(404, 422))
 async def list_indicator_outcomes(
     use_id: uuid.UUID, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[IndicatorOutcomeRead]:
@@ -295,7 +303,9 @@ async def list_indicator_outcomes(
     return Page[IndicatorOutcomeRead](items=[service.to_outcome_read(o) for o in items], next_cursor=next_cursor)
 
 
-@router.get(USE + "/outcomes/{period}", response_model=IndicatorOutcomeRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(
+    USE + "/outcomes/{period}", response_model=IndicatorOutcomeRead, openapi_extra=USE_READERS, responses=problem_responses(404, 422)
+)
 async def get_indicator_outcome(use_id: uuid.UUID, period: Period, session: SessionDep, response: Response) -> IndicatorOutcomeRead:
     await service.get_use(session, use_id)
     outcome = await service.get_outcome(session, use_id, period)

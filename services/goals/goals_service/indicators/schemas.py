@@ -3,9 +3,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
 
 from goals_service.indicators.status import Direction, TargetStatus, Trend
+from goals_service.units import UNIT_NAME, name_of
+from styrkedjan_common.org_units import OrgUnitName
 from styrkedjan_common.schemas import InputModel, TrackedRead
 
 # Kolada's key figure ids: N (municipality) or U (organisational unit) and five digits.
@@ -130,6 +132,12 @@ class IndicatorUseRead(TrackedRead):
     id: uuid.UUID
     indicator_id: uuid.UUID
     org_unit_id: uuid.UUID
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def org_unit(self) -> OrgUnitName | None:
+        return name_of(self.org_unit_id)
+
     goal_lineage_id: uuid.UUID | None
     quality_factor_id: uuid.UUID | None
     responsible: str

@@ -33,8 +33,10 @@ from goals_service.indicators.schemas import (
     Thresholds,
 )
 from goals_service.settings import GoalsSettings
+from goals_service.units import require_valid
 from styrkedjan_common.db import AnyRow, lock_for_rule
 from styrkedjan_common.identity import Principal, Role
+from styrkedjan_common.org_units import OrgUnitReplica
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 from styrkedjan_common.scope import ensure_can_write
@@ -226,8 +228,12 @@ async def _check_few_per_goal(session: AsyncSession, goal_lineage_id: uuid.UUID,
         raise RuleViolation(f"few indicators per goal: a goal is followed up with at most {cap} indicators, and this goal has {count}")
 
 
-async def create_use(session: AsyncSession, principal: Principal, data: IndicatorUseCreate, settings: GoalsSettings) -> IndicatorUse:
+async def create_use(
+    session: AsyncSession, principal: Principal, data: IndicatorUseCreate, settings: GoalsSettings, org_units: OrgUnitReplica
+) -> IndicatorUse:
     ensure_can_write(principal, data.org_unit_id, USE_WRITERS, "an indicator use")
+    # Any unit measures: the council, a board, an administration or a unit; one of the directory valid today.
+    await require_valid(org_units, data.org_unit_id, pointer="#/org_unit_id", types=None, what="the org unit")
     if (data.goal_id is None) == (data.quality_factor_id is None):
         raise InvalidInput(
             "an indicator use follows exactly one goal or one quality factor",

@@ -44,7 +44,7 @@ async def list_page(
     session: AsyncSession,
     *,
     unpublished_units: Collection[uuid.UUID] | None,
-    org_unit_id: uuid.UUID | None,
+    org_unit_ids: Collection[uuid.UUID] | None,
     status: Status | None,
     limit: int,
     after: tuple[uuid.UUID, int] | None,
@@ -54,8 +54,8 @@ async def list_page(
     query = select(CoreMission).order_by(CoreMission.org_unit_id, CoreMission.revision.desc()).limit(limit)
     if unpublished_units is not None:
         query = query.where(or_(CoreMission.status.in_(PUBLISHED), CoreMission.org_unit_id.in_(unpublished_units)))
-    if org_unit_id is not None:
-        query = query.where(CoreMission.org_unit_id == org_unit_id)
+    if org_unit_ids is not None:
+        query = query.where(CoreMission.org_unit_id.in_(list(org_unit_ids)))
     if status is not None:
         query = query.where(CoreMission.status == status.value)
     if after is not None:

@@ -5,15 +5,20 @@ from fastapi import APIRouter, Query, Request, Response, status
 from goals_service.missions import service
 from goals_service.missions.models import CoreMission
 from goals_service.missions.schemas import CoreMissionCreate, CoreMissionRead, CoreMissionUpdate
+from goals_service.units import BIND_NAMES, IncludePredecessors, unit_filter
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
+from styrkedjan_common.identity import ALL_ROLES
 from styrkedjan_common.lifecycle import Decision, Status, Transition
+from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
-router = APIRouter(prefix="/core-missions", tags=["core-missions"], route_class=PolicyRoute)
+router = APIRouter(prefix="/core-missions", tags=["core-missions"], route_class=PolicyRoute, dependencies=[BIND_NAMES])
 DRAFTERS = allow(*service.DRAFTERS)
 CONDITIONAL = problem_responses(403, 404, 409, 412, 428)
+# Follow-up reads the missions in force beside what it follows up.
+FOLLOWUP_READERS = allow(*ALL_ROLES, services=("followup",))
 
 
 def _respond(mission: CoreMission, response: Response) -> CoreMissionRead:
@@ -30,24 +35,27 @@ async def _for_write(
     return mission
 
 
-@router.get("", response_model=Page[CoreMissionRead], openapi_extra=allow_any_signed_in(), responses=problem_responses(422))
+@router.get("", response_model=Page[CoreMissionRead], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(422))
 async def list_core_missions(
     session: SessionDep,
     caller: CallerDep,
+    org_units: OrgUnitsDep,
     org_unit_id: uuid.UUID | None = None,
     status_: Status | None = Query(default=None, alias="status"),
     limit: LimitQuery = 20,
     cursor: CursorQuery = None,
+    include_predecessors: IncludePredecessors = False,
 ) -> Page[CoreMissionRead]:
     """Core missions by org unit, newest revision first. Drafts and proposals are listed in scope and for revisor."""
     decoded = decode_cursor(cursor)
     after = cursor_values(decoded, org_unit_id=uuid.UUID, revision=int) if decoded else None
-    rows = await service.list_page(session, caller, org_unit_id=org_unit_id, status=status_, limit=limit + 1, after=after)
+    units = unit_filter(org_units, org_unit_id, include_predecessors)
+    rows = await service.list_page(session, caller, org_unit_ids=units, status=status_, limit=limit + 1, after=after)
     page, next_cursor = page_of(rows, limit, lambda last: {"org_unit_id": str(last.org_unit_id), "revision": last.revision})
     return Page[CoreMissionRead](items=[service.to_read(m) for m in page], next_cursor=next_cursor)
 
 
-@router.get("/current", response_model=CoreMissionRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))
+@router.get("/current", response_model=CoreMissionRead, openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
 async def get_current_core_mission(org_unit_id: uuid.UUID, session: SessionDep, response: Response) -> CoreMissionRead:
     """The decided core mission in force for the board or company."""
     return _respond(await service.read_current(session, org_unit_id), response)
@@ -66,10 +74,10 @@ async def get_core_mission(mission_id: uuid.UUID, session: SessionDep, caller: C
     responses=problem_responses(403, 409, 422),
 )
 async def create_core_mission(
-    data: CoreMissionCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    data: CoreMissionCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, request: Request, response: Response
 ) -> CoreMissionRead:
-    """Start a draft revision of an org unit's core mission."""
-    mission = await service.create(session, caller, data)
+    """Start a draft revision of the core mission of a board or company valid today."""
+    mission = await service.create(session, caller, data, org_units)
     response.headers["Location"] = request.url_for("get_core_mission", mission_id=mission.id).path
     return _respond(mission, response)
 

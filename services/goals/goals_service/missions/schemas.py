@@ -2,9 +2,11 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, computed_field
 
+from goals_service.units import UNIT_NAME, name_of
 from styrkedjan_common.lifecycle import DecidedRead
+from styrkedjan_common.org_units import OrgUnitName
 from styrkedjan_common.schemas import InputModel
 
 ListEntry = Annotated[str, Field(min_length=1, max_length=300)]
@@ -46,6 +48,12 @@ class CoreMissionRead(DecidedRead, CoreMissionContent):
     model_config = ConfigDict(from_attributes=True)
 
     org_unit_id: uuid.UUID
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def org_unit(self) -> OrgUnitName | None:
+        return name_of(self.org_unit_id)
+
     created_at: dt.datetime
     created_by: str
     updated_at: dt.datetime

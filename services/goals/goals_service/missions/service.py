@@ -2,6 +2,7 @@
 and its administration, decided by the board (or the council), changed only by a new revision."""
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,9 +11,11 @@ from goals_service.db import auditor
 from goals_service.missions import repository
 from goals_service.missions.models import CoreMission
 from goals_service.missions.schemas import CoreMissionContent, CoreMissionCreate, CoreMissionRead, CoreMissionUpdate
+from goals_service.units import require_valid
 from styrkedjan_common import scope as access
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
+from styrkedjan_common.org_units import BOARD_LEVEL, OrgUnitReplica
 from styrkedjan_common.problems import NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -80,19 +83,29 @@ async def list_page(
     session: AsyncSession,
     principal: Principal,
     *,
-    org_unit_id: uuid.UUID | None,
+    org_unit_ids: Collection[uuid.UUID] | None,
     status: Status | None,
     limit: int,
     after: tuple[uuid.UUID, int] | None,
 ) -> list[CoreMission]:
     return await repository.list_page(
-        session, unpublished_units=access.readable_unit_ids(principal), org_unit_id=org_unit_id, status=status, limit=limit, after=after
+        session, unpublished_units=access.readable_unit_ids(principal), org_unit_ids=org_unit_ids, status=status, limit=limit, after=after
     )
 
 
-async def create(session: AsyncSession, principal: Principal, data: CoreMissionCreate) -> CoreMission:
+async def create(session: AsyncSession, principal: Principal, data: CoreMissionCreate, org_units: OrgUnitReplica) -> CoreMission:
     """A new draft revision for the org unit; once decided it replaces the mission in force."""
     ensure_writer(principal, data.org_unit_id)
+    await _check_org_unit(org_units, data.org_unit_id)
+    return await _create(session, principal, data)
+
+
+async def _check_org_unit(org_units: OrgUnitReplica, org_unit_id: uuid.UUID) -> None:
+    """A core mission is a board's or a company's (or a federation's): a unit of the directory valid today."""
+    await require_valid(org_units, org_unit_id, pointer="#/org_unit_id", types=BOARD_LEVEL, what="the board")
+
+
+async def _create(session: AsyncSession, principal: Principal, data: CoreMissionCreate) -> CoreMission:
     open_revision = await repository.open_revision(session, data.org_unit_id)
     if open_revision is not None:
         raise RuleViolation(
@@ -124,7 +137,7 @@ async def new_revision(session: AsyncSession, principal: Principal, source_id: u
     if Status(source.status) != Status.DECIDED:
         raise RuleViolation("a new revision starts from the decided core mission in force")
     content = CoreMissionContent.model_validate(source, from_attributes=True)
-    return await create(session, principal, CoreMissionCreate(org_unit_id=source.org_unit_id, **content.model_dump()))
+    return await _create(session, principal, CoreMissionCreate(org_unit_id=source.org_unit_id, **content.model_dump()))
 
 
 async def update(session: AsyncSession, principal: Principal, mission: CoreMission, data: CoreMissionUpdate) -> CoreMission:

@@ -53,7 +53,7 @@ async def list_page(
     *,
     unpublished_units: Collection[uuid.UUID] | None,
     kind: str | None,
-    org_unit_id: uuid.UUID | None,
+    org_unit_ids: Collection[uuid.UUID] | None,
     year: int | None,
     status: str | None,
     limit: int,
@@ -63,7 +63,9 @@ async def list_page(
     query = select(Plan).order_by(Plan.year.desc(), Plan.id).limit(limit)
     if unpublished_units is not None:
         query = query.where(or_(Plan.status.in_(PUBLISHED), Plan.org_unit_id.in_(unpublished_units)))
-    for column, value in ((Plan.kind, kind), (Plan.org_unit_id, org_unit_id), (Plan.year, year), (Plan.status, status)):
+    if org_unit_ids is not None:
+        query = query.where(Plan.org_unit_id.in_(list(org_unit_ids)))
+    for column, value in ((Plan.kind, kind), (Plan.year, year), (Plan.status, status)):
         if value is not None:
             query = query.where(column == value)
     if after is not None:

@@ -6,19 +6,24 @@ from fastapi import APIRouter, Query, Request, Response, status
 from goals_service.plans import service
 from goals_service.plans.models import Plan
 from goals_service.plans.schemas import PlanCreate, PlanDetail, PlanItemsReplace, PlanKind, PlanRead, PlanUpdate
+from goals_service.units import BIND_NAMES, IncludePredecessors, unit_filter
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
+from styrkedjan_common.identity import ALL_ROLES
 from styrkedjan_common.lifecycle import Decision, Status, Transition
+from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
-from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow
 from styrkedjan_common.years import year_query
 
-router = APIRouter(prefix="/plans", tags=["plans"], route_class=PolicyRoute)
+router = APIRouter(prefix="/plans", tags=["plans"], route_class=PolicyRoute, dependencies=[BIND_NAMES])
 # Each operation declares every role that may take it on some kind of plan; the service then
 # checks the role against the plan's own kind and org unit.
 DRAFTERS = allow(*service.roles_for_any_kind())
 CONDITIONAL = problem_responses(403, 404, 409, 412, 428)
 CREATED = problem_responses(403, 404, 409, 422)
+# Follow-up reads the plans whose goals and activities it follows up.
+READERS = allow(*ALL_ROLES, services=("followup",))
 
 
 async def _respond(session: SessionDep, plan: Plan, response: Response) -> PlanDetail:
@@ -38,28 +43,29 @@ async def _for_write(request: Request, session: SessionDep, caller: CallerDep, p
     return plan
 
 
-@router.get("", response_model=Page[PlanRead], openapi_extra=allow_any_signed_in(), responses=problem_responses(422))
+@router.get("", response_model=Page[PlanRead], openapi_extra=READERS, responses=problem_responses(422))
 async def list_plans(
     session: SessionDep,
     caller: CallerDep,
+    org_units: OrgUnitsDep,
     kind: PlanKind | None = None,
     org_unit_id: uuid.UUID | None = None,
     year: Annotated[int | None, year_query()] = None,
     status_: Status | None = Query(default=None, alias="status"),
     limit: LimitQuery = 20,
     cursor: CursorQuery = None,
+    include_predecessors: IncludePredecessors = False,
 ) -> Page[PlanRead]:
     """Plans, newest year first, without their items. Drafts and proposals are listed in scope and for revisor."""
     decoded = decode_cursor(cursor)
     after = cursor_values(decoded, year=int, id=uuid.UUID) if decoded else None
-    rows = await service.list_page(
-        session, caller, kind=kind, org_unit_id=org_unit_id, year=year, status=status_, limit=limit + 1, after=after
-    )
+    units = unit_filter(org_units, org_unit_id, include_predecessors)
+    rows = await service.list_page(session, caller, kind=kind, org_unit_ids=units, year=year, status=status_, limit=limit + 1, after=after)
     page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "id": str(last.id)})
     return Page[PlanRead](items=[service.to_read(plan) for plan in page], next_cursor=next_cursor)
 
 
-@router.get("/{plan_id}", response_model=PlanDetail, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))
+@router.get("/{plan_id}", response_model=PlanDetail, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> PlanDetail:
     """The plan with its items, each resolved to the goal, quality factor, focus area, activity or indicator it names."""
     return await _respond(session, await service.get_readable(session, caller, plan_id), response)
@@ -68,9 +74,14 @@ async def get_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, r
 @router.post(
     "", response_model=PlanDetail, status_code=status.HTTP_201_CREATED, openapi_extra=DRAFTERS, responses=problem_responses(403, 409, 422)
 )
-async def create_plan(data: PlanCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> PlanDetail:
-    """Start a draft plan for a kind, org unit and year; once decided it replaces the plan in force."""
-    return await _created(session, await service.create(session, caller, data), request, response)
+async def create_plan(
+    data: PlanCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, request: Request, response: Response
+) -> PlanDetail:
+    """Start a draft plan for a kind, org unit and year; once decided it replaces the plan in force. The
+    unit is one of the directory valid today and in the year: a board for a board plan, an
+    administration or unit for an operational plan."""
+    created = await _created(session, await service.create(session, caller, data, org_units), request, response)
+    return created
 
 
 @router.post(

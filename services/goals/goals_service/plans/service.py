@@ -29,10 +29,12 @@ from goals_service.plans.schemas import (
     PlanUpdate,
 )
 from goals_service.quality.models import QualityFactor
+from goals_service.units import require_valid
 from styrkedjan_common import scope as access
 from styrkedjan_common.db import utcnow
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft
+from styrkedjan_common.org_units import BOARD_LEVEL, OPERATIONS, OrgUnitReplica
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -45,6 +47,10 @@ class KindRules:
     drafters: tuple[Role, ...]
     deciders: tuple[Role, ...]
     holds: tuple[PlanItemType, ...]
+    # Whose plan it is: a board's (or a company's, a federation's) for a board plan; an
+    # administration's or a unit's below it for an operational plan.
+    unit_types: frozenset[str]
+    unit_what: str
 
     def roles_for(self, step: Transition | None) -> tuple[Role, ...]:
         """Drafting (step None) and proposing are the drafters'; deciding and archiving the deciders';
@@ -66,12 +72,16 @@ RULES = {
         drafters=(Role.NAMND, Role.FORVALTNING),
         deciders=(Role.NAMND,),
         holds=(PlanItemType.GOAL, PlanItemType.QUALITY_FACTOR, PlanItemType.FOCUS_AREA, PlanItemType.INDICATOR),
+        unit_types=BOARD_LEVEL,
+        unit_what="the board",
     ),
     PlanKind.OPERATIONAL_PLAN: KindRules(
         "an operational plan",
         drafters=(Role.FORVALTNING, Role.ENHET),
         deciders=(Role.FORVALTNING, Role.ENHET),
         holds=(PlanItemType.GOAL, PlanItemType.QUALITY_FACTOR, PlanItemType.ACTIVITY, PlanItemType.INDICATOR),
+        unit_types=OPERATIONS,
+        unit_what="the administration or unit",
     ),
 }
 
@@ -140,7 +150,7 @@ async def list_page(
     principal: Principal,
     *,
     kind: PlanKind | None,
-    org_unit_id: uuid.UUID | None,
+    org_unit_ids: Collection[uuid.UUID] | None,
     year: int | None,
     status: Status | None,
     limit: int,
@@ -150,7 +160,7 @@ async def list_page(
         session,
         unpublished_units=access.readable_unit_ids(principal),
         kind=kind,
-        org_unit_id=org_unit_id,
+        org_unit_ids=org_unit_ids,
         year=year,
         status=status,
         limit=limit,
@@ -218,7 +228,7 @@ def _item_read(item: PlanItem, resolved: Resolved) -> PlanItemRead:
 async def detail(session: AsyncSession, plan: Plan) -> PlanDetail:
     items = await repository.items(session, plan.id)
     resolved = await _resolve(session, _refs(items))
-    return PlanDetail(**to_read(plan).model_dump(), items=[_item_read(item, resolved) for item in items])
+    return PlanDetail(**to_read(plan).model_dump(exclude={"org_unit"}), items=[_item_read(item, resolved) for item in items])
 
 
 # --- writes ----------------------------------------------------------------------------------
@@ -300,8 +310,17 @@ async def _new_revision_of(
     )
 
 
-async def create(session: AsyncSession, principal: Principal, data: PlanCreate) -> Plan:
+async def _check_org_unit(org_units: OrgUnitReplica, data: PlanCreate) -> None:
+    """The plan's unit is of the directory, valid today and in the plan's year, of the kind's type."""
+    rules = RULES[data.kind]
+    await require_valid(
+        org_units, data.org_unit_id, pointer="#/org_unit_id", types=rules.unit_types, what=rules.unit_what, years=(data.year, data.year)
+    )
+
+
+async def create(session: AsyncSession, principal: Principal, data: PlanCreate, org_units: OrgUnitReplica) -> Plan:
     ensure_writer(principal, data.kind, data.org_unit_id)
+    await _check_org_unit(org_units, data)
     return await _new_revision_of(session, principal, data.kind, data.org_unit_id, data.year, data)
 
 

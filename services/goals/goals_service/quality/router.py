@@ -5,13 +5,15 @@ from fastapi import APIRouter, Request, Response, status
 from goals_service.quality import repository, service
 from goals_service.quality.models import QualityFactor
 from goals_service.quality.schemas import QualityFactorCreate, QualityFactorRead, QualityFactorUpdate
+from goals_service.units import BIND_NAMES
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
+from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
-router = APIRouter(prefix="/quality-factors", tags=["quality-factors"], route_class=PolicyRoute)
+router = APIRouter(prefix="/quality-factors", tags=["quality-factors"], route_class=PolicyRoute, dependencies=[BIND_NAMES])
 WRITERS = allow(Role.FORVALTNING, Role.ENHET)
 CONDITIONAL = problem_responses(404, 412, 428, 422)
 
@@ -52,19 +54,27 @@ async def get_quality_factor(factor_id: uuid.UUID, session: SessionDep, response
     "", response_model=QualityFactorRead, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(422)
 )
 async def create_quality_factor(
-    data: QualityFactorCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    data: QualityFactorCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, request: Request, response: Response
 ) -> QualityFactorRead:
-    factor = await service.create(session, caller, data)
+    """For an administration, or a unit below it, of the directory valid today."""
+    factor = await service.create(session, caller, data, org_units)
     response.headers["Location"] = f"{request.url.path}/{factor.id}"
     return _with_etag(service.to_read(factor), response)
 
 
 @router.patch("/{factor_id}", response_model=QualityFactorRead, openapi_extra=WRITERS, responses=CONDITIONAL)
 async def update_quality_factor(
-    factor_id: uuid.UUID, data: QualityFactorUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    factor_id: uuid.UUID,
+    data: QualityFactorUpdate,
+    session: SessionDep,
+    caller: CallerDep,
+    org_units: OrgUnitsDep,
+    request: Request,
+    response: Response,
 ) -> QualityFactorRead:
-    """Requires If-Match. `active: false` retires the factor while key figures or activities still name it."""
-    factor = await service.update(session, caller, await _for_update(request, session, caller, factor_id), data)
+    """Requires If-Match. `active: false` retires the factor while key figures or activities still name it.
+    A new unit is checked as on a new factor."""
+    factor = await service.update(session, caller, await _for_update(request, session, caller, factor_id), data, org_units)
     return _with_etag(await service.read(session, factor), response)
 
 

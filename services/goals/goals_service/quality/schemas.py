@@ -1,9 +1,11 @@
 import datetime as dt
 import uuid
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
+from goals_service.units import UNIT_NAME, name_of
 from styrkedjan_common.http import EMBEDDED_MAX
+from styrkedjan_common.org_units import OrgUnitName
 from styrkedjan_common.schemas import InputModel
 
 
@@ -36,6 +38,12 @@ class KeyFigure(BaseModel):
 class QualityFactorRead(BaseModel):
     id: uuid.UUID
     org_unit_id: uuid.UUID
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def org_unit(self) -> OrgUnitName | None:
+        return name_of(self.org_unit_id)
+
     name: str = Field(examples=["Trygg och säker vård"])
     description: str
     active: bool

@@ -11,9 +11,11 @@ from goals_service.db import auditor
 from goals_service.quality import repository
 from goals_service.quality.models import QualityFactor
 from goals_service.quality.schemas import KeyFigure, QualityFactorCreate, QualityFactorRead, QualityFactorUpdate
+from goals_service.units import require_valid
 from styrkedjan_common.db import AnyRow
 from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.identity import Principal, Role
+from styrkedjan_common.org_units import OPERATIONS, OrgUnitReplica
 from styrkedjan_common.problems import NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 from styrkedjan_common.scope import ensure_can_write
@@ -71,8 +73,14 @@ async def read_page(session: AsyncSession, factors: Sequence[QualityFactor]) -> 
     return [to_read(factor, figures.get(factor.id, [])) for factor in factors]
 
 
-async def create(session: AsyncSession, principal: Principal, data: QualityFactorCreate) -> QualityFactor:
+async def _check_org_unit(org_units: OrgUnitReplica, org_unit_id: uuid.UUID) -> None:
+    """Quality factors are an administration's or a unit's below it: a unit of the directory valid today."""
+    await require_valid(org_units, org_unit_id, pointer="#/org_unit_id", types=OPERATIONS, what="the administration or unit")
+
+
+async def create(session: AsyncSession, principal: Principal, data: QualityFactorCreate, org_units: OrgUnitReplica) -> QualityFactor:
     ensure_writer(principal, data.org_unit_id)
+    await _check_org_unit(org_units, data.org_unit_id)
     factor = QualityFactor(**data.model_dump(), created_by=principal.user_id, updated_by=principal.user_id)
     session.add(factor)
     await session.flush()
@@ -80,10 +88,14 @@ async def create(session: AsyncSession, principal: Principal, data: QualityFacto
     return factor
 
 
-async def update(session: AsyncSession, principal: Principal, factor: QualityFactor, data: QualityFactorUpdate) -> QualityFactor:
+async def update(
+    session: AsyncSession, principal: Principal, factor: QualityFactor, data: QualityFactorUpdate, org_units: OrgUnitReplica
+) -> QualityFactor:
     changes = changes_of(data)
     if "org_unit_id" in changes:
         ensure_writer(principal, changes["org_unit_id"])  # moving it needs the new unit in scope too
+        if changes["org_unit_id"] != factor.org_unit_id:
+            await _check_org_unit(org_units, changes["org_unit_id"])
     if all(getattr(factor, name) == value for name, value in changes.items()):
         return factor  # nothing changes: no new row version, no audit event
     before = snapshot(factor)

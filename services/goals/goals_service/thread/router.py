@@ -5,20 +5,26 @@ from fastapi import APIRouter, Query, Request, Response
 
 from goals_service.thread import service
 from goals_service.thread.schemas import ThreadRead, UpwardRead
+from goals_service.units import BIND_NAMES, name_nodes
 from styrkedjan_common.db import SessionDep
+from styrkedjan_common.identity import ALL_ROLES
+from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
-from styrkedjan_common.security import CallerDep, PolicyRoute, allow_any_signed_in
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow
 from styrkedjan_common.years import year_query
 
-router = APIRouter(prefix="/thread", tags=["thread"], route_class=PolicyRoute)
+router = APIRouter(prefix="/thread", tags=["thread"], route_class=PolicyRoute, dependencies=[BIND_NAMES])
 YearQuery = Annotated[int, year_query("The year the chain is read for")]
 NodeQuery = Annotated[uuid.UUID | None, Query()]
+# Follow-up walks the thread with its own assertion to place what it follows up.
+READERS = allow(*ALL_ROLES, services=("followup",))
 
 
-@router.get("", response_model=ThreadRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(422))
+@router.get("", response_model=ThreadRead, openapi_extra=READERS, responses=problem_responses(422))
 async def get_thread(
     request: Request,
     session: SessionDep,
+    org_units: OrgUnitsDep,
     year: YearQuery,
     org_unit_id: Annotated[uuid.UUID | None, Query(description="Cut the thread to this org unit's goals and what is below them")] = None,
 ) -> Response:
@@ -30,10 +36,11 @@ async def get_thread(
     Decided goals only (closed ones included and flagged): the thread is the municipality's
     published chain, the same for every signed-in user; drafts are read in the goals API."""
     thread = await service.read_thread(session, request.app.state.settings, year, org_unit_id)
+    name_nodes(thread, org_units)
     return Response(service.to_json(thread), media_type="application/json")
 
 
-@router.get("/upward", response_model=UpwardRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))
+@router.get("/upward", response_model=UpwardRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def walk_up_the_thread(
     session: SessionDep,
     caller: CallerDep,

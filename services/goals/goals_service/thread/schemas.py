@@ -7,9 +7,11 @@ import uuid
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from goals_service.indicators.status import TargetStatus, Trend
+from goals_service.units import UNIT_NAME, name_of
+from styrkedjan_common.org_units import OrgUnitName
 
 LEVEL = Field(description="MUNICIPAL, BOARD or UNIT", examples=["BOARD"])
 
@@ -47,6 +49,12 @@ class ThreadIndicator(BaseModel):
     unit: str = Field(examples=["%"])
     direction: str = Field(examples=["HIGHER_IS_BETTER"])
     org_unit_id: uuid.UUID
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def org_unit(self) -> OrgUnitName | None:
+        return name_of(self.org_unit_id)
+
     target: Decimal | None = Field(description="total of the year's target", examples=["85"])
     latest: Outcome | None
     status: TargetStatus
@@ -57,6 +65,12 @@ class ThreadActivity(BaseModel):
     id: uuid.UUID
     title: str = Field(examples=["Läsfrämjande insatser"])
     owner_org_unit_id: uuid.UUID
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def owner_org_unit(self) -> OrgUnitName | None:
+        return name_of(self.owner_org_unit_id)
+
     start_date: dt.date
     end_date: dt.date
     status: str = Field(examples=["ONGOING"])
@@ -69,6 +83,12 @@ class ThreadGoal(BaseModel):
     revision: int
     level: str = LEVEL
     owner_org_unit_id: uuid.UUID
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def owner_org_unit(self) -> OrgUnitName | None:
+        return name_of(self.owner_org_unit_id)
+
     title: str = Field(examples=["Fler elever klarar skolan"])
     perspective: str = Field(examples=["OPERATIONS"])
     start_year: int
@@ -90,6 +110,11 @@ class GoalRef(BaseModel):
     title: str
     owner_org_unit_id: uuid.UUID
 
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def owner_org_unit(self) -> OrgUnitName | None:
+        return name_of(self.owner_org_unit_id)
+
 
 class Unlinked(BaseModel):
     """What the chain above does not reach, so that nothing is lost: goals linking to no goal in
@@ -103,6 +128,12 @@ class Unlinked(BaseModel):
 class ThreadRead(BaseModel):
     year: int = Field(examples=[2027])
     org_unit_id: uuid.UUID | None = Field(description="the org unit the thread is cut to, if any")
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def org_unit(self) -> OrgUnitName | None:
+        return name_of(self.org_unit_id)
+
     vision: VisionRef | None = Field(description="the decided vision in force")
     mandate_period: MandatePeriodRef | None = Field(description="the mandate period containing the year")
     goals: list[ThreadGoal] = Field(
@@ -124,6 +155,12 @@ class UpwardNode(BaseModel):
     id: uuid.UUID
     title: str = Field(description="the goal's or activity's title, or the indicator's name")
     org_unit_id: uuid.UUID
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def org_unit(self) -> OrgUnitName | None:
+        return name_of(self.org_unit_id)
+
     level: str | None = Field(default=None, description="a goal's level", examples=["UNIT"])
     status: str | None = Field(default=None, description="a goal's lifecycle status or an activity's status", examples=["DECIDED"])
     contributes_to: list[uuid.UUID] = Field(description="lineage ids of the goals the node links to")
@@ -135,6 +172,12 @@ class UpwardGoal(BaseModel):
     revision: int
     level: str = LEVEL
     owner_org_unit_id: uuid.UUID
+
+    @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]
+    @property
+    def owner_org_unit(self) -> OrgUnitName | None:
+        return name_of(self.owner_org_unit_id)
+
     title: str
     status: str = Field(examples=["DECIDED"])
     closed: bool

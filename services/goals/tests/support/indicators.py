@@ -6,15 +6,17 @@ import uuid
 
 from services.goals.tests import factories
 from styrkedjan_common.identity import Role
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import org_unit
 
 API = "/api/goals/v1"
 INDICATORS = f"{API}/indicators"
 USES = f"{API}/indicator-uses"
 AUDIT = f"{API}/audit-events"
-BOARD = str(uuid.uuid4())
-ADMINISTRATION = str(uuid.uuid4())
-SCHOOL = str(uuid.uuid4())
-OTHER_BOARD = str(uuid.uuid4())
+BOARD = org_unit(OrgUnitType.BOARD)
+ADMINISTRATION = org_unit(OrgUnitType.ADMINISTRATION)
+SCHOOL = org_unit(OrgUnitType.UNIT)
+OTHER_BOARD = org_unit(OrgUnitType.BOARD)
 INDICATOR = {
     "name": "Andel elever i åk 9 som är behöriga till gymnasiet",
     "definition": "Elever i åk 9 behöriga till yrkesprogram, andel (%), kommunala skolor.",
