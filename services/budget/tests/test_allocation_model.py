@@ -11,12 +11,13 @@ import pytest
 from budget_service.allocation_model.calculation import ForecastRow, Group, Inputs, compute, tile
 from services.budget.tests.support.assumptions import BOARD, POPULATION, PRICES, TARGET_GROUPS, audit_events, imported, items, refusers
 from styrkedjan_common.identity import Role
-from styrkedjan_common.testing import assert_problem, pointers
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import assert_problem, org_unit, pointers
 
 RUNS = "/api/budget/v1/model-runs"
-OTHER_BOARD = str(uuid.uuid4())
-SCHOOL_BOARD = str(uuid.uuid4())
-CARE_BOARD = str(uuid.uuid4())
+OTHER_BOARD = org_unit(OrgUnitType.BOARD, "Socialnämnden")
+SCHOOL_BOARD = org_unit(OrgUnitType.BOARD, "Utbildningsnämnden")
+CARE_BOARD = org_unit(OrgUnitType.BOARD, "Omsorgsnämnden")
 # Sjöbo's budget 2024 (reference §1.2): 125.9 tkr × budget population 1 062.5 = 133.8 mnkr.
 FORECASTS = """publication_date,source,year,age_from,age_to,count
 2026-03-01,SCB,2026,1,5,1050

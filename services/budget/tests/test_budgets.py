@@ -93,7 +93,14 @@ async def test_the_budget_reads_with_its_parts_and_each_years_totals(client, cou
     assert len(body["frames"]) == 7 and len(body["lines"]) == 6
     assert {f["amount"] for f in body["frames"]} == {"600000.00", "300000.00", "5000000.00"}
     assert {f["budget_id"] for f in body["frames"]} == {body["id"]}
-    assert body["earmarked_funds"] == [FUNDS_BODY["earmarked_funds"][0] | {"id": body["earmarked_funds"][0]["id"]}]
+    assert {f["board_org_unit"]["name"] for f in body["frames"]} == {"Socialnämnden", "Tekniska nämnden"}
+    assert body["earmarked_funds"] == [
+        FUNDS_BODY["earmarked_funds"][0]
+        | {
+            "id": body["earmarked_funds"][0]["id"],
+            "board_org_unit": {"id": BOARD_A, "name": "Socialnämnden", "short_name": "Socialnämnden", "type": "board"},
+        }
+    ]
     # Investment frames are not costs of the year; operating frames, earmarked funds and cost lines are.
     assert body["totals"] == [{"year": YEAR, "revenues": "1000000.00", "costs": "975000.50", "result": "24999.50", "deficit": False}] + [
         {"year": y, "revenues": "1000000.00", "costs": "950000.00", "result": "50000.00", "deficit": False} for y in (YEAR + 1, YEAR + 2)

@@ -209,6 +209,12 @@ async def test_summary_per_board_sets_budget_against_actuals_and_latest_forecast
     boards = {b["board_org_unit_id"]: b for b in body["boards"]}
     assert boards[BOARD_A] == {
         "board_org_unit_id": BOARD_A,
+        "board_org_unit": {
+            "id": BOARD_A,
+            "name": "Kultur- och fritidsnämnden",
+            "short_name": "Kultur- och fritidsnämnden",
+            "type": "board",
+        },
         "budget": "1000000.00",
         "allocated": "900000.00",
         "actuals": "350.00",
@@ -220,6 +226,7 @@ async def test_summary_per_board_sets_budget_against_actuals_and_latest_forecast
     }
     assert boards[BOARD_B] == {
         "board_org_unit_id": BOARD_B,
+        "board_org_unit": {"id": BOARD_B, "name": "Bygg- och miljönämnden", "short_name": "Bygg- och miljönämnden", "type": "board"},
         "budget": "500000.00",
         "allocated": None,
         "actuals": "1000.00",

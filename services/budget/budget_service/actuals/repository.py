@@ -179,7 +179,7 @@ async def list_forecasts(
     session: AsyncSession,
     *,
     year: int | None,
-    board_org_unit_id: uuid.UUID | None,
+    boards: Sequence[uuid.UUID] | None,
     limit: int,
     after: tuple[int, uuid.UUID, str] | None,
 ) -> list[Forecast]:
@@ -187,8 +187,8 @@ async def list_forecasts(
     query = select(Forecast).order_by(*position).limit(limit)
     if year is not None:
         query = query.where(Forecast.year == year)
-    if board_org_unit_id is not None:
-        query = query.where(Forecast.board_org_unit_id == board_org_unit_id)
+    if boards is not None:
+        query = query.where(Forecast.board_org_unit_id.in_(boards))
     if after is not None:
         query = query.where(tuple_(*position) > tuple_(*after))
     return list((await session.scalars(query)).all())

@@ -19,9 +19,11 @@ from budget_service.actuals.schemas import (
     SummaryLevel,
     SummaryRead,
 )
+from budget_service.units import FOLLOWUP_READERS, IncludePredecessors, board_filter, require_board, with_names
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.occasions import FollowupOccasion
+from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import ProblemError, problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import Year, year_path
@@ -120,7 +122,7 @@ async def deliver_actuals(
     return _delivered(delivery, created, response)
 
 
-@router.get("/actuals", response_model=Page[ActualRead], openapi_extra=READERS, responses=problem_responses(422))
+@router.get("/actuals", response_model=Page[ActualRead], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(422))
 async def list_actuals(
     session: SessionDep,
     limit: LimitQuery = 50,
@@ -147,29 +149,38 @@ async def list_actuals(
 # --- forecasts ----------------------------------------------------------------------------
 
 
-@router.get("/forecasts", response_model=Page[ForecastRead], openapi_extra=READERS, responses=problem_responses(422))
+@router.get("/forecasts", response_model=Page[ForecastRead], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(422))
 async def list_forecasts(
     session: SessionDep,
+    org_units: OrgUnitsDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     year: Annotated[Year | None, Query()] = None,
     board_org_unit_id: uuid.UUID | None = None,
+    include_predecessors: IncludePredecessors = False,
 ) -> Page[ForecastRead]:
     """The boards' full-year forecasts, by year, board and follow-up."""
     after = decode_cursor(cursor)
     position = cursor_values(after, year=int, board=uuid.UUID, occasion=str) if after else None
-    rows = await repository.list_forecasts(session, year=year, board_org_unit_id=board_org_unit_id, limit=limit + 1, after=position)
+    rows = await repository.list_forecasts(
+        session, year=year, boards=board_filter(org_units, board_org_unit_id, include_predecessors), limit=limit + 1, after=position
+    )
     page, next_cursor = page_of(
         rows, limit, lambda last: {"year": last.year, "board": str(last.board_org_unit_id), "occasion": last.occasion}
     )
-    return Page[ForecastRead](items=[service.to_forecast_read(r) for r in page], next_cursor=next_cursor)
+    return with_names(Page[ForecastRead](items=[service.to_forecast_read(r) for r in page], next_cursor=next_cursor), org_units)
 
 
-@router.get(FORECAST, response_model=ForecastRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(FORECAST, response_model=ForecastRead, openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
 async def get_forecast(
-    board_org_unit_id: uuid.UUID, year: YearPath, occasion: FollowupOccasion, session: SessionDep, response: Response
+    board_org_unit_id: uuid.UUID,
+    year: YearPath,
+    occasion: FollowupOccasion,
+    session: SessionDep,
+    org_units: OrgUnitsDep,
+    response: Response,
 ) -> ForecastRead:
-    return _forecast_read(await service.get_forecast(session, board_org_unit_id, year, occasion), response)
+    return with_names(_forecast_read(await service.get_forecast(session, board_org_unit_id, year, occasion), response), org_units)
 
 
 @router.put(
@@ -185,6 +196,7 @@ async def put_forecast(
     data: ForecastPut,
     session: SessionDep,
     caller: CallerDep,
+    org_units: OrgUnitsDep,
     request: Request,
     response: Response,
 ) -> ForecastRead:
@@ -192,6 +204,7 @@ async def put_forecast(
     If-Match): FORECAST (period end 30 April), INTERIM (31 August), or ANNUAL (31 December), where it
     is the outcome of the year's closed books."""
     service.ensure_forecast_writer(caller, board_org_unit_id)  # a refusal by scope comes before any precondition
+    await require_board(org_units, board_org_unit_id, "#/path/board_org_unit_id", year)
     existing = await repository.get_forecast(session, board_org_unit_id, year, occasion.value)
     if existing is not None:
         require_if_match(request, etag(existing.id, existing.row_version))
@@ -199,16 +212,17 @@ async def put_forecast(
     if existing is None:
         response.status_code = status.HTTP_201_CREATED
         response.headers["Location"] = request.url.path
-    return _forecast_read(forecast, response)
+    return with_names(_forecast_read(forecast, response), org_units)
 
 
 # --- summary ------------------------------------------------------------------------------
 
 
-@router.get("/summaries/{year}", response_model=SummaryRead, openapi_extra=READERS, responses=problem_responses(422))
+@router.get("/summaries/{year}", response_model=SummaryRead, openapi_extra=FOLLOWUP_READERS, responses=problem_responses(422))
 async def get_summary(
     year: YearPath,
     session: SessionDep,
+    org_units: OrgUnitsDep,
     level: Annotated[LevelQuery, Query(description="MUNICIPALITY, BOARD or ADMINISTRATION (any case)")] = SummaryLevel.BOARD,
     through_month: Annotated[
         Month | None, Query(description="Count booked amounts up to this month (e.g. 4 at the FORECAST follow-up)")
@@ -219,4 +233,4 @@ async def get_summary(
     totals are over every board in the summary, a board that has not reported counting at its budget,
     with the number of boards that reported beside them; a board whose allocation lies over a frame
     the council lowered is flagged over_frame."""
-    return await service.summary(session, year, level, through_month)
+    return with_names(await service.summary(session, year, level, through_month), org_units)

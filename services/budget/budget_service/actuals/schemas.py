@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from budget_service.money import Money
+from budget_service.units import UnitName
 from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.schemas import InputModel
 from styrkedjan_common.years import Year
@@ -89,6 +90,7 @@ class ForecastRead(BaseModel):
 
     id: uuid.UUID
     board_org_unit_id: uuid.UUID
+    board_org_unit: UnitName = None
     year: int
     occasion: FollowupOccasion
     amount: Money
@@ -120,6 +122,7 @@ class Totals(BaseModel):
 
 class BoardSummary(Totals):
     board_org_unit_id: uuid.UUID
+    board_org_unit: UnitName = None
     latest_forecast: LatestForecast | None
     over_frame: bool = Field(
         description="The board's allocation exceeds its operating frame: the council lowered the frame below it, and the board "
@@ -152,7 +155,9 @@ class MunicipalTotals(BaseModel):
 
 class AdministrationSummary(BaseModel):
     org_unit_id: uuid.UUID | None = Field(description="The org unit the cost centres serve; null for cost centres naming none")
+    org_unit: UnitName = None
     board_org_unit_id: uuid.UUID
+    board_org_unit: UnitName = None
     actuals: Money
 
 

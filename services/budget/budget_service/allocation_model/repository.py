@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import and_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,15 +31,15 @@ async def same_target_group(
 async def list_target_groups(
     session: AsyncSession,
     *,
-    board_org_unit_id: uuid.UUID | None,
+    boards: Sequence[uuid.UUID] | None,
     activity: str | None,
     after: tuple[str, str, uuid.UUID] | None,
     limit: int,
 ) -> list[TargetGroup]:
     order = (TargetGroup.board_org_unit_id, TargetGroup.activity, TargetGroup.id)
     query = select(TargetGroup).order_by(*order).limit(limit)
-    if board_org_unit_id is not None:
-        query = query.where(TargetGroup.board_org_unit_id == board_org_unit_id)
+    if boards is not None:
+        query = query.where(TargetGroup.board_org_unit_id.in_(boards))
     if activity:
         query = query.where(TargetGroup.activity == activity)
     if after is not None:

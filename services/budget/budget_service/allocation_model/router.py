@@ -18,9 +18,11 @@ from budget_service.allocation_model.schemas import (
 )
 from budget_service.assumptions import service as assumptions_service
 from budget_service.assumptions.schemas import FIRST_YEAR, LAST_YEAR, YearFilter
+from budget_service.units import IncludePredecessors, board_filter, with_names
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
+from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import year_path
@@ -64,9 +66,11 @@ async def _group_for_update(request: Request, session: SessionDep, caller: Calle
     openapi_extra=WRITERS,
     responses=problem_responses(403, 409, 422),
 )
-async def create_target_group(data: TargetGroupCreate, session: SessionDep, caller: CallerDep, response: Response) -> TargetGroupRead:
+async def create_target_group(
+    data: TargetGroupCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, response: Response
+) -> TargetGroupRead:
     """A board's activity and the age class whose size drives it (no ages: the whole population)."""
-    group = await service.create_target_group(session, caller, data)
+    group = await service.create_target_group(session, caller, org_units, data)
     response.headers["Location"] = f"{API}{TARGET_GROUPS}/{group.id}"
     return _group_response(group, response)
 
@@ -74,7 +78,9 @@ async def create_target_group(data: TargetGroupCreate, session: SessionDep, call
 @target_groups_router.get(TARGET_GROUPS, response_model=Page[TargetGroupRead], openapi_extra=READERS, responses=problem_responses(422))
 async def list_target_groups(
     session: SessionDep,
+    org_units: OrgUnitsDep,
     board_org_unit_id: uuid.UUID | None = None,
+    include_predecessors: IncludePredecessors = False,
     activity: str | None = None,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
@@ -82,7 +88,7 @@ async def list_target_groups(
     decoded = decode_cursor(cursor)
     after = cursor_values(decoded, board=uuid.UUID, activity=str, id=uuid.UUID) if decoded else None
     rows = await repository.list_target_groups(
-        session, board_org_unit_id=board_org_unit_id, activity=activity, after=after, limit=limit + 1
+        session, boards=board_filter(org_units, board_org_unit_id, include_predecessors), activity=activity, after=after, limit=limit + 1
     )
     page, next_cursor = page_of(
         rows, limit, lambda last: {"board": str(last.board_org_unit_id), "activity": last.activity, "id": str(last.id)}
@@ -189,12 +195,14 @@ async def set_unit_cost(
     openapi_extra=allow(Role.FULLMAKTIGE),
     responses=problem_responses(403, 409, 422),
 )
-async def create_model_run(data: ModelRunCreate, session: SessionDep, caller: CallerDep, response: Response) -> ModelRunRead:
+async def create_model_run(
+    data: ModelRunCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, response: Response
+) -> ModelRunRead:
     """Compute each board's frame proposal: its base frame, demographic compensation per target group,
     price and agreement compensation from the price index, wage compensation and the efficiency
     requirement. The run is stored as computed, with every input of every component; a missing
     input is a 422 naming it."""
-    run = await service.create(session, caller, data)
+    run = with_names(await service.create(session, caller, org_units, data), org_units)
     response.headers["Location"] = f"/api/budget/v1/model-runs/{run.id}"
     return run
 
@@ -212,6 +220,6 @@ async def list_model_runs(
 
 
 @router.get("/{model_run_id}", response_model=ModelRunRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))
-async def get_model_run(model_run_id: uuid.UUID, session: SessionDep) -> ModelRunRead:
+async def get_model_run(model_run_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep) -> ModelRunRead:
     """The run with each board's proposal and its components."""
-    return await service.read(session, model_run_id)
+    return with_names(await service.read(session, model_run_id), org_units)

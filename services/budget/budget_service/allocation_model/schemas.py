@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from budget_service.allocation_model.calculation import ComponentKind
 from budget_service.assumptions.schemas import DEFAULT_INDEX, Age, Percent, ReadModel, Year, exact_decimal
 from budget_service.money import Money
+from budget_service.units import UnitName
 from styrkedjan_common.schemas import InputModel
 
 # A share from 0 to 1, such as coverage 0.954.
@@ -98,6 +99,7 @@ class ComponentRead(BaseModel):
 
 class BoardProposalRead(BaseModel):
     board_org_unit_id: uuid.UUID
+    board_org_unit: UnitName = None
     base_amount: Money
     proposal_amount: Money = Field(description="The sum of the components")
     components: list[ComponentRead]
@@ -121,3 +123,8 @@ class ModelRunSummary(BaseModel):
 
 class ModelRunRead(ModelRunSummary):
     boards: list[BoardProposalRead]
+    warnings: list[str] = Field(
+        default=[],
+        description="What the run left out, in the answer to the run's creation: target groups of boards the directory "
+        "does not know or that are not valid in the budget year (a board closed in a reorganisation)",
+    )

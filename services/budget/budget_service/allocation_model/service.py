@@ -27,7 +27,9 @@ from budget_service.assumptions import repository as assumptions_repository
 from budget_service.assumptions import service as assumptions_service
 from budget_service.assumptions.schemas import age_class
 from budget_service.db import auditor
+from budget_service.units import require_board, valid_in_year
 from styrkedjan_common.identity import Principal
+from styrkedjan_common.org_units import BOARDS, OrgUnitReplica
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -75,8 +77,11 @@ async def _ensure_unique(
         )
 
 
-async def create_target_group(session: AsyncSession, principal: Principal, data: TargetGroupCreate) -> TargetGroup:
+async def create_target_group(
+    session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, data: TargetGroupCreate
+) -> TargetGroup:
     assumptions_service.ensure_council(principal, "a target group")
+    await require_board(org_units, data.board_org_unit_id, "#/board_org_unit_id")
     check_ages(data.age_from, data.age_to)
     await _ensure_unique(session, data.board_org_unit_id, data.activity, data.age_from, data.age_to)
     group = TargetGroup(**data.model_dump(), created_by=principal.user_id, updated_by=principal.user_id)
@@ -165,12 +170,37 @@ def _unique_boards(data: ModelRunCreate) -> dict[uuid.UUID, Any]:
     return frames
 
 
-async def _inputs(session: AsyncSession, data: ModelRunCreate) -> Inputs:
+async def _check_base_frames(org_units: OrgUnitReplica, data: ModelRunCreate) -> None:
+    for position, frame in enumerate(data.base_frames):
+        await require_board(org_units, frame.board_org_unit_id, f"#/base_frames/{position}/board_org_unit_id", data.budget_year)
+
+
+def _groups_of_valid_boards(
+    org_units: OrgUnitReplica, groups: list[tuple[TargetGroup, UnitCost | None]], year: int
+) -> tuple[list[tuple[TargetGroup, UnitCost | None]], list[str]]:
+    """The target groups whose board is a board in the budget year, and a warning for each of the
+    others: a board closed or unknown to the directory gets no frame, so one stale target group must
+    not make every run a 422 asking for a base frame of a board that no longer exists."""
+    kept, warnings = [], []
+    for group, cost in groups:
+        board = org_units.units.get(str(group.board_org_unit_id))
+        if board is not None and board.type in BOARDS and valid_in_year(board, year):
+            kept.append((group, cost))
+        else:
+            why = "is not in the directory" if board is None else f"({board.name}) is not a board in {year}"
+            warnings.append(
+                f"target group {group.activity}, {age_class(group.age_from, group.age_to)} ({group.id}) left out: "
+                f"its board {group.board_org_unit_id} {why}"
+            )
+    return kept, warnings
+
+
+async def _inputs(session: AsyncSession, org_units: OrgUnitReplica, data: ModelRunCreate) -> tuple[Inputs, list[str]]:
     year = data.budget_year
     index = await assumptions_repository.price_index(session, data.price_index_name, data.price_index_publication_date, year)
     forecasts = await assumptions_repository.population_rows(session, data.population_publication_date, (year - 1, year))
-    groups = await repository.all_target_groups_with_unit_costs(session, year)
-    return Inputs(
+    groups, warnings = _groups_of_valid_boards(org_units, await repository.all_target_groups_with_unit_costs(session, year), year)
+    inputs = Inputs(
         budget_year=year,
         population_publication_date=data.population_publication_date,
         forecasts=[ForecastRow(r.year, r.age_from, r.age_to, r.count) for r in forecasts],
@@ -193,6 +223,7 @@ async def _inputs(session: AsyncSession, data: ModelRunCreate) -> Inputs:
             for g, cost in groups
         ],
     )
+    return inputs, warnings
 
 
 def to_summary(run: ModelRun) -> ModelRunSummary:
@@ -215,9 +246,10 @@ def to_read(run: ModelRun, frames: list[ModelRunFrame], components: list[ModelRu
     return ModelRunRead(**to_summary(run).model_dump(), boards=boards)
 
 
-async def create(session: AsyncSession, principal: Principal, data: ModelRunCreate) -> ModelRunRead:
+async def create(session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, data: ModelRunCreate) -> ModelRunRead:
     assumptions_service.ensure_council(principal, "a model run")
-    inputs = await _inputs(session, data)
+    await _check_base_frames(org_units, data)
+    inputs, warnings = await _inputs(session, org_units, data)
     try:
         proposals = calculation.compute(inputs)
     except MissingInputs as missing:
@@ -259,8 +291,10 @@ async def create(session: AsyncSession, principal: Principal, data: ModelRunCrea
         {"board_org_unit_id": str(f.board_org_unit_id), "base_amount": str(f.base_amount), "proposal_amount": str(f.proposal_amount)}
         for f in frames
     ]
-    auditor.record(session, principal, "CREATE", ENTITY, run.id, after=summary | {"proposals": proposals_})
-    return to_read(run, sorted(frames, key=lambda f: f.board_org_unit_id), components)
+    auditor.record(session, principal, "CREATE", ENTITY, run.id, after=summary | {"proposals": proposals_, "warnings": warnings})
+    read = to_read(run, sorted(frames, key=lambda f: f.board_org_unit_id), components)
+    read.warnings = warnings
+    return read
 
 
 async def read(session: AsyncSession, run_id: uuid.UUID) -> ModelRunRead:

@@ -2,7 +2,7 @@
 
 import datetime as dt
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import and_, delete, exists, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,11 +38,11 @@ async def area_code_taken(session: AsyncSession, board_org_unit_id: uuid.UUID, c
 
 
 async def list_areas(
-    session: AsyncSession, *, board_org_unit_id: uuid.UUID | None, limit: int, after: tuple[str, uuid.UUID] | None
+    session: AsyncSession, *, boards: Sequence[uuid.UUID] | None, limit: int, after: tuple[str, uuid.UUID] | None
 ) -> list[ActivityArea]:
     query = select(ActivityArea).order_by(ActivityArea.code, ActivityArea.id).limit(limit)
-    if board_org_unit_id is not None:
-        query = query.where(ActivityArea.board_org_unit_id == board_org_unit_id)
+    if boards is not None:
+        query = query.where(ActivityArea.board_org_unit_id.in_(boards))
     if after is not None:
         query = query.where(tuple_(ActivityArea.code, ActivityArea.id) > tuple_(*after))
     return list((await session.scalars(query)).all())
@@ -78,15 +78,15 @@ async def list_cost_centers(
     session: AsyncSession,
     *,
     activity_area_id: uuid.UUID | None,
-    board_org_unit_id: uuid.UUID | None,
+    boards: Sequence[uuid.UUID] | None,
     limit: int,
     after: tuple[str, uuid.UUID] | None,
 ) -> list[CostCenter]:
     query = select(CostCenter).order_by(CostCenter.code, CostCenter.id).limit(limit)
     if activity_area_id is not None:
         query = query.where(CostCenter.activity_area_id == activity_area_id)
-    if board_org_unit_id is not None:
-        areas = select(ActivityArea.id).where(ActivityArea.board_org_unit_id == board_org_unit_id)
+    if boards is not None:
+        areas = select(ActivityArea.id).where(ActivityArea.board_org_unit_id.in_(boards))
         query = query.where(CostCenter.activity_area_id.in_(areas))
     if after is not None:
         query = query.where(tuple_(CostCenter.code, CostCenter.id) > tuple_(*after))
@@ -150,15 +150,15 @@ async def get_reallocation(session: AsyncSession, reallocation_id: uuid.UUID) ->
 async def list_reallocations(
     session: AsyncSession,
     *,
-    board_org_unit_id: uuid.UUID | None,
+    boards: Sequence[uuid.UUID] | None,
     year: int | None,
     unreported: bool | None,
     limit: int,
     after: tuple[dt.datetime, uuid.UUID] | None,
 ) -> list[Reallocation]:
     query = select(Reallocation).order_by(Reallocation.created_at, Reallocation.id).limit(limit)
-    if board_org_unit_id is not None:
-        query = query.where(Reallocation.board_org_unit_id == board_org_unit_id)
+    if boards is not None:
+        query = query.where(Reallocation.board_org_unit_id.in_(boards))
     if year is not None:
         query = query.where(Reallocation.year == year)
     if unreported is not None:

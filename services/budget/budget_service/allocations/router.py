@@ -20,8 +20,10 @@ from budget_service.allocations.schemas import (
     ReallocationRead,
     ReallocationReport,
 )
+from budget_service.units import FOLLOWUP, FOLLOWUP_READERS, IncludePredecessors, board_filter, with_names
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
+from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import PreconditionFailed, PreconditionRequired, problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import YearFilter, YearPath
@@ -30,6 +32,8 @@ router = APIRouter(prefix="", tags=["allocations"], route_class=PolicyRoute)
 READERS = allow_any_signed_in()
 STRUCTURE_WRITERS = allow(*service.STRUCTURE_WRITERS)
 ALLOCATION_WRITERS = allow(*service.ALLOCATION_WRITERS)
+# The follow-up service marks the reallocations it reported at a follow-up.
+REALLOCATION_REPORTERS = allow(*service.ALLOCATION_WRITERS, services=FOLLOWUP)
 CONDITIONAL = problem_responses(403, 404, 409, 412, 428)
 AREAS, COST_CENTERS, REALLOCATIONS = "/activity-areas", "/cost-centers", "/reallocations"
 ALLOCATION = "/allocations/{board_org_unit_id}/{year}"
@@ -49,15 +53,23 @@ def _by_code(row: Any) -> dict[str, Any]:
 
 @router.get(AREAS, response_model=Page[ActivityAreaRead], openapi_extra=READERS, responses=problem_responses(422))
 async def list_activity_areas(
-    session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None, board_org_unit_id: uuid.UUID | None = None
+    session: SessionDep,
+    org_units: OrgUnitsDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    board_org_unit_id: uuid.UUID | None = None,
+    include_predecessors: IncludePredecessors = False,
 ) -> Page[ActivityAreaRead]:
     """Activity areas (verksamhetsområden), by code."""
     after = decode_cursor(cursor)
     rows = await repository.list_areas(
-        session, board_org_unit_id=board_org_unit_id, limit=limit + 1, after=cursor_values(after, code=str, id=uuid.UUID) if after else None
+        session,
+        boards=board_filter(org_units, board_org_unit_id, include_predecessors),
+        limit=limit + 1,
+        after=cursor_values(after, code=str, id=uuid.UUID) if after else None,
     )
     items, next_cursor = page_of(rows, limit, _by_code)
-    return Page[ActivityAreaRead](items=[service.to_area_read(a) for a in items], next_cursor=next_cursor)
+    return with_names(Page[ActivityAreaRead](items=[service.to_area_read(a) for a in items], next_cursor=next_cursor), org_units)
 
 
 @router.post(
@@ -68,19 +80,19 @@ async def list_activity_areas(
     responses=problem_responses(403, 409, 422),
 )
 async def create_activity_area(
-    data: ActivityAreaCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    data: ActivityAreaCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, request: Request, response: Response
 ) -> ActivityAreaRead:
     """Add an activity area to a board; its code is unique within the board."""
-    area = await service.create_area(session, caller, data)
+    area = await service.create_area(session, caller, org_units, data)
     _created(area, request, response)
-    return service.to_area_read(area)
+    return with_names(service.to_area_read(area), org_units)
 
 
 @router.get(AREAS + "/{area_id}", response_model=ActivityAreaRead, openapi_extra=READERS, responses=problem_responses(404, 422))
-async def get_activity_area(area_id: uuid.UUID, session: SessionDep, response: Response) -> ActivityAreaRead:
+async def get_activity_area(area_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, response: Response) -> ActivityAreaRead:
     area = await service.get_area(session, area_id)
     set_etag(area, response)
-    return service.to_area_read(area)
+    return with_names(service.to_area_read(area), org_units)
 
 
 async def _area_for_update(request: Request, session: SessionDep, caller: CallerDep, area_id: uuid.UUID) -> ActivityArea:
@@ -94,12 +106,18 @@ async def _area_for_update(request: Request, session: SessionDep, caller: Caller
     AREAS + "/{area_id}", response_model=ActivityAreaRead, openapi_extra=STRUCTURE_WRITERS, responses=CONDITIONAL | problem_responses(422)
 )
 async def update_activity_area(
-    area_id: uuid.UUID, data: ActivityAreaUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    area_id: uuid.UUID,
+    data: ActivityAreaUpdate,
+    session: SessionDep,
+    org_units: OrgUnitsDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
 ) -> ActivityAreaRead:
     """Rename or recode an area. Requires If-Match."""
     area = await service.update_area(session, caller, await _area_for_update(request, session, caller, area_id), data)
     set_etag(area, response)
-    return service.to_area_read(area)
+    return with_names(service.to_area_read(area), org_units)
 
 
 @router.delete(
@@ -120,17 +138,19 @@ async def delete_activity_area(area_id: uuid.UUID, session: SessionDep, caller: 
 @router.get(COST_CENTERS, response_model=Page[CostCenterRead], openapi_extra=READERS, responses=problem_responses(422))
 async def list_cost_centers(
     session: SessionDep,
+    org_units: OrgUnitsDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     activity_area_id: uuid.UUID | None = None,
     board_org_unit_id: Annotated[uuid.UUID | None, Query(description="Cost centres of this board's activity areas")] = None,
+    include_predecessors: IncludePredecessors = False,
 ) -> Page[CostCenterRead]:
     """Cost centres (kostnadsställen), by code."""
     after = decode_cursor(cursor)
     rows = await repository.list_cost_centers(
         session,
         activity_area_id=activity_area_id,
-        board_org_unit_id=board_org_unit_id,
+        boards=board_filter(org_units, board_org_unit_id, include_predecessors),
         limit=limit + 1,
         after=cursor_values(after, code=str, id=uuid.UUID) if after else None,
     )
@@ -146,10 +166,10 @@ async def list_cost_centers(
     responses=problem_responses(403, 409, 422),
 )
 async def create_cost_center(
-    data: CostCenterCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    data: CostCenterCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, request: Request, response: Response
 ) -> CostCenterRead:
     """Add a cost centre under an activity area; its code is unique in the financial system."""
-    cost_center = await service.create_cost_center(session, caller, data)
+    cost_center = await service.create_cost_center(session, caller, org_units, data)
     _created(cost_center, request, response)
     return service.to_cost_center_read(cost_center)
 
@@ -177,11 +197,17 @@ async def _cost_center_for_update(
     responses=CONDITIONAL | problem_responses(422),
 )
 async def update_cost_center(
-    cost_center_id: uuid.UUID, data: CostCenterUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    cost_center_id: uuid.UUID,
+    data: CostCenterUpdate,
+    session: SessionDep,
+    caller: CallerDep,
+    org_units: OrgUnitsDep,
+    request: Request,
+    response: Response,
 ) -> CostCenterRead:
     """Change a cost centre; it moves only between areas of its board. Requires If-Match."""
     cost_center, area = await _cost_center_for_update(request, session, caller, cost_center_id)
-    cost_center = await service.update_cost_center(session, caller, cost_center, area, data)
+    cost_center = await service.update_cost_center(session, caller, org_units, cost_center, area, data)
     set_etag(cost_center, response)
     return service.to_cost_center_read(cost_center)
 
@@ -221,13 +247,15 @@ def _require_allocation_precondition(request: Request, allocation_set: Allocatio
         raise PreconditionRequired("the first allocation of a board and year is made with If-None-Match: *; later ones with If-Match")
 
 
-@router.get(ALLOCATION, response_model=AllocationRead, openapi_extra=READERS, responses=problem_responses(404, 422))
-async def get_allocation(board_org_unit_id: uuid.UUID, year: YearPath, session: SessionDep, response: Response) -> AllocationRead:
+@router.get(ALLOCATION, response_model=AllocationRead, openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
+async def get_allocation(
+    board_org_unit_id: uuid.UUID, year: YearPath, session: SessionDep, org_units: OrgUnitsDep, response: Response
+) -> AllocationRead:
     """The board's allocation for the year: its lines, the total per area and in all, the operating
     frame of the decided budget in force and what remains of it. The ETag is the allocation's."""
     read, allocation_set = await service.read_allocation(session, board_org_unit_id, year)
     _allocation_tag(allocation_set, response)
-    return read
+    return with_names(read, org_units)
 
 
 @router.put(ALLOCATION, response_model=AllocationRead, openapi_extra=ALLOCATION_WRITERS, responses=CONDITIONAL | problem_responses(422))
@@ -237,6 +265,7 @@ async def put_allocation(
     data: AllocationPut,
     session: SessionDep,
     caller: CallerDep,
+    org_units: OrgUnitsDep,
     request: Request,
     response: Response,
 ) -> AllocationRead:
@@ -245,20 +274,22 @@ async def put_allocation(
     replacement reducing the excess, until it fits. The first one is made with `If-None-Match: *`,
     later ones with `If-Match`."""
     precondition = partial(_require_allocation_precondition, request)
-    read, allocation_set = await service.replace_allocation(session, caller, board_org_unit_id, year, data, precondition)
+    read, allocation_set = await service.replace_allocation(session, caller, org_units, board_org_unit_id, year, data, precondition)
     set_etag(allocation_set, response)
-    return read
+    return with_names(read, org_units)
 
 
 # --- reallocations ------------------------------------------------------------------------
 
 
-@router.get(REALLOCATIONS, response_model=Page[ReallocationRead], openapi_extra=READERS, responses=problem_responses(422))
+@router.get(REALLOCATIONS, response_model=Page[ReallocationRead], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(422))
 async def list_reallocations(
     session: SessionDep,
+    org_units: OrgUnitsDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     board_org_unit_id: uuid.UUID | None = None,
+    include_predecessors: IncludePredecessors = False,
     year: YearFilter = None,
     unreported: Annotated[bool | None, Query(description="true: not yet reported at a follow-up; false: reported")] = None,
 ) -> Page[ReallocationRead]:
@@ -266,14 +297,14 @@ async def list_reallocations(
     after = decode_cursor(cursor)
     rows = await repository.list_reallocations(
         session,
-        board_org_unit_id=board_org_unit_id,
+        boards=board_filter(org_units, board_org_unit_id, include_predecessors),
         year=year,
         unreported=unreported,
         limit=limit + 1,
         after=cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None,
     )
     items, next_cursor = page_of(rows, limit, lambda r: {"at": r.created_at.isoformat(), "id": str(r.id)})
-    return Page[ReallocationRead](items=[service.to_reallocation_read(r) for r in items], next_cursor=next_cursor)
+    return with_names(Page[ReallocationRead](items=[service.to_reallocation_read(r) for r in items], next_cursor=next_cursor), org_units)
 
 
 @router.post(
@@ -284,32 +315,41 @@ async def list_reallocations(
     responses=problem_responses(403, 409, 422),
 )
 async def create_reallocation(
-    data: ReallocationCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    data: ReallocationCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, request: Request, response: Response
 ) -> ReallocationRead:
     """Move an amount between two of the board's activity areas by a board decision; the total stays,
     so an allocation over its frame (over_frame) is brought within it before it is reallocated."""
-    reallocation = await service.create_reallocation(session, caller, data)
+    reallocation = await service.create_reallocation(session, caller, org_units, data)
     _created(reallocation, request, response)
-    return service.to_reallocation_read(reallocation)
+    return with_names(service.to_reallocation_read(reallocation), org_units)
 
 
 @router.get(
-    REALLOCATIONS + "/{reallocation_id}", response_model=ReallocationRead, openapi_extra=READERS, responses=problem_responses(404, 422)
+    REALLOCATIONS + "/{reallocation_id}",
+    response_model=ReallocationRead,
+    openapi_extra=FOLLOWUP_READERS,
+    responses=problem_responses(404, 422),
 )
-async def get_reallocation(reallocation_id: uuid.UUID, session: SessionDep, response: Response) -> ReallocationRead:
+async def get_reallocation(reallocation_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, response: Response) -> ReallocationRead:
     reallocation = await service.get_reallocation(session, reallocation_id)
     set_etag(reallocation, response)
-    return service.to_reallocation_read(reallocation)
+    return with_names(service.to_reallocation_read(reallocation), org_units)
 
 
 @router.post(
     REALLOCATIONS + "/{reallocation_id}/report",
     response_model=ReallocationRead,
-    openapi_extra=ALLOCATION_WRITERS,
+    openapi_extra=REALLOCATION_REPORTERS,
     responses=CONDITIONAL | problem_responses(422),
 )
 async def report_reallocation(
-    reallocation_id: uuid.UUID, data: ReallocationReport, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    reallocation_id: uuid.UUID,
+    data: ReallocationReport,
+    session: SessionDep,
+    org_units: OrgUnitsDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
 ) -> ReallocationRead:
     """Mark the reallocation reported at a follow-up, once. Requires If-Match."""
     reallocation = await service.get_reallocation(session, reallocation_id)
@@ -317,4 +357,4 @@ async def report_reallocation(
     require_if_match(request, etag(reallocation.id, reallocation.row_version))
     reallocation = await service.report_reallocation(session, caller, reallocation, data)
     set_etag(reallocation, response)
-    return service.to_reallocation_read(reallocation)
+    return with_names(service.to_reallocation_read(reallocation), org_units)

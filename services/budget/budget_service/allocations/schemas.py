@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from budget_service.money import Money
+from budget_service.units import UnitName
 from styrkedjan_common.lifecycle import Decision
 from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.schemas import InputModel, TrackedRead
@@ -35,6 +36,7 @@ class ActivityAreaUpdate(InputModel):
 class ActivityAreaRead(TrackedRead):
     id: uuid.UUID
     board_org_unit_id: uuid.UUID
+    board_org_unit: UnitName = None
     code: str
     name: str
 
@@ -102,6 +104,7 @@ class FrameRef(BaseModel):
 
 class AllocationRead(BaseModel):
     board_org_unit_id: uuid.UUID
+    board_org_unit: UnitName = None
     year: int
     lines: list[AllocationLineRead]
     areas: list[AreaTotal] = Field(description="The total per activity area, the level reallocations move money at")
@@ -137,6 +140,7 @@ class ReallocationReport(InputModel):
 class ReallocationRead(TrackedRead):
     id: uuid.UUID
     board_org_unit_id: uuid.UUID
+    board_org_unit: UnitName = None
     year: int
     from_activity_area_id: uuid.UUID
     to_activity_area_id: uuid.UUID

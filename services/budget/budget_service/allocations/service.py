@@ -36,10 +36,12 @@ from budget_service.allocations.schemas import (
 )
 from budget_service.budgets.models import Frame
 from budget_service.db import auditor
+from budget_service.units import require_board, require_operation, under
 from styrkedjan_common.db import lock_for_rule, utcnow
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision
 from styrkedjan_common.occasions import FollowupOccasion
+from styrkedjan_common.org_units import OrgUnitReplica
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 from styrkedjan_common.scope import ensure_can_write
@@ -92,8 +94,9 @@ async def _ensure_area_code_free(
         raise RuleViolation(f"an activity area's code is unique within its board: the board already has an area {code!r}")
 
 
-async def create_area(session: AsyncSession, principal: Principal, data: ActivityAreaCreate) -> ActivityArea:
+async def create_area(session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, data: ActivityAreaCreate) -> ActivityArea:
     ensure_can_write(principal, data.board_org_unit_id, STRUCTURE_WRITERS, "an activity area")
+    await require_board(org_units, data.board_org_unit_id, "#/board_org_unit_id")
     await _ensure_area_code_free(session, data.board_org_unit_id, data.code)
     area = ActivityArea(**data.model_dump(), created_by=principal.user_id, updated_by=principal.user_id)
     session.add(area)
@@ -162,15 +165,27 @@ def _ensure_org_unit_in_scope(principal: Principal, org_unit_id: uuid.UUID | Non
         ensure_can_write(principal, org_unit_id, STRUCTURE_WRITERS, "the org unit a cost centre serves")
 
 
+async def _ensure_serves_the_board(org_units: OrgUnitReplica, org_unit_id: uuid.UUID | None, area: ActivityArea) -> None:
+    """A cost centre serves an operation (an administration, area or unit) valid today, and one under
+    the board its activity area belongs to: the actuals booked on it count in that board's follow-up."""
+    if org_unit_id is None:
+        return
+    unit = await require_operation(org_units, org_unit_id, "#/org_unit_id")
+    if not under(org_units, unit, area.board_org_unit_id):
+        problem = f"the org unit {unit.name} is not under the board of the cost centre's activity area"
+        raise InvalidInput(problem, errors=[{"pointer": "#/org_unit_id", "detail": problem}])
+
+
 async def _ensure_cost_center_code_free(session: AsyncSession, code: str, other_than: uuid.UUID | None = None) -> None:
     if await repository.cost_center_code_taken(session, code, other_than):
         raise RuleViolation(f"a cost centre's code is unique in the financial system: {code!r} is already used")
 
 
-async def create_cost_center(session: AsyncSession, principal: Principal, data: CostCenterCreate) -> CostCenter:
+async def create_cost_center(session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, data: CostCenterCreate) -> CostCenter:
     area = await _area_for_cost_center(session, data.activity_area_id)
     ensure_area_writer(principal, area)
     _ensure_org_unit_in_scope(principal, data.org_unit_id)
+    await _ensure_serves_the_board(org_units, data.org_unit_id, area)
     await _ensure_cost_center_code_free(session, data.code)
     cost_center = CostCenter(**data.model_dump(), created_by=principal.user_id, updated_by=principal.user_id)
     session.add(cost_center)
@@ -180,7 +195,12 @@ async def create_cost_center(session: AsyncSession, principal: Principal, data: 
 
 
 async def update_cost_center(
-    session: AsyncSession, principal: Principal, cost_center: CostCenter, area: ActivityArea, data: CostCenterUpdate
+    session: AsyncSession,
+    principal: Principal,
+    org_units: OrgUnitReplica,
+    cost_center: CostCenter,
+    area: ActivityArea,
+    data: CostCenterUpdate,
 ) -> CostCenter:
     changes = changes_of(data, nullable=frozenset({"org_unit_id"}))
     if all(getattr(cost_center, name) == value for name, value in changes.items()):
@@ -194,6 +214,7 @@ async def update_cost_center(
             )
     if changes.get("org_unit_id") is not None:
         _ensure_org_unit_in_scope(principal, changes["org_unit_id"])
+        await _ensure_serves_the_board(org_units, changes["org_unit_id"], area)
     if "code" in changes:
         await _ensure_cost_center_code_free(session, changes["code"], cost_center.id)
     before = _snapshot(to_cost_center_read(cost_center))
@@ -346,6 +367,7 @@ def _ensure_within_frame(frame: Decimal, current: Decimal, total: Decimal) -> No
 async def replace_allocation(
     session: AsyncSession,
     principal: Principal,
+    org_units: OrgUnitReplica,
     board_org_unit_id: uuid.UUID,
     year: int,
     data: AllocationPut,
@@ -356,6 +378,7 @@ async def replace_allocation(
     (its If-Match or If-None-Match, checked against that allocation) and the frame rule both judge
     an allocation no other writer can change before this transaction ends."""
     ensure_allocation_writer(principal, board_org_unit_id)  # a refusal by scope comes before any precondition
+    await require_board(org_units, board_org_unit_id, "#/path/board_org_unit_id", year)
     allocation_set = await _locked_set(session, board_org_unit_id, year)
     precondition(allocation_set)
     await _check_lines(session, board_org_unit_id, data)
@@ -456,8 +479,11 @@ def _move(lines: list[Allocation], data: ReallocationCreate, allocation_set: All
     target.amount += data.amount
 
 
-async def create_reallocation(session: AsyncSession, principal: Principal, data: ReallocationCreate) -> Reallocation:
+async def create_reallocation(
+    session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, data: ReallocationCreate
+) -> Reallocation:
     ensure_can_write(principal, data.board_org_unit_id, ALLOCATION_WRITERS, "a reallocation between a board's activity areas")
+    await require_board(org_units, data.board_org_unit_id, "#/board_org_unit_id", data.year)
     source = await _check_reallocation_areas(session, data)
     allocation_set = await _locked_set(session, data.board_org_unit_id, data.year)
     if allocation_set is None:

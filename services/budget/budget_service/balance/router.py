@@ -16,6 +16,7 @@ from budget_service.balance.schemas import (
     ResultReservePolicyRead,
     Waiver,
 )
+from budget_service.units import FOLLOWUP_READERS
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
 from styrkedjan_common.lifecycle import Decision
@@ -48,7 +49,7 @@ async def get_result_reserve_policy(
 # --- statements ---------------------------------------------------------------------------
 
 
-@router.get(STATEMENTS, response_model=Page[BalanceStatementRead], openapi_extra=READERS, responses=problem_responses(422))
+@router.get(STATEMENTS, response_model=Page[BalanceStatementRead], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(422))
 async def list_balance_statements(
     session: SessionDep,
     caller: CallerDep,
@@ -66,7 +67,7 @@ async def list_balance_statements(
     return Page[BalanceStatementRead](items=items, next_cursor=next_cursor)
 
 
-@router.get(STATEMENT, response_model=BalanceStatementRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(STATEMENT, response_model=BalanceStatementRead, openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
 async def get_balance_statement(
     year: Year, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> BalanceStatementRead:

@@ -49,10 +49,10 @@ FRAME_ORDER = (Frame.year, Frame.board_org_unit_id, Frame.kind)
 
 
 def _frame_page(
-    query: Any, board_org_unit_id: uuid.UUID | None, year: int | None, limit: int | None, after: tuple[int, uuid.UUID, str] | None
+    query: Any, boards: Sequence[uuid.UUID] | None, year: int | None, limit: int | None, after: tuple[int, uuid.UUID, str] | None
 ) -> Any:
-    if board_org_unit_id is not None:
-        query = query.where(Frame.board_org_unit_id == board_org_unit_id)
+    if boards is not None:
+        query = query.where(Frame.board_org_unit_id.in_(boards))
     if year is not None:
         query = query.where(Frame.year == year)
     if after is not None:
@@ -64,21 +64,21 @@ async def frames(
     session: AsyncSession,
     budget_id: uuid.UUID,
     *,
-    board_org_unit_id: uuid.UUID | None = None,
+    boards: Sequence[uuid.UUID] | None = None,
     year: int | None = None,
     limit: int | None = None,
     after: tuple[int, uuid.UUID, str] | None = None,
 ) -> list[Frame]:
-    query = _frame_page(select(Frame).where(Frame.budget_id == budget_id), board_org_unit_id, year, limit, after)
+    query = _frame_page(select(Frame).where(Frame.budget_id == budget_id), boards, year, limit, after)
     return list((await session.scalars(query)).all())
 
 
 async def frames_in_force(
-    session: AsyncSession, year: int, *, board_org_unit_id: uuid.UUID | None, limit: int, after: tuple[int, uuid.UUID, str] | None
+    session: AsyncSession, year: int, *, boards: Sequence[uuid.UUID] | None, limit: int, after: tuple[int, uuid.UUID, str] | None
 ) -> list[Frame]:
     """The frames for `year` of the decided budget of that year (one per year at a time)."""
     query = select(Frame).join(Budget, Budget.id == Frame.budget_id).where(Budget.year == year, Budget.status == Status.DECIDED.value)
-    return list((await session.scalars(_frame_page(query, board_org_unit_id, year, limit, after))).all())
+    return list((await session.scalars(_frame_page(query, boards, year, limit, after))).all())
 
 
 async def lines(session: AsyncSession, budget_id: uuid.UUID) -> list[BudgetLine]:

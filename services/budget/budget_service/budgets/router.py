@@ -18,9 +18,11 @@ from budget_service.budgets.schemas import (
     StepRead,
     StepUpdate,
 )
+from budget_service.units import FOLLOWUP_READERS, IncludePredecessors, board_filter, with_names
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.lifecycle import Decision, Status, Transition
+from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import year_query
@@ -84,18 +86,22 @@ async def list_budgets(
 
 
 @router.get("/{budget_id}", response_model=BudgetDetail, openapi_extra=READERS, responses=problem_responses(404, 422))
-async def get_budget(budget_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> BudgetDetail:
+async def get_budget(
+    budget_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, caller: CallerDep, response: Response
+) -> BudgetDetail:
     """The budget with its frames, lines, earmarked funds, the cycle's steps and each year's revenues,
     costs and result (a deficit is flagged)."""
-    return await _respond(session, await service.get_readable(session, caller, budget_id), response)
+    return with_names(await _respond(session, await service.get_readable(session, caller, budget_id), response), org_units)
 
 
 @router.post(
     "", response_model=BudgetDetail, status_code=status.HTTP_201_CREATED, openapi_extra=WRITERS, responses=problem_responses(403, 409, 422)
 )
-async def create_budget(data: BudgetCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> BudgetDetail:
+async def create_budget(
+    data: BudgetCreate, session: SessionDep, org_units: OrgUnitsDep, caller: CallerDep, request: Request, response: Response
+) -> BudgetDetail:
     """Start the draft budget of a year (and its two plan years), with the four steps of its cycle."""
-    return await _created(session, await service.create(session, caller, data), request, response)
+    return with_names(await _created(session, await service.create(session, caller, data), request, response), org_units)
 
 
 @router.post(
@@ -105,18 +111,26 @@ async def create_budget(data: BudgetCreate, session: SessionDep, caller: CallerD
     openapi_extra=WRITERS,
     responses=problem_responses(403, 404, 409, 422),
 )
-async def revise_budget(budget_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> BudgetDetail:
+async def revise_budget(
+    budget_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, caller: CallerDep, request: Request, response: Response
+) -> BudgetDetail:
     """Start an amendment: a new draft copying the decided budget's frames, lines and earmarked funds."""
-    return await _created(session, await service.new_revision(session, caller, budget_id), request, response)
+    return with_names(await _created(session, await service.new_revision(session, caller, budget_id), request, response), org_units)
 
 
 @router.patch("/{budget_id}", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
 async def update_budget(
-    budget_id: uuid.UUID, data: BudgetUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    budget_id: uuid.UUID,
+    data: BudgetUpdate,
+    session: SessionDep,
+    org_units: OrgUnitsDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
 ) -> BudgetDetail:
     """Edit a draft's title or exceptional reasons. Requires If-Match; decided budgets are immutable."""
     budget = await _for_write(request, session, caller, budget_id)
-    return await _respond(session, await service.update(session, caller, budget, data), response)
+    return with_names(await _respond(session, await service.update(session, caller, budget, data), response), org_units)
 
 
 @router.delete("/{budget_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=WRITERS, responses=CONDITIONAL)
@@ -129,12 +143,14 @@ async def delete_budget(budget_id: uuid.UUID, session: SessionDep, caller: Calle
 # --- its parts ----------------------------------------------------------------------------
 
 
-@router.get("/{budget_id}/frames", response_model=Page[FrameRead], openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get("/{budget_id}/frames", response_model=Page[FrameRead], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
 async def list_budget_frames(
     budget_id: uuid.UUID,
     session: SessionDep,
+    org_units: OrgUnitsDep,
     caller: CallerDep,
     board_org_unit_id: uuid.UUID | None = None,
+    include_predecessors: IncludePredecessors = False,
     year: YearFilter = None,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
@@ -142,37 +158,59 @@ async def list_budget_frames(
     """The budget's frames by year, board and kind."""
     after = _frame_cursor(cursor)
     budget = await service.get_readable(session, caller, budget_id)
-    rows = await repository.frames(session, budget.id, board_org_unit_id=board_org_unit_id, year=year, limit=limit + 1, after=after)
-    return _frame_page(rows, limit)
+    rows = await repository.frames(
+        session, budget.id, boards=board_filter(org_units, board_org_unit_id, include_predecessors), year=year, limit=limit + 1, after=after
+    )
+    return with_names(_frame_page(rows, limit), org_units)
 
 
 @router.put("/{budget_id}/frames", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
 async def replace_budget_frames(
-    budget_id: uuid.UUID, data: FramesReplace, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    budget_id: uuid.UUID,
+    data: FramesReplace,
+    session: SessionDep,
+    caller: CallerDep,
+    org_units: OrgUnitsDep,
+    request: Request,
+    response: Response,
 ) -> BudgetDetail:
     """Replace the draft's frames, per board, kind and year. Requires the budget's If-Match."""
     budget = await _for_write(request, session, caller, budget_id)
-    return await _respond(session, await service.replace_frames(session, caller, budget, data), response)
+    return with_names(await _respond(session, await service.replace_frames(session, caller, org_units, budget, data), response), org_units)
 
 
 @router.put("/{budget_id}/lines", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
 async def replace_budget_lines(
-    budget_id: uuid.UUID, data: LinesReplace, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    budget_id: uuid.UUID,
+    data: LinesReplace,
+    session: SessionDep,
+    org_units: OrgUnitsDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
 ) -> BudgetDetail:
     """Replace the draft's lines outside the frames (taxes, grants, financial items, pensions, ...). Requires the budget's If-Match."""
     budget = await _for_write(request, session, caller, budget_id)
-    return await _respond(session, await service.replace_lines(session, caller, budget, data), response)
+    return with_names(await _respond(session, await service.replace_lines(session, caller, budget, data), response), org_units)
 
 
 @router.put(
     "/{budget_id}/earmarked-funds", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422)
 )
 async def replace_budget_earmarked_funds(
-    budget_id: uuid.UUID, data: EarmarkedFundsReplace, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    budget_id: uuid.UUID,
+    data: EarmarkedFundsReplace,
+    session: SessionDep,
+    caller: CallerDep,
+    org_units: OrgUnitsDep,
+    request: Request,
+    response: Response,
 ) -> BudgetDetail:
     """Replace the draft's earmarked funds for assignments. Requires the budget's If-Match."""
     budget = await _for_write(request, session, caller, budget_id)
-    return await _respond(session, await service.replace_earmarked_funds(session, caller, budget, data), response)
+    return with_names(
+        await _respond(session, await service.replace_earmarked_funds(session, caller, org_units, budget, data), response), org_units
+    )
 
 
 # --- the cycle's steps --------------------------------------------------------------------
@@ -214,49 +252,67 @@ async def _transition(
 
 @router.post("/{budget_id}/proposal", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL)
 async def propose_budget(
-    budget_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    budget_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, caller: CallerDep, request: Request, response: Response
 ) -> BudgetDetail:
     """DRAFT → PROPOSED; refused when a year's costs exceed its revenues without exceptional reasons."""
-    return await _respond(session, await _transition(request, session, caller, budget_id, Transition.PROPOSE), response)
+    return with_names(
+        await _respond(session, await _transition(request, session, caller, budget_id, Transition.PROPOSE), response), org_units
+    )
 
 
 @router.post("/{budget_id}/return", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL)
-async def return_budget(budget_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response) -> BudgetDetail:
+async def return_budget(
+    budget_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, caller: CallerDep, request: Request, response: Response
+) -> BudgetDetail:
     """PROPOSED → DRAFT, to edit it further."""
-    return await _respond(session, await _transition(request, session, caller, budget_id, Transition.RETURN_TO_DRAFT), response)
+    return with_names(
+        await _respond(session, await _transition(request, session, caller, budget_id, Transition.RETURN_TO_DRAFT), response), org_units
+    )
 
 
 @router.post("/{budget_id}/decision", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
 async def decide_budget(
-    budget_id: uuid.UUID, decision: Decision, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    budget_id: uuid.UUID,
+    decision: Decision,
+    session: SessionDep,
+    org_units: OrgUnitsDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
 ) -> BudgetDetail:
     """PROPOSED → DECIDED with the council's decision (balance requirement checked again); the
     budget an amendment replaces is archived."""
-    return await _respond(session, await _transition(request, session, caller, budget_id, Transition.DECIDE, decision), response)
+    return with_names(
+        await _respond(session, await _transition(request, session, caller, budget_id, Transition.DECIDE, decision), response), org_units
+    )
 
 
 @router.post("/{budget_id}/archival", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL)
 async def archive_budget(
-    budget_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    budget_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, caller: CallerDep, request: Request, response: Response
 ) -> BudgetDetail:
     """DECIDED → ARCHIVED without a successor."""
-    return await _respond(session, await _transition(request, session, caller, budget_id, Transition.ARCHIVE), response)
+    return with_names(
+        await _respond(session, await _transition(request, session, caller, budget_id, Transition.ARCHIVE), response), org_units
+    )
 
 
 # --- the frames in force ------------------------------------------------------------------
 
 
-@frames_router.get("", response_model=Page[FrameRead], openapi_extra=READERS, responses=problem_responses(422))
+@frames_router.get("", response_model=Page[FrameRead], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(422))
 async def list_frames_in_force(
     session: SessionDep,
+    org_units: OrgUnitsDep,
     year: YearQuery,
     board_org_unit_id: uuid.UUID | None = None,
+    include_predecessors: IncludePredecessors = False,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
 ) -> Page[FrameRead]:
     """The frames for `year` of that year's decided budget (plan years of earlier budgets are
     indicative, not in force). Empty while the year has no decided budget."""
     rows = await repository.frames_in_force(
-        session, year, board_org_unit_id=board_org_unit_id, limit=limit + 1, after=_frame_cursor(cursor)
+        session, year, boards=board_filter(org_units, board_org_unit_id, include_predecessors), limit=limit + 1, after=_frame_cursor(cursor)
     )
-    return _frame_page(rows, limit)
+    return with_names(_frame_page(rows, limit), org_units)

@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from budget_service.money import Money
+from budget_service.units import UnitName
 from styrkedjan_common.lifecycle import DecidedRead
 from styrkedjan_common.schemas import InputModel
 
@@ -97,6 +98,7 @@ class FramesReplace(InputModel):
 class FrameRead(FrameInput):
     id: uuid.UUID
     budget_id: uuid.UUID
+    board_org_unit: UnitName = None
 
 
 class LineInput(InputModel):
@@ -127,6 +129,7 @@ class EarmarkedFundsReplace(InputModel):
 
 class EarmarkedFundRead(EarmarkedFundInput):
     id: uuid.UUID
+    board_org_unit: UnitName = None
 
 
 # --- steps of the cycle -------------------------------------------------------------------

@@ -38,9 +38,11 @@ from budget_service.budgets.schemas import (
 )
 from budget_service.db import auditor
 from budget_service.money import format_money
+from budget_service.units import require_board
 from styrkedjan_common.db import lock_for_rule, utcnow
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition, apply_transition, ensure_draft, ensure_step
+from styrkedjan_common.org_units import OrgUnitReplica
 from styrkedjan_common.problems import Forbidden, InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 
@@ -206,7 +208,9 @@ def _rows_snapshot(rows: Iterable[Any], read: Callable[[Any], Any]) -> list[dict
 
 
 def readable_statuses(principal: Principal) -> tuple[str, ...]:
-    return ALL_STATUSES if principal.has_any_role(DRAFT_READERS) else PUBLISHED
+    # A service reaches only the operations that declare it, and there reads the whole municipality, drafts too.
+    reads_drafts = principal.service is not None or principal.has_any_role(DRAFT_READERS)
+    return ALL_STATUSES if reads_drafts else PUBLISHED
 
 
 async def get_readable(session: AsyncSession, principal: Principal, budget_id: uuid.UUID) -> Budget:
@@ -400,9 +404,18 @@ async def _replace(
     return budget
 
 
-async def replace_frames(session: AsyncSession, principal: Principal, budget: Budget, data: FramesReplace) -> Budget:
+async def _check_boards(org_units: OrgUnitReplica, collection: str, rows: Sequence[Any]) -> None:
+    """Each row's board is a board in the directory, valid today and in the row's year."""
+    for index, row in enumerate(rows):
+        await require_board(org_units, row.board_org_unit_id, f"#/{collection}/{index}/board_org_unit_id", row.year)
+
+
+async def replace_frames(
+    session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, budget: Budget, data: FramesReplace
+) -> Budget:
     ensure_writer(principal)
     ensure_draft(budget)
+    await _check_boards(org_units, "frames", data.frames)
     _check_rows(
         budget,
         "frames",
@@ -430,10 +443,13 @@ async def replace_lines(session: AsyncSession, principal: Principal, budget: Bud
     )
 
 
-async def replace_earmarked_funds(session: AsyncSession, principal: Principal, budget: Budget, data: EarmarkedFundsReplace) -> Budget:
+async def replace_earmarked_funds(
+    session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, budget: Budget, data: EarmarkedFundsReplace
+) -> Budget:
     ensure_writer(principal)
     ensure_draft(budget)
     funds = data.earmarked_funds
+    await _check_boards(org_units, "earmarked_funds", funds)
     _check_rows(
         budget,
         "earmarked_funds",

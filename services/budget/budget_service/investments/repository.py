@@ -2,7 +2,7 @@
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 
 from sqlalchemy import delete, exists, select, tuple_
@@ -18,15 +18,15 @@ async def get_project(session: AsyncSession, project_id: uuid.UUID) -> Investmen
 async def list_projects(
     session: AsyncSession,
     *,
-    board_org_unit_id: uuid.UUID | None,
+    boards: Sequence[uuid.UUID] | None,
     year: int | None,
     status: str | None,
     limit: int,
     after: tuple[str, uuid.UUID] | None,
 ) -> list[InvestmentProject]:
     query = select(InvestmentProject).order_by(InvestmentProject.name, InvestmentProject.id).limit(limit)
-    if board_org_unit_id is not None:
-        query = query.where(InvestmentProject.board_org_unit_id == board_org_unit_id)
+    if boards is not None:
+        query = query.where(InvestmentProject.board_org_unit_id.in_(boards))
     if year is not None:
         query = query.where(exists().where(InvestmentAmount.project_id == InvestmentProject.id, InvestmentAmount.year == year))
     if status is not None:

@@ -13,8 +13,10 @@ from budget_service.investments.schemas import (
     InvestmentProjectUpdate,
     ProjectStatus,
 )
+from budget_service.units import FOLLOWUP_READERS, IncludePredecessors, board_filter, with_names
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
+from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import YearPath, year_query
@@ -28,12 +30,14 @@ CONDITIONAL = problem_responses(403, 404, 409, 412, 428)
 PROJECTS = "/investment-projects"
 
 
-@router.get(PROJECTS, response_model=Page[InvestmentProjectRead], openapi_extra=READERS, responses=problem_responses(422))
+@router.get(PROJECTS, response_model=Page[InvestmentProjectRead], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(422))
 async def list_investment_projects(
     session: SessionDep,
+    org_units: OrgUnitsDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     board_org_unit_id: uuid.UUID | None = None,
+    include_predecessors: IncludePredecessors = False,
     year: Annotated[int | None, year_query("Projects with an amount that year")] = None,
     status: ProjectStatus | None = None,
 ) -> Page[InvestmentProjectRead]:
@@ -41,7 +45,7 @@ async def list_investment_projects(
     after = decode_cursor(cursor)
     rows = await repository.list_projects(
         session,
-        board_org_unit_id=board_org_unit_id,
+        boards=board_filter(org_units, board_org_unit_id, include_predecessors),
         year=year,
         status=status.value if status else None,
         limit=limit + 1,
@@ -49,7 +53,9 @@ async def list_investment_projects(
     )
     items, next_cursor = page_of(rows, limit, lambda p: {"name": p.name, "id": str(p.id)})
     amounts = await repository.amounts_of(session, [p.id for p in items])
-    return Page[InvestmentProjectRead](items=[service.to_project_read(p, amounts[p.id]) for p in items], next_cursor=next_cursor)
+    return with_names(
+        Page[InvestmentProjectRead](items=[service.to_project_read(p, amounts[p.id]) for p in items], next_cursor=next_cursor), org_units
+    )
 
 
 @router.post(
@@ -60,20 +66,22 @@ async def list_investment_projects(
     responses=problem_responses(403, 422),
 )
 async def create_investment_project(
-    data: InvestmentProjectCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    data: InvestmentProjectCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, request: Request, response: Response
 ) -> InvestmentProjectRead:
     """Add an investment project owned by a board; its yearly amounts are set with PUT …/amounts."""
-    project = await service.create_project(session, caller, data)
+    project = await service.create_project(session, caller, org_units, data)
     set_etag(project, response)
     response.headers["Location"] = f"{request.url.path}/{project.id}"
-    return service.to_project_read(project, [])
+    return with_names(service.to_project_read(project, []), org_units)
 
 
 @router.get(PROJECTS + "/{project_id}", response_model=InvestmentProjectRead, openapi_extra=READERS, responses=problem_responses(404, 422))
-async def get_investment_project(project_id: uuid.UUID, session: SessionDep, response: Response) -> InvestmentProjectRead:
+async def get_investment_project(
+    project_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, response: Response
+) -> InvestmentProjectRead:
     project = await service.get_project(session, project_id)
     set_etag(project, response)
-    return await service.project_read(session, project)
+    return with_names(await service.project_read(session, project), org_units)
 
 
 async def _project_for_update(request: Request, session: SessionDep, caller: CallerDep, project_id: uuid.UUID) -> InvestmentProject:
@@ -90,13 +98,19 @@ async def _project_for_update(request: Request, session: SessionDep, caller: Cal
     responses=CONDITIONAL | problem_responses(422),
 )
 async def update_investment_project(
-    project_id: uuid.UUID, data: InvestmentProjectUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    project_id: uuid.UUID,
+    data: InvestmentProjectUpdate,
+    session: SessionDep,
+    org_units: OrgUnitsDep,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
 ) -> InvestmentProjectRead:
     """Change a project's name, description, status or external codes. Requires If-Match."""
     project = await _project_for_update(request, session, caller, project_id)
     read = await service.update_project(session, caller, project, data)
     set_etag(read, response)
-    return read
+    return with_names(read, org_units)
 
 
 @router.put(
@@ -109,6 +123,7 @@ async def put_investment_amounts(
     project_id: uuid.UUID,
     amounts: Annotated[list[InvestmentAmountPut], Body(max_length=50, examples=[[{"year": 2027, "amount": "4500000.00"}]])],
     session: SessionDep,
+    org_units: OrgUnitsDep,
     caller: CallerDep,
     request: Request,
     response: Response,
@@ -117,7 +132,7 @@ async def put_investment_amounts(
     project = await _project_for_update(request, session, caller, project_id)
     read = await service.replace_amounts(session, caller, project, amounts)
     set_etag(read, response)
-    return read
+    return with_names(read, org_units)
 
 
 @router.delete(
@@ -138,6 +153,8 @@ async def delete_investment_project(project_id: uuid.UUID, session: SessionDep, 
     openapi_extra=READERS,
     responses=problem_responses(404, 422),
 )
-async def get_investment_plan(board_org_unit_id: uuid.UUID, year: YearPath, session: SessionDep) -> InvestmentPlanRead:
+async def get_investment_plan(
+    board_org_unit_id: uuid.UUID, year: YearPath, session: SessionDep, org_units: OrgUnitsDep
+) -> InvestmentPlanRead:
     """The board's investment projects for the year against its investment frame; exceeding it is flagged."""
-    return await service.investment_plan(session, board_org_unit_id, year)
+    return with_names(await service.investment_plan(session, board_org_unit_id, year), org_units)

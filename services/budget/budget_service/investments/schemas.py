@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from budget_service.allocations.schemas import FrameRef, NonNegativeMoney
 from budget_service.money import Money
+from budget_service.units import UnitName
 from styrkedjan_common.schemas import InputModel, TrackedRead
 from styrkedjan_common.years import Year
 
@@ -51,6 +52,7 @@ class InvestmentAmountRead(BaseModel):
 class InvestmentProjectRead(TrackedRead):
     id: uuid.UUID
     board_org_unit_id: uuid.UUID
+    board_org_unit: UnitName = None
     name: str
     description: str
     status: ProjectStatus
@@ -63,6 +65,7 @@ class InvestmentPlanRead(BaseModel):
     """A board's investment projects for one year against its investment frame."""
 
     board_org_unit_id: uuid.UUID
+    board_org_unit: UnitName = None
     year: int
     total: Money = Field(description="The year's amounts of the board's projects, cancelled projects left out")
     frame: FrameRef | None = Field(description="The investment frame of the decided budget in force for the year, if any")

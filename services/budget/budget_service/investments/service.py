@@ -21,8 +21,10 @@ from budget_service.investments.schemas import (
     InvestmentProjectUpdate,
     ProjectStatus,
 )
+from budget_service.units import require_board
 from styrkedjan_common.db import utcnow
 from styrkedjan_common.identity import Principal, Role
+from styrkedjan_common.org_units import OrgUnitReplica
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
 from styrkedjan_common.schemas import changes_of
 from styrkedjan_common.scope import ensure_can_write
@@ -71,8 +73,11 @@ def ensure_project_writer(principal: Principal, board_org_unit_id: uuid.UUID) ->
     ensure_can_write(principal, board_org_unit_id, INVESTMENT_WRITERS, "an investment project of a board")
 
 
-async def create_project(session: AsyncSession, principal: Principal, data: InvestmentProjectCreate) -> InvestmentProject:
+async def create_project(
+    session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, data: InvestmentProjectCreate
+) -> InvestmentProject:
     ensure_project_writer(principal, data.board_org_unit_id)
+    await require_board(org_units, data.board_org_unit_id, "#/board_org_unit_id")
     project = InvestmentProject(
         **data.model_dump(exclude={"status"}), status=data.status.value, created_by=principal.user_id, updated_by=principal.user_id
     )

@@ -10,12 +10,16 @@ from budget_service.actuals.models import Actual, ActualsImport
 from budget_service.allocations.models import ActivityArea, CostCenter
 from budget_service.db import AuditEvent
 from styrkedjan_common.identity import Role
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import org_unit
 
 API = "/api/budget/v1"
 ACTUALS = f"{API}/actuals"
 IMPORTS = f"{ACTUALS}/imports"
-BOARD_A, BOARD_B = str(uuid.uuid4()), str(uuid.uuid4())
-ADMIN_A, UNIT_A = str(uuid.uuid4()), str(uuid.uuid4())
+BOARD_A = org_unit(OrgUnitType.BOARD, "Kultur- och fritidsnämnden")
+BOARD_B = org_unit(OrgUnitType.BOARD, "Bygg- och miljönämnden")
+ADMIN_A = org_unit(OrgUnitType.ADMINISTRATION, "Kultur- och fritidsförvaltningen", parent=BOARD_A)
+UNIT_A = org_unit(OrgUnitType.UNIT, "Biblioteket", parent=ADMIN_A)
 # Cost centre code → (board, org unit it serves).
 COST_CENTERS = {"1310": (BOARD_A, ADMIN_A), "1320": (BOARD_A, UNIT_A), "2100": (BOARD_B, None)}
 ROW = {"year": 2027, "month": 3, "cost_center_code": "1310", "account": "4010", "amount": "125000.50"}

@@ -11,15 +11,18 @@ from decimal import Decimal
 from budget_service.budgets.models import Budget, Frame
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Status
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import org_unit
 
 API = "/api/budget/v1"
 AREAS = f"{API}/activity-areas"
 COST_CENTERS = f"{API}/cost-centers"
 AUDIT = f"{API}/audit-events"
-BOARD = str(uuid.uuid4())
-ADMINISTRATION = str(uuid.uuid4())
-HOME_CARE = str(uuid.uuid4())
-OTHER_BOARD = str(uuid.uuid4())
+COUNCIL = org_unit(OrgUnitType.COUNCIL, "Kommunfullmäktige")
+BOARD = org_unit(OrgUnitType.BOARD, "Vård- och omsorgsnämnden", parent=COUNCIL)
+ADMINISTRATION = org_unit(OrgUnitType.ADMINISTRATION, "Vård- och omsorgsförvaltningen", parent=BOARD)
+HOME_CARE = org_unit(OrgUnitType.UNIT, "Hemtjänsten", parent=ADMINISTRATION)
+OTHER_BOARD = org_unit(OrgUnitType.BOARD, "Barn- och utbildningsnämnden", parent=COUNCIL)
 YEAR = 2027
 ALLOCATION = f"{API}/allocations/{BOARD}/{YEAR}"
 CREATE = {"If-None-Match": "*"}

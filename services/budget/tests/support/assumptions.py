@@ -2,9 +2,9 @@
 that import a CSV file, list an area's rows and read the audit trail (test_assumptions.py,
 test_allocation_model.py)."""
 
-import uuid
-
 from styrkedjan_common.identity import Role
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import org_unit
 
 API = "/api/budget/v1"
 POPULATION = f"{API}/population-forecasts"
@@ -13,7 +13,7 @@ PRICES = f"{API}/price-indices"
 TARGET_GROUPS = f"{API}/target-groups"
 AUDIT = f"{API}/audit-events"
 CSV = {"content-type": "text/csv"}
-BOARD = str(uuid.uuid4())
+BOARD = org_unit(OrgUnitType.BOARD, "Barn- och utbildningsnämnden")
 
 
 async def imported(client, headers, path, text):

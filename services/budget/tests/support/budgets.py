@@ -6,13 +6,15 @@ test_budget_rules.py)."""
 import uuid
 
 from styrkedjan_common.identity import Role
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import org_unit
 
 API = "/api/budget/v1"
 BUDGETS = f"{API}/budgets"
 AUDIT = f"{API}/audit-events"
-BOARD_A = str(uuid.uuid4())
-BOARD_B = str(uuid.uuid4())
-ADMIN_A = str(uuid.uuid4())
+BOARD_A = org_unit(OrgUnitType.BOARD, "Socialnämnden")
+BOARD_B = org_unit(OrgUnitType.BOARD, "Tekniska nämnden")
+ADMIN_A = org_unit(OrgUnitType.ADMINISTRATION, "Socialförvaltningen", parent=BOARD_A)
 ASSIGNMENT = str(uuid.uuid4())
 YEAR = 2027
 DECISION = {"body": "Kommunfullmäktige", "decision_date": "2026-06-15", "reference": "KF § 45/2026"}
