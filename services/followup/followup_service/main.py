@@ -1,5 +1,9 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
+from followup_service.clients import build_callees
 from followup_service.db import auditor
 from followup_service.settings import FollowupSettings, get_settings
 from styrkedjan_common.app import create_service_app
@@ -8,11 +12,28 @@ DESCRIPTION = "The annual cycle, follow-up reports, goal assessments, compilatio
 
 
 def create_app(settings: FollowupSettings | None = None) -> FastAPI:
-    return create_service_app(
+    settings = settings or get_settings()
+    app = create_service_app(
         name="followup",
         title="Styrkedjan follow-up",
         description=DESCRIPTION,
-        settings=settings or get_settings(),
+        settings=settings,
         routers=[],
         auditor=auditor,
     )
+    service_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The clients of goals, budget and internal control live as long as the process: their
+        # connections are reused from call to call, and closed at shutdown.
+        async with service_lifespan(app):
+            app.state.callees = build_callees(settings, app.state.signer)
+            try:
+                yield
+            finally:
+                if app.state.callees is not None:
+                    await app.state.callees.close()
+
+    app.router.lifespan_context = lifespan
+    return app
