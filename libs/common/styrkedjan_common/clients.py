@@ -68,7 +68,7 @@ class ServiceClient:
         request_id = request_id_var.get()
         if request_id:
             headers["x-request-id"] = request_id
-        query = {name: str(value) for name, value in (params or {}).items() if value is not None}
+        query = {name: _query_value(value) for name, value in (params or {}).items() if value is not None}
         try:
             async with self._http().get(f"{self.base_url}{self.prefix}{path}", params=query, headers=headers) as response:
                 body = await response.read()
@@ -83,7 +83,19 @@ class ServiceClient:
             detail = _detail(body) or f"status {status}"
             log.warning("callee_refused", callee=self.callee, path=path, status=status, detail=detail)
             raise CalleeRefused(self.callee, status, detail)
-        return orjson.loads(body)
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            # Something between the services (a proxy's error page) answered, or the callee is broken.
+            log.warning("callee_answer_not_json", callee=self.callee, path=path, status=status)
+            raise CalleeRefused(self.callee, status, "the answer is not JSON") from exc
+
+
+def _query_value(value: Any) -> str:
+    # A flag as the callee's query parameters read it: true/false, not Python's True/False.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _detail(body: bytes) -> str:

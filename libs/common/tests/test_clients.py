@@ -48,6 +48,10 @@ async def missing(_request: Request) -> Response:
     return JSONResponse(problem, status_code=404, media_type="application/problem+json")
 
 
+async def not_json(_request: Request) -> Response:
+    return Response("<html>Signed out</html>", media_type="text/html")
+
+
 async def broken(_request: Request) -> Response:
     return Response("<html>Bad gateway</html>", status_code=500, media_type="text/html")
 
@@ -58,6 +62,7 @@ CALLEE = Starlette(
         Route("/api/probe/v1/slow", slow),
         Route("/api/probe/v1/missing", missing),
         Route("/api/probe/v1/broken", broken),
+        Route("/api/probe/v1/not-json", not_json),
     ]
 )
 
@@ -87,8 +92,9 @@ async def probe(callee_url):
 
 
 async def test_an_answer_is_its_json_sent_with_the_callers_own_assertion_for_the_callee(probe):
-    answer = await probe.get_json("/things", {"year": 2027, "board": None})
-    assert answer["query"] == {"year": "2027"}  # a parameter without a value is left out
+    answer = await probe.get_json("/things", {"year": 2027, "board": None, "include_predecessors": True, "closed": False})
+    # A parameter without a value is left out; a flag is sent as the callee reads it.
+    assert answer["query"] == {"year": "2027", "include_predecessors": "true", "closed": "false"}
     verifier = AssertionVerifier(
         None, "styrkedjan-gateway", audience="probe", service_keys={"followup": SERVICE_KEYS["followup"].public_pem}
     )
@@ -136,6 +142,12 @@ async def test_a_callees_answer_that_is_no_problem_document_is_a_502_with_its_st
     with pytest.raises(CalleeRefused) as refused:
         await probe.get_json("/broken")
     assert (refused.value.callee_status, refused.value.detail) == (500, "the probe service answered 500: status 500")
+
+
+async def test_an_answer_that_is_not_json_is_a_502_naming_the_callee(probe):
+    with pytest.raises(CalleeRefused) as refused:
+        await probe.get_json("/not-json")
+    assert (refused.value.status, refused.value.detail) == (502, "the probe service answered 200: the answer is not JSON")
 
 
 async def test_the_client_serves_again_once_the_callee_is_back(probe):

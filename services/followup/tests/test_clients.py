@@ -56,6 +56,9 @@ from styrkedjan_common.testing import (
 GATEWAY = testing.TestKeys.generate()
 COUNCIL = org_unit(OrgUnitType.COUNCIL, "Kommunfullmäktige")
 BOARD = org_unit(OrgUnitType.BOARD, "Socialnämnden", parent=COUNCIL)
+# A reorganisation: the care board's work passes to the new board that succeeds it.
+CARE_BOARD = org_unit(OrgUnitType.BOARD, "Vård- och omsorgsnämnden", parent=COUNCIL)
+SUCCESSOR = org_unit(OrgUnitType.BOARD, "Vård- och socialnämnden", parent=COUNCIL, predecessor=CARE_BOARD)
 YEAR = 2027
 
 
@@ -154,8 +157,8 @@ async def internal_control_reader(internal_control):
 # --- goals ------------------------------------------------------------------------------------
 
 
-async def a_board_goal(goals: Callee, title: str) -> dict:
-    body = {"level": "BOARD", "owner_org_unit_id": BOARD, "start_year": YEAR, "end_year": YEAR, "title": title, "perspective": "OPERATIONS"}
+async def a_board_goal(goals: Callee, title: str, owner: str = BOARD) -> dict:
+    body = {"level": "BOARD", "owner_org_unit_id": owner, "start_year": YEAR, "end_year": YEAR, "title": title, "perspective": "OPERATIONS"}
     return await goals.send("POST", "/goals", Role.NAMND, body)
 
 
@@ -179,6 +182,13 @@ async def test_the_goals_client_reads_the_goals_of_the_whole_municipality_drafts
     )
     assert read.model_extra is not None and read.model_extra["intent"] == goal["intent"]  # the rest of the answer is kept
     assert await goals_reader.goals(year=YEAR, level="MUNICIPAL") == []
+
+
+async def test_the_goals_client_follows_an_owner_back_through_a_reorganisation(goals, goals_reader):
+    goal = await a_board_goal(goals, "Fler får rätt insats i tid", owner=CARE_BOARD)
+    assert await goals_reader.goals(year=YEAR, owner_org_unit_id=SUCCESSOR) == []
+    [read] = await goals_reader.goals(year=YEAR, owner_org_unit_id=SUCCESSOR, include_predecessors=True)
+    assert (str(read.id), read.owner_org_unit_id) == (goal["id"], uuid.UUID(CARE_BOARD))
 
 
 async def test_the_goals_client_reads_an_indicator_uses_outcomes(goals, goals_reader):

@@ -108,9 +108,7 @@ class GoalsClient(FollowupClient):
     ) -> list[Goal]:
         """Every goal matching the filters (drafts included), in the order they were set;
         `include_predecessors` also the goals of the units the owner succeeded."""
-        params = {"year": year, "level": level, "owner_org_unit_id": owner_org_unit_id}
-        if include_predecessors:
-            params["include_predecessors"] = "true"
+        params = {"year": year, "level": level, "owner_org_unit_id": owner_org_unit_id, "include_predecessors": include_predecessors}
         return await self.read_all(Goal, "/goals", params)
 
     async def indicator_outcomes(self, use_id: uuid.UUID | str) -> list[IndicatorOutcome]:

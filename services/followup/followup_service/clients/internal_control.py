@@ -57,7 +57,5 @@ class InternalControlClient(FollowupClient):
     ) -> list[ControlPlan]:
         """The control plans of the year, every revision the list holds, of one board when given; with
         `include_predecessors` also those of the boards it succeeded."""
-        params: dict[str, object] = {"year": year, "board_org_unit_id": board_org_unit_id}
-        if include_predecessors:
-            params["include_predecessors"] = "true"
+        params = {"year": year, "board_org_unit_id": board_org_unit_id, "include_predecessors": include_predecessors}
         return await self.read_all(ControlPlan, "/control-plans", params)
