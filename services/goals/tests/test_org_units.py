@@ -270,6 +270,17 @@ async def test_moving_an_assignment_to_an_administration_is_refused(client, app,
     assert (await client.get(url, headers=council)).json()["board_org_unit_id"] == BOARD
 
 
+async def test_a_plan_is_not_copied_into_a_year_its_unit_is_closed(client, app, as_role):
+    board = headers(as_role, Role.NAMND)
+    closing = org_unit(OrgUnitType.BOARD, "Tekniska nämnden", parent=COUNCIL, valid_to=dt.date(2027, 12, 31))
+    await app.state.org_units.sync()
+    plan = await write(client, app, as_role, WRITES["board plan"], closing)
+    assert plan.status_code == 201, plan.text
+    response = await client.post(f"{API}/plans/{plan.json()['id']}/next-year", headers=board)
+    assert_problem(response, 409, detail_contains="Tekniska nämnden closes on 2027-12-31")
+    assert [item["year"] for item in await listed(client, as_role, "/plans", org_unit_id=closing)] == [2027]
+
+
 # --- names in the read models -----------------------------------------------------------------
 
 

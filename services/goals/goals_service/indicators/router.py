@@ -147,6 +147,7 @@ async def _use_for_update(request: Request, session: SessionDep, caller: CallerD
 async def list_indicator_uses(
     session: SessionDep,
     request: Request,
+    org_units: OrgUnitsDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     goal_id: Annotated[uuid.UUID | None, Query(description="Any revision of the goal: the uses of its lineage")] = None,
@@ -161,14 +162,13 @@ async def list_indicator_uses(
         session,
         goal_id=goal_id,
         quality_factor_id=quality_factor_id,
-        org_unit_ids=unit_filter(request.app.state.org_units, org_unit_id, include_predecessors),
+        org_unit_ids=unit_filter(org_units, org_unit_id, include_predecessors),
         indicator_id=indicator_id,
         limit=limit + 1,
         after=cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None,
     )
     page, next_cursor = page_of(list(rows), limit, lambda r: {"at": r[0].created_at.isoformat(), "id": str(r[0].id)})
-    uses = Page[IndicatorUseRead](items=await service.views(session, page, request.app.state.settings), next_cursor=next_cursor)
-    return uses
+    return Page[IndicatorUseRead](items=await service.views(session, page, request.app.state.settings), next_cursor=next_cursor)
 
 
 @router.get(USE, response_model=IndicatorUseRead, openapi_extra=USE_READERS, responses=problem_responses(404, 422))

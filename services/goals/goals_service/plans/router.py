@@ -80,8 +80,7 @@ async def create_plan(
     """Start a draft plan for a kind, org unit and year; once decided it replaces the plan in force. The
     unit is one of the directory valid today and in the year: a board for a board plan, an
     administration or unit for an operational plan."""
-    created = await _created(session, await service.create(session, caller, data, org_units), request, response)
-    return created
+    return await _created(session, await service.create(session, caller, data, org_units), request, response)
 
 
 @router.post(
@@ -96,12 +95,12 @@ async def revise_plan(plan_id: uuid.UUID, session: SessionDep, caller: CallerDep
     "/{plan_id}/next-year", response_model=PlanDetail, status_code=status.HTTP_201_CREATED, openapi_extra=DRAFTERS, responses=CREATED
 )
 async def copy_plan_to_next_year(
-    plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, request: Request, response: Response
+    plan_id: uuid.UUID, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, request: Request, response: Response
 ) -> PlanDetail:
     """Copy from last year: next year's first draft with the title, description, economy and the
     items still valid then (goals running on and not closed, activities not ended, active quality
-    factors, focus areas and indicators)."""
-    return await _created(session, await service.next_year(session, caller, plan_id), request, response)
+    factors, focus areas and indicators). Refused while the plan's unit is not in force today and next year."""
+    return await _created(session, await service.next_year(session, caller, plan_id, org_units), request, response)
 
 
 @router.patch("/{plan_id}", response_model=PlanDetail, openapi_extra=DRAFTERS, responses=CONDITIONAL | problem_responses(422))

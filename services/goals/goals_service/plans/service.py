@@ -29,7 +29,7 @@ from goals_service.plans.schemas import (
     PlanUpdate,
 )
 from goals_service.quality.models import QualityFactor
-from goals_service.units import require_valid
+from goals_service.units import require_valid, today
 from styrkedjan_common import scope as access
 from styrkedjan_common.db import utcnow
 from styrkedjan_common.identity import Principal, Role
@@ -352,11 +352,23 @@ def _still_valid(item: PlanItem, resolved: Resolved, year: int) -> bool:
     return True
 
 
-async def next_year(session: AsyncSession, principal: Principal, source_id: uuid.UUID) -> Plan:
+async def _check_unit_goes_on(org_units: OrgUnitReplica, plan: Plan, year: int) -> None:
+    """Next year's plan is a new object: its unit is in force today and in that year. A unit that a
+    reorganisation closes plans its next year under its successor instead."""
+    unit = await org_units.find(plan.org_unit_id)
+    if unit is None:
+        raise RuleViolation(f"the plan's org unit {plan.org_unit_id} is not in the directory: its next year is not planned")
+    if not unit.valid_on(today()) or not unit.valid_on(dt.date(year, 1, 1)):
+        until = f"closes on {unit.valid_to}" if unit.valid_to else f"is valid from {unit.valid_from}"
+        raise RuleViolation(f"{unit.name} {until}: its plan is not copied to {year}; plan the year under the unit in force then")
+
+
+async def next_year(session: AsyncSession, principal: Principal, source_id: uuid.UUID, org_units: OrgUnitReplica) -> Plan:
     """Copy from last year: next year's first draft, with what of this plan still holds then."""
     source = await get_readable(session, principal, source_id)
     ensure_writer(principal, source.kind, source.org_unit_id)
     year = source.year + 1
+    await _check_unit_goes_on(org_units, source, year)
     if await repository.max_revision(session, source.kind, source.org_unit_id, year):
         raise RuleViolation(
             f"{RULES[PlanKind(source.kind)].label} of org unit {source.org_unit_id} for {year} already exists; "
