@@ -276,9 +276,30 @@ class OrgUnitReplica:
         if unit is None and self._sessionmaker is not None:
             if time.monotonic() - self._last_lookup >= MIN_LOOKUP_GAP or self._lock.locked():
                 self._last_lookup = time.monotonic()
-                await self.sync()
+                await self._look_up()
             unit = self.units.get(key)
         return unit
+
+    async def _look_up(self) -> None:
+        """Read the feed after the stored position into memory only. The request that names an
+        unknown id may already hold its database's write lock (on SQLite the whole database's, from
+        its first statement), and storing the changes from inside it would wait for that lock until
+        the request gave up. The next sync reads the same changes again and stores them."""
+        async with self._lock:
+            after = self.position
+            try:
+                while True:
+                    changes = await self.source.changes(after, FEED_PAGE)
+                    for position, unit in changes:
+                        self.units[unit.id] = unit
+                        after = position
+                    if len(changes) < FEED_PAGE:
+                        break
+            except Exception as exc:  # the directory away: the id stays unknown
+                self.last_error = str(exc) or type(exc).__name__
+                log.warning("org_unit_lookup_failed", error=self.last_error, position=self.position)
+                return
+            self.last_error = None
 
     async def require(
         self,
