@@ -78,6 +78,19 @@ class System:
     def assertion(self, audience: str, who: Principal) -> str:
         return self.assertion_signer().sign(who, audience)[0]
 
+    def direct(self, service: str, who: Principal) -> httpx.Client:
+        """A client for one service called directly (not through the gateway), as `who`: with an
+        assertion the gateway's key signs, as the gateway would send it."""
+        headers = {"x-identity-assertion": self.assertion(service, who)}
+        return httpx.Client(base_url=self.stack.url(service), headers=headers, timeout=15)
+
+    def ready(self, service: str) -> dict[str, Any]:
+        """The service's /readyz answer: its status and its replica of the directory."""
+        response = httpx.get(self.stack.url(service) + "/readyz", timeout=5)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
     def log_tails(self, lines: int = LOG_TAIL_LINES) -> str:
         parts = []
         for app in APPS:
@@ -122,15 +135,18 @@ def _start(system: System) -> None:
 
 
 @contextmanager
-def running_system(data_dir: Path) -> Iterator[System]:
-    """A whole system of its own in `data_dir`, stopped (and its PostgreSQL databases dropped) on leaving."""
+def running_system(data_dir: Path, **stack_options: Any) -> Iterator[System]:
+    """A whole system of its own in `data_dir`, stopped (and its PostgreSQL databases dropped) on
+    leaving; `stack_options` go to the Stack (e.g. extra_env, directory_sync_interval_seconds)."""
     log_dir = data_dir / "logs"
     log_dir.mkdir()
     admin_url = postgres_admin_url()
     databases = _postgres_databases(admin_url) if admin_url else {}
     system: System | None = None
     try:
-        stack = Stack.create(data_dir, postgres_urls={name: url for name, (_, url) in databases.items()} or None, log_format="json")
+        stack = Stack.create(
+            data_dir, postgres_urls={name: url for name, (_, url) in databases.items()} or None, log_format="json", **stack_options
+        )
         system = System(stack, log_dir)
         try:
             _start(system)
@@ -161,6 +177,21 @@ def own_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         yield system
 
 
+# The system of the directory-replica tests: followup and internal control read the directory's
+# feed every second, goals and budget only when they meet an org unit they do not know (their
+# interval is longer than any test), so a test can tell the two ways a unit reaches a service apart.
+REPLICA_SYNC_SECONDS = {"goals": 3600.0, "budget": 3600.0, "followup": 1.0, "internal-control": 1.0}
+
+
+@pytest.fixture(scope="session")
+def replica_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    """A system of its own for the tests that write the directory (new boards, closed ones, machine
+    clients) or stop the gateway: the shared one's tests rely on the demo organisation as it is."""
+    extra_env = {app.name: {f"{app.env_prefix}DIRECTORY_SYNC_INTERVAL_SECONDS": str(REPLICA_SYNC_SECONDS[app.name])} for app in SERVICES}
+    with running_system(tmp_path_factory.mktemp("styrkedjan-replica"), extra_env=extra_env) as system:
+        yield system
+
+
 @pytest.fixture(scope="session")
 def openapi(system: System) -> dict[str, Any]:
     with system.client() as http:
@@ -180,7 +211,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()
     funcargs = getattr(item, "funcargs", {})
-    system = funcargs.get("system") or funcargs.get("own_system")
+    system = funcargs.get("system") or funcargs.get("own_system") or funcargs.get("replica_system")
     if report.failed and isinstance(system, System):
         report.sections.append(("styrkedjan app logs (tails)", system.log_tails()))
 

@@ -115,6 +115,8 @@ class Stack:
         p = app.env_prefix
         env = {
             **os.environ,
+            # Each line of the apps' logs reaches its file as it is written, not when a buffer fills.
+            "PYTHONUNBUFFERED": "1",
             f"{p}DATABASE_URL": self.database_urls[app.name],
             f"{p}LOG_LEVEL": self.log_level,
             f"{p}LOG_FORMAT": self.log_format,
