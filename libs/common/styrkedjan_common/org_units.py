@@ -167,11 +167,13 @@ class GatewayDirectory(ServiceClient):
 
 def _upsert(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]], keys: list[str]) -> Any:
     # Several processes of one service sync the same table: an insert that meets a row another
-    # process just wrote updates it instead of failing.
+    # process just wrote updates it instead of failing, unless that row holds a later change (the
+    # other process has read further): a process behind the others never takes the stored units,
+    # or the stored position, back to an older state.
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(model).values(rows)
     columns = {name: statement.excluded[name] for name in rows[0] if name not in keys}
-    return statement.on_conflict_do_update(index_elements=keys, set_=columns)
+    return statement.on_conflict_do_update(index_elements=keys, set_=columns, where=model.position <= statement.excluded.position)
 
 
 class OrgUnitReplica:
@@ -204,11 +206,14 @@ class OrgUnitReplica:
         self._sessionmaker = sessionmaker
         try:
             async with sessionmaker() as session:
-                for row in (await session.scalars(select(self.model))).all():
-                    self.units[str(row.id)] = _unit_of(row)
+                # The position first: another process may store changes in between, and the units
+                # read after it then hold at least what it says (rows only move forward); read the
+                # other way round, the position could count changes whose rows were never loaded.
                 stored = await session.get(self.sync_model, DirectorySyncMixin.ROW)
                 if stored is not None:
                     self.position, self.synced_at = stored.position, stored.synced_at
+                for row in (await session.scalars(select(self.model))).all():
+                    self.units[str(row.id)] = _unit_of(row)
         except Exception as exc:  # the database away: the service starts, /readyz says it is not ready
             self.last_error = str(exc) or type(exc).__name__
             log.warning("org_unit_replica_not_loaded", error=self.last_error)

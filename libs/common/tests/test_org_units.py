@@ -42,10 +42,12 @@ class ProbeSync(DirectorySyncMixin, ProbeBase):
 class Directory:
     """The gateway's feed as a test controls it: up or down, counting its calls."""
 
-    def __init__(self) -> None:
-        self.organisation = testing.TestOrganisation()
+    def __init__(self, organisation: "testing.TestOrganisation | None" = None, up_to: int | None = None) -> None:
+        self.organisation = organisation or testing.TestOrganisation()
         self.down = False
         self.calls = 0
+        # A process that reads the feed as it stood earlier: no change after this position.
+        self.up_to = up_to
 
     def add(self, type_: OrgUnitType, name: str | None = None, **fields) -> str:
         return self.organisation.add(type_, name, **fields)
@@ -55,7 +57,8 @@ class Directory:
         await asyncio.sleep(0)  # another replica's sync may run in between, as over the network
         if self.down:
             raise ConnectionRefusedError("the directory is unavailable")
-        return await self.organisation.changes(after, limit)
+        changes = await self.organisation.changes(after, limit)
+        return [(position, unit) for position, unit in changes if self.up_to is None or position <= self.up_to]
 
 
 @pytest.fixture
@@ -77,8 +80,8 @@ async def started(sessionmaker, directory):
     """Start replicas on the probe database; each is stopped at the end."""
     replicas: list[OrgUnitReplica] = []
 
-    async def start(interval_seconds: float = 60.0) -> OrgUnitReplica:
-        replica = OrgUnitReplica(ProbeOrgUnit, ProbeSync, directory, interval_seconds)
+    async def start(interval_seconds: float = 60.0, source: Directory | None = None) -> OrgUnitReplica:
+        replica = OrgUnitReplica(ProbeOrgUnit, ProbeSync, source or directory, interval_seconds)
         replicas.append(replica)
         await replica.start(sessionmaker)
         return replica
@@ -244,6 +247,24 @@ async def test_two_replicas_syncing_one_table_at_once_do_not_fail(directory, sta
     assert len(first.units) == len(second.units) == await stored_rows(sessionmaker) == 60
     async with sessionmaker() as session:
         assert (await session.get(ProbeSync, DirectorySyncMixin.ROW)).position == 60  # type: ignore[union-attr]
+
+
+async def test_a_process_behind_the_others_never_takes_the_stored_units_back_to_an_older_state(directory, started):
+    board = directory.add(OrgUnitType.BOARD, "Tekniska nämnden")
+    directory.organisation.change(board, valid_to=dt.date(2026, 12, 31))
+    # Another process of the service, started while the directory was away, hears from it late and
+    # reads the feed as it stood before the closing, after this process has stored the closing.
+    behind = Directory(directory.organisation, up_to=1)
+    behind.down = True
+    late = await started(source=behind)
+    await started()
+    behind.down = False
+    assert await late.sync()
+    assert late.units[board].valid_to is None
+    # A restart while the directory is away serves what is stored: the board closed, as the feed says.
+    directory.down = True
+    restarted = await started()
+    assert (restarted.units[board].valid_to, restarted.position) == (dt.date(2026, 12, 31), 2)
 
 
 async def test_a_feed_longer_than_a_page_is_read_to_its_end(directory, started, sessionmaker):
