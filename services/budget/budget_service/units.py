@@ -5,6 +5,7 @@ reorganisation replaced. The replica itself is styrkedjan_common.org_units."""
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
@@ -36,6 +37,15 @@ def today() -> dt.date:
 
 def valid_in_year(unit: OrgUnit, year: int) -> bool:
     return unit.valid_from <= dt.date(year, 12, 31) and (unit.valid_to is None or unit.valid_to >= dt.date(year, 1, 1))
+
+
+async def look_up(org_units: OrgUnitReplica, unit_ids: Iterable[uuid.UUID | None]) -> None:
+    """Brings units the replica does not know yet in from the directory, before the request's own
+    transaction begins: on SQLite a write transaction holds the database, and the replica storing
+    what it read inside one would wait on it. The rules' require() then finds them in memory."""
+    for unit_id in unit_ids:
+        if unit_id is not None:
+            await org_units.find(unit_id)
 
 
 async def require_board(org_units: OrgUnitReplica, board_org_unit_id: uuid.UUID, pointer: str, year: int | None = None) -> OrgUnit:

@@ -12,7 +12,7 @@ from budget_service.allocation_model.calculation import ForecastRow, Group, Inpu
 from services.budget.tests.support.assumptions import BOARD, POPULATION, PRICES, TARGET_GROUPS, audit_events, imported, items, refusers
 from styrkedjan_common.identity import Role
 from styrkedjan_common.org_units import OrgUnitType
-from styrkedjan_common.testing import assert_problem, org_unit, pointers
+from styrkedjan_common.testing import ORGANISATION, assert_problem, org_unit, pointers
 
 RUNS = "/api/budget/v1/model-runs"
 OTHER_BOARD = org_unit(OrgUnitType.BOARD, "Socialnämnden")
@@ -426,3 +426,29 @@ def test_worked_example_in_the_arithmetic_alone():
     (proposal,) = compute(inputs)
     assert proposal.proposal == Decimal("133768750.00")
     assert round(proposal.proposal / 1_000_000, 1) == Decimal("133.8")
+
+
+async def test_a_target_group_of_a_board_closed_before_the_budget_year_is_left_out_with_a_warning(client, app, council, assumptions):
+    """One stale target group must not make every run a 422 asking for a base frame of a board that
+    no longer exists: the run leaves it out and says so."""
+    leisure = org_unit(OrgUnitType.BOARD, "Fritidsnämnden")
+    stale = await target_group(client, council, leisure, "Fritidsgård", 13, 19, "1000.00")
+    ORGANISATION.change(leisure, valid_to=dt.date.today() - dt.timedelta(days=1))
+    assert await app.state.org_units.sync()
+    result = await run(client, council)
+    assert [(b["board_org_unit_id"], b["board_org_unit"]["name"]) for b in result["boards"]] == [(SCHOOL_BOARD, "Utbildningsnämnden")]
+    (warning,) = result["warnings"]
+    assert stale["id"] in warning and leisure in warning and "Fritidsnämnden" in warning
+    assert [c["target_group_id"] for c in result["boards"][0]["components"] if c["target_group_id"]] == [assumptions["id"]]
+
+
+async def test_a_target_group_or_base_frame_of_a_board_the_directory_lacks_is_refused(client, council, assumptions):
+    phantom = str(uuid.uuid4())
+    response = await client.post(TARGET_GROUPS, json=PRESCHOOL | {"board_org_unit_id": phantom}, headers=council)
+    assert_problem(response, 422)
+    assert pointers(response) == {"#/board_org_unit_id"}
+    base_frames = RUN["base_frames"] + [{"board_org_unit_id": phantom, "amount": "1.00"}]
+    response = await client.post(RUNS, json=RUN | {"base_frames": base_frames}, headers=council)
+    assert_problem(response, 422)
+    assert pointers(response) == {"#/base_frames/1/board_org_unit_id"}
+    assert (await client.get(RUNS, headers=council)).json()["items"] == []

@@ -21,7 +21,7 @@ from services.budget.tests.support.allocations import (
     put_allocation,
 )
 from styrkedjan_common.identity import Role
-from styrkedjan_common.testing import assert_problem, pointers
+from styrkedjan_common.testing import assert_problem, pointers, service_headers
 
 REALLOCATIONS = f"{API}/reallocations"
 DECISION = {"body": "Vård- och omsorgsnämnden", "decision_date": "2027-03-20", "reference": "VON § 12/2027"}
@@ -227,3 +227,15 @@ async def test_reallocations_are_audited_with_the_allocation_they_changed(client
     )
     moved = (await audit_events(client, as_role, entity_type="allocation_set"))[0]
     assert (moved["action"], moved["before"]["total"], moved["after"]["total"]) == ("REALLOCATE", "600.00", "600.00")
+
+
+async def test_the_followup_service_reads_reallocations_and_marks_one_reported(client, board, allocated):
+    created = await reallocate(client, board, move(allocated, "10.00"))
+    followup = service_headers("followup", "budget")
+    url = f"{REALLOCATIONS}/{created.json()['id']}"
+    assert (await client.get(url, headers=followup)).status_code == 200
+    assert_problem(await client.get(url, headers=service_headers("budget", "budget")), 403)
+    reported = await report(client, followup, created, "INTERIM")
+    assert reported.status_code == 200, reported.text
+    assert (reported.json()["reported_at_occasion"], reported.json()["updated_by"]) == ("INTERIM", "service:followup")
+    assert_problem(await client.post(REALLOCATIONS, json=move(allocated, "1.00"), headers=followup), 403)

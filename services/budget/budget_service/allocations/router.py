@@ -20,7 +20,7 @@ from budget_service.allocations.schemas import (
     ReallocationRead,
     ReallocationReport,
 )
-from budget_service.units import FOLLOWUP, FOLLOWUP_READERS, IncludePredecessors, board_filter, with_names
+from budget_service.units import FOLLOWUP, FOLLOWUP_READERS, IncludePredecessors, board_filter, look_up, with_names
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
 from styrkedjan_common.org_units import OrgUnitsDep
@@ -169,6 +169,7 @@ async def create_cost_center(
     data: CostCenterCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, request: Request, response: Response
 ) -> CostCenterRead:
     """Add a cost centre under an activity area; its code is unique in the financial system."""
+    await look_up(org_units, [data.org_unit_id])
     cost_center = await service.create_cost_center(session, caller, org_units, data)
     _created(cost_center, request, response)
     return service.to_cost_center_read(cost_center)
@@ -206,6 +207,7 @@ async def update_cost_center(
     response: Response,
 ) -> CostCenterRead:
     """Change a cost centre; it moves only between areas of its board. Requires If-Match."""
+    await look_up(org_units, [data.org_unit_id])
     cost_center, area = await _cost_center_for_update(request, session, caller, cost_center_id)
     cost_center = await service.update_cost_center(session, caller, org_units, cost_center, area, data)
     set_etag(cost_center, response)

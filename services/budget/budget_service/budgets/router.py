@@ -18,7 +18,7 @@ from budget_service.budgets.schemas import (
     StepRead,
     StepUpdate,
 )
-from budget_service.units import FOLLOWUP_READERS, IncludePredecessors, board_filter, with_names
+from budget_service.units import FOLLOWUP_READERS, IncludePredecessors, board_filter, look_up, with_names
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.lifecycle import Decision, Status, Transition
@@ -175,6 +175,7 @@ async def replace_budget_frames(
     response: Response,
 ) -> BudgetDetail:
     """Replace the draft's frames, per board, kind and year. Requires the budget's If-Match."""
+    await look_up(org_units, (f.board_org_unit_id for f in data.frames))
     budget = await _for_write(request, session, caller, budget_id)
     return with_names(await _respond(session, await service.replace_frames(session, caller, org_units, budget, data), response), org_units)
 
@@ -207,6 +208,7 @@ async def replace_budget_earmarked_funds(
     response: Response,
 ) -> BudgetDetail:
     """Replace the draft's earmarked funds for assignments. Requires the budget's If-Match."""
+    await look_up(org_units, (f.board_org_unit_id for f in data.earmarked_funds))
     budget = await _for_write(request, session, caller, budget_id)
     return with_names(
         await _respond(session, await service.replace_earmarked_funds(session, caller, org_units, budget, data), response), org_units
