@@ -251,6 +251,14 @@ def test_every_app_reads_the_folder_of_every_services_public_keys(compose: dict[
     assert targets == {f"{SERVICE_PUBLIC_KEYS_FOLDER}/{s.name}.pem": f"{s.database}_service_public_keys" for s in SERVICES}
 
 
+def test_the_followup_service_reads_the_three_others_by_their_compose_names(compose: dict[str, Any]) -> None:
+    env = compose["services"]["followup"]["environment"]
+    for callee in SERVICES:
+        if callee.name != "followup":
+            assert env[f"FOLLOWUP_{callee.prefix}_URL"] == f"http://{callee.name}:8000"
+            assert compose["services"][callee.name]["networks"] == ["backend"]
+
+
 def test_services_read_the_directory_at_the_gateway_on_the_internal_network(compose: dict[str, Any]) -> None:
     for service in SERVICES:
         env = compose["services"][service.name]["environment"]

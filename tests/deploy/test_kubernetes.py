@@ -355,13 +355,18 @@ def test_every_app_reads_every_services_public_keys_from_one_folder(overlay: str
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_the_services_read_the_directory_at_the_gateways_kubernetes_service(overlay: str) -> None:
+def test_the_services_read_the_directory_and_followup_its_callees_at_their_kubernetes_services(overlay: str) -> None:
     docs = render(overlay)
     find(docs, "Service", "gateway")
     for service in SERVICES:
         config = app_config(docs, "Deployment", service.name)
         assert config[f"{service.prefix}_DIRECTORY_URL"] == "http://gateway:8000"
         assert float(config[f"{service.prefix}_DIRECTORY_SYNC_INTERVAL_SECONDS"]) > 0
+    followup = app_config(docs, "Deployment", "followup")
+    for callee in SERVICES:
+        if callee.name != "followup":
+            find(docs, "Service", callee.name)
+            assert followup[f"FOLLOWUP_{callee.prefix}_URL"] == f"http://{callee.name}:8000"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
