@@ -5,7 +5,8 @@ ordered feed (`GET /api/directory/v1/org-units/changes?after=<position>&limit=<n
 service's own assertion). A service keeps the units in a table of its own database and in memory:
   - at start it loads the table, then asks the feed for what came after its position;
   - it asks again every `directory_sync_interval_seconds`, and at once when a request names an id
-    it does not know (at most one such call at a time, and not twice within MIN_LOOKUP_GAP);
+    it does not know: a request naming an unknown id waits for a lookup that begins after it
+    arrived, shared with every request arriving meanwhile, at most one per MIN_LOOKUP_GAP;
   - when the gateway does not answer it keeps serving from what it has, and /readyz says since
     when (stale after three intervals without an answer).
 With it a service refuses an org unit that does not exist, is not valid on the object's date, or is
@@ -197,6 +198,7 @@ class OrgUnitReplica:
         self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
         self._lock = asyncio.Lock()
         self._last_lookup = 0.0
+        self._next_lookup: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -279,11 +281,24 @@ class OrgUnitReplica:
         key = str(unit_id)
         unit = self.units.get(key)
         if unit is None and self._sessionmaker is not None:
-            if time.monotonic() - self._last_lookup >= MIN_LOOKUP_GAP or self._lock.locked():
-                self._last_lookup = time.monotonic()
-                await self._look_up()
+            await self._lookup_after_now()
             unit = self.units.get(key)
         return unit
+
+    async def _lookup_after_now(self) -> None:
+        """Wait for a lookup that begins after this call: a unit created a moment ago is found,
+        and a stream of made-up ids costs the directory one call per MIN_LOOKUP_GAP at most."""
+        if self._next_lookup is None:
+            delay = max(0.0, self._last_lookup + MIN_LOOKUP_GAP - time.monotonic())
+            self._next_lookup = asyncio.ensure_future(self._scheduled_lookup(delay))
+        await asyncio.shield(self._next_lookup)
+
+    async def _scheduled_lookup(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        # From here on a new request waits for the next lookup: this one may miss what it names.
+        self._next_lookup = None
+        self._last_lookup = time.monotonic()
+        await self._look_up()
 
     async def _look_up(self) -> None:
         """Read the feed after the stored position into memory only. The request that names an
