@@ -66,10 +66,17 @@ def test_a_signed_assertion_from_the_client_is_not_passed_on_to_the_service(syst
 
 def test_a_signed_assertion_without_a_bearer_token_is_401(system: Any, kf: httpx.Client) -> None:
     with system.client(headers=forged_headers(system, kf)) as anonymous:
-        for method, path in [("GET", VISIONS), ("POST", VISIONS), ("GET", "/api/me"), ("GET", "/api/directory/v1/users")]:
+        # A service's path: the header is never read, the caller simply has not signed in. The
+        # gateway's own API reads it as a service's assertion, which a user assertion is not.
+        for method, path, refusal in [
+            ("GET", VISIONS, "unauthenticated"),
+            ("POST", VISIONS, "unauthenticated"),
+            ("GET", "/api/me", "invalid-assertion"),
+            ("GET", "/api/directory/v1/users", "invalid-assertion"),
+        ]:
             response = anonymous.request(method, path, json=VISION if method == "POST" else None)
             assert response.status_code == 401, f"{method} {path}: {response.text}"
-            assert response.json()["type"] == "urn:styrkedjan:problem:unauthenticated"
+            assert response.json()["type"] == f"urn:styrkedjan:problem:{refusal}"
 
 
 # --- services called directly, bypassing the gateway ---------------------------------------
