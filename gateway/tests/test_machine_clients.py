@@ -324,6 +324,16 @@ async def test_a_person_is_no_client(client, admin, user_id, problem):
     assert (await client.get(f"{USERS}/{user_id('kf.demo')}", headers=admin)).json()["active"] is True
 
 
+async def test_a_client_is_no_user(client, admin, add_client, problem):
+    # A client is read and changed as a client: as a user it could be given an e-mail.
+    registered = await add_client("kolada-sync")
+    before = (await client.get(f"{CLIENTS}/{registered}", headers=admin)).json()
+    problem(await client.get(f"{USERS}/{registered}", headers=admin), 404)
+    changed = await client.patch(f"{USERS}/{registered}", json={"email": "x@example.org"}, headers=admin | {"If-Match": "*"})
+    problem(changed, 404)
+    assert (await client.get(f"{CLIENTS}/{registered}", headers=admin)).json() == before
+
+
 async def test_admin_renames_and_deactivates_a_client(client, admin, add_client):
     principal = await add_client(ECONOMY)
     response = await patch(client, admin, principal, {"display_name": "Ekonomisystemet (Raindance)", "active": False})

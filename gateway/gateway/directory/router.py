@@ -155,7 +155,7 @@ async def list_users(
 
 @router.get("/users/{user_id}", response_model=UserRead, openapi_extra=ADMIN, responses=problem_responses(404, 422))
 async def get_user(user_id: uuid.UUID, session: SessionDep, response: Response) -> UserRead:
-    user = await service.get_user(session, user_id)
+    user = await service.get_person(session, user_id)
     response.headers["ETag"] = etag(user.id, user.row_version)
     return UserRead.model_validate(user)
 
@@ -176,7 +176,7 @@ async def update_user(
     user_id: uuid.UUID, data: UserUpdate, session: SessionDep, caller: CallerDep, request: Request, response: Response
 ) -> UserRead:
     """Change a user's name or e-mail, or deactivate them. Requires If-Match."""
-    user = await service.get_user(session, user_id)
+    user = await service.get_person(session, user_id)
     require_if_match(request, etag(user.id, user.row_version))
     user = await service.update_user(session, caller, user, data)
     await _commit(request, session)

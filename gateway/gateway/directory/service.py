@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db import auditor
 from gateway.directory import feed, repository
-from gateway.directory.models import OrgUnit, OrgUnitType, RoleAssignment, User
+from gateway.directory.models import OrgUnit, OrgUnitType, PrincipalKind, RoleAssignment, User
 from gateway.directory.schemas import (
     OrgUnitCreate,
     OrgUnitRead,
@@ -97,8 +97,17 @@ async def update_org_unit(session: AsyncSession, actor: Principal, unit: OrgUnit
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
+    """A directory principal, person or machine client (both hold role assignments)."""
     user = await repository.get_user(session, user_id)
     if user is None:
+        raise NotFound(f"no user {user_id}")
+    return user
+
+
+async def get_person(session: AsyncSession, user_id: uuid.UUID) -> User:
+    """A person: a machine client is read and changed as a client (/clients), never as a user."""
+    user = await repository.get_user(session, user_id)
+    if user is None or user.kind != PrincipalKind.PERSON:
         raise NotFound(f"no user {user_id}")
     return user
 
