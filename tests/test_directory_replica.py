@@ -23,7 +23,6 @@ import httpx
 import pytest
 
 from styrkedjan_common.identity import Role
-from styrkedjan_common.org_units import MIN_LOOKUP_GAP
 from styrkedjan_common.testing import principal
 from tests.conftest import REPLICA_SYNC_SECONDS, System
 
@@ -74,13 +73,6 @@ def new_board(admin: httpx.Client, council: str) -> dict[str, Any]:
 def close(admin: httpx.Client, unit: dict[str, Any], on: dt.date) -> dict[str, Any]:
     path = f"{DIRECTORY}/org-units/{unit['id']}"
     return dict(ok(admin.patch(path, json={"valid_to": on.isoformat()}, headers={"If-Match": admin.get(path).headers["etag"]})))
-
-
-def first_use(write: Callable[[], httpx.Response]) -> httpx.Response:
-    # A service asks the directory for an unknown id at most every MIN_LOOKUP_GAP (a stream of
-    # made-up ids does not become a stream of calls); another test's lookup may just have been.
-    time.sleep(MIN_LOOKUP_GAP)
-    return write()
 
 
 def board_goal(owner: str, title: str) -> dict[str, Any]:
@@ -179,10 +171,10 @@ def test_a_new_board_is_usable_at_once_in_a_service_that_has_not_synced_since(
 ) -> None:
     board = new_board(admin, council)
     # Goals and budget sync by the interval only hourly here: they learn of the board when a request names it.
-    goal = ok(first_use(lambda: board_writer.post(f"{GOALS}/goals", json=board_goal(board["id"], "Nämndens första mål"))), 201)
+    goal = ok(board_writer.post(f"{GOALS}/goals", json=board_goal(board["id"], "Nämndens första mål")), 201)
     assert goal["owner_org_unit_id"] == board["id"]
     assert goal["owner_org_unit"]["name"] == board["name"]
-    ok(first_use(lambda: put_frames(kf, budget, [board["id"]])))
+    ok(put_frames(kf, budget, [board["id"]]))
     [frame] = frames_of(kf, budget)
     assert frame["board_org_unit_id"] == board["id"]
     assert frame["board_org_unit"]["name"] == board["name"]
@@ -196,13 +188,13 @@ def test_an_org_unit_the_directory_does_not_have_is_refused_naming_the_field(
 ) -> None:
     unknown = str(uuid.uuid4())
     before = ok(board_writer.get(f"{GOALS}/goals", params={"owner_org_unit_id": unknown}))["items"]
-    refused = first_use(lambda: board_writer.post(f"{GOALS}/goals", json=board_goal(unknown, "Ett mål för ingen")))
+    refused = board_writer.post(f"{GOALS}/goals", json=board_goal(unknown, "Ett mål för ingen"))
     assert problem_pointers(refused) == ["#/owner_org_unit_id"]
     assert unknown in refused.json()["detail"]
     assert ok(board_writer.get(f"{GOALS}/goals", params={"owner_org_unit_id": unknown}))["items"] == before == []
 
     frames = frames_of(kf, budget)
-    refused = first_use(lambda: put_frames(kf, budget, [unknown]))
+    refused = put_frames(kf, budget, [unknown])
     assert problem_pointers(refused) == ["#/frames/0/board_org_unit_id"]
     assert frames_of(kf, budget) == frames
 
@@ -214,13 +206,13 @@ def test_a_board_closed_yesterday_gets_nothing_new(
     board = close(admin, new_board(admin, council), yesterday)
     assert board["valid_to"] == yesterday.isoformat()
 
-    refused = first_use(lambda: board_writer.post(f"{GOALS}/goals", json=board_goal(board["id"], "Ett mål för en nedlagd nämnd")))
+    refused = board_writer.post(f"{GOALS}/goals", json=board_goal(board["id"], "Ett mål för en nedlagd nämnd"))
     assert problem_pointers(refused) == ["#/owner_org_unit_id"]
     assert "closed" in refused.json()["detail"]
     assert ok(board_writer.get(f"{GOALS}/goals", params={"owner_org_unit_id": board["id"]}))["items"] == []
 
     frames = frames_of(kf, budget)
-    refused = first_use(lambda: put_frames(kf, budget, [board["id"]]))
+    refused = put_frames(kf, budget, [board["id"]])
     assert problem_pointers(refused) == ["#/frames/0/board_org_unit_id"]
     assert frames_of(kf, budget) == frames
 
@@ -232,7 +224,7 @@ def test_without_the_gateway_the_services_answer_from_their_replica_and_say_sinc
     replica_system: System, admin: httpx.Client, council: str, board_writer: httpx.Client
 ) -> None:
     board = new_board(admin, council)
-    goal = ok(first_use(lambda: board_writer.post(f"{GOALS}/goals", json=board_goal(board["id"], "Målet som överlever"))), 201)
+    goal = ok(board_writer.post(f"{GOALS}/goals", json=board_goal(board["id"], "Målet som överlever")), 201)
     with replica_system.client("kf.demo") as kf:
         eventually(lambda: board["id"] in evaluated_boards(kf), "internal control has the board by its periodic sync")
     reader = principal(Role.FULLMAKTIGE)  # the council, across the municipality, as the gateway would sign it
@@ -258,7 +250,7 @@ def test_without_the_gateway_the_services_answer_from_their_replica_and_say_sinc
         # An id the replica lacks cannot be looked up now: refused as unknown (a 422, never a 5xx),
         # and the service says why its last sync failed.
         with replica_system.direct("goals", principal(Role.NAMND)) as goals:
-            refused = first_use(lambda: goals.post(f"{GOALS}/goals", json=board_goal(str(uuid.uuid4()), "Ett mål i mörkret")))
+            refused = goals.post(f"{GOALS}/goals", json=board_goal(str(uuid.uuid4()), "Ett mål i mörkret"))
         assert problem_pointers(refused) == ["#/owner_org_unit_id"]
         assert replica_system.ready("goals")["directory"]["last_error"]
     finally:
@@ -271,5 +263,5 @@ def test_without_the_gateway_the_services_answer_from_their_replica_and_say_sinc
     assert recovered["seconds_since_sync"] <= 3 * REPLICA_SYNC_SECONDS["internal-control"]
     # Goals asks again on the next unknown id, and is in step again.
     later = new_board(admin, council)
-    ok(first_use(lambda: board_writer.post(f"{GOALS}/goals", json=board_goal(later["id"], "Målet efter avbrottet"))), 201)
+    ok(board_writer.post(f"{GOALS}/goals", json=board_goal(later["id"], "Målet efter avbrottet")), 201)
     assert replica_system.ready("goals")["directory"]["last_error"] is None
