@@ -24,11 +24,11 @@ import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol, TypeVar
 
 import structlog
-from fastapi import Depends, Request
-from pydantic import BaseModel, ConfigDict
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Date, Integer, String, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -86,6 +86,12 @@ class OrgUnit:
     def valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
+    def exists_in(self, first_year: int, last_year: int | None = None) -> bool:
+        """Whether the unit is valid on some day of the year (or of the years first..last)."""
+        return self.valid_from <= dt.date(last_year or first_year, 12, 31) and (
+            self.valid_to is None or self.valid_to >= dt.date(first_year, 1, 1)
+        )
+
     @classmethod
     def from_feed(cls, item: dict[str, Any]) -> OrgUnit:
         return cls(
@@ -110,6 +116,34 @@ class OrgUnitName(BaseModel):
     name: str
     short_name: str
     type: OrgUnitType
+
+
+# A read model's `X_org_unit` beside its `X_org_unit_id` (filled by OrgUnitReplica.with_names).
+UnitName = Annotated[OrgUnitName | None, Field(description="The unit's name beside its id; null when the directory does not know it")]
+
+# A list's filter by org unit widened to the units it succeeded.
+IncludePredecessors = Annotated[
+    bool,
+    Query(description="Also list the objects of the units this org unit succeeded in a reorganisation (they keep their own unit)"),
+]
+
+ReadModel = TypeVar("ReadModel", bound=BaseModel)
+
+
+def _fill_names(value: Any, replica: OrgUnitReplica) -> None:
+    if isinstance(value, BaseModel):
+        fields = type(value).model_fields
+        for name in fields:
+            inner = getattr(value, name)
+            if name.endswith("org_unit_id"):
+                beside = name.removesuffix("_id")
+                if beside in fields:
+                    setattr(value, beside, replica.name_of(inner))
+            else:
+                _fill_names(inner, replica)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _fill_names(item, replica)
 
 
 class OrgUnitReplicaMixin:
@@ -329,15 +363,20 @@ class OrgUnitReplica:
         on: dt.date | None = None,
         types: Collection[str] | None = None,
         what: str = "the org unit",
+        years: tuple[int, int] | None = None,
     ) -> OrgUnit:
         """The unit named by a client at `pointer` (e.g. "#/board_org_unit_id"), or a 422 that says
-        what is wrong with it: unknown, not valid on the object's date, or of a type not allowed."""
+        what is wrong with it: unknown, not valid on the object's date, not in existence during the
+        object's years (first, last), or of a type not allowed."""
         unit = await self.find(unit_id)
         if unit is None:
             problem = f"{what} {unit_id} is not in the directory"
         elif on is not None and not unit.valid_on(on):
             closed = f"closed on {unit.valid_to}" if unit.valid_to and unit.valid_to < on else f"valid from {unit.valid_from}"
             problem = f"{what} {unit.name} is not valid on {on} ({closed})"
+        elif years is not None and not unit.exists_in(*years):
+            span = str(years[0]) if years[0] == years[1] else f"{years[0]}–{years[1]}"
+            problem = f"{what} {unit.name} is not valid in {span} (valid {unit.valid_from} to {unit.valid_to or 'further notice'})"
         elif types is not None and unit.type not in types:
             allowed = ", ".join(sorted(str(t) for t in types))
             problem = f"{what} must be of type {allowed}; {unit.name} is {unit.type}"
@@ -351,6 +390,19 @@ class OrgUnitReplica:
         if unit is None:
             return None
         return OrgUnitName(id=uuid.UUID(unit.id), name=unit.name, short_name=unit.short_name, type=OrgUnitType(unit.type))
+
+    def unit_filter(self, unit_id: uuid.UUID | None, include_predecessors: bool) -> list[uuid.UUID] | None:
+        """The org units a list filtered by `unit_id` covers; None lists every unit. An unknown id is
+        not refused: it simply lists nothing."""
+        if unit_id is None:
+            return None
+        return self.with_predecessors([unit_id]) if include_predecessors else [unit_id]
+
+    def with_names(self, read: ReadModel) -> ReadModel:
+        """Fills each `X_org_unit` field beside an `X_org_unit_id` with the unit's name, at every depth
+        (a page's items, a summary's boards, a run's frames). From memory: no query per unit."""
+        _fill_names(read, self)
+        return read
 
     def with_predecessors(self, unit_ids: Iterable[uuid.UUID | str]) -> list[uuid.UUID]:
         """The units and every unit they succeeded, transitively (a reorganisation's history)."""
