@@ -19,11 +19,11 @@ from budget_service.actuals.schemas import (
     SummaryLevel,
     SummaryRead,
 )
-from budget_service.units import FOLLOWUP_READERS, IncludePredecessors, board_filter, require_board, with_names
+from budget_service.units import FOLLOWUP_READERS, require_board
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.occasions import FollowupOccasion
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import ProblemError, problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import Year, year_path
@@ -163,12 +163,12 @@ async def list_forecasts(
     after = decode_cursor(cursor)
     position = cursor_values(after, year=int, board=uuid.UUID, occasion=str) if after else None
     rows = await repository.list_forecasts(
-        session, year=year, boards=board_filter(org_units, board_org_unit_id, include_predecessors), limit=limit + 1, after=position
+        session, year=year, boards=org_units.unit_filter(board_org_unit_id, include_predecessors), limit=limit + 1, after=position
     )
     page, next_cursor = page_of(
         rows, limit, lambda last: {"year": last.year, "board": str(last.board_org_unit_id), "occasion": last.occasion}
     )
-    return with_names(Page[ForecastRead](items=[service.to_forecast_read(r) for r in page], next_cursor=next_cursor), org_units)
+    return org_units.with_names(Page[ForecastRead](items=[service.to_forecast_read(r) for r in page], next_cursor=next_cursor))
 
 
 @router.get(FORECAST, response_model=ForecastRead, openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
@@ -180,7 +180,7 @@ async def get_forecast(
     org_units: OrgUnitsDep,
     response: Response,
 ) -> ForecastRead:
-    return with_names(_forecast_read(await service.get_forecast(session, board_org_unit_id, year, occasion), response), org_units)
+    return org_units.with_names(_forecast_read(await service.get_forecast(session, board_org_unit_id, year, occasion), response))
 
 
 @router.put(
@@ -212,7 +212,7 @@ async def put_forecast(
     if existing is None:
         response.status_code = status.HTTP_201_CREATED
         response.headers["Location"] = request.url.path
-    return with_names(_forecast_read(forecast, response), org_units)
+    return org_units.with_names(_forecast_read(forecast, response))
 
 
 # --- summary ------------------------------------------------------------------------------
@@ -233,4 +233,4 @@ async def get_summary(
     totals are over every board in the summary, a board that has not reported counting at its budget,
     with the number of boards that reported beside them; a board whose allocation lies over a frame
     the council lowered is flagged over_frame."""
-    return with_names(await service.summary(session, year, level, through_month), org_units)
+    return org_units.with_names(await service.summary(session, year, level, through_month))

@@ -6,8 +6,8 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from budget_service.money import Money
-from budget_service.units import UnitName
 from styrkedjan_common.occasions import FollowupOccasion
+from styrkedjan_common.org_units import UnitName
 from styrkedjan_common.schemas import InputModel
 from styrkedjan_common.years import Year
 

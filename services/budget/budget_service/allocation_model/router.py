@@ -18,11 +18,10 @@ from budget_service.allocation_model.schemas import (
 )
 from budget_service.assumptions import service as assumptions_service
 from budget_service.assumptions.schemas import FIRST_YEAR, LAST_YEAR, YearFilter
-from budget_service.units import IncludePredecessors, board_filter, with_names
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import year_path
@@ -88,7 +87,7 @@ async def list_target_groups(
     decoded = decode_cursor(cursor)
     after = cursor_values(decoded, board=uuid.UUID, activity=str, id=uuid.UUID) if decoded else None
     rows = await repository.list_target_groups(
-        session, boards=board_filter(org_units, board_org_unit_id, include_predecessors), activity=activity, after=after, limit=limit + 1
+        session, boards=org_units.unit_filter(board_org_unit_id, include_predecessors), activity=activity, after=after, limit=limit + 1
     )
     page, next_cursor = page_of(
         rows, limit, lambda last: {"board": str(last.board_org_unit_id), "activity": last.activity, "id": str(last.id)}
@@ -202,7 +201,7 @@ async def create_model_run(
     price and agreement compensation from the price index, wage compensation and the efficiency
     requirement. The run is stored as computed, with every input of every component; a missing
     input is a 422 naming it."""
-    run = with_names(await service.create(session, caller, org_units, data), org_units)
+    run = org_units.with_names(await service.create(session, caller, org_units, data))
     response.headers["Location"] = f"/api/budget/v1/model-runs/{run.id}"
     return run
 
@@ -222,4 +221,4 @@ async def list_model_runs(
 @router.get("/{model_run_id}", response_model=ModelRunRead, openapi_extra=allow_any_signed_in(), responses=problem_responses(404, 422))
 async def get_model_run(model_run_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep) -> ModelRunRead:
     """The run with each board's proposal and its components."""
-    return with_names(await service.read(session, model_run_id), org_units)
+    return org_units.with_names(await service.read(session, model_run_id))

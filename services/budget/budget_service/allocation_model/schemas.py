@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from budget_service.allocation_model.calculation import ComponentKind
 from budget_service.assumptions.schemas import DEFAULT_INDEX, Age, Percent, ReadModel, Year, exact_decimal
 from budget_service.money import Money
-from budget_service.units import UnitName
+from styrkedjan_common.org_units import UnitName
 from styrkedjan_common.schemas import InputModel
 
 # A share from 0 to 1, such as coverage 0.954.

@@ -27,7 +27,7 @@ from budget_service.assumptions import repository as assumptions_repository
 from budget_service.assumptions import service as assumptions_service
 from budget_service.assumptions.schemas import age_class
 from budget_service.db import auditor
-from budget_service.units import require_board, valid_in_year
+from budget_service.units import require_board
 from styrkedjan_common.identity import Principal
 from styrkedjan_common.org_units import BOARDS, OrgUnitReplica
 from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
@@ -184,7 +184,7 @@ def _groups_of_valid_boards(
     kept, warnings = [], []
     for group, cost in groups:
         board = org_units.units.get(str(group.board_org_unit_id))
-        if board is not None and board.type in BOARDS and valid_in_year(board, year):
+        if board is not None and board.type in BOARDS and board.exists_in(year):
             kept.append((group, cost))
         else:
             why = "is not in the directory" if board is None else f"({board.name}) is not a board in {year}"

@@ -20,10 +20,10 @@ from budget_service.allocations.schemas import (
     ReallocationRead,
     ReallocationReport,
 )
-from budget_service.units import FOLLOWUP, FOLLOWUP_READERS, IncludePredecessors, board_filter, look_up, with_names
+from budget_service.units import FOLLOWUP, FOLLOWUP_READERS, look_up
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import PreconditionFailed, PreconditionRequired, problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import YearFilter, YearPath
@@ -64,12 +64,12 @@ async def list_activity_areas(
     after = decode_cursor(cursor)
     rows = await repository.list_areas(
         session,
-        boards=board_filter(org_units, board_org_unit_id, include_predecessors),
+        boards=org_units.unit_filter(board_org_unit_id, include_predecessors),
         limit=limit + 1,
         after=cursor_values(after, code=str, id=uuid.UUID) if after else None,
     )
     items, next_cursor = page_of(rows, limit, _by_code)
-    return with_names(Page[ActivityAreaRead](items=[service.to_area_read(a) for a in items], next_cursor=next_cursor), org_units)
+    return org_units.with_names(Page[ActivityAreaRead](items=[service.to_area_read(a) for a in items], next_cursor=next_cursor))
 
 
 @router.post(
@@ -85,14 +85,14 @@ async def create_activity_area(
     """Add an activity area to a board; its code is unique within the board."""
     area = await service.create_area(session, caller, org_units, data)
     _created(area, request, response)
-    return with_names(service.to_area_read(area), org_units)
+    return org_units.with_names(service.to_area_read(area))
 
 
 @router.get(AREAS + "/{area_id}", response_model=ActivityAreaRead, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def get_activity_area(area_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, response: Response) -> ActivityAreaRead:
     area = await service.get_area(session, area_id)
     set_etag(area, response)
-    return with_names(service.to_area_read(area), org_units)
+    return org_units.with_names(service.to_area_read(area))
 
 
 async def _area_for_update(request: Request, session: SessionDep, caller: CallerDep, area_id: uuid.UUID) -> ActivityArea:
@@ -117,7 +117,7 @@ async def update_activity_area(
     """Rename or recode an area. Requires If-Match."""
     area = await service.update_area(session, caller, await _area_for_update(request, session, caller, area_id), data)
     set_etag(area, response)
-    return with_names(service.to_area_read(area), org_units)
+    return org_units.with_names(service.to_area_read(area))
 
 
 @router.delete(
@@ -150,7 +150,7 @@ async def list_cost_centers(
     rows = await repository.list_cost_centers(
         session,
         activity_area_id=activity_area_id,
-        boards=board_filter(org_units, board_org_unit_id, include_predecessors),
+        boards=org_units.unit_filter(board_org_unit_id, include_predecessors),
         limit=limit + 1,
         after=cursor_values(after, code=str, id=uuid.UUID) if after else None,
     )
@@ -257,7 +257,7 @@ async def get_allocation(
     frame of the decided budget in force and what remains of it. The ETag is the allocation's."""
     read, allocation_set = await service.read_allocation(session, board_org_unit_id, year)
     _allocation_tag(allocation_set, response)
-    return with_names(read, org_units)
+    return org_units.with_names(read)
 
 
 @router.put(ALLOCATION, response_model=AllocationRead, openapi_extra=ALLOCATION_WRITERS, responses=CONDITIONAL | problem_responses(422))
@@ -278,7 +278,7 @@ async def put_allocation(
     precondition = partial(_require_allocation_precondition, request)
     read, allocation_set = await service.replace_allocation(session, caller, org_units, board_org_unit_id, year, data, precondition)
     set_etag(allocation_set, response)
-    return with_names(read, org_units)
+    return org_units.with_names(read)
 
 
 # --- reallocations ------------------------------------------------------------------------
@@ -299,14 +299,14 @@ async def list_reallocations(
     after = decode_cursor(cursor)
     rows = await repository.list_reallocations(
         session,
-        boards=board_filter(org_units, board_org_unit_id, include_predecessors),
+        boards=org_units.unit_filter(board_org_unit_id, include_predecessors),
         year=year,
         unreported=unreported,
         limit=limit + 1,
         after=cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None,
     )
     items, next_cursor = page_of(rows, limit, lambda r: {"at": r.created_at.isoformat(), "id": str(r.id)})
-    return with_names(Page[ReallocationRead](items=[service.to_reallocation_read(r) for r in items], next_cursor=next_cursor), org_units)
+    return org_units.with_names(Page[ReallocationRead](items=[service.to_reallocation_read(r) for r in items], next_cursor=next_cursor))
 
 
 @router.post(
@@ -323,7 +323,7 @@ async def create_reallocation(
     so an allocation over its frame (over_frame) is brought within it before it is reallocated."""
     reallocation = await service.create_reallocation(session, caller, org_units, data)
     _created(reallocation, request, response)
-    return with_names(service.to_reallocation_read(reallocation), org_units)
+    return org_units.with_names(service.to_reallocation_read(reallocation))
 
 
 @router.get(
@@ -335,7 +335,7 @@ async def create_reallocation(
 async def get_reallocation(reallocation_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, response: Response) -> ReallocationRead:
     reallocation = await service.get_reallocation(session, reallocation_id)
     set_etag(reallocation, response)
-    return with_names(service.to_reallocation_read(reallocation), org_units)
+    return org_units.with_names(service.to_reallocation_read(reallocation))
 
 
 @router.post(
@@ -359,4 +359,4 @@ async def report_reallocation(
     require_if_match(request, etag(reallocation.id, reallocation.row_version))
     reallocation = await service.report_reallocation(session, caller, reallocation, data)
     set_etag(reallocation, response)
-    return with_names(service.to_reallocation_read(reallocation), org_units)
+    return org_units.with_names(service.to_reallocation_read(reallocation))

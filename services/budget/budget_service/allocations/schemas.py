@@ -5,9 +5,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from budget_service.money import Money
-from budget_service.units import UnitName
 from styrkedjan_common.lifecycle import Decision
 from styrkedjan_common.occasions import FollowupOccasion
+from styrkedjan_common.org_units import UnitName
 from styrkedjan_common.schemas import InputModel, TrackedRead
 from styrkedjan_common.years import Year
 

@@ -18,11 +18,11 @@ from budget_service.budgets.schemas import (
     StepRead,
     StepUpdate,
 )
-from budget_service.units import FOLLOWUP_READERS, IncludePredecessors, board_filter, look_up, with_names
+from budget_service.units import FOLLOWUP_READERS, look_up
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.lifecycle import Decision, Status, Transition
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import year_query
@@ -91,7 +91,7 @@ async def get_budget(
 ) -> BudgetDetail:
     """The budget with its frames, lines, earmarked funds, the cycle's steps and each year's revenues,
     costs and result (a deficit is flagged)."""
-    return with_names(await _respond(session, await service.get_readable(session, caller, budget_id), response), org_units)
+    return org_units.with_names(await _respond(session, await service.get_readable(session, caller, budget_id), response))
 
 
 @router.post(
@@ -101,7 +101,7 @@ async def create_budget(
     data: BudgetCreate, session: SessionDep, org_units: OrgUnitsDep, caller: CallerDep, request: Request, response: Response
 ) -> BudgetDetail:
     """Start the draft budget of a year (and its two plan years), with the four steps of its cycle."""
-    return with_names(await _created(session, await service.create(session, caller, data), request, response), org_units)
+    return org_units.with_names(await _created(session, await service.create(session, caller, data), request, response))
 
 
 @router.post(
@@ -115,7 +115,7 @@ async def revise_budget(
     budget_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, caller: CallerDep, request: Request, response: Response
 ) -> BudgetDetail:
     """Start an amendment: a new draft copying the decided budget's frames, lines and earmarked funds."""
-    return with_names(await _created(session, await service.new_revision(session, caller, budget_id), request, response), org_units)
+    return org_units.with_names(await _created(session, await service.new_revision(session, caller, budget_id), request, response))
 
 
 @router.patch("/{budget_id}", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
@@ -130,7 +130,7 @@ async def update_budget(
 ) -> BudgetDetail:
     """Edit a draft's title or exceptional reasons. Requires If-Match; decided budgets are immutable."""
     budget = await _for_write(request, session, caller, budget_id)
-    return with_names(await _respond(session, await service.update(session, caller, budget, data), response), org_units)
+    return org_units.with_names(await _respond(session, await service.update(session, caller, budget, data), response))
 
 
 @router.delete("/{budget_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=WRITERS, responses=CONDITIONAL)
@@ -159,9 +159,9 @@ async def list_budget_frames(
     after = _frame_cursor(cursor)
     budget = await service.get_readable(session, caller, budget_id)
     rows = await repository.frames(
-        session, budget.id, boards=board_filter(org_units, board_org_unit_id, include_predecessors), year=year, limit=limit + 1, after=after
+        session, budget.id, boards=org_units.unit_filter(board_org_unit_id, include_predecessors), year=year, limit=limit + 1, after=after
     )
-    return with_names(_frame_page(rows, limit), org_units)
+    return org_units.with_names(_frame_page(rows, limit))
 
 
 @router.put("/{budget_id}/frames", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
@@ -177,7 +177,7 @@ async def replace_budget_frames(
     """Replace the draft's frames, per board, kind and year. Requires the budget's If-Match."""
     await look_up(org_units, (f.board_org_unit_id for f in data.frames))
     budget = await _for_write(request, session, caller, budget_id)
-    return with_names(await _respond(session, await service.replace_frames(session, caller, org_units, budget, data), response), org_units)
+    return org_units.with_names(await _respond(session, await service.replace_frames(session, caller, org_units, budget, data), response))
 
 
 @router.put("/{budget_id}/lines", response_model=BudgetDetail, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
@@ -192,7 +192,7 @@ async def replace_budget_lines(
 ) -> BudgetDetail:
     """Replace the draft's lines outside the frames (taxes, grants, financial items, pensions, ...). Requires the budget's If-Match."""
     budget = await _for_write(request, session, caller, budget_id)
-    return with_names(await _respond(session, await service.replace_lines(session, caller, budget, data), response), org_units)
+    return org_units.with_names(await _respond(session, await service.replace_lines(session, caller, budget, data), response))
 
 
 @router.put(
@@ -210,8 +210,8 @@ async def replace_budget_earmarked_funds(
     """Replace the draft's earmarked funds for assignments. Requires the budget's If-Match."""
     await look_up(org_units, (f.board_org_unit_id for f in data.earmarked_funds))
     budget = await _for_write(request, session, caller, budget_id)
-    return with_names(
-        await _respond(session, await service.replace_earmarked_funds(session, caller, org_units, budget, data), response), org_units
+    return org_units.with_names(
+        await _respond(session, await service.replace_earmarked_funds(session, caller, org_units, budget, data), response)
     )
 
 
@@ -257,8 +257,8 @@ async def propose_budget(
     budget_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, caller: CallerDep, request: Request, response: Response
 ) -> BudgetDetail:
     """DRAFT → PROPOSED; refused when a year's costs exceed its revenues without exceptional reasons."""
-    return with_names(
-        await _respond(session, await _transition(request, session, caller, budget_id, Transition.PROPOSE), response), org_units
+    return org_units.with_names(
+        await _respond(session, await _transition(request, session, caller, budget_id, Transition.PROPOSE), response)
     )
 
 
@@ -267,8 +267,8 @@ async def return_budget(
     budget_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, caller: CallerDep, request: Request, response: Response
 ) -> BudgetDetail:
     """PROPOSED → DRAFT, to edit it further."""
-    return with_names(
-        await _respond(session, await _transition(request, session, caller, budget_id, Transition.RETURN_TO_DRAFT), response), org_units
+    return org_units.with_names(
+        await _respond(session, await _transition(request, session, caller, budget_id, Transition.RETURN_TO_DRAFT), response)
     )
 
 
@@ -284,8 +284,8 @@ async def decide_budget(
 ) -> BudgetDetail:
     """PROPOSED → DECIDED with the council's decision (balance requirement checked again); the
     budget an amendment replaces is archived."""
-    return with_names(
-        await _respond(session, await _transition(request, session, caller, budget_id, Transition.DECIDE, decision), response), org_units
+    return org_units.with_names(
+        await _respond(session, await _transition(request, session, caller, budget_id, Transition.DECIDE, decision), response)
     )
 
 
@@ -294,8 +294,8 @@ async def archive_budget(
     budget_id: uuid.UUID, session: SessionDep, org_units: OrgUnitsDep, caller: CallerDep, request: Request, response: Response
 ) -> BudgetDetail:
     """DECIDED → ARCHIVED without a successor."""
-    return with_names(
-        await _respond(session, await _transition(request, session, caller, budget_id, Transition.ARCHIVE), response), org_units
+    return org_units.with_names(
+        await _respond(session, await _transition(request, session, caller, budget_id, Transition.ARCHIVE), response)
     )
 
 
@@ -315,6 +315,6 @@ async def list_frames_in_force(
     """The frames for `year` of that year's decided budget (plan years of earlier budgets are
     indicative, not in force). Empty while the year has no decided budget."""
     rows = await repository.frames_in_force(
-        session, year, boards=board_filter(org_units, board_org_unit_id, include_predecessors), limit=limit + 1, after=_frame_cursor(cursor)
+        session, year, boards=org_units.unit_filter(board_org_unit_id, include_predecessors), limit=limit + 1, after=_frame_cursor(cursor)
     )
-    return with_names(_frame_page(rows, limit), org_units)
+    return org_units.with_names(_frame_page(rows, limit))

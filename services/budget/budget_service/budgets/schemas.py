@@ -6,8 +6,8 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from budget_service.money import Money
-from budget_service.units import UnitName
 from styrkedjan_common.lifecycle import DecidedRead
+from styrkedjan_common.org_units import UnitName
 from styrkedjan_common.schemas import InputModel
 
 NonNegativeMoney = Annotated[Money, Field(ge=0)]

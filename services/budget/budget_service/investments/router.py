@@ -13,10 +13,10 @@ from budget_service.investments.schemas import (
     InvestmentProjectUpdate,
     ProjectStatus,
 )
-from budget_service.units import FOLLOWUP_READERS, IncludePredecessors, board_filter, with_names
+from budget_service.units import FOLLOWUP_READERS
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import YearPath, year_query
@@ -45,7 +45,7 @@ async def list_investment_projects(
     after = decode_cursor(cursor)
     rows = await repository.list_projects(
         session,
-        boards=board_filter(org_units, board_org_unit_id, include_predecessors),
+        boards=org_units.unit_filter(board_org_unit_id, include_predecessors),
         year=year,
         status=status.value if status else None,
         limit=limit + 1,
@@ -53,8 +53,8 @@ async def list_investment_projects(
     )
     items, next_cursor = page_of(rows, limit, lambda p: {"name": p.name, "id": str(p.id)})
     amounts = await repository.amounts_of(session, [p.id for p in items])
-    return with_names(
-        Page[InvestmentProjectRead](items=[service.to_project_read(p, amounts[p.id]) for p in items], next_cursor=next_cursor), org_units
+    return org_units.with_names(
+        Page[InvestmentProjectRead](items=[service.to_project_read(p, amounts[p.id]) for p in items], next_cursor=next_cursor)
     )
 
 
@@ -72,7 +72,7 @@ async def create_investment_project(
     project = await service.create_project(session, caller, org_units, data)
     set_etag(project, response)
     response.headers["Location"] = f"{request.url.path}/{project.id}"
-    return with_names(service.to_project_read(project, []), org_units)
+    return org_units.with_names(service.to_project_read(project, []))
 
 
 @router.get(PROJECTS + "/{project_id}", response_model=InvestmentProjectRead, openapi_extra=READERS, responses=problem_responses(404, 422))
@@ -81,7 +81,7 @@ async def get_investment_project(
 ) -> InvestmentProjectRead:
     project = await service.get_project(session, project_id)
     set_etag(project, response)
-    return with_names(await service.project_read(session, project), org_units)
+    return org_units.with_names(await service.project_read(session, project))
 
 
 async def _project_for_update(request: Request, session: SessionDep, caller: CallerDep, project_id: uuid.UUID) -> InvestmentProject:
@@ -110,7 +110,7 @@ async def update_investment_project(
     project = await _project_for_update(request, session, caller, project_id)
     read = await service.update_project(session, caller, project, data)
     set_etag(read, response)
-    return with_names(read, org_units)
+    return org_units.with_names(read)
 
 
 @router.put(
@@ -132,7 +132,7 @@ async def put_investment_amounts(
     project = await _project_for_update(request, session, caller, project_id)
     read = await service.replace_amounts(session, caller, project, amounts)
     set_etag(read, response)
-    return with_names(read, org_units)
+    return org_units.with_names(read)
 
 
 @router.delete(
@@ -157,4 +157,4 @@ async def get_investment_plan(
     board_org_unit_id: uuid.UUID, year: YearPath, session: SessionDep, org_units: OrgUnitsDep
 ) -> InvestmentPlanRead:
     """The board's investment projects for the year against its investment frame; exceeding it is flagged."""
-    return with_names(await service.investment_plan(session, board_org_unit_id, year), org_units)
+    return org_units.with_names(await service.investment_plan(session, board_org_unit_id, year))

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from budget_service.allocations.schemas import FrameRef, NonNegativeMoney
 from budget_service.money import Money
-from budget_service.units import UnitName
+from styrkedjan_common.org_units import UnitName
 from styrkedjan_common.schemas import InputModel, TrackedRead
 from styrkedjan_common.years import Year
 
