@@ -138,7 +138,9 @@ async def test_a_board_that_does_not_exist_in_the_year_is_refused(client, as_rol
     path, body = WRITES[what]
     board = org_unit(OrgUnitType.BOARD, "Framtidsnämnden", parent=COUNCIL, valid_from=dt.date(2030, 1, 1))
     response = await client.post(path, json=body | {"board_org_unit_id": board}, headers=writer)
-    assert_problem(response, 422, detail_contains=f"does not exist in {body['year']} (valid from 2030-01-01)")
+    assert_problem(
+        response, 422, detail_contains=f"the board Framtidsnämnden is not valid in {body['year']} (valid 2030-01-01 to further notice)"
+    )
     assert pointers(response) == {"#/board_org_unit_id"}
     assert await stored(client, as_role, path) == []
 

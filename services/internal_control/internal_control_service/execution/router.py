@@ -3,7 +3,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from internal_control_service.boards import IncludePredecessors, board_filter, named
 from internal_control_service.execution import repository, service
 from internal_control_service.execution.paging import created_page, keyset
 from internal_control_service.execution.schemas import (
@@ -18,7 +17,7 @@ from internal_control_service.execution.schemas import (
 )
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, etag, require_if_match, set_etag
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.org_units import org_units as replica_of
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow
@@ -52,8 +51,7 @@ async def record_control_result(
 ) -> ResultRead:
     """Record the outcome of a control activity of a decided plan on one occasion; a DEVIATION opens a deviation."""
     result = await service.record_result(session, caller, activity_id, data)
-    named(org_units, [result])
-    return result
+    return org_units.with_names(result)
 
 
 @router.get(ACTIVITY_RESULTS, response_model=Page[ResultRead], openapi_extra=READERS, responses=problem_responses(404, 422))
@@ -71,8 +69,7 @@ async def list_activity_results(
     rows = await repository.list_results(session, activity_id=activity_id, boards=None, limit=limit + 1, after=after)
     items, next_cursor = created_page(rows, limit, lambda row: row.ControlResult)
     results = [service.result_of_row(row) for row in items]
-    named(org_units, results)
-    return Page[ResultRead](items=results, next_cursor=next_cursor)
+    return org_units.with_names(Page[ResultRead](items=results, next_cursor=next_cursor))
 
 
 @router.get("/results", response_model=Page[ResultRead], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
@@ -90,7 +87,7 @@ async def list_control_results(
     boards = service.boards_to_list(caller, board_org_unit_id)
     rows = await repository.list_results(
         session,
-        board_org_unit_ids=board_filter(org_units, board_org_unit_id, include_predecessors),
+        board_org_unit_ids=org_units.unit_filter(board_org_unit_id, include_predecessors),
         year=year,
         boards=boards,
         limit=limit + 1,
@@ -98,8 +95,7 @@ async def list_control_results(
     )
     items, next_cursor = created_page(rows, limit, lambda row: row.ControlResult)
     results = [service.result_of_row(row) for row in items]
-    named(org_units, results)
-    return Page[ResultRead](items=results, next_cursor=next_cursor)
+    return org_units.with_names(Page[ResultRead](items=results, next_cursor=next_cursor))
 
 
 # --- deviations ---------------------------------------------------------------------------
@@ -121,7 +117,7 @@ async def list_deviations(
     boards = service.boards_to_list(caller, board_org_unit_id)
     rows = await repository.list_deviations(
         session,
-        board_org_unit_ids=board_filter(org_units, board_org_unit_id, include_predecessors),
+        board_org_unit_ids=org_units.unit_filter(board_org_unit_id, include_predecessors),
         year=year,
         status=status.value if status else None,
         boards=boards,
@@ -130,8 +126,7 @@ async def list_deviations(
     )
     items, next_cursor = created_page(rows, limit, lambda row: row.Deviation)
     deviations = await service.read_deviations(session, items)
-    named(org_units, deviations)
-    return Page[DeviationRead](items=deviations, next_cursor=next_cursor)
+    return org_units.with_names(Page[DeviationRead](items=deviations, next_cursor=next_cursor))
 
 
 @router.get(DEVIATION, response_model=DeviationRead, openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
@@ -141,8 +136,7 @@ async def get_deviation(
     row = await service.get_deviation(session, caller, deviation_id)
     set_etag(row.Deviation, response)
     deviation = await service.read_deviation(session, row)
-    named(org_units, [deviation])
-    return deviation
+    return org_units.with_names(deviation)
 
 
 @router.post(f"{DEVIATION}/closure", response_model=DeviationRead, openapi_extra=WRITERS, responses=CONDITIONAL | problem_responses(422))
@@ -154,8 +148,7 @@ async def close_deviation(
     require_if_match(request, etag(row.Deviation.id, row.Deviation.row_version))
     closed = await service.close_deviation(session, caller, row, data)
     set_etag(closed, response)
-    named(replica_of(request), [closed])
-    return closed
+    return replica_of(request).with_names(closed)
 
 
 # --- actions ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from internal_control_service.boards import BoardName
+from styrkedjan_common.org_units import UnitName
 from styrkedjan_common.schemas import InputModel
 
 
@@ -45,7 +45,7 @@ class ResultRead(BaseModel):
     activity_id: uuid.UUID
     plan_id: uuid.UUID
     board_org_unit_id: uuid.UUID
-    board_org_unit: BoardName = None
+    board_org_unit: UnitName = None
     year: int
     occasion: str
     outcome: Outcome
@@ -98,7 +98,7 @@ class DeviationRead(BaseModel):
     result_id: uuid.UUID
     activity_id: uuid.UUID
     board_org_unit_id: uuid.UUID
-    board_org_unit: BoardName = None
+    board_org_unit: UnitName = None
     year: int
     area: str
     occasion: str

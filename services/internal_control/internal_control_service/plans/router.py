@@ -3,7 +3,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from internal_control_service.boards import IncludePredecessors, board_filter, named
 from internal_control_service.plans import service
 from internal_control_service.plans.models import CommonControl, ControlActivity, ControlPlan
 from internal_control_service.plans.schemas import (
@@ -22,7 +21,7 @@ from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import ALL_ROLES, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.org_units import org_units as replica_of
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -133,8 +132,7 @@ async def delete_common_control(common_control_id: uuid.UUID, session: SessionDe
 async def _plan_response(session: SessionDep, plan: ControlPlan, request: Request, response: Response) -> ControlPlanDetail:
     _with_etag(response, plan)
     detail = await service.plan_detail(session, plan)
-    named(replica_of(request), [detail])
-    return detail
+    return replica_of(request).with_names(detail)
 
 
 async def _plan_created(session: SessionDep, plan: ControlPlan, request: Request, response: Response) -> ControlPlanDetail:
@@ -165,12 +163,11 @@ async def list_control_plans(
 ) -> Page[ControlPlanRead]:
     """Control plans of the boards in the caller's scope (every board for revisor and the executive
     board), newest year first, without their activities."""
-    boards = board_filter(org_units, board_org_unit_id, include_predecessors)
+    boards = org_units.unit_filter(board_org_unit_id, include_predecessors)
     rows = await service.list_plans(session, caller, board_ids=boards, year=year, status=status_, limit=limit + 1, after=_after(cursor))
     page, next_cursor = page_of(rows, limit, _by_year)
     items = [service.plan_read(plan) for plan in page]
-    named(org_units, items)
-    return Page[ControlPlanRead](items=items, next_cursor=next_cursor)
+    return org_units.with_names(Page[ControlPlanRead](items=items, next_cursor=next_cursor))
 
 
 @router.get("/control-plans/{plan_id}", response_model=ControlPlanDetail, openapi_extra=PLAN_READERS, responses=problem_responses(404, 422))

@@ -3,9 +3,9 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from internal_control_service.boards import BoardName
 from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.lifecycle import DecidedRead
+from styrkedjan_common.org_units import UnitName
 from styrkedjan_common.schemas import InputModel
 
 
@@ -111,7 +111,7 @@ class ControlPlanRead(DecidedRead, Tracking):
     model_config = ConfigDict(from_attributes=True)
 
     board_org_unit_id: uuid.UUID
-    board_org_unit: BoardName = None
+    board_org_unit: UnitName = None
     year: int
     title: str
     late: bool = Field(description="Not decided although 31 December of the year before the plan's year has passed")

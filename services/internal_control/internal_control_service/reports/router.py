@@ -3,7 +3,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from internal_control_service.boards import IncludePredecessors, board_filter, named
 from internal_control_service.execution.paging import created_page, keyset
 from internal_control_service.execution.service import boards_to_list
 from internal_control_service.reports import repository, service
@@ -14,7 +13,7 @@ from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition
-from styrkedjan_common.org_units import OrgUnitReplica, OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitReplica, OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow
 from styrkedjan_common.years import year_path, year_query
@@ -31,9 +30,7 @@ REPORT = REPORTS + "/{report_id}"
 
 
 def _read(report: FollowupReport, org_units: OrgUnitReplica) -> ReportRead:
-    read = service.to_read(report)
-    named(org_units, [read])
-    return read
+    return org_units.with_names(service.to_read(report))
 
 
 def _respond(report: FollowupReport, org_units: OrgUnitReplica, response: Response) -> ReportRead:
@@ -74,7 +71,7 @@ async def list_followup_reports(
     """Follow-up reports of the boards in the caller's scope (all for the auditors), every revision."""
     rows = await repository.list_reports(
         session,
-        board_org_unit_ids=board_filter(org_units, board_org_unit_id, include_predecessors),
+        board_org_unit_ids=org_units.unit_filter(board_org_unit_id, include_predecessors),
         year=year,
         status=status.value if status else None,
         boards=boards_to_list(caller, board_org_unit_id),

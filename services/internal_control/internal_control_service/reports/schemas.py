@@ -3,10 +3,10 @@ import uuid
 
 from pydantic import BaseModel, Field
 
-from internal_control_service.boards import BoardName
 from internal_control_service.execution.schemas import ActionStatus, DeviationStatus, Outcome
 from styrkedjan_common.http import EMBEDDED_MAX
 from styrkedjan_common.lifecycle import DecidedRead, Decision, Status
+from styrkedjan_common.org_units import UnitName
 from styrkedjan_common.schemas import InputModel
 
 Year = Field(ge=2000, le=2100, examples=[2027])
@@ -87,7 +87,7 @@ class ReportContent(BaseModel):
 
 class ReportRead(DecidedRead):
     board_org_unit_id: uuid.UUID
-    board_org_unit: BoardName = None
+    board_org_unit: UnitName = None
     year: int
     plan_id: uuid.UUID
     summary: str
@@ -125,7 +125,7 @@ class RiskBandCount(BaseModel):
 
 class BoardEvaluation(BaseModel):
     board_org_unit_id: uuid.UUID
-    board_org_unit: BoardName = None
+    board_org_unit: UnitName = None
     board_closed_on: dt.date | None = Field(
         default=None, description="The day the board was wound up, when that fell within the year: it kept internal control for part of it"
     )

@@ -2,7 +2,6 @@ import uuid
 
 from fastapi import APIRouter, Request, Response, status
 
-from internal_control_service.boards import IncludePredecessors, board_filter, named
 from internal_control_service.risks import service
 from internal_control_service.risks.models import Risk, RiskAssessment
 from internal_control_service.risks.scales import RiskScales, scales_of
@@ -18,7 +17,7 @@ from internal_control_service.risks.schemas import (
 )
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.org_units import org_units as replica_of
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -42,8 +41,7 @@ def _scales(request: Request) -> RiskScales:
 async def _assessment_response(session: SessionDep, request: Request, response: Response, assessment: RiskAssessment) -> RiskAssessmentRead:
     set_etag(assessment, response)
     view = await service.assessment_view(session, assessment, _scales(request))
-    named(replica_of(request), [view])
-    return view
+    return replica_of(request).with_names(view)
 
 
 async def _risk_response(session: SessionDep, request: Request, response: Response, risk: Risk) -> RiskRead:
@@ -91,15 +89,14 @@ async def list_risk_assessments(
     rows = await service.list_assessments(
         session,
         caller,
-        board_org_unit_ids=board_filter(org_units, board_org_unit_id, include_predecessors),
+        board_org_unit_ids=org_units.unit_filter(board_org_unit_id, include_predecessors),
         year=year,
         limit=limit + 1,
         after=cursor_values(after, year=int, id=uuid.UUID) if after else None,
     )
     page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "id": str(last.id)})
     items = [service.to_summary(a) for a in page]
-    named(org_units, items)
-    return Page[RiskAssessmentSummary](items=items, next_cursor=next_cursor)
+    return org_units.with_names(Page[RiskAssessmentSummary](items=items, next_cursor=next_cursor))
 
 
 @router.get(ASSESSMENT, response_model=RiskAssessmentRead, openapi_extra=FOLLOWUP_READERS, responses=problem_responses(404, 422))
@@ -166,8 +163,7 @@ async def get_risk_matrix(assessment_id: uuid.UUID, session: SessionDep, caller:
     """The 4 × 4 risk matrix: the number of risks per likelihood and consequence, and per colour band."""
     assessment = await service.get_readable(session, caller, assessment_id)
     matrix = await service.matrix(session, assessment, _scales(request))
-    named(replica_of(request), [matrix])
-    return matrix
+    return replica_of(request).with_names(matrix)
 
 
 # --- risks --------------------------------------------------------------------------------

@@ -4,9 +4,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from internal_control_service.boards import BoardName
 from internal_control_service.risks.scales import Band, BandRef
 from styrkedjan_common.http import EMBEDDED_MAX
+from styrkedjan_common.org_units import UnitName
 from styrkedjan_common.schemas import InputModel, TrackedRead
 from styrkedjan_common.years import Year
 
@@ -45,7 +45,7 @@ class RiskAssessmentUpdate(InputModel):
 class RiskAssessmentSummary(TrackedRead):
     id: uuid.UUID
     board_org_unit_id: uuid.UUID
-    board_org_unit: BoardName = None
+    board_org_unit: UnitName = None
     year: int
     title: str
     description: str
@@ -121,7 +121,7 @@ class BandTotal(Band):
 class RiskMatrix(BaseModel):
     assessment_id: uuid.UUID
     board_org_unit_id: uuid.UUID
-    board_org_unit: BoardName = None
+    board_org_unit: UnitName = None
     year: int
     cells: list[MatrixCell] = Field(description="16 cells, by likelihood then consequence")
     bands: list[BandTotal]
