@@ -319,6 +319,12 @@ class OrgUnitReplica:
             unit = self.units.get(key)
         return unit
 
+    async def find_all(self, unit_ids: Iterable[uuid.UUID | str | None]) -> None:
+        """Brings every unit of a request the replica does not know yet in from the directory, in one
+        lookup: a request naming many units never waits for a lookup per unit."""
+        if any(unit_id is not None and str(unit_id) not in self.units for unit_id in unit_ids) and self._sessionmaker is not None:
+            await self._lookup_after_now()
+
     async def _lookup_after_now(self) -> None:
         """Wait for a lookup that begins after this call: a unit created a moment ago is found,
         and a stream of made-up ids costs the directory one call per MIN_LOOKUP_GAP at most."""

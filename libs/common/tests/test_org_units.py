@@ -137,6 +137,15 @@ async def test_made_up_ids_do_not_become_a_stream_of_calls_to_the_directory(dire
         assert directory.calls - calls == wave
 
 
+async def test_a_request_naming_many_unknown_units_waits_for_one_lookup(directory, started):
+    replica = await started()
+    board = directory.add(OrgUnitType.BOARD, "Överförmyndarnämnden")
+    calls = directory.calls
+    await replica.find_all([board, *(uuid.uuid4() for _ in range(50)), None])
+    assert directory.calls - calls == 1
+    assert replica.units[board].name == "Överförmyndarnämnden"
+
+
 async def test_a_unit_made_just_after_a_lookup_is_found_on_its_first_use(directory, started):
     replica = await started()
     assert await replica.find(uuid.uuid4()) is None
