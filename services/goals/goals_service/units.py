@@ -1,22 +1,18 @@
-"""The directory's org units as the goals service uses them: the checks of a written unit, the names
-beside the ids in what screens read, and the widening of a list's unit filter to the units a
-reorganisation replaced. The replica itself is styrkedjan_common.org_units."""
+"""The goals service's own ways with the directory's org units: the rule for a written unit (valid
+today, of the object's type, in the object's years) and the names beside the ids, computed when a read
+model is serialised so that an audit event carries them too. The replica, the check of a unit
+(`require`) and the widening of a list's filter to the units a reorganisation replaced
+(`IncludePredecessors`, `unit_filter`) are styrkedjan_common.org_units."""
 
 import datetime as dt
 import uuid
 from collections.abc import Collection
 from contextvars import ContextVar
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
 from styrkedjan_common.org_units import OrgUnitName, OrgUnitReplica
-from styrkedjan_common.problems import InvalidInput
-
-IncludePredecessors = Annotated[
-    bool,
-    Query(description="Also list the objects of the units this org unit succeeded in a reorganisation (they keep their own unit)"),
-]
 
 UNIT_NAME = "The unit's name beside its id, from the directory; null when the directory does not know the unit"
 
@@ -41,14 +37,6 @@ def name_of(unit_id: uuid.UUID | None) -> OrgUnitName | None:
     return None if replica is None else replica.name_of(unit_id)
 
 
-def unit_filter(org_units: OrgUnitReplica, unit_id: uuid.UUID | None, include_predecessors: bool) -> list[uuid.UUID] | None:
-    """The org units a list filtered by `unit_id` covers; None lists every unit. An unknown id is not
-    refused: it simply lists nothing."""
-    if unit_id is None:
-        return None
-    return org_units.with_predecessors([unit_id]) if include_predecessors else [unit_id]
-
-
 def name_nodes(node: Any, org_units: OrgUnitReplica) -> None:
     """The names of a read built as plain dicts (the thread, serialised without its models): beside
     each `X_org_unit_id` key an `X_org_unit` key. A node under several parents is named again, alike."""
@@ -64,11 +52,6 @@ def name_nodes(node: Any, org_units: OrgUnitReplica) -> None:
             name_nodes(item, org_units)
 
 
-def today() -> dt.date:
-    """The day a new or changed object is written: a unit must be valid on it."""
-    return dt.date.today()
-
-
 async def require_valid(
     org_units: OrgUnitReplica,
     unit_id: uuid.UUID,
@@ -81,12 +64,4 @@ async def require_valid(
     """The rule for every org unit a client writes: known to the directory, valid today (a unit closed
     yesterday gets no new objects) and of a type the object belongs to; for an object of other years,
     also valid at some day of them. A 422 naming the field otherwise, before anything is stored."""
-    unit = await org_units.require(unit_id, pointer=pointer, on=today(), types=types, what=what)
-    if years is not None:
-        first, last = dt.date(years[0], 1, 1), dt.date(years[1], 12, 31)
-        starts_after = unit.valid_from is not None and unit.valid_from > last
-        ended_before = unit.valid_to is not None and unit.valid_to < first
-        if starts_after or ended_before:
-            span = str(years[0]) if years[0] == years[1] else f"{years[0]}–{years[1]}"
-            problem = f"{what} {unit.name} is not valid in {span} (valid {unit.valid_from} to {unit.valid_to or 'further notice'})"
-            raise InvalidInput(problem, errors=[{"pointer": pointer, "detail": problem}])
+    await org_units.require(unit_id, pointer=pointer, on=dt.date.today(), types=types, what=what, years=years)

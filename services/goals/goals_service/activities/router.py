@@ -15,11 +15,11 @@ from goals_service.activities.schemas import (
     FocusAreaRead,
     FocusAreaUpdate,
 )
-from goals_service.units import BIND_NAMES, IncludePredecessors, unit_filter
+from goals_service.units import BIND_NAMES
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import ALL_ROLES, Role
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import year_query
@@ -149,7 +149,7 @@ async def list_activities(
         service.check_status(status_, request.app.state.settings, pointer="#/query/status")
     after = decode_cursor(cursor)
     keyset = cursor_values(after, start_date=dt.date.fromisoformat, id=uuid.UUID) if after else None
-    owners = unit_filter(org_units, owner_org_unit_id, include_predecessors)
+    owners = org_units.unit_filter(owner_org_unit_id, include_predecessors)
     where = repository.ActivityFilter(owners, status_, year, goal_id, quality_factor_id, focus_area_id)
     rows = await repository.list_activities(session, where, limit=limit + 1, after=keyset)
     page, next_cursor = page_of(rows, limit, lambda last: {"start_date": last.start_date.isoformat(), "id": str(last.id)})

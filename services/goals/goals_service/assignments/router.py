@@ -14,11 +14,11 @@ from goals_service.assignments.schemas import (
     AssignmentStatus,
     AssignmentUpdate,
 )
-from goals_service.units import BIND_NAMES, IncludePredecessors, unit_filter
+from goals_service.units import BIND_NAMES
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import ALL_ROLES, Role
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow
 from styrkedjan_common.years import year_query
@@ -66,7 +66,7 @@ async def list_assignments(
     keyset = cursor_values(after, year=int, title=str, id=uuid.UUID) if after else None
     rows = await repository.list_page(
         session,
-        board_org_unit_ids=unit_filter(org_units, board_org_unit_id, include_predecessors),
+        board_org_unit_ids=org_units.unit_filter(board_org_unit_id, include_predecessors),
         year=year,
         status=status_,
         limit=limit + 1,

@@ -8,12 +8,12 @@ from goals_service.goals import service
 from goals_service.goals.models import Goal
 from goals_service.goals.repository import GoalFilter
 from goals_service.goals.schemas import GoalClosure, GoalCreate, GoalLevel, GoalRead, GoalUpdate
-from goals_service.units import BIND_NAMES, IncludePredecessors, unit_filter
+from goals_service.units import BIND_NAMES
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import ALL_ROLES, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import year_query
@@ -64,7 +64,7 @@ async def list_goals(
     after = cursor_values(decoded, at=dt.datetime.fromisoformat, id=uuid.UUID) if decoded else None
     where = GoalFilter(
         level=level,
-        owner_org_unit_ids=unit_filter(org_units, owner_org_unit_id, include_predecessors),
+        owner_org_unit_ids=org_units.unit_filter(owner_org_unit_id, include_predecessors),
         year=year,
         status=status_,
         mandate_period_id=mandate_period_id,

@@ -20,11 +20,11 @@ from goals_service.indicators.schemas import (
     IndicatorUseUpdate,
     Source,
 )
-from goals_service.units import BIND_NAMES, IncludePredecessors, unit_filter
+from goals_service.units import BIND_NAMES
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
 from styrkedjan_common.identity import ALL_ROLES
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 from styrkedjan_common.years import YearPath
@@ -162,7 +162,7 @@ async def list_indicator_uses(
         session,
         goal_id=goal_id,
         quality_factor_id=quality_factor_id,
-        org_unit_ids=unit_filter(org_units, org_unit_id, include_predecessors),
+        org_unit_ids=org_units.unit_filter(org_unit_id, include_predecessors),
         indicator_id=indicator_id,
         limit=limit + 1,
         after=cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None,

@@ -5,12 +5,12 @@ from fastapi import APIRouter, Query, Request, Response, status
 from goals_service.missions import service
 from goals_service.missions.models import CoreMission
 from goals_service.missions.schemas import CoreMissionCreate, CoreMissionRead, CoreMissionUpdate
-from goals_service.units import BIND_NAMES, IncludePredecessors, unit_filter
+from goals_service.units import BIND_NAMES
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import ALL_ROLES
 from styrkedjan_common.lifecycle import Decision, Status, Transition
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
 
@@ -49,7 +49,7 @@ async def list_core_missions(
     """Core missions by org unit, newest revision first. Drafts and proposals are listed in scope and for revisor."""
     decoded = decode_cursor(cursor)
     after = cursor_values(decoded, org_unit_id=uuid.UUID, revision=int) if decoded else None
-    units = unit_filter(org_units, org_unit_id, include_predecessors)
+    units = org_units.unit_filter(org_unit_id, include_predecessors)
     rows = await service.list_page(session, caller, org_unit_ids=units, status=status_, limit=limit + 1, after=after)
     page, next_cursor = page_of(rows, limit, lambda last: {"org_unit_id": str(last.org_unit_id), "revision": last.revision})
     return Page[CoreMissionRead](items=[service.to_read(m) for m in page], next_cursor=next_cursor)

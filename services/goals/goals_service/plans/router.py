@@ -6,12 +6,12 @@ from fastapi import APIRouter, Query, Request, Response, status
 from goals_service.plans import service
 from goals_service.plans.models import Plan
 from goals_service.plans.schemas import PlanCreate, PlanDetail, PlanItemsReplace, PlanKind, PlanRead, PlanUpdate
-from goals_service.units import BIND_NAMES, IncludePredecessors, unit_filter
+from goals_service.units import BIND_NAMES
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import ALL_ROLES
 from styrkedjan_common.lifecycle import Decision, Status, Transition
-from styrkedjan_common.org_units import OrgUnitsDep
+from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow
 from styrkedjan_common.years import year_query
@@ -59,7 +59,7 @@ async def list_plans(
     """Plans, newest year first, without their items. Drafts and proposals are listed in scope and for revisor."""
     decoded = decode_cursor(cursor)
     after = cursor_values(decoded, year=int, id=uuid.UUID) if decoded else None
-    units = unit_filter(org_units, org_unit_id, include_predecessors)
+    units = org_units.unit_filter(org_unit_id, include_predecessors)
     rows = await service.list_page(session, caller, kind=kind, org_unit_ids=units, year=year, status=status_, limit=limit + 1, after=after)
     page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "id": str(last.id)})
     return Page[PlanRead](items=[service.to_read(plan) for plan in page], next_cursor=next_cursor)

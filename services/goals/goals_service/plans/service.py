@@ -29,7 +29,7 @@ from goals_service.plans.schemas import (
     PlanUpdate,
 )
 from goals_service.quality.models import QualityFactor
-from goals_service.units import require_valid, today
+from goals_service.units import require_valid
 from styrkedjan_common import scope as access
 from styrkedjan_common.db import utcnow
 from styrkedjan_common.identity import Principal, Role
@@ -358,7 +358,7 @@ async def _check_unit_goes_on(org_units: OrgUnitReplica, plan: Plan, year: int) 
     unit = await org_units.find(plan.org_unit_id)
     if unit is None:
         raise RuleViolation(f"the plan's org unit {plan.org_unit_id} is not in the directory: its next year is not planned")
-    if not unit.valid_on(today()) or not unit.valid_on(dt.date(year, 1, 1)):
+    if not unit.valid_on(dt.date.today()) or not unit.valid_on(dt.date(year, 1, 1)):
         until = f"closes on {unit.valid_to}" if unit.valid_to else f"is valid from {unit.valid_from}"
         raise RuleViolation(f"{unit.name} {until}: its plan is not copied to {year}; plan the year under the unit in force then")
 
