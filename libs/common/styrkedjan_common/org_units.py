@@ -421,13 +421,6 @@ class OrgUnitReplica:
                 key = unit.predecessor_id if unit else None
         return [uuid.UUID(key) for key in seen]
 
-    def boards(self, on: dt.date | None = None) -> list[OrgUnit]:
-        """The boards (the executive board included), those valid on a day when one is given."""
-        return sorted(
-            (u for u in self.units.values() if u.type in BOARDS and (on is None or u.valid_on(on))),
-            key=lambda u: u.name,
-        )
-
     def status(self) -> dict[str, Any]:
         """For /readyz: how far the replica has read and how old that is."""
         age = None if self.synced_at is None else (utcnow() - self.synced_at).total_seconds()

@@ -252,7 +252,6 @@ async def test_predecessors_are_followed_across_two_reorganisations(directory, s
     assert replica.with_predecessors([uuid.UUID(merged), technical]) == [uuid.UUID(merged), uuid.UUID(building), uuid.UUID(technical)]
     stranger = uuid.uuid4()
     assert replica.with_predecessors([stranger]) == [stranger]
-    assert [unit.name for unit in replica.boards(on=dt.date(2027, 6, 1))] == ["Bygg- och miljönämnden", "Socialnämnden"]
 
 
 async def test_two_replicas_syncing_one_table_at_once_do_not_fail(directory, started, sessionmaker):
