@@ -1,6 +1,12 @@
 """The followup service's own database: one declarative base, one audit table,
 one table of idempotency keys."""
 
+from followup_service.analyses import audit as analyses_audit
+from followup_service.compilation import audit as compilation_audit
+from followup_service.cycle import audit as cycle_audit
+from followup_service.dialogues import audit as dialogues_audit
+from followup_service.reminders import audit as reminders_audit
+from followup_service.reports import audit as reports_audit
 from styrkedjan_common.audit import AuditEventMixin, Auditor, AuditReading
 from styrkedjan_common.db import Base, make_metadata
 from styrkedjan_common.idempotency import IdempotencyRecordMixin
@@ -28,7 +34,14 @@ class DirectorySync(DirectorySyncMixin, FollowupBase):
     pass
 
 
-# The service records nothing yet: each kind it comes to record is declared here first (see AuditReading).
-AUDIT_READINGS: dict[str, AuditReading] = {}
+# Who reads the audit events of each kind of object, declared beside each part's routes (see AuditReading).
+AUDIT_READINGS: dict[str, AuditReading] = (
+    cycle_audit.READINGS
+    | reports_audit.READINGS
+    | compilation_audit.READINGS
+    | dialogues_audit.READINGS
+    | analyses_audit.READINGS
+    | reminders_audit.READINGS
+)
 
 auditor = Auditor(AuditEvent, AUDIT_READINGS)

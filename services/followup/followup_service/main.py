@@ -3,8 +3,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from followup_service.analyses.router import router as analyses_router
 from followup_service.clients import build_callees
+from followup_service.compilation.router import router as compilation_router
+from followup_service.cycle.router import router as cycle_router
 from followup_service.db import auditor
+from followup_service.dialogues.router import router as dialogues_router
+from followup_service.reminders.router import router as reminders_router
+from followup_service.reports.router import router as reports_router
 from followup_service.settings import FollowupSettings, get_settings
 from styrkedjan_common.app import create_service_app
 
@@ -18,7 +24,7 @@ def create_app(settings: FollowupSettings | None = None) -> FastAPI:
         title="Styrkedjan follow-up",
         description=DESCRIPTION,
         settings=settings,
-        routers=[],
+        routers=[cycle_router, reports_router, compilation_router, dialogues_router, analyses_router, reminders_router],
         auditor=auditor,
     )
     service_lifespan = app.router.lifespan_context

@@ -1,0 +1,44 @@
+"""The mapped tables of the reminders: who receives an org unit's reminders, and the e-mail
+outbox written in the same transaction as the change it tells of."""
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from followup_service.db import FollowupBase
+from styrkedjan_common.db import Tracked, UTCDateTime, new_id, utcnow
+
+
+class ReminderRecipient(FollowupBase, Tracked):
+    """An address that receives the reminders and notices of an org unit's follow-up."""
+
+    __tablename__ = "reminder_recipient"
+    __table_args__ = (UniqueConstraint("org_unit_id", "email", name="uq_reminder_recipient_unit_email"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    org_unit_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class OutboxMessage(FollowupBase):
+    """An e-mail to send. `key` names what it tells of and to whom, so the same reminder is never
+    written twice; the worker claims a message, sends it and marks it sent."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # PENDING → SENT, or FAILED once the attempts are spent.
+    status: Mapped[str] = mapped_column(String(20), default="PENDING", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
