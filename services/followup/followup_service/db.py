@@ -7,6 +7,7 @@ from followup_service.cycle import audit as cycle_audit
 from followup_service.dialogues import audit as dialogues_audit
 from followup_service.reminders import audit as reminders_audit
 from followup_service.reports import audit as reports_audit
+from followup_service.scale import audit as scale_audit
 from styrkedjan_common.audit import AuditEventMixin, Auditor, AuditReading
 from styrkedjan_common.db import Base, make_metadata
 from styrkedjan_common.idempotency import IdempotencyRecordMixin
@@ -42,6 +43,7 @@ AUDIT_READINGS: dict[str, AuditReading] = (
     | dialogues_audit.READINGS
     | analyses_audit.READINGS
     | reminders_audit.READINGS
+    | scale_audit.READINGS
 )
 
 auditor = Auditor(AuditEvent, AUDIT_READINGS)

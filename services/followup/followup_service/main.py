@@ -11,6 +11,7 @@ from followup_service.db import auditor
 from followup_service.dialogues.router import router as dialogues_router
 from followup_service.reminders.router import router as reminders_router
 from followup_service.reports.router import router as reports_router
+from followup_service.scale.router import router as scale_router
 from followup_service.settings import FollowupSettings, get_settings
 from styrkedjan_common.app import create_service_app
 
@@ -24,7 +25,7 @@ def create_app(settings: FollowupSettings | None = None) -> FastAPI:
         title="Styrkedjan follow-up",
         description=DESCRIPTION,
         settings=settings,
-        routers=[cycle_router, reports_router, compilation_router, dialogues_router, analyses_router, reminders_router],
+        routers=[cycle_router, scale_router, reports_router, compilation_router, dialogues_router, analyses_router, reminders_router],
         auditor=auditor,
     )
     service_lifespan = app.router.lifespan_context

@@ -5,7 +5,8 @@ from followup_service.cycle.models import CycleStep, Occasion
 from followup_service.db import AuditEvent, FollowupBase
 from followup_service.dialogues.models import Dialogue, DialogueFollowup
 from followup_service.reminders.models import OutboxMessage, ReminderRecipient
-from followup_service.reports.models import AssessmentLevel, GoalAssessment, MissingReport, Report, ReportSection
+from followup_service.reports.models import GoalAssessment, MissingReport, Report, ReportSection
+from followup_service.scale.models import AssessmentLevel
 
 metadata = FollowupBase.metadata
 __all__ = [

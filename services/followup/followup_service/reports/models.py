@@ -80,17 +80,3 @@ class MissingReport(FollowupBase, Tracked):
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
     org_unit_id: Mapped[uuid.UUID] = mapped_column()
     reason: Mapped[str] = mapped_column(Text)
-
-
-class AssessmentLevel(FollowupBase, Tracked):
-    """A level of the goal-assessment scale (default: uppfyllt, delvis uppfyllt, ej uppfyllt,
-    ej bedömt), with its colour; a level that is not an assessment needs a reason."""
-
-    __tablename__ = "assessment_level"
-
-    code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer)
-    label_sv: Mapped[str] = mapped_column(String(100))
-    label_en: Mapped[str] = mapped_column(String(100), default="")
-    colour: Mapped[str] = mapped_column(String(7))
-    assessed: Mapped[bool] = mapped_column(default=True)
