@@ -2,4 +2,7 @@
 
 from styrkedjan_common.audit import AuditReading
 
-READINGS: dict[str, AuditReading] = {}
+# A report's trail shows its drafts: read where the caller's scope covers the report's org unit.
+READINGS: dict[str, AuditReading] = {
+    "report": AuditReading("/reports/{report_id}", unit="org_unit_id"),
+}

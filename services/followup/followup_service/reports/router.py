@@ -1,5 +1,91 @@
-from fastapi import APIRouter
+import datetime as dt
+import uuid
+from typing import Annotated
 
-from styrkedjan_common.security import PolicyRoute
+from fastapi import APIRouter, Response
+
+from followup_service.levels import ReportLevel
+from followup_service.reports import repository, service
+from followup_service.reports.models import Report
+from followup_service.reports.schemas import ReportCreate, ReportRead, ReportStatus
+from styrkedjan_common.db import SessionDep, utcnow
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of
+from styrkedjan_common.occasions import FollowupOccasion
+from styrkedjan_common.org_units import OrgUnitReplica, OrgUnitsDep
+from styrkedjan_common.problems import RuleViolation, problem_responses
+from styrkedjan_common.scope import readable_unit_ids
+from styrkedjan_common.security import CallerDep, PolicyRoute, allow
+from styrkedjan_common.years import year_query
 
 router = APIRouter(tags=["reports"], route_class=PolicyRoute)
+READERS = allow(*service.READERS)
+DRAFTERS = allow(*service.ALL_DRAFTERS)
+REPORTS = "/reports"
+REPORT = REPORTS + "/{report_id}"
+HASH_HEADER = "X-Document-Hash"
+
+
+async def _respond(session: SessionDep, org_units: OrgUnitReplica, report: Report, response: Response) -> ReportRead:
+    response.headers["ETag"] = etag(report.id, report.row_version)
+    return await service.to_read(session, org_units, report, utcnow().date())
+
+
+@router.post(REPORTS, response_model=ReportRead, status_code=201, openapi_extra=DRAFTERS, responses=problem_responses(404, 409, 422))
+async def create_report(
+    data: ReportCreate, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, response: Response
+) -> ReportRead:
+    """Draft the org unit's report at the occasion; its level follows from the org unit's type."""
+    report = await service.create(session, caller, org_units, data)
+    response.headers["Location"] = f"/api/followup/v1{REPORTS}/{report.id}"
+    return await _respond(session, org_units, report, response)
+
+
+@router.get(REPORTS, response_model=Page[ReportRead], openapi_extra=READERS, responses=problem_responses(422))
+async def list_reports(
+    session: SessionDep,
+    caller: CallerDep,
+    org_units: OrgUnitsDep,
+    year: Annotated[int | None, year_query()] = None,
+    occasion: FollowupOccasion | None = None,
+    occasion_id: uuid.UUID | None = None,
+    org_unit_id: uuid.UUID | None = None,
+    level: ReportLevel | None = None,
+    status: ReportStatus | None = None,
+    limit: LimitQuery = 20,
+    cursor: CursorQuery = None,
+) -> Page[ReportRead]:
+    """Reports of every level; drafts and submitted ones in the caller's scope (all for the auditors)."""
+    after = decode_cursor(cursor)
+    keyset = cursor_values(after, at=dt.datetime.fromisoformat, id=uuid.UUID) if after else None
+    rows = await repository.list_reports(
+        session,
+        year=year,
+        occasion=occasion.value if occasion else None,
+        occasion_id=occasion_id,
+        org_unit_id=org_unit_id,
+        level=level.value if level else None,
+        status=status.value if status else None,
+        unpublished_units=readable_unit_ids(caller),
+        published=service.PUBLISHED,
+        limit=limit + 1,
+        after=keyset,
+    )
+    items, next_cursor = page_of(rows, limit, lambda r: {"at": r.created_at.isoformat(), "id": str(r.id)})
+    today = utcnow().date()
+    return Page[ReportRead](items=[await service.to_read(session, org_units, r, today) for r in items], next_cursor=next_cursor)
+
+
+@router.get(REPORT, response_model=ReportRead, openapi_extra=READERS, responses=problem_responses(404, 422))
+async def get_report(
+    report_id: uuid.UUID, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, response: Response
+) -> ReportRead:
+    return await _respond(session, org_units, await service.get_readable(session, caller, report_id), response)
+
+
+@router.get(REPORT + "/document", openapi_extra=READERS, responses=problem_responses(404, 409, 422))
+async def get_report_document(report_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:
+    """The frozen document, byte for byte as it was taken, with its hash; calls no other service."""
+    report = await service.get_readable(session, caller, report_id)
+    if report.document is None:
+        raise RuleViolation("the report has no frozen document: it is frozen when submitted or decided")
+    return Response(content=report.document.encode(), media_type="application/json", headers={HASH_HEADER: report.document_hash or ""})
