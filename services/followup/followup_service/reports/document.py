@@ -12,7 +12,7 @@ def compose(report: Report, org_unit_name: str | None, assessments: list[GoalAss
     by_goal = {str(a.goal_id): a for a in assessments}
     goals = []
     for goal in live.get("goals", []):
-        assessment = by_goal.get(str(goal.get("lineage_id", goal.get("id"))))
+        assessment = by_goal.get(str(goal.get("goal_id")))
         goals.append(
             {
                 "goal": goal,

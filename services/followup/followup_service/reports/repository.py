@@ -76,3 +76,13 @@ async def assessments_of(session: AsyncSession, report_id: uuid.UUID) -> list[Go
 async def sections_of(session: AsyncSession, report_id: uuid.UUID) -> list[ReportSection]:
     query = select(ReportSection).where(ReportSection.report_id == report_id).order_by(ReportSection.heading)
     return list((await session.scalars(query)).all())
+
+
+async def assessment_of(session: AsyncSession, report_id: uuid.UUID, goal_id: uuid.UUID) -> GoalAssessment | None:
+    query = select(GoalAssessment).where(GoalAssessment.report_id == report_id, GoalAssessment.goal_id == goal_id)
+    return (await session.scalars(query)).first()
+
+
+async def section_of(session: AsyncSession, report_id: uuid.UUID, heading: str) -> ReportSection | None:
+    query = select(ReportSection).where(ReportSection.report_id == report_id, ReportSection.heading == heading)
+    return (await session.scalars(query)).first()

@@ -2,14 +2,14 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from followup_service.levels import ReportLevel
-from followup_service.reports import repository, service
+from followup_service.reports import editing, repository, service
 from followup_service.reports.models import Report
-from followup_service.reports.schemas import ReportCreate, ReportRead, ReportStatus
+from followup_service.reports.schemas import AssessmentWrite, ReportCreate, ReportRead, ReportStatus, SectionWrite
 from styrkedjan_common.db import SessionDep, utcnow
-from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of
+from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.org_units import OrgUnitReplica, OrgUnitsDep
 from styrkedjan_common.problems import RuleViolation, problem_responses
@@ -89,3 +89,58 @@ async def get_report_document(report_id: uuid.UUID, session: SessionDep, caller:
     if report.document is None:
         raise RuleViolation("the report has no frozen document: it is frozen when submitted or decided")
     return Response(content=report.document.encode(), media_type="application/json", headers={HASH_HEADER: report.document_hash or ""})
+
+
+async def _for_update(request: Request, session: SessionDep, caller: CallerDep, report_id: uuid.UUID) -> Report:
+    report = await service.get_writable(session, caller, report_id, "a report")  # scope before any precondition
+    require_if_match(request, etag(report.id, report.row_version))
+    return report
+
+
+EDIT = problem_responses(403, 404, 409, 412, 422, 428)
+
+
+@router.put(REPORT + "/assessments/{goal_id}", response_model=ReportRead, openapi_extra=DRAFTERS, responses=EDIT)
+async def put_assessment(
+    report_id: uuid.UUID,
+    goal_id: uuid.UUID,
+    data: AssessmentWrite,
+    session: SessionDep,
+    caller: CallerDep,
+    org_units: OrgUnitsDep,
+    request: Request,
+    response: Response,
+) -> ReportRead:
+    """Assess a goal in force (its lineage id) on the scale, with the analysis behind it. Requires If-Match."""
+    report = await _for_update(request, session, caller, report_id)
+    return await _respond(session, org_units, await editing.put_assessment(session, caller, report, goal_id, data), response)
+
+
+@router.delete(REPORT + "/assessments/{goal_id}", response_model=ReportRead, openapi_extra=DRAFTERS, responses=EDIT)
+async def delete_assessment(
+    report_id: uuid.UUID,
+    goal_id: uuid.UUID,
+    session: SessionDep,
+    caller: CallerDep,
+    org_units: OrgUnitsDep,
+    request: Request,
+    response: Response,
+) -> ReportRead:
+    report = await _for_update(request, session, caller, report_id)
+    return await _respond(session, org_units, await editing.delete_assessment(session, caller, report, goal_id), response)
+
+
+@router.put(REPORT + "/sections/{heading}", response_model=ReportRead, openapi_extra=DRAFTERS, responses=EDIT)
+async def put_section(
+    report_id: uuid.UUID,
+    heading: Annotated[str, Path(min_length=1, max_length=60)],
+    data: SectionWrite,
+    session: SessionDep,
+    caller: CallerDep,
+    org_units: OrgUnitsDep,
+    request: Request,
+    response: Response,
+) -> ReportRead:
+    """Write the narrative under one of the occasion's headings. Requires If-Match."""
+    report = await _for_update(request, session, caller, report_id)
+    return await _respond(session, org_units, await editing.put_section(session, caller, report, heading, data), response)

@@ -5,7 +5,7 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from followup_service.levels import ReportLevel
 from styrkedjan_common.lifecycle import Decision
@@ -64,3 +64,13 @@ class ReportRead(BaseModel):
     preview: dict[str, Any] | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class AssessmentWrite(InputModel):
+    level_code: str = Field(min_length=1, max_length=40)
+    analysis: str = Field(default="", max_length=20000)
+    not_assessed_reason: str = Field(default="", max_length=4000)
+
+
+class SectionWrite(InputModel):
+    text: str = Field(max_length=50000)

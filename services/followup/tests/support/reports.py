@@ -59,3 +59,16 @@ async def stored(app: Any) -> dict[str, int]:
 
 async def create_report(client: Any, headers: dict[str, str], occasion_id: uuid.UUID, org_unit_id: str) -> Any:
     return await client.post(f"{API}/reports", json={"occasion_id": str(occasion_id), "org_unit_id": org_unit_id}, headers=headers)
+
+
+GOAL = "7d1c2f9e-5b6a-4c3d-8e2f-1a2b3c4d5e6f"
+OTHER_GOAL = "0e9d8c7b-6a5f-4e3d-9c2b-1a0f9e8d7c6b"
+
+
+async def with_live_goals(app: Any, report_id: str, *goal_ids: str) -> None:
+    """The report as a refresh leaves it: these goals in force (the other services' answer)."""
+    async with app.state.sessionmaker() as session, session.begin():
+        report = await session.get(Report, uuid.UUID(report_id))
+        assert report is not None
+        goals = [{"goal_id": g, "title": f"Mål {i}", "indicators": [], "contributing_goal_ids": []} for i, g in enumerate(goal_ids)]
+        report.live = {"goals": goals, "economy": None, "assignments": [], "internal_control": None, "quality_factors": []}
