@@ -1,15 +1,28 @@
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
+from followup_service.clients import Callees
+from followup_service.clients.callees import callees as callees_of
 from followup_service.levels import ReportLevel
-from followup_service.reports import editing, repository, service
+from followup_service.reports import editing, repository, service, workflow
 from followup_service.reports.models import Report
-from followup_service.reports.schemas import AssessmentWrite, ReportCreate, ReportRead, ReportStatus, SectionWrite
+from followup_service.reports.schemas import (
+    AssessmentWrite,
+    ReportCreate,
+    ReportRead,
+    ReportStatus,
+    ReportTransition,
+    SectionWrite,
+    TransitionRequest,
+)
 from styrkedjan_common.db import SessionDep, utcnow
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
+from styrkedjan_common.identity import Role
+from styrkedjan_common.lifecycle import Transition
 from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.org_units import OrgUnitReplica, OrgUnitsDep
 from styrkedjan_common.problems import RuleViolation, problem_responses
@@ -23,6 +36,13 @@ DRAFTERS = allow(*service.ALL_DRAFTERS)
 REPORTS = "/reports"
 REPORT = REPORTS + "/{report_id}"
 HASH_HEADER = "X-Document-Hash"
+
+
+def _callees_of(request: Request) -> Callable[[], Callees]:
+    return lambda: callees_of(request)
+
+
+CalleesDep = Annotated[Callable[[], Callees], Depends(_callees_of)]
 
 
 async def _respond(session: SessionDep, org_units: OrgUnitReplica, report: Report, response: Response) -> ReportRead:
@@ -144,3 +164,42 @@ async def put_section(
     """Write the narrative under one of the occasion's headings. Requires If-Match."""
     report = await _for_update(request, session, caller, report_id)
     return await _respond(session, org_units, await editing.put_section(session, caller, report, heading, data), response)
+
+
+@router.post(REPORT + "/refresh", response_model=ReportRead, openapi_extra=DRAFTERS, responses=EDIT | problem_responses(503))
+async def refresh_report(
+    report_id: uuid.UUID, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, callees: CalleesDep, response: Response
+) -> ReportRead:
+    """Take what the goals, budget and internal-control services show now; a callee down is a 503 and stores nothing."""
+    report = await service.get_writable(session, caller, report_id, "a report")
+    return await _respond(session, org_units, await workflow.refresh(session, caller, callees, org_units, report), response)
+
+
+# Each step re-checks the caller's role for it on the report: returning is the level above's, deciding the board's or council's.
+STEPPERS = allow(Role.ENHET, Role.FORVALTNING, Role.NAMND, Role.FULLMAKTIGE)
+
+
+@router.post(REPORT + "/transitions", response_model=ReportRead, openapi_extra=STEPPERS, responses=EDIT | problem_responses(503))
+async def transition_report(
+    report_id: uuid.UUID,
+    data: TransitionRequest,
+    session: SessionDep,
+    caller: CallerDep,
+    org_units: OrgUnitsDep,
+    callees: CalleesDep,
+    request: Request,
+    response: Response,
+) -> ReportRead:
+    """SUBMIT / RETURN (unit and administration reports), PROPOSE / RETURN_TO_DRAFT / DECIDE (board and
+    municipal reports). Submitting and deciding freeze the document. Requires If-Match."""
+    if data.transition == ReportTransition.RETURN:
+        report = await service.get_readable(session, caller, report_id)
+        require_if_match(request, etag(report.id, report.row_version))
+        report = await workflow.return_report(session, caller, report, data.comment)
+    else:
+        report = await _for_update(request, session, caller, report_id)
+        if data.transition == ReportTransition.SUBMIT:
+            report = await workflow.submit(session, caller, callees, org_units, report)
+        else:
+            report = await workflow.step(session, caller, callees, org_units, report, Transition(data.transition.value), data.decision)
+    return await _respond(session, org_units, report, response)

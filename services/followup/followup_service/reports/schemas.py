@@ -74,3 +74,17 @@ class AssessmentWrite(InputModel):
 
 class SectionWrite(InputModel):
     text: str = Field(max_length=50000)
+
+
+class ReportTransition(StrEnum):
+    SUBMIT = "SUBMIT"
+    RETURN = "RETURN"
+    PROPOSE = "PROPOSE"
+    RETURN_TO_DRAFT = "RETURN_TO_DRAFT"
+    DECIDE = "DECIDE"
+
+
+class TransitionRequest(InputModel):
+    transition: ReportTransition
+    decision: Decision | None = None
+    comment: str | None = Field(default=None, max_length=4000)
