@@ -5,26 +5,21 @@ import hashlib
 
 import pytest
 
-from followup_service.clients import BudgetClient, GoalsClient, InternalControlClient
-from followup_service.clients.callees import Callees
-from services.followup.tests.support.reports import ADMINISTRATION, API, GOAL, UNIT, add_occasion, create_report, stored, with_live_goals
-from styrkedjan_common.identity import Role, ServiceSigner
-from styrkedjan_common.testing import SERVICE_KEYS, assert_problem, closed_port
+from services.followup.tests.support.reports import (
+    ADMINISTRATION,
+    API,
+    GOAL,
+    UNIT,
+    add_occasion,
+    callees,  # noqa: F401  (the fixture the tests use)
+    create_report,
+    stored,
+    with_live_goals,
+)
+from styrkedjan_common.identity import Role
+from styrkedjan_common.testing import assert_problem
 
-
-@pytest.fixture
-def callees(app):
-    """Clients of the other services (none of them is read while the report's sources answer empty)."""
-    signer = ServiceSigner(SERVICE_KEYS["followup"].private_pem, "followup")
-    url = f"http://127.0.0.1:{closed_port()}"
-    saved = getattr(app.state, "callees", None)
-    app.state.callees = Callees(
-        goals=GoalsClient(url, signer), budget=BudgetClient(url, signer), internal_control=InternalControlClient(url, signer)
-    )
-    yield app.state.callees
-    app.state.callees = saved
-
-
+pytestmark = pytest.mark.usefixtures("callees")
 UNIT_HEADERS = (Role.ENHET, UNIT, [UNIT])
 
 
@@ -43,7 +38,7 @@ async def _step(client, path, headers, tag, **body):
     return await client.post(f"{path}/transitions", json=body, headers=headers | {"If-Match": tag})
 
 
-async def test_a_unit_submits_and_its_administration_returns_it_with_a_comment(client, app, as_role, callees):
+async def test_a_unit_submits_and_its_administration_returns_it_with_a_comment(client, app, as_role):
     path, tag = await _assessed_unit_report(client, app, as_role)
     tag = (
         await client.put(
@@ -73,7 +68,7 @@ async def test_a_unit_submits_and_its_administration_returns_it_with_a_comment(c
     assert_problem(await client.get(f"{path}/document", headers=as_role(*UNIT_HEADERS)), 409)
 
 
-async def test_a_report_is_not_submitted_while_a_required_section_is_empty(client, app, as_role, callees):
+async def test_a_report_is_not_submitted_while_a_required_section_is_empty(client, app, as_role):
     path, tag = await _assessed_unit_report(client, app, as_role)
     before = await stored(app)
     assert_problem(
@@ -83,7 +78,7 @@ async def test_a_report_is_not_submitted_while_a_required_section_is_empty(clien
     assert (await client.get(path, headers=as_role(*UNIT_HEADERS))).json()["status"] == "DRAFT"
 
 
-async def test_a_report_is_not_submitted_while_a_goal_in_force_has_no_assessment(client, app, as_role, callees):
+async def test_a_report_is_not_submitted_while_a_goal_in_force_has_no_assessment(client, app, as_role):
     occasion_id = await add_occasion(app)
     report = (await create_report(client, as_role(*UNIT_HEADERS), occasion_id, UNIT)).json()
     await with_live_goals(app, report["id"], GOAL)
