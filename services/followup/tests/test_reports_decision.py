@@ -62,3 +62,38 @@ async def test_a_refresh_without_the_other_services_is_a_503_and_stores_nothing(
         assert read["live_taken_at"] is None
     finally:
         app.state.callees = saved
+
+
+@pytest.mark.usefixtures("callees")
+async def test_a_change_after_the_decision_is_a_new_revision_that_archives_the_old_when_decided(client, app, as_role):
+    occasion_id = await add_occasion(app, "FORECAST")
+    report = (await create_report(client, as_role(Role.NAMND), occasion_id, BOARD)).json()
+    path = f"{API}/reports/{report['id']}"
+    tag = (await client.get(path, headers=as_role(Role.NAMND))).headers["ETag"]
+    tag = (
+        await client.put(f"{path}/sections/important_events", json={"text": "Text."}, headers=as_role(Role.NAMND) | {"If-Match": tag})
+    ).headers["ETag"]
+    tag = (
+        await client.post(f"{path}/transitions", json={"transition": "PROPOSE"}, headers=as_role(Role.NAMND) | {"If-Match": tag})
+    ).headers["ETag"]
+    await client.post(
+        f"{path}/transitions", json={"transition": "DECIDE", "decision": DECISION}, headers=as_role(Role.NAMND) | {"If-Match": tag}
+    )
+    revision = await client.post(f"{path}/revisions", headers=as_role(Role.NAMND))
+    assert revision.status_code == 201, revision.text
+    assert (revision.json()["revision"], revision.json()["replaces_id"]) == (2, report["id"])
+    assert revision.json()["sections"] == [{"heading": "important_events", "text": "Text."}]
+    before = await stored(app)
+    assert_problem(await client.post(f"{path}/revisions", headers=as_role(Role.NAMND)), 409, "one report per org unit and occasion")
+    assert await stored(app) == before
+    new = f"{API}/reports/{revision.json()['id']}"
+    tag = (
+        await client.post(
+            f"{new}/transitions", json={"transition": "PROPOSE"}, headers=as_role(Role.NAMND) | {"If-Match": revision.headers["ETag"]}
+        )
+    ).headers["ETag"]
+    decided = await client.post(
+        f"{new}/transitions", json={"transition": "DECIDE", "decision": DECISION}, headers=as_role(Role.NAMND) | {"If-Match": tag}
+    )
+    assert decided.status_code == 200, decided.text
+    assert (await client.get(path, headers=as_role(Role.NAMND))).json()["status"] == "ARCHIVED"

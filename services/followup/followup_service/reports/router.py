@@ -203,3 +203,16 @@ async def transition_report(
         else:
             report = await workflow.step(session, caller, callees, org_units, report, Transition(data.transition.value), data.decision)
     return await _respond(session, org_units, report, response)
+
+
+@router.post(
+    REPORT + "/revisions", response_model=ReportRead, status_code=201, openapi_extra=DRAFTERS, responses=problem_responses(403, 404, 409)
+)
+async def revise_report(
+    report_id: uuid.UUID, session: SessionDep, caller: CallerDep, org_units: OrgUnitsDep, response: Response
+) -> ReportRead:
+    """Start a change of a decided report: a new draft revision with its assessments and sections."""
+    source = await service.get_writable(session, caller, report_id, "a report")
+    report = await service.new_revision(session, caller, source)
+    response.headers["Location"] = f"/api/followup/v1{REPORTS}/{report.id}"
+    return await _respond(session, org_units, report, response)

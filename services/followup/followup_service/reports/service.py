@@ -10,7 +10,7 @@ from followup_service.cycle.models import Occasion
 from followup_service.db import auditor
 from followup_service.levels import ReportLevel, report_level
 from followup_service.reports import document, repository
-from followup_service.reports.models import Report
+from followup_service.reports.models import GoalAssessment, Report, ReportSection
 from followup_service.reports.schemas import AssessmentRead, ReportCreate, ReportRead, ReportStatus, SectionRead
 from styrkedjan_common.db import lock_for_rule
 from styrkedjan_common.identity import Principal, Role
@@ -168,3 +168,48 @@ async def to_read(session: AsyncSession, org_units: OrgUnitReplica, report: Repo
         updated_at=report.updated_at,
     )
     return read
+
+
+async def new_revision(session: AsyncSession, principal: Principal, source: Report) -> Report:
+    """A change after the decision: a new draft replacing the decided report, with its assessments
+    and sections; deciding it archives the one it replaces."""
+    if source.status != ReportStatus.DECIDED:
+        raise RuleViolation(f"a new revision starts from the decided report; this one is {source.status}")
+    await _ensure_one_open_revision(session, source.occasion_id, source.org_unit_id)
+    latest = await repository.latest_of(session, source.occasion_id, source.org_unit_id)
+    report = Report(
+        occasion_id=source.occasion_id,
+        year=source.year,
+        occasion=source.occasion,
+        org_unit_id=source.org_unit_id,
+        level=source.level,
+        status=ReportStatus.DRAFT.value,
+        revision=(latest.revision if latest else source.revision) + 1,
+        replaces_id=source.id,
+        live=source.live,
+        live_taken_at=source.live_taken_at,
+        created_by=principal.user_id,
+        updated_by=principal.user_id,
+    )
+    session.add(report)
+    await session.flush()
+    for a in await repository.assessments_of(session, source.id):
+        session.add(
+            GoalAssessment(
+                report_id=report.id,
+                goal_id=a.goal_id,
+                kind=a.kind,
+                level_code=a.level_code,
+                analysis=a.analysis,
+                not_assessed_reason=a.not_assessed_reason,
+                created_by=principal.user_id,
+                updated_by=principal.user_id,
+            )
+        )
+    for s in await repository.sections_of(session, source.id):
+        session.add(
+            ReportSection(report_id=report.id, heading=s.heading, text=s.text, created_by=principal.user_id, updated_by=principal.user_id)
+        )
+    await session.flush()
+    auditor.record(session, principal, "CREATE", ENTITY, report.id, after=audit_snapshot(report) | {"replaces_id": str(source.id)})
+    return report
