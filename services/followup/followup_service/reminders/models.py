@@ -3,6 +3,7 @@ outbox written in the same transaction as the change it tells of."""
 
 import datetime as dt
 import uuid
+from enum import StrEnum
 
 from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,14 +24,22 @@ class ReminderRecipient(FollowupBase, Tracked):
     name: Mapped[str] = mapped_column(String(200), default="")
 
 
+class OutboxStatus(StrEnum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
 class OutboxMessage(FollowupBase):
-    """An e-mail to send. `key` names what it tells of and to whom, so the same reminder is never
-    written twice; the worker claims a message, sends it and marks it sent."""
+    """An e-mail to send. `key` names what it tells of; with the recipient it is unique, so the
+    same reminder is never written twice to one address; the worker claims a message (a lease
+    until `claimed_until`), sends it and marks it sent."""
 
     __tablename__ = "outbox_message"
+    __table_args__ = (UniqueConstraint("key", "recipient", name="uq_outbox_message_key_recipient"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    key: Mapped[str] = mapped_column(String(300), unique=True)
+    key: Mapped[str] = mapped_column(String(300))
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)

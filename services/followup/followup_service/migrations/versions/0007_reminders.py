@@ -48,7 +48,7 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_message")),
-        sa.UniqueConstraint("key", name=op.f("uq_outbox_message_key")),
+        sa.UniqueConstraint("key", "recipient", name="uq_outbox_message_key_recipient"),
     )
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_message_next_attempt_at"), ["next_attempt_at"], unique=False)

@@ -1,0 +1,49 @@
+"""The org units, recipients and outbox helpers the reminder, outbox and due tests share."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+
+from followup_service.db import AuditEvent
+from followup_service.reminders.models import OutboxMessage, ReminderRecipient
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import org_unit
+
+API = "/api/followup/v1"
+COUNCIL = org_unit(OrgUnitType.COUNCIL, "Kommunfullmäktige (påminnelser)")
+BOARD = org_unit(OrgUnitType.BOARD, "Barn- och utbildningsnämnden", parent=COUNCIL)
+OTHER_BOARD = org_unit(OrgUnitType.BOARD, "Kultur- och fritidsnämnden", parent=COUNCIL)
+ADMINISTRATION = org_unit(OrgUnitType.ADMINISTRATION, "Barn- och utbildningsförvaltningen", parent=BOARD)
+UNIT = org_unit(OrgUnitType.UNIT, "Fagersta skola", parent=ADMINISTRATION)
+OTHER_UNIT = org_unit(OrgUnitType.UNIT, "Kolbäcks skola", parent=ADMINISTRATION)
+
+
+async def restore_replica(app: Any) -> None:
+    """Stores the directory's units again, as a process starting anew would: the suite empties every
+    table between tests, the replica's too, and the outbox follows an org unit to its ancestors there."""
+    replica = app.state.org_units
+    replica.position = 0
+    assert await replica.sync()
+
+
+async def add_recipient(app: Any, org_unit_id: str, email: str, name: str = "") -> uuid.UUID:
+    recipient = ReminderRecipient(org_unit_id=uuid.UUID(org_unit_id), email=email, name=name, created_by="test", updated_by="test")
+    async with app.state.sessionmaker() as session, session.begin():
+        session.add(recipient)
+    return recipient.id
+
+
+async def outbox(app: Any) -> list[OutboxMessage]:
+    """Every queued message, oldest first."""
+    async with app.state.sessionmaker() as session:
+        return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at, OutboxMessage.recipient))).all())
+
+
+async def stored(app: Any) -> dict[str, int]:
+    """How many recipients, messages and audit events are stored: a refusal changes none."""
+    async with app.state.sessionmaker() as session:
+        return {
+            name: await session.scalar(select(func.count()).select_from(model)) or 0
+            for name, model in (("recipients", ReminderRecipient), ("messages", OutboxMessage), ("audit", AuditEvent))
+        }
