@@ -8,7 +8,6 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-import httpx
 import pytest
 from pydantic import SecretStr
 from starlette.applications import Starlette
@@ -16,9 +15,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from budget_service.__main__ import MIGRATIONS as BUDGET_MIGRATIONS
-from budget_service.main import create_app as create_budget_app
-from budget_service.settings import BudgetSettings
 from followup_service.clients import (
     BudgetClient,
     CalleeAnswerInvalid,
@@ -29,108 +25,30 @@ from followup_service.clients import (
 from followup_service.clients.callees import goals_client
 from followup_service.main import create_app
 from followup_service.settings import FollowupSettings
-from goals_service.__main__ import MIGRATIONS as GOALS_MIGRATIONS
-from goals_service.main import create_app as create_goals_app
-from goals_service.settings import GoalsSettings
-from internal_control_service.__main__ import MIGRATIONS as INTERNAL_CONTROL_MIGRATIONS
-from internal_control_service.main import create_app as create_internal_control_app
-from internal_control_service.settings import InternalControlSettings
+from services.followup.tests.support.callees import Callee, signer
 from styrkedjan_common import testing
 from styrkedjan_common.clients import CalleeUnavailable
-from styrkedjan_common.identity import Role, ServiceSigner
-from styrkedjan_common.migrations import upgrade
+from styrkedjan_common.identity import Role
 from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.org_units import OrgUnitType
 from styrkedjan_common.testing import (
     ORGANISATION,
     SERVICE_KEYS,
-    assertion_headers,
     closed_port,
-    fresh_database,
     org_unit,
-    principal,
     running,
     served,
 )
 
-GATEWAY = testing.TestKeys.generate()
 COUNCIL = org_unit(OrgUnitType.COUNCIL, "Kommunfullmäktige")
 BOARD = org_unit(OrgUnitType.BOARD, "Socialnämnden", parent=COUNCIL)
 # A reorganisation: the care board's work passes to the new board that succeeds it.
 CARE_BOARD = org_unit(OrgUnitType.BOARD, "Vård- och omsorgsnämnden", parent=COUNCIL)
 SUCCESSOR = org_unit(OrgUnitType.BOARD, "Vård- och socialnämnden", parent=COUNCIL, predecessor=CARE_BOARD)
 YEAR = 2027
-
-
-def signer() -> ServiceSigner:
-    return ServiceSigner(SERVICE_KEYS["followup"].private_pem, "followup")
-
-
-def callee_settings(settings_class, database_url):
-    return settings_class(
-        database_url=database_url,
-        assertion_public_keys=GATEWAY.public_pem,
-        service_public_keys={name: keys.public_pem for name, keys in SERVICE_KEYS.items()},
-        environment="test",
-        log_level="WARNING",
-    )
-
-
-def database(label, migrations):
-    @pytest.fixture(scope="module")
-    def url():
-        with fresh_database(label) as created:
-            upgrade(migrations, created)
-            yield created
-
-    return url
-
-
-goals_database = database("followup_goals", GOALS_MIGRATIONS)
-budget_database = database("followup_budget", BUDGET_MIGRATIONS)
-internal_control_database = database("followup_ic", INTERNAL_CONTROL_MIGRATIONS)
-
-
-class Callee:
-    """A callee app served over HTTP, and a person's requests to it (to set up what is read)."""
-
-    def __init__(self, url: str, audience: str, api: str) -> None:
-        self.url, self.audience, self.api = url, audience, api
-
-    async def send(self, method: str, path: str, role: Role, json: object = None) -> dict:
-        async with httpx.AsyncClient(base_url=self.url) as http:
-            response = await http.request(
-                method, self.api + path, json=json, headers=assertion_headers(GATEWAY, self.audience, principal(role))
-            )
-        assert response.status_code in (200, 201), response.text
-        return response.json()
-
-
-async def serve(create, settings_class, database_url, audience, api):
-    app = create(callee_settings(settings_class, database_url))
-    app.state.directory_source = ORGANISATION
-    async with running(app), served(app) as url:
-        yield Callee(url, audience, api)
-
-
-@pytest.fixture(scope="module")
-async def goals(goals_database):
-    async for callee in serve(create_goals_app, GoalsSettings, goals_database, "goals", "/api/goals/v1"):
-        yield callee
-
-
-@pytest.fixture(scope="module")
-async def budget(budget_database):
-    async for callee in serve(create_budget_app, BudgetSettings, budget_database, "budget", "/api/budget/v1"):
-        yield callee
-
-
-@pytest.fixture(scope="module")
-async def internal_control(internal_control_database):
-    async for callee in serve(
-        create_internal_control_app, InternalControlSettings, internal_control_database, "internal-control", "/api/internal-control/v1"
-    ):
-        yield callee
+GATEWAY = testing.TestKeys.generate()
+# The real goals, budget and internal-control apps served over HTTP (goals, budget, internal_control).
+pytest_plugins = ("services.followup.tests.support.callees",)
 
 
 @pytest.fixture
