@@ -2,4 +2,8 @@
 
 from styrkedjan_common.audit import AuditReading
 
-READINGS: dict[str, AuditReading] = {}
+# Dialogues and their follow-ups are read in scope: their trails where the caller's scope covers the org unit.
+READINGS: dict[str, AuditReading] = {
+    "dialogue": AuditReading("/dialogues/{dialogue_id}", unit="org_unit_id"),
+    "dialogue_followup": AuditReading("/dialogue-followups/{followup_id}", unit="org_unit_id"),
+}

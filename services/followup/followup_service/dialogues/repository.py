@@ -4,11 +4,12 @@ import datetime as dt
 import uuid
 from collections.abc import Collection
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup_service.cycle.models import CycleStep, Occasion
 from followup_service.dialogues.models import Dialogue, DialogueFollowup
+from followup_service.reports.models import Report
 
 Keyset = tuple[dt.datetime, uuid.UUID]
 # A dialogue that took place: held, and perhaps evaluated since.
@@ -128,3 +129,16 @@ async def list_followups(
     if open_only is not None:
         query = query.where(DialogueFollowup.done_on.is_(None) if open_only else DialogueFollowup.done_on.is_not(None))
     return list((await session.scalars(query)).all())
+
+
+async def reports_by_ids(session: AsyncSession, report_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Report]:
+    """The follow-up reports among these ids (the basis a dialogue names)."""
+    if not report_ids:
+        return {}
+    rows = (await session.scalars(select(Report).where(Report.id.in_(report_ids)))).all()
+    return {report.id: report for report in rows}
+
+
+async def count_followups(session: AsyncSession, dialogue_id: uuid.UUID) -> int:
+    query = select(func.count()).select_from(DialogueFollowup).where(DialogueFollowup.dialogue_id == dialogue_id)
+    return await session.scalar(query) or 0
