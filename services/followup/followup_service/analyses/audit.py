@@ -2,4 +2,7 @@
 
 from styrkedjan_common.audit import AuditReading
 
-READINGS: dict[str, AuditReading] = {}
+# An analysis's trail shows its drafts: read where the caller's scope covers its org unit.
+READINGS: dict[str, AuditReading] = {
+    "situation_analysis": AuditReading("/situation-analyses/{analysis_id}", unit="org_unit_id"),
+}

@@ -4,7 +4,7 @@ the municipality's environment analysis (omvärldsanalys), input to the next cyc
 import uuid
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from followup_service.db import FollowupBase
@@ -15,6 +15,8 @@ class SituationAnalysis(FollowupBase, Tracked):
     """Structured sections, each with its text and sources, made for the planning of `year`."""
 
     __tablename__ = "situation_analysis"
+    # One current-state map per board or administration and year; one environment analysis a year.
+    __table_args__ = (UniqueConstraint("year", "kind", "org_unit_id", name="uq_situation_analysis_year_kind_unit"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     year: Mapped[int] = mapped_column(Integer, index=True)

@@ -90,6 +90,7 @@ def upgrade() -> None:
         sa.Column("updated_by", sa.String(length=64), nullable=False),
         sa.Column("row_version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_situation_analysis")),
+        sa.UniqueConstraint("year", "kind", "org_unit_id", name="uq_situation_analysis_year_kind_unit"),
     )
     with op.batch_alter_table("situation_analysis", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_situation_analysis_org_unit_id"), ["org_unit_id"], unique=False)
