@@ -316,6 +316,7 @@ async def test_each_goal_shows_its_indicators_with_target_latest_outcome_status_
         "name": "Andel elever med godkända betyg",
         "unit": "%",
         "direction": "HIGHER_IS_BETTER",
+        "gender_split": True,
         "org_unit_id": str(BOARD_A),
         "org_unit": named(BOARD_A),
         "target": "85",

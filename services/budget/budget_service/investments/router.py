@@ -150,7 +150,7 @@ async def delete_investment_project(project_id: uuid.UUID, session: SessionDep, 
 @router.get(
     "/investment-plans/{board_org_unit_id}/{year}",
     response_model=InvestmentPlanRead,
-    openapi_extra=READERS,
+    openapi_extra=FOLLOWUP_READERS,
     responses=problem_responses(404, 422),
 )
 async def get_investment_plan(

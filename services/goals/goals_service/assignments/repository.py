@@ -49,3 +49,30 @@ async def reports(
     if after is not None:
         query = query.where(tuple_(AssignmentReport.reported_at, AssignmentReport.id) > after)
     return list((await session.scalars(query)).all())
+
+
+async def reports_of_year(
+    session: AsyncSession,
+    *,
+    year: int,
+    board_org_unit_ids: Collection[uuid.UUID] | None,
+    occasion: str | None,
+    limit: int,
+    after: tuple[dt.datetime, uuid.UUID] | None,
+) -> list[AssignmentReport]:
+    """The reports on the year's assignments (of these boards, at this follow-up), oldest first:
+    one query for what a follow-up reads of every assignment at once."""
+    assignments = select(Assignment.id).where(Assignment.year == year)
+    if board_org_unit_ids is not None:
+        assignments = assignments.where(Assignment.board_org_unit_id.in_(list(board_org_unit_ids)))
+    query = (
+        select(AssignmentReport)
+        .where(AssignmentReport.assignment_id.in_(assignments))
+        .order_by(AssignmentReport.reported_at, AssignmentReport.id)
+        .limit(limit)
+    )
+    if occasion is not None:
+        query = query.where(AssignmentReport.occasion == occasion)
+    if after is not None:
+        query = query.where(tuple_(AssignmentReport.reported_at, AssignmentReport.id) > after)
+    return list((await session.scalars(query)).all())

@@ -18,6 +18,7 @@ from goals_service.units import BIND_NAMES
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import ALL_ROLES, Role
+from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow
@@ -74,6 +75,33 @@ async def list_assignments(
     )
     page, next_cursor = page_of(rows, limit, lambda last: {"year": last.year, "title": last.title, "id": str(last.id)})
     return Page[AssignmentRead](items=[service.to_read(a) for a in page], next_cursor=next_cursor)
+
+
+@router.get("/reports", response_model=Page[AssignmentReportRead], openapi_extra=READERS, responses=problem_responses(422))
+async def list_reports_of_year(
+    session: SessionDep,
+    org_units: OrgUnitsDep,
+    year: Annotated[int, year_query("The year of the assignments")],
+    board_org_unit_id: uuid.UUID | None = None,
+    occasion: FollowupOccasion | None = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    include_predecessors: IncludePredecessors = False,
+) -> Page[AssignmentReportRead]:
+    """The reports on the year's assignments, of one board and at one follow-up when given, oldest
+    first: what a follow-up shows of every assignment, read at once."""
+    after = decode_cursor(cursor)
+    keyset = cursor_values(after, at=_instant, id=uuid.UUID) if after else None
+    rows = await repository.reports_of_year(
+        session,
+        year=year,
+        board_org_unit_ids=org_units.unit_filter(board_org_unit_id, include_predecessors),
+        occasion=occasion.value if occasion else None,
+        limit=limit + 1,
+        after=keyset,
+    )
+    page, next_cursor = page_of(rows, limit, lambda last: {"at": last.reported_at.isoformat(), "id": str(last.id)})
+    return Page[AssignmentReportRead](items=[service.report_read(r) for r in page], next_cursor=next_cursor)
 
 
 @router.get("/{assignment_id}", response_model=AssignmentRead, openapi_extra=READERS, responses=problem_responses(404, 422))

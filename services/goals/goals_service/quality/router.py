@@ -8,7 +8,7 @@ from goals_service.quality.schemas import QualityFactorCreate, QualityFactorRead
 from goals_service.units import BIND_NAMES
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
-from styrkedjan_common.identity import Role
+from styrkedjan_common.identity import ALL_ROLES, Role
 from styrkedjan_common.org_units import OrgUnitsDep
 from styrkedjan_common.problems import problem_responses
 from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_signed_in
@@ -16,6 +16,8 @@ from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_
 router = APIRouter(prefix="/quality-factors", tags=["quality-factors"], route_class=PolicyRoute, dependencies=[BIND_NAMES])
 WRITERS = allow(Role.FORVALTNING, Role.ENHET)
 CONDITIONAL = problem_responses(404, 412, 428, 422)
+# Follow-up reads a board's or administration's quality factors with its own assertion to report them.
+FOLLOWUP_READERS = allow(*ALL_ROLES, services=("followup",))
 
 
 def _with_etag(read: QualityFactorRead, response: Response) -> QualityFactorRead:
@@ -29,7 +31,7 @@ async def _for_update(request: Request, session: SessionDep, caller: CallerDep, 
     return factor
 
 
-@router.get("", response_model=Page[QualityFactorRead], openapi_extra=allow_any_signed_in(), responses=problem_responses(422))
+@router.get("", response_model=Page[QualityFactorRead], openapi_extra=FOLLOWUP_READERS, responses=problem_responses(422))
 async def list_quality_factors(
     session: SessionDep,
     org_unit_id: uuid.UUID | None = None,

@@ -113,6 +113,7 @@ async def uses_of(session: AsyncSession, lineages: Lineages) -> Sequence[AnyRow]
             INDICATOR.c.name,
             INDICATOR.c.unit,
             INDICATOR.c.direction,
+            INDICATOR.c.gender_split,
         )
         .join(INDICATOR, INDICATOR.c.id == USE.c.indicator_id)
         .where(USE.c.goal_lineage_id.in_(lineages))
@@ -127,13 +128,17 @@ async def targets_of(session: AsyncSession, lineages: Lineages, year: int) -> di
     return {row.use_id: row.total for row in await session.execute(query)}
 
 
-async def latest_outcomes(session: AsyncSession, lineages: Lineages, up_to_year: int) -> Sequence[AnyRow]:
-    """The last two outcomes of each use up to the year, in no order; rank 1 is the latest.
-    A window function rather than a query per use; it runs the same on SQLite and PostgreSQL."""
+async def latest_outcomes(session: AsyncSession, lineages: Lineages, up_to_year: int, up_to_month: int = 12) -> Sequence[AnyRow]:
+    """The last two outcomes of each use of periods ending by the month of the year, in no order;
+    rank 1 is the latest. A window function rather than a query per use; it runs the same on
+    SQLite and PostgreSQL."""
     rank = func.row_number().over(partition_by=OUTCOME.c.use_id, order_by=(OUTCOME.c.year.desc(), OUTCOME.c.period_index.desc()))
     ranked = (
         select(OUTCOME.c.use_id, OUTCOME.c.period, OUTCOME.c.year, OUTCOME.c.total, OUTCOME.c.women, OUTCOME.c.men, rank.label("rank"))
-        .where(OUTCOME.c.year <= up_to_year, OUTCOME.c.use_id.in_(_uses_of(lineages)))
+        .where(
+            or_(OUTCOME.c.year < up_to_year, and_(OUTCOME.c.year == up_to_year, OUTCOME.c.period_index <= up_to_month)),
+            OUTCOME.c.use_id.in_(_uses_of(lineages)),
+        )
         .subquery()
     )
     return (await session.execute(select(ranked).where(ranked.c.rank <= OUTCOMES_PER_USE))).all()

@@ -27,6 +27,10 @@ async def get_thread(
     org_units: OrgUnitsDep,
     year: YearQuery,
     org_unit_id: Annotated[uuid.UUID | None, Query(description="Cut the thread to this org unit's goals and what is below them")] = None,
+    through_month: Annotated[
+        int | None,
+        Query(ge=1, le=12, description="Outcomes of periods ending up to this month of the year only (a follow-up's period end, e.g. 8)"),
+    ] = None,
 ) -> Response:
     """The thread (röd tråd) for a year: the vision in force → the municipal goals in force → the
     board goals contributing to each → the unit goals contributing to those → the activities
@@ -34,8 +38,11 @@ async def get_thread(
     the year, status and trend). Goals and activities the chain does not reach are under `unlinked`.
 
     Decided goals only (closed ones included and flagged): the thread is the municipality's
-    published chain, the same for every signed-in user; drafts are read in the goals API."""
-    thread = await service.read_thread(session, request.app.state.settings, year, org_unit_id)
+    published chain, the same for every signed-in user; drafts are read in the goals API.
+
+    With `through_month` the latest outcome is the latest of a period ending by that month of the
+    year: a follow-up at 31 August does not show an outcome of the autumn."""
+    thread = await service.read_thread(session, request.app.state.settings, year, org_unit_id, through_month)
     name_nodes(thread, org_units)
     return Response(service.to_json(thread), media_type="application/json")
 

@@ -48,6 +48,7 @@ class ThreadIndicator(BaseModel):
     name: str = Field(examples=["Andel elever med godkända betyg"])
     unit: str = Field(examples=["%"])
     direction: str = Field(examples=["HIGHER_IS_BETTER"])
+    gender_split: bool = Field(description="Outcomes are reported for women and men beside the total", examples=[True])
     org_unit_id: uuid.UUID
 
     @computed_field(description=UNIT_NAME)  # type: ignore[prop-decorator]

@@ -167,6 +167,7 @@ def _indicators_by_lineage(
                 "name": use.name,
                 "unit": use.unit,
                 "direction": use.direction,
+                "gender_split": use.gender_split,
                 "org_unit_id": use.org_unit_id,
                 "target": target,
                 "latest": _outcome(latest),
@@ -242,8 +243,11 @@ class _TreeBuilder:
         return sorted(self.graph.children.get(lineage, ()), key=lambda child: _level_order(self.graph.goals[child].level))
 
 
-async def read_thread(session: AsyncSession, settings: GoalsSettings, year: int, org_unit_id: uuid.UUID | None) -> Node:
-    """The thread for a year as a ThreadRead-shaped dict (see `to_json`)."""
+async def read_thread(
+    session: AsyncSession, settings: GoalsSettings, year: int, org_unit_id: uuid.UUID | None, through_month: int | None = None
+) -> Node:
+    """The thread for a year as a ThreadRead-shaped dict (see `to_json`); outcomes up to the end of
+    the year, or of `through_month` of it."""
     vision = await vision_repository.first_in_status(session, (Status.DECIDED,))
     periods = await repository.mandate_periods(session, (), year)
     graph = _Graph.of(await repository.goals_in_force(session, year), await repository.links_in_force(session, year))
@@ -256,7 +260,7 @@ async def read_thread(session: AsyncSession, settings: GoalsSettings, year: int,
         lineages = selected
     uses = await repository.uses_of(session, lineages)
     targets = await repository.targets_of(session, lineages, year)
-    outcomes = await repository.latest_outcomes(session, lineages, year)
+    outcomes = await repository.latest_outcomes(session, lineages, year, through_month or 12)
     builder = _TreeBuilder(
         graph,
         await repository.year_targets_in_force(session, year),
