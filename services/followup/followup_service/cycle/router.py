@@ -3,7 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
 
-from followup_service.cycle import calendar, repository, service, template
+from followup_service.cycle import ical, repository, service, template
 from followup_service.cycle.models import CycleStep, Occasion
 from followup_service.cycle.schemas import CycleRead, CycleStepRead, CycleStepUpdate, CycleTemplateRead, OccasionRead, OccasionUpdate
 from styrkedjan_common.db import SessionDep
@@ -85,7 +85,7 @@ async def get_cycle_calendar(year: YearPath, session: SessionDep) -> Response:
     if not steps:
         await service.read_cycle(session, year)  # the 404 naming the year
     occasions = await repository.occasions(session, year)
-    body = calendar.cycle_calendar(year, steps, occasions)
+    body = ical.cycle_calendar(year, steps, occasions)
     headers = {"Content-Disposition": f'inline; filename="arshjul-{year}.ics"'}
     return Response(content=body, media_type="text/calendar; charset=utf-8", headers=headers)
 

@@ -2,13 +2,14 @@
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from followup_service.levels import ReportLevel
 from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.schemas import InputModel, TrackedRead
+from styrkedjan_common.years import FIRST_YEAR, LAST_YEAR
 
 StepStatus = Literal["PLANNED", "IN_PROGRESS", "DONE"]
 # What a step shows: its status, or LATE when its planned end has passed and it is not done.
@@ -16,6 +17,8 @@ DisplayStatus = Literal["PLANNED", "IN_PROGRESS", "DONE", "LATE"]
 ResponsibleLevel = Literal["council", "executive_board", "board", "administration", "unit"]
 HEADING_KEY = r"^[a-z][a-z0-9_]*$"
 MAX_HEADINGS = 40
+# A date in a request lies within the years the API knows (styrkedjan_common.years).
+Day = Annotated[dt.date, Field(ge=dt.date(FIRST_YEAR, 1, 1), le=dt.date(LAST_YEAR, 12, 31))]
 
 
 # --- the template ----------------------------------------------------------------------------------
@@ -100,13 +103,13 @@ class OccasionRead(TrackedRead):
 class OccasionUpdate(InputModel):
     """Fields left out are unchanged. The whole list of headings is replaced when given."""
 
-    period_end: dt.date | None = None
+    period_end: Day | None = None
     statutory: bool | None = None
-    unit_deadline: dt.date | None = None
-    administration_deadline: dt.date | None = None
-    board_deadline: dt.date | None = None
-    executive_board_deadline: dt.date | None = None
-    council_deadline: dt.date | None = None
+    unit_deadline: Day | None = None
+    administration_deadline: Day | None = None
+    board_deadline: Day | None = None
+    executive_board_deadline: Day | None = None
+    council_deadline: Day | None = None
     headings: list[HeadingWrite] | None = Field(default=None, max_length=MAX_HEADINGS)
 
 
@@ -141,10 +144,10 @@ class CycleStepUpdate(InputModel):
     """Fields left out are unchanged. DONE records the day it was done (today unless `done_on`
     says otherwise); leaving DONE clears it."""
 
-    planned_start: dt.date | None = None
-    planned_end: dt.date | None = None
+    planned_start: Day | None = None
+    planned_end: Day | None = None
     status: StepStatus | None = None
-    done_on: dt.date | None = None
+    done_on: Day | None = None
     name_sv: str | None = Field(default=None, min_length=1, max_length=200)
     name_en: str | None = Field(default=None, max_length=200)
     question: str | None = Field(default=None, max_length=2000)
