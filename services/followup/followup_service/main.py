@@ -9,7 +9,9 @@ from followup_service.compilation.router import router as compilation_router
 from followup_service.cycle.router import router as cycle_router
 from followup_service.db import auditor
 from followup_service.dialogues.router import router as dialogues_router
+from followup_service.due.router import router as due_router
 from followup_service.reminders.router import router as reminders_router
+from followup_service.reminders.worker import outbox_worker
 from followup_service.reports.router import router as reports_router
 from followup_service.scale.router import router as scale_router
 from followup_service.settings import FollowupSettings, get_settings
@@ -25,7 +27,16 @@ def create_app(settings: FollowupSettings | None = None) -> FastAPI:
         title="Styrkedjan follow-up",
         description=DESCRIPTION,
         settings=settings,
-        routers=[cycle_router, scale_router, reports_router, compilation_router, dialogues_router, analyses_router, reminders_router],
+        routers=[
+            cycle_router,
+            scale_router,
+            reports_router,
+            compilation_router,
+            dialogues_router,
+            analyses_router,
+            reminders_router,
+            due_router,
+        ],
         auditor=auditor,
     )
     service_lifespan = app.router.lifespan_context
@@ -37,7 +48,9 @@ def create_app(settings: FollowupSettings | None = None) -> FastAPI:
         async with service_lifespan(app):
             app.state.callees = build_callees(settings, app.state.signer)
             try:
-                yield
+                # The outbox's SMTP worker runs beside the app when a server is configured.
+                async with outbox_worker(app, settings):
+                    yield
             finally:
                 if app.state.callees is not None:
                     await app.state.callees.close()

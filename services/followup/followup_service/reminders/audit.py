@@ -2,4 +2,7 @@
 
 from styrkedjan_common.audit import AuditReading
 
-READINGS: dict[str, AuditReading] = {}
+# A recipient's trail (who added or removed an address): read by its managers where their scope covers its unit.
+READINGS: dict[str, AuditReading] = {
+    "reminder_recipient": AuditReading("/reminder-recipients/{recipient_id}", unit="org_unit_id"),
+}

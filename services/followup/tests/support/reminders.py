@@ -1,14 +1,19 @@
 """The org units, recipients and outbox helpers the reminder, outbox and due tests share."""
 
 import uuid
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 from sqlalchemy import func, select
 
 from followup_service.db import AuditEvent
 from followup_service.reminders.models import OutboxMessage, ReminderRecipient
+from followup_service.settings import FollowupSettings
 from styrkedjan_common.org_units import OrgUnitType
-from styrkedjan_common.testing import org_unit
+from styrkedjan_common.testing import closed_port, org_unit
 
 API = "/api/followup/v1"
 COUNCIL = org_unit(OrgUnitType.COUNCIL, "Kommunfullmäktige (påminnelser)")
@@ -47,3 +52,39 @@ async def stored(app: Any) -> dict[str, int]:
             name: await session.scalar(select(func.count()).select_from(model)) or 0
             for name, model in (("recipients", ReminderRecipient), ("messages", OutboxMessage), ("audit", AuditEvent))
         }
+
+
+class Inbox:
+    """A real SMTP server (aiosmtpd) on a local port that keeps what it is given. It can be
+    stopped and started again on the same port: a server that is down, then back."""
+
+    def __init__(self) -> None:
+        self.port = closed_port()
+        self.received: list[Envelope] = []
+        self._controller: Controller | None = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
+        self.received.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def messages(self) -> list[EmailMessage]:
+        return [message_from_bytes(bytes(e.original_content or b""), policy=policy.default) for e in self.received]  # type: ignore[misc]
+
+    def message_ids(self) -> list[str]:
+        return [str(m["Message-ID"]) for m in self.messages()]
+
+
+def smtp_settings(app: Any, inbox: Inbox, **changes: Any) -> FollowupSettings:
+    """The suite's settings with SMTP pointed at the inbox (plain, no STARTTLS: a local test server)."""
+    settings: FollowupSettings = app.state.settings
+    smtp = {"smtp_host": "127.0.0.1", "smtp_port": inbox.port, "smtp_starttls": False, "smtp_from": "styrkedjan@kommun.example"}
+    return settings.model_copy(update=smtp | changes)
