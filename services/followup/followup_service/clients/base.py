@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
+import aiohttp
+import orjson
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from styrkedjan_common.clients import ServiceClient
+from styrkedjan_common.clients import CalleeRefused, CalleeUnavailable, ServiceClient
+from styrkedjan_common.identity import HEADER
 from styrkedjan_common.problems import ProblemError
 
 Model = TypeVar("Model")
@@ -43,6 +46,42 @@ class FollowupClient(ServiceClient):
         answer = await self.get_json(path, params)
         try:
             value: Model = TypeAdapter(model).validate_python(answer)
+        except ValidationError as exc:
+            raise CalleeAnswerInvalid(self.callee, _first_error(exc)) from exc
+        return value
+
+    async def read_or_none(self, model: type[Model] | Any, path: str, params: dict[str, Any] | None = None) -> Model | None:
+        """As `read`, None when the callee has no such thing (404): an annual statement not yet made, say."""
+        try:
+            return await self.read(model, path, params)
+        except CalleeRefused as refused:
+            if refused.callee_status == 404:
+                return None
+            raise
+
+    async def post(self, model: type[Model] | Any, path: str, body: Any, *, if_match: str | None = None) -> Model:
+        """POST a JSON body as this service and read the answer as `model`; a callee down, too slow or
+        refusing is the same 503, 504 or 502 problem naming it as on a read."""
+        headers = {HEADER: self.signer.assertion(self.callee), "accept": "application/json", "content-type": "application/json"}
+        if if_match is not None:
+            headers["if-match"] = if_match
+        try:
+            async with self._http().post(f"{self.base_url}{self.prefix}{path}", data=orjson.dumps(body), headers=headers) as response:
+                answer = await response.read()
+                status = response.status
+        except TimeoutError as exc:
+            raise CalleeUnavailable(f"the {self.callee} service did not answer in time", status=504) from exc
+        except aiohttp.ClientError as exc:
+            raise CalleeUnavailable(f"the {self.callee} service is unavailable", headers={"Retry-After": "5"}) from exc
+        try:
+            document = orjson.loads(answer)
+        except orjson.JSONDecodeError as exc:
+            raise CalleeRefused(self.callee, status, "the answer is not JSON") from exc
+        if status >= 400:
+            detail = document.get("detail") if isinstance(document, dict) else None
+            raise CalleeRefused(self.callee, status, str(detail or f"status {status}"))
+        try:
+            value: Model = TypeAdapter(model).validate_python(document)
         except ValidationError as exc:
             raise CalleeAnswerInvalid(self.callee, _first_error(exc)) from exc
         return value

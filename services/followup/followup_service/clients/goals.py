@@ -1,14 +1,17 @@
-"""The goals service as the follow-up report reads it: the thread for a year, the goals, and an
-indicator use's outcomes."""
+"""The goals service as the follow-up report reads it: the thread for a year up to a follow-up's
+period end, the goals, the indicator uses with their latest outcomes, the council's assignments
+and their reports, the quality factors and the core mission."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from followup_service.clients.base import CalleeAnswer, FollowupClient
 from styrkedjan_common.lifecycle import Status
+from styrkedjan_common.occasions import FollowupOccasion
 
 GoalLevel = Literal["MUNICIPAL", "BOARD", "UNIT"]
 
@@ -26,6 +29,7 @@ class ThreadIndicator(CalleeAnswer):
     indicator_id: uuid.UUID
     name: str
     unit: str
+    gender_split: bool = False
     target: Decimal | None
     latest: Outcome | None
     status: str
@@ -45,6 +49,7 @@ class ThreadGoal(CalleeAnswer):
     level: GoalLevel
     owner_org_unit_id: uuid.UUID
     title: str
+    perspective: str | None = None
     closed: bool
     indicators: list[ThreadIndicator]
     activities: list[ThreadActivity]
@@ -90,13 +95,76 @@ class IndicatorOutcome(CalleeAnswer):
     comment: str = ""
 
 
+class Assignment(CalleeAnswer):
+    """A council assignment (tilläggsuppdrag) given to a board for a year."""
+
+    id: uuid.UUID
+    board_org_unit_id: uuid.UUID
+    year: int
+    title: str
+    status: str
+
+
+class AssignmentReport(CalleeAnswer):
+    id: uuid.UUID
+    assignment_id: uuid.UUID
+    occasion: FollowupOccasion
+    status: str
+    text: str
+    reported_at: dt.datetime
+
+
+class LatestValue(CalleeAnswer):
+    period: str
+    total: Decimal | None
+    women: Decimal | None = None
+    men: Decimal | None = None
+    target: Decimal | None = None
+    status: str
+    trend: str
+
+
+class IndicatorUse(CalleeAnswer):
+    id: uuid.UUID
+    indicator_id: uuid.UUID
+    org_unit_id: uuid.UUID
+    goal_lineage_id: uuid.UUID | None
+    quality_factor_id: uuid.UUID | None
+    latest: LatestValue | None = None
+
+
+class KeyFigure(CalleeAnswer):
+    use_id: uuid.UUID
+    indicator_id: uuid.UUID
+    indicator_name: str
+    unit: str
+
+
+class QualityFactor(CalleeAnswer):
+    id: uuid.UUID
+    org_unit_id: uuid.UUID
+    name: str
+    description: str = ""
+    active: bool
+    key_figures: list[KeyFigure]
+
+
+class CoreMission(CalleeAnswer):
+    id: uuid.UUID
+    revision: int
+    status: Status
+    org_unit_id: uuid.UUID
+    idea_and_responsibilities: str
+
+
 class GoalsClient(FollowupClient):
     callee: ClassVar[str] = "goals"
     prefix: ClassVar[str] = "/api/goals/v1"
 
-    async def thread(self, year: int, org_unit_id: uuid.UUID | str | None = None) -> Thread:
-        """The thread of the year, the whole municipality's or cut to one org unit's goals."""
-        return await self.read(Thread, "/thread", {"year": year, "org_unit_id": org_unit_id})
+    async def thread(self, year: int, org_unit_id: uuid.UUID | str | None = None, *, through_month: int | None = None) -> Thread:
+        """The thread of the year, the whole municipality's or cut to one org unit's goals; with
+        `through_month` the outcomes of periods ending by that month of the year only."""
+        return await self.read(Thread, "/thread", {"year": year, "org_unit_id": org_unit_id, "through_month": through_month})
 
     async def goals(
         self,
@@ -114,3 +182,26 @@ class GoalsClient(FollowupClient):
     async def indicator_outcomes(self, use_id: uuid.UUID | str) -> list[IndicatorOutcome]:
         """The use's outcomes, oldest period first."""
         return await self.read_all(IndicatorOutcome, f"/indicator-uses/{use_id}/outcomes")
+
+    async def assignments(self, year: int, board_org_unit_id: uuid.UUID | str | None = None) -> list[Assignment]:
+        """The council's assignments of the year, of one board when given."""
+        return await self.read_all(Assignment, "/assignments", {"year": year, "board_org_unit_id": board_org_unit_id})
+
+    async def assignment_reports(
+        self, year: int, board_org_unit_id: uuid.UUID | str | None = None, occasion: FollowupOccasion | None = None
+    ) -> list[AssignmentReport]:
+        """The reports on the year's assignments (of one board, at one follow-up), oldest first."""
+        params = {"year": year, "board_org_unit_id": board_org_unit_id, "occasion": occasion.value if occasion else None}
+        return await self.read_all(AssignmentReport, "/assignments/reports", params)
+
+    async def quality_factors(self, org_unit_id: uuid.UUID | str) -> list[QualityFactor]:
+        """The org unit's active quality factors with their key figures."""
+        return await self.read_all(QualityFactor, "/quality-factors", {"org_unit_id": org_unit_id, "active": True})
+
+    async def indicator_uses(self, org_unit_id: uuid.UUID | str) -> list[IndicatorUse]:
+        """The indicators followed in the org unit, each with its latest outcome against its target."""
+        return await self.read_all(IndicatorUse, "/indicator-uses", {"org_unit_id": org_unit_id})
+
+    async def current_core_mission(self, org_unit_id: uuid.UUID | str) -> CoreMission | None:
+        """The decided core mission in force for the board or company, None without one."""
+        return await self.read_or_none(CoreMission, "/core-missions/current", {"org_unit_id": org_unit_id})

@@ -1,5 +1,6 @@
 """The internal-control service as the follow-up report reads it: the executive board's evaluation
-of a year and the boards' control plans."""
+of a year, the boards' control plans, their results, deviations with their actions, and the
+boards' follow-up reports of their plans."""
 
 from __future__ import annotations
 
@@ -9,6 +10,12 @@ from typing import ClassVar
 
 from followup_service.clients.base import CalleeAnswer, FollowupClient
 from styrkedjan_common.lifecycle import Status
+
+
+class DecisionRef(CalleeAnswer):
+    body: str
+    decision_date: dt.date
+    reference: str
 
 
 class BoardEvaluation(CalleeAnswer):
@@ -42,6 +49,46 @@ class ControlPlan(CalleeAnswer):
     year: int
     title: str
     late: bool
+    decision: DecisionRef | None = None
+
+
+class ControlResult(CalleeAnswer):
+    id: uuid.UUID
+    activity_id: uuid.UUID
+    plan_id: uuid.UUID
+    occasion: str
+    outcome: str
+    checked_on: dt.date
+    deviation_id: uuid.UUID | None
+
+
+class Action(CalleeAnswer):
+    id: uuid.UUID
+    description: str
+    owner: str
+    due_date: dt.date
+    status: str
+    overdue: bool
+
+
+class Deviation(CalleeAnswer):
+    id: uuid.UUID
+    result_id: uuid.UUID
+    area: str
+    occasion: str
+    description: str
+    status: str
+    actions: list[Action]
+
+
+class FollowupReport(CalleeAnswer):
+    id: uuid.UUID
+    revision: int
+    status: Status
+    board_org_unit_id: uuid.UUID
+    year: int
+    plan_id: uuid.UUID
+    decision: DecisionRef | None
 
 
 class InternalControlClient(FollowupClient):
@@ -59,3 +106,15 @@ class InternalControlClient(FollowupClient):
         `include_predecessors` also those of the boards it succeeded."""
         params = {"year": year, "board_org_unit_id": board_org_unit_id, "include_predecessors": include_predecessors}
         return await self.read_all(ControlPlan, "/control-plans", params)
+
+    async def results(self, year: int, board_org_unit_id: uuid.UUID | str) -> list[ControlResult]:
+        """The results recorded on the board's control plans of the year."""
+        return await self.read_all(ControlResult, "/results", {"year": year, "board_org_unit_id": board_org_unit_id})
+
+    async def deviations(self, year: int, board_org_unit_id: uuid.UUID | str) -> list[Deviation]:
+        """The deviations found in the board's controls of the year, each with its actions."""
+        return await self.read_all(Deviation, "/deviations", {"year": year, "board_org_unit_id": board_org_unit_id})
+
+    async def followup_reports(self, year: int, board_org_unit_id: uuid.UUID | str) -> list[FollowupReport]:
+        """The board's follow-up reports of its control plan of the year, every revision."""
+        return await self.read_all(FollowupReport, "/followup-reports", {"year": year, "board_org_unit_id": board_org_unit_id})

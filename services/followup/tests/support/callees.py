@@ -12,7 +12,8 @@ imported fixtures would be shadowed by the test functions' parameters of the sam
   module's next tests: give each test its own org units (`org_unit(...)`) or year.
 - `Callee.send(method, path, role, json, org_unit_id=, scope=, if_match=)` writes (or reads) as a
   person holding `role` (whole municipality unless `org_unit_id`/`scope` say otherwise) and
-  answers the JSON; `Callee.request(...)` answers the response itself (status, ETag). The helpers
+  answers the JSON; `Callee.request(...)` answers the response itself (status, ETag); `headers=` adds
+  any other header (If-None-Match: * to create what a PUT creates). The helpers
   below set up what a report reads: `indicator`, `decided_goal` (draft → proposed → decided with an
   indicator use), `mandate_period`, `target`, `outcome`, `forecast`.
 - `live_callees` (function scope): the follow-up `app` fixture's `app.state.callees` points at the
@@ -93,10 +94,12 @@ internal_control_database = _database("followup_ic", INTERNAL_CONTROL_MIGRATIONS
 
 
 class Callee:
-    """A callee app served over HTTP, and a person's requests to it (to set up what is read)."""
+    """A callee app served over HTTP, and a person's requests to it (to set up what is read).
+    `app` is the app itself, for the callee's own test support that writes rows straight to its
+    database (a decided budget: services.budget.tests.support.allocations.add_budget(callee.app, ...))."""
 
-    def __init__(self, url: str, audience: str, api: str) -> None:
-        self.url, self.audience, self.api = url, audience, api
+    def __init__(self, url: str, audience: str, api: str, app: Any = None) -> None:
+        self.url, self.audience, self.api, self.app = url, audience, api, app
 
     async def request(
         self,
@@ -109,8 +112,9 @@ class Callee:
         scope: list[str] | str | None = ALL_UNITS,
         if_match: str | None = None,
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        headers = assertion_headers(GATEWAY, self.audience, principal(role, org_unit_id, scope))
+        headers = assertion_headers(GATEWAY, self.audience, principal(role, org_unit_id, scope)) | (headers or {})
         if if_match is not None:
             headers["If-Match"] = if_match
         async with httpx.AsyncClient(base_url=self.url) as http:
@@ -127,7 +131,7 @@ async def _serve(create: Any, settings: Any, audience: str, api: str) -> AsyncIt
     app = create(settings)
     app.state.directory_source = ORGANISATION
     async with running(app), served(app) as url:
-        yield Callee(url, audience, api)
+        yield Callee(url, audience, api, app)
 
 
 @pytest.fixture(scope="module")
