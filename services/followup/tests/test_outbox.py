@@ -91,3 +91,12 @@ async def test_a_key_longer_than_the_column_is_kept_apart_from_another_with_the_
 
     keys = [m.key for m in await outbox(app)]
     assert len(keys) == 2 and len(set(keys)) == 2 and all(len(k) <= 300 for k in keys)
+
+
+async def test_a_subject_is_kept_on_one_line_as_a_mail_header_must_be(app: Any) -> None:
+    await add_recipient(app, UNIT, "rektor@fagersta.example")
+
+    await tell(app, UNIT, subject="Returned\r\nBcc: everyone@kommun.example")
+
+    [message] = await outbox(app)
+    assert message.subject == "Returned Bcc: everyone@kommun.example"

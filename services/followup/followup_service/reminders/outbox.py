@@ -37,6 +37,11 @@ def stored_key(key: str) -> str:
     return f"{key[: KEY_LENGTH - len(digest) - 1]}#{digest}"
 
 
+def one_line(text: str) -> str:
+    """A subject becomes a mail header: a line break in it would end the header (or start another)."""
+    return " ".join(text.split())
+
+
 async def recipients_of(session: AsyncSession, org_unit_id: uuid.UUID) -> list[str]:
     """The addresses of the org unit's reminders, or of its nearest ancestor that has some."""
     unit_id: uuid.UUID | None = org_unit_id
@@ -66,7 +71,7 @@ async def notify(session: AsyncSession, *, org_unit_id: uuid.UUID, key: str, sub
             "id": new_id(),
             "key": stored_key(key),
             "recipient": email,
-            "subject": subject[:SUBJECT_LENGTH],
+            "subject": one_line(subject)[:SUBJECT_LENGTH],
             "body": body,
             "created_at": now,
             "status": OutboxStatus.PENDING.value,

@@ -1,5 +1,6 @@
 """The org units, recipients and outbox helpers the reminder, outbox and due tests share."""
 
+import datetime as dt
 import uuid
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -9,9 +10,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 from sqlalchemy import func, select
 
+from followup_service.cycle.models import CycleStep, Occasion
 from followup_service.db import AuditEvent
+from followup_service.dialogues.models import Dialogue
 from followup_service.reminders.models import OutboxMessage, ReminderRecipient
+from followup_service.reports.models import Report
 from followup_service.settings import FollowupSettings
+from styrkedjan_common.db import utcnow
 from styrkedjan_common.org_units import OrgUnitType
 from styrkedjan_common.testing import closed_port, org_unit
 
@@ -88,3 +93,95 @@ def smtp_settings(app: Any, inbox: Inbox, **changes: Any) -> FollowupSettings:
     settings: FollowupSettings = app.state.settings
     smtp = {"smtp_host": "127.0.0.1", "smtp_port": inbox.port, "smtp_starttls": False, "smtp_from": "styrkedjan@kommun.example"}
     return settings.model_copy(update=smtp | changes)
+
+
+# --- what is due: occasions, reports, dialogues and cycle steps stored as their parts store them ---
+
+CLOSED_BEFORE = org_unit(
+    OrgUnitType.UNIT, "Nedlagd fritidsgård", parent=ADMINISTRATION, valid_from=dt.date(2000, 1, 1), valid_to=dt.date(2001, 1, 1)
+)
+
+
+async def add_occasion_due(app: Any, kind: str, *, unit_in: int, period_end_ago: int = 60) -> Occasion:
+    """An occasion of this year whose unit deadline is `unit_in` days from today (negative: passed);
+    each level above has its deadline five days after the one below, the council's twenty."""
+    today = utcnow().date()
+    unit_deadline = today + dt.timedelta(days=unit_in)
+    occasion = Occasion(
+        year=today.year,
+        kind=kind,
+        period_end=today - dt.timedelta(days=period_end_ago),
+        statutory=kind == "INTERIM",
+        unit_deadline=unit_deadline,
+        administration_deadline=unit_deadline + dt.timedelta(days=5),
+        board_deadline=unit_deadline + dt.timedelta(days=10),
+        executive_board_deadline=unit_deadline + dt.timedelta(days=15),
+        council_deadline=unit_deadline + dt.timedelta(days=20),
+        headings=[],
+        created_by="test",
+        updated_by="test",
+    )
+    async with app.state.sessionmaker() as session, session.begin():
+        session.add(occasion)
+    return occasion
+
+
+async def add_report(
+    app: Any, occasion: Occasion, unit: str, level: str, status: str, *, revision: int = 1, returned_comment: str | None = None
+) -> uuid.UUID:
+    report = Report(
+        occasion_id=occasion.id,
+        year=occasion.year,
+        occasion=occasion.kind,
+        org_unit_id=uuid.UUID(unit),
+        level=level,
+        status=status,
+        revision=revision,
+        returned_comment=returned_comment,
+        created_by="test",
+        updated_by="test",
+    )
+    async with app.state.sessionmaker() as session, session.begin():
+        session.add(report)
+    return report.id
+
+
+async def add_dialogue(
+    app: Any, unit: str, title: str, *, planned_in: int, status: str = "PLANNED", held_ago: int | None = None
+) -> uuid.UUID:
+    today = utcnow().date()
+    dialogue = Dialogue(
+        year=today.year,
+        kind="FOLLOWUP",
+        org_unit_id=uuid.UUID(unit),
+        title=title,
+        planned_date=today + dt.timedelta(days=planned_in),
+        held_date=None if held_ago is None else today - dt.timedelta(days=held_ago),
+        status=status,
+        created_by="test",
+        updated_by="test",
+    )
+    async with app.state.sessionmaker() as session, session.begin():
+        session.add(dialogue)
+    return dialogue.id
+
+
+async def add_step(
+    app: Any, number: int, name: str, level: str, *, started_ago: int, ends_in: int, status: str = "PLANNED", conditional: bool = False
+) -> uuid.UUID:
+    today = utcnow().date()
+    step = CycleStep(
+        year=today.year,
+        number=number,
+        name_sv=name,
+        responsible_level=level,
+        conditional=conditional,
+        planned_start=today - dt.timedelta(days=started_ago),
+        planned_end=today + dt.timedelta(days=ends_in),
+        status=status,
+        created_by="test",
+        updated_by="test",
+    )
+    async with app.state.sessionmaker() as session, session.begin():
+        session.add(step)
+    return step.id
