@@ -391,6 +391,8 @@ async def followed_up(client: Any, app: Any, as_role: Any) -> list[str]:
         "/assignments",
         f"/assignments/{assignment.json()['id']}",
         f"/assignments/{assignment.json()['id']}/reports",
+        "/assignments/reports?year=2027&occasion=INTERIM",
+        f"/quality-factors?org_unit_id={BOARD}",
         "/activities",
         "/core-missions",
         f"/core-missions/current?org_unit_id={BOARD}",
@@ -411,9 +413,7 @@ async def test_a_service_the_operations_do_not_declare_is_refused(client, app, a
         assert_problem(response, 403)
 
 
-@pytest.mark.parametrize(
-    "path", ["/indicators", "/visions", "/mandate-periods", "/quality-factors", "/focus-areas", "/audit-events"], ids=str
-)
+@pytest.mark.parametrize("path", ["/indicators", "/visions", "/mandate-periods", "/focus-areas", "/audit-events"], ids=str)
 async def test_follow_up_reads_only_the_operations_that_declare_it(client, path):
     assert_problem(await client.get(f"{API}{path}", headers=service_headers("followup", "goals")), 403)
 
