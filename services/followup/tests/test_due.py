@@ -180,7 +180,9 @@ async def test_cycle_steps_under_way_are_followed_by_the_council_in_full_and_by_
     ]
     assert [i["subject_id"] for i in board if i["kind"] == "CYCLE_STEP"] == [str(late), str(boards)]
     assert [i["subject_id"] for i in head if i["kind"] == "CYCLE_STEP"] == [str(units)]
-    assert council[0]["org_unit_id"] is None and "Planeringsförutsättningar" in council[0]["what"]
+    step = next(i for i in council if i["subject_id"] == str(late))
+    assert step["org_unit_id"] is None and "Planeringsförutsättningar" in step["what"]
+    assert step["link"] == f"{API}/cycles/{utcnow().year}/steps/7"
 
 
 async def test_the_auditors_follow_everything(client: httpx.AsyncClient, as_role: Any, app: Any) -> None:

@@ -2,7 +2,7 @@
 evaluate, and the annual cycle's steps under way, each for those who act on it.
 
 The org units come from the replica of the directory, the level each reports at from its type
-(levels.report_level), the deadline from the occasion's column for that level. A report counts as
+(levels.report_level), the deadline from the occasion (cycle.service.deadline_of). A report counts as
 handed in once a revision of it is submitted (units, administrations) or decided; an amendment
 after that has no deadline of its own.
 """
@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup_service.cycle.models import Occasion
+from followup_service.cycle.service import deadline_of
 from followup_service.due import repository
 from followup_service.levels import ReportLevel, report_level
 from styrkedjan_common.identity import Principal, Role
@@ -122,17 +123,6 @@ class Everyone:
 
     def follows_step(self, responsible_level: str) -> bool:
         return True
-
-
-def deadline_of(occasion: Occasion, level: ReportLevel) -> dt.date:
-    """When a report of the level is to be handed in at the occasion (the municipal report's is
-    the executive board's proposal to the council)."""
-    return {
-        ReportLevel.UNIT: occasion.unit_deadline,
-        ReportLevel.ADMINISTRATION: occasion.administration_deadline,
-        ReportLevel.BOARD: occasion.board_deadline,
-        ReportLevel.MUNICIPAL: occasion.executive_board_deadline,
-    }[level]
 
 
 def decision_deadline_of(occasion: Occasion, level: ReportLevel) -> dt.date:
@@ -251,7 +241,9 @@ async def _steps_due(session: AsyncSession, audience: Audience, today: dt.date) 
             continue
         late = row.planned_end < today
         what = f"annual cycle {row.year}, step {row.number}: {row.name_sv} ({'late' if late else 'in progress'})"
-        items.append(Due(DueKind.CYCLE_STEP, None, what, row.planned_end, late, f"{API}/cycles/{row.year}/steps/{row.id}", None, row.id))
+        items.append(
+            Due(DueKind.CYCLE_STEP, None, what, row.planned_end, late, f"{API}/cycles/{row.year}/steps/{row.number}", None, row.id)
+        )
     return items
 
 
