@@ -314,3 +314,9 @@ async def test_without_smtp_nothing_is_sent_and_the_outbox_still_fills(
 @pytest.mark.parametrize("role", [Role.FULLMAKTIGE, Role.NAMND, Role.REVISOR])
 async def test_the_outbox_is_read_by_admin_only(client: httpx.AsyncClient, as_role: Any, role: Role) -> None:
     assert_problem(await client.get(f"{API}/outbox", headers=as_role(role)), 403, type_="role-not-allowed")
+
+
+async def test_the_outbox_is_read_with_the_whole_municipality_in_scope(client: httpx.AsyncClient, as_role: Any) -> None:
+    response = await client.get(f"{API}/outbox", headers=as_role(Role.ADMIN, BOARD, [BOARD]))
+
+    assert_problem(response, 403, "whole municipality")

@@ -16,7 +16,8 @@ from followup_service.settings import FollowupSettings
 def message_id(message: OutboxMessage, sender: str) -> str:
     """The same Message-ID whenever the message is sent: should a send be repeated after a crash
     between the server's acceptance and our record of it, mail systems see one message."""
-    domain = sender.rpartition("@")[2] or "styrkedjan.invalid"
+    # The sender may carry a display name: "Styrkedjan <noreply@kommun.example>".
+    domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "styrkedjan.invalid"
     return f"<{message.id}@{domain}>"
 
 
