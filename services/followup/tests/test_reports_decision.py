@@ -8,7 +8,6 @@ from services.followup.tests.support.reports import (
     BOARD,
     GOAL,
     add_occasion,
-    callees,  # noqa: F401  (the fixture the tests use)
     create_report,
     stored,
     with_live_goals,
@@ -16,10 +15,12 @@ from services.followup.tests.support.reports import (
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import assert_problem
 
+pytest_plugins = ("services.followup.tests.support.callees",)
+
 DECISION = {"body": "Barn- och utbildningsnämnden", "decision_date": "2027-09-20", "reference": "BUN § 71/2027"}
 
 
-@pytest.mark.usefixtures("callees")
+@pytest.mark.usefixtures("live_callees")
 async def test_a_board_decides_and_the_document_reads_back_identical_without_the_other_services(client, app, as_role):
     occasion_id = await add_occasion(app, "FORECAST")
     report = (await create_report(client, as_role(Role.NAMND), occasion_id, BOARD)).json()
@@ -64,7 +65,7 @@ async def test_a_refresh_without_the_other_services_is_a_503_and_stores_nothing(
         app.state.callees = saved
 
 
-@pytest.mark.usefixtures("callees")
+@pytest.mark.usefixtures("live_callees")
 async def test_a_change_after_the_decision_is_a_new_revision_that_archives_the_old_when_decided(client, app, as_role):
     occasion_id = await add_occasion(app, "FORECAST")
     report = (await create_report(client, as_role(Role.NAMND), occasion_id, BOARD)).json()

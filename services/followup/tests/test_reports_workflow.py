@@ -11,7 +11,6 @@ from services.followup.tests.support.reports import (
     GOAL,
     UNIT,
     add_occasion,
-    callees,  # noqa: F401  (the fixture the tests use)
     create_report,
     stored,
     with_live_goals,
@@ -19,7 +18,9 @@ from services.followup.tests.support.reports import (
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import assert_problem
 
-pytestmark = pytest.mark.usefixtures("callees")
+pytest_plugins = ("services.followup.tests.support.callees",)
+
+pytestmark = pytest.mark.usefixtures("live_callees")
 UNIT_HEADERS = (Role.ENHET, UNIT, [UNIT])
 
 

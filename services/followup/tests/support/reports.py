@@ -4,17 +4,13 @@ import datetime as dt
 import uuid
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
-from followup_service.clients import BudgetClient, GoalsClient, InternalControlClient
-from followup_service.clients.callees import Callees
 from followup_service.cycle.models import Occasion
 from followup_service.db import AuditEvent
 from followup_service.reports.models import GoalAssessment, Report, ReportSection
-from styrkedjan_common.identity import ServiceSigner
 from styrkedjan_common.org_units import OrgUnitType
-from styrkedjan_common.testing import SERVICE_KEYS, closed_port, org_unit
+from styrkedjan_common.testing import org_unit
 
 YEAR = 2027
 API = "/api/followup/v1"
@@ -76,16 +72,3 @@ async def with_live_goals(app: Any, report_id: str, *goal_ids: str) -> None:
         assert report is not None
         goals = [{"goal_id": g, "title": f"Mål {i}", "indicators": [], "contributing_goal_ids": []} for i, g in enumerate(goal_ids)]
         report.live = {"goals": goals, "economy": None, "assignments": [], "internal_control": None, "quality_factors": []}
-
-
-@pytest.fixture
-def callees(app):
-    """Clients of the other services (none of them is read while the report's sources answer empty)."""
-    signer = ServiceSigner(SERVICE_KEYS["followup"].private_pem, "followup")
-    url = f"http://127.0.0.1:{closed_port()}"
-    saved = getattr(app.state, "callees", None)
-    app.state.callees = Callees(
-        goals=GoalsClient(url, signer), budget=BudgetClient(url, signer), internal_control=InternalControlClient(url, signer)
-    )
-    yield app.state.callees
-    app.state.callees = saved
