@@ -2,4 +2,5 @@
 
 from styrkedjan_common.audit import AuditReading
 
-READINGS: dict[str, AuditReading] = {}
+# A missing record names a board of the compilation, which its readers see whole.
+READINGS: dict[str, AuditReading] = {"missing_report": AuditReading("/occasions/{occasion_id}/compilation")}

@@ -169,7 +169,7 @@ def _unfreeze(report: Report) -> None:
 async def _report_reallocations_and_notify(session: AsyncSession, callees: CalleesOf, org_units: OrgUnitReplica, report: Report) -> None:
     """A decided board report has reported its reallocations; the executive board hears of it."""
     reallocations = ((report.live or {}).get("economy") or {}).get("reallocations", [])
-    await gather.mark_reallocations_reported(callees(), [str(r["id"]) for r in reallocations])
+    await gather.mark_reallocations_reported(callees(), [str(r["id"]) for r in reallocations], occasion=FollowupOccasion(report.occasion))
     unit = org_units.units.get(str(report.org_unit_id))
     receiver = unit.parent_id if unit is not None and unit.parent_id else str(report.org_unit_id)
     name = org_units.name_of(report.org_unit_id)
