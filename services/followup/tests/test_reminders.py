@@ -288,6 +288,7 @@ async def test_the_app_sends_the_outbox_while_smtp_is_configured(app: Any, datab
             if inbox.received:
                 break
             await asyncio.sleep(0.025)
+    # Stopping the app let the pass under way record what the server accepted.
 
     assert len(inbox.received) == 1
     assert [m.status for m in await outbox(app)] == ["SENT"]

@@ -113,10 +113,14 @@ async def deliver_due(
 
 
 async def _run(
-    sessionmaker: async_sessionmaker[AsyncSession], org_units: OrgUnitReplica, settings: FollowupSettings, mailer: Mailer
+    sessionmaker: async_sessionmaker[AsyncSession],
+    org_units: OrgUnitReplica,
+    settings: FollowupSettings,
+    mailer: Mailer,
+    stop: asyncio.Event,
 ) -> None:
     reminded_on: dt.date | None = None
-    while True:
+    while not stop.is_set():
         try:
             today = utcnow().date()
             if reminded_on != today:
@@ -126,19 +130,26 @@ async def _run(
             await deliver_due(sessionmaker, settings, mailer)
         except Exception as exc:  # the database away, say: try again at the next interval
             log.warning("outbox_worker_pass_failed", error=_error_text(exc))
-        await asyncio.sleep(settings.smtp_send_interval_seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=settings.smtp_send_interval_seconds)
 
 
 @asynccontextmanager
 async def outbox_worker(app: Any, settings: FollowupSettings) -> AsyncIterator[None]:
-    """Runs the worker beside the app while SMTP is configured; without it the outbox only fills."""
+    """Runs the worker beside the app while SMTP is configured; without it the outbox only fills.
+    At shutdown the pass under way finishes first (each send is bounded by the SMTP timeout): a
+    message the server accepted is recorded as sent, not left to be sent again after its lease."""
     if not settings.smtp_enabled:
         yield
         return
-    task = asyncio.create_task(_run(app.state.sessionmaker, app.state.org_units, settings, SmtpMailer(settings)), name="outbox-worker")
+    stop = asyncio.Event()
+    mailer = SmtpMailer(settings)
+    task = asyncio.create_task(_run(app.state.sessionmaker, app.state.org_units, settings, mailer, stop), name="outbox-worker")
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        try:
+            await asyncio.wait_for(task, timeout=settings.smtp_timeout_seconds * 2)
+        except TimeoutError:  # wait_for cancelled it: the lease brings its messages back later
+            log.warning("outbox_worker_stopped_mid_pass")
