@@ -19,14 +19,14 @@ async def _draft(client, app, as_role):
 
 async def test_a_goal_in_force_is_assessed_with_its_analysis(client, app, as_role):
     report_id, tag = await _draft(client, app, as_role)
-    body = {"level_code": "PARTLY_FULFILLED", "analysis": "Två av tre indikatorer når målvärdet."}
+    body = {"level_code": "DELVIS_UPPFYLLT", "analysis": "Två av tre indikatorer når målvärdet."}
     response = await client.put(f"{API}/reports/{report_id}/assessments/{GOAL}", json=body, headers=as_role(Role.NAMND) | {"If-Match": tag})
     assert response.status_code == 200, response.text
     [assessment] = response.json()["assessments"]
-    assert (assessment["goal_id"], assessment["kind"], assessment["level_code"]) == (GOAL, "FORECAST_YEAR_END", "PARTLY_FULFILLED")
+    assert (assessment["goal_id"], assessment["kind"], assessment["level_code"]) == (GOAL, "FORECAST_YEAR_END", "DELVIS_UPPFYLLT")
     assert response.headers["ETag"] != tag
     # The preview shows the assessment beside the goal.
-    assert response.json()["preview"]["goals"][0]["assessment"]["level_code"] == "PARTLY_FULFILLED"
+    assert response.json()["preview"]["goals"][0]["assessment"]["level_code"] == "DELVIS_UPPFYLLT"
 
     deleted = await client.delete(
         f"{API}/reports/{report_id}/assessments/{GOAL}", headers=as_role(Role.NAMND) | {"If-Match": response.headers["ETag"]}
@@ -40,15 +40,13 @@ async def test_an_assessment_is_refused_off_the_scale_without_reason_or_outside_
     before = await stored(app)
     off_scale = await client.put(f"{API}/reports/{report_id}/assessments/{GOAL}", json={"level_code": "EXCELLENT"}, headers=headers)
     assert_problem(off_scale, 422, "not on the assessment scale")
-    no_reason = await client.put(f"{API}/reports/{report_id}/assessments/{GOAL}", json={"level_code": "NOT_ASSESSED"}, headers=headers)
+    no_reason = await client.put(f"{API}/reports/{report_id}/assessments/{GOAL}", json={"level_code": "EJ_BEDOMT"}, headers=headers)
     assert_problem(no_reason, 422, "needs a reason")
-    other_goal = await client.put(
-        f"{API}/reports/{report_id}/assessments/{uuid.uuid4()}", json={"level_code": "FULFILLED"}, headers=headers
-    )
+    other_goal = await client.put(f"{API}/reports/{report_id}/assessments/{uuid.uuid4()}", json={"level_code": "UPPFYLLT"}, headers=headers)
     assert_problem(other_goal, 404, "not among the goals in force")
     assert await stored(app) == before
 
-    with_reason = {"level_code": "NOT_ASSESSED", "not_assessed_reason": "Mätningen görs först i december."}
+    with_reason = {"level_code": "EJ_BEDOMT", "not_assessed_reason": "Mätningen görs först i december."}
     assert (await client.put(f"{API}/reports/{report_id}/assessments/{GOAL}", json=with_reason, headers=headers)).status_code == 200
 
 
@@ -71,7 +69,7 @@ async def test_sections_are_written_under_the_occasions_headings(client, app, as
 async def test_edits_need_the_current_version_and_scope(client, app, as_role):
     report_id, tag = await _draft(client, app, as_role)
     before = await stored(app)
-    body = {"level_code": "FULFILLED", "analysis": "Uppnått."}
+    body = {"level_code": "UPPFYLLT", "analysis": "Uppnått."}
     path = f"{API}/reports/{report_id}/assessments/{GOAL}"
     assert_problem(await client.put(path, json=body, headers=as_role(Role.NAMND)), 428)
     assert_problem(await client.put(path, json=body, headers=as_role(Role.NAMND) | {"If-Match": '"stale"'}), 412)

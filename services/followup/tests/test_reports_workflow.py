@@ -30,7 +30,7 @@ async def _assessed_unit_report(client, app, as_role):
     await with_live_goals(app, report["id"], GOAL)
     path = f"{API}/reports/{report['id']}"
     tag = (await client.get(path, headers=as_role(*UNIT_HEADERS))).headers["ETag"]
-    body = {"level_code": "FULFILLED", "analysis": "Målet nås."}
+    body = {"level_code": "UPPFYLLT", "analysis": "Målet nås."}
     tag = (await client.put(f"{path}/assessments/{GOAL}", json=body, headers=as_role(*UNIT_HEADERS) | {"If-Match": tag})).headers["ETag"]
     return path, tag
 
