@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup_service.cycle.models import Occasion
+from followup_service.cycle.service import deadline_of, get_occasion
 from followup_service.db import auditor
 from followup_service.levels import ReportLevel, report_level
 from followup_service.reports import document, repository
@@ -32,16 +33,6 @@ OPEN_STATUSES = (ReportStatus.DRAFT.value, ReportStatus.SUBMITTED.value, ReportS
 PUBLISHED = (ReportStatus.DECIDED.value, ReportStatus.ARCHIVED.value)
 
 
-def deadline_of(occasion: Occasion, level: ReportLevel) -> dt.date:
-    """The level's deadline at the occasion (the municipal report's is the executive board's proposal)."""
-    return {
-        ReportLevel.UNIT: occasion.unit_deadline,
-        ReportLevel.ADMINISTRATION: occasion.administration_deadline,
-        ReportLevel.BOARD: occasion.board_deadline,
-        ReportLevel.MUNICIPAL: occasion.executive_board_deadline,
-    }[level]
-
-
 def _handed_in_on(report: Report) -> dt.date | None:
     if report.level in (ReportLevel.UNIT, ReportLevel.ADMINISTRATION) and report.submitted_at is not None:
         return report.submitted_at.date()
@@ -53,11 +44,8 @@ def is_late(deadline: dt.date, handed_in: dt.date | None, today: dt.date) -> boo
     return (handed_in or today) > deadline
 
 
-async def _occasion(session: AsyncSession, occasion_id: uuid.UUID, pointer: str = "#/occasion_id") -> Occasion:
-    occasion = await repository.find_occasion(session, occasion_id)
-    if occasion is None:
-        raise NotFound(f"no follow-up occasion {occasion_id}")
-    return occasion
+async def _occasion(session: AsyncSession, occasion_id: uuid.UUID) -> Occasion:
+    return await get_occasion(session, occasion_id)
 
 
 async def get_readable(session: AsyncSession, principal: Principal, report_id: uuid.UUID) -> Report:
