@@ -32,6 +32,7 @@ from tests.deploy.support import (
 
 _DEV_ISSUER_OFF = "the development issuer is off"
 _FILE_INSTEAD = "given as a file (the _FILE variant) from a mounted secret or config"
+_SMTP_OFF = "reminders by e-mail are off until an operator names an SMTP server, and with it the password from a secret"
 _FOLDER_INSTEAD = "given as a folder of <service>.pem files (the _DIR variant) from a mounted config"
 # The keys every deployment gives as files: the services' own keys and the services' public keys.
 _KEY_FILES = {
@@ -49,6 +50,7 @@ DELIBERATELY_DEFAULTED: dict[str, dict[str, str]] = {
         "GATEWAY_DEV_TOKEN_TTL_SECONDS": _DEV_ISSUER_OFF,
         **{f"{s.prefix}_ASSERTION_PUBLIC_KEYS": _FILE_INSTEAD for s in SERVICES},
         **_KEY_FILES,
+        "FOLLOWUP_SMTP_PASSWORD": _SMTP_OFF,
     },
     "production": {
         "GATEWAY_ASSERTION_PRIVATE_KEY": _FILE_INSTEAD,
@@ -58,12 +60,14 @@ DELIBERATELY_DEFAULTED: dict[str, dict[str, str]] = {
         "GATEWAY_DEV_TOKEN_TTL_SECONDS": _DEV_ISSUER_OFF,
         **{f"{s.prefix}_ASSERTION_PUBLIC_KEYS": _FILE_INSTEAD for s in SERVICES},
         **_KEY_FILES,
+        "FOLLOWUP_SMTP_PASSWORD": _SMTP_OFF,
     },
     "development": {
         "GATEWAY_ASSERTION_PRIVATE_KEY": _FILE_INSTEAD,
         "GATEWAY_DEV_ISSUER_PRIVATE_KEY": _FILE_INSTEAD,
         **{f"{s.prefix}_ASSERTION_PUBLIC_KEYS": _FILE_INSTEAD for s in SERVICES},
         **_KEY_FILES,
+        "FOLLOWUP_SMTP_PASSWORD": _SMTP_OFF,
     },
 }
 
