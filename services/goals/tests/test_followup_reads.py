@@ -14,7 +14,11 @@ from styrkedjan_common.testing import assert_problem, org_unit, service_headers
 API = "/api/goals/v1"
 BOARD = uuid.UUID(org_unit(OrgUnitType.BOARD, "Socialnämnden (uppföljning)"))
 OTHER_BOARD = uuid.UUID(org_unit(OrgUnitType.BOARD, "Tekniska nämnden (uppföljning)"))
-FOLLOWUP = service_headers("followup", "goals")
+
+
+def followup() -> dict[str, str]:
+    """The follow-up service's own assertion, made afresh: it lives a minute."""
+    return service_headers("followup", "goals")
 
 
 @pytest.fixture
@@ -41,20 +45,22 @@ def indicator_of(thread: dict) -> dict:
 
 
 async def test_the_thread_up_to_a_period_end_shows_the_latest_outcome_known_then(client, board_goal):
-    at_interim = await client.get(f"{API}/thread", params={"year": 2027, "org_unit_id": str(BOARD), "through_month": 8}, headers=FOLLOWUP)
+    at_interim = await client.get(f"{API}/thread", params={"year": 2027, "org_unit_id": str(BOARD), "through_month": 8}, headers=followup())
     assert at_interim.status_code == 200, at_interim.text
     indicator = indicator_of(at_interim.json())
     assert indicator["latest"] == {"period": "2027-T2", "year": 2027, "total": "75", "women": "77", "men": "73"}
     assert (indicator["gender_split"], indicator["target"], indicator["trend"]) == (True, "80", "IMPROVING")
-    whole_year = await client.get(f"{API}/thread", params={"year": 2027, "org_unit_id": str(BOARD)}, headers=FOLLOWUP)
+    whole_year = await client.get(f"{API}/thread", params={"year": 2027, "org_unit_id": str(BOARD)}, headers=followup())
     assert indicator_of(whole_year.json())["latest"]["period"] == "2027-T3"
-    at_forecast = await client.get(f"{API}/thread", params={"year": 2027, "org_unit_id": str(BOARD), "through_month": 4}, headers=FOLLOWUP)
+    at_forecast = await client.get(
+        f"{API}/thread", params={"year": 2027, "org_unit_id": str(BOARD), "through_month": 4}, headers=followup()
+    )
     assert indicator_of(at_forecast.json())["latest"]["period"] == "2027-T1"
 
 
 @pytest.mark.parametrize("month", ["0", "13", "augusti"])
 async def test_a_period_end_month_outside_the_year_is_refused(client, month):
-    response = await client.get(f"{API}/thread", params={"year": 2027, "through_month": month}, headers=FOLLOWUP)
+    response = await client.get(f"{API}/thread", params={"year": 2027, "through_month": month}, headers=followup())
     assert_problem(response, 422)
 
 
@@ -72,28 +78,28 @@ async def test_every_report_on_a_years_assignments_is_read_at_once(client, as_ro
             assert (await client.post(f"{API}/assignments/{ids[board]}/reports", json=report, headers=reporter)).status_code == 201
 
     params = {"year": 2027, "board_org_unit_id": str(BOARD), "occasion": "INTERIM"}
-    response = await client.get(f"{API}/assignments/reports", params=params, headers=FOLLOWUP)
+    response = await client.get(f"{API}/assignments/reports", params=params, headers=followup())
     assert response.status_code == 200, response.text
     assert [(r["assignment_id"], r["occasion"], r["text"]) for r in response.json()["items"]] == [
         (ids[BOARD], "INTERIM", "Pågår enligt plan")
     ]
-    everyone = await client.get(f"{API}/assignments/reports", params={"year": 2027, "limit": 1}, headers=FOLLOWUP)
+    everyone = await client.get(f"{API}/assignments/reports", params={"year": 2027, "limit": 1}, headers=followup())
     assert len(everyone.json()["items"]) == 1 and everyone.json()["next_cursor"]  # paged, oldest first
     following = await client.get(
-        f"{API}/assignments/reports", params={"year": 2027, "limit": 200, "cursor": everyone.json()["next_cursor"]}, headers=FOLLOWUP
+        f"{API}/assignments/reports", params={"year": 2027, "limit": 200, "cursor": everyone.json()["next_cursor"]}, headers=followup()
     )
     assert len(following.json()["items"]) == 3
-    none = await client.get(f"{API}/assignments/reports", params={"year": 2028}, headers=FOLLOWUP)
+    none = await client.get(f"{API}/assignments/reports", params={"year": 2028}, headers=followup())
     assert none.json()["items"] == []
 
 
 async def test_the_reports_of_a_year_need_the_year(client):
-    assert_problem(await client.get(f"{API}/assignments/reports", headers=FOLLOWUP), 422)
+    assert_problem(await client.get(f"{API}/assignments/reports", headers=followup()), 422)
 
 
 async def test_the_follow_up_service_reads_the_quality_factors(client, app):
     factor = factories.quality_factor(BOARD, name="Trygg och säker vård (uppföljning)")
     await factories.add(app, factor)
-    response = await client.get(f"{API}/quality-factors", params={"org_unit_id": str(BOARD)}, headers=FOLLOWUP)
+    response = await client.get(f"{API}/quality-factors", params={"org_unit_id": str(BOARD)}, headers=followup())
     assert response.status_code == 200, response.text
     assert [f["name"] for f in response.json()["items"]] == ["Trygg och säker vård (uppföljning)"]
