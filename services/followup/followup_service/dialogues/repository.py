@@ -7,7 +7,7 @@ from collections.abc import Collection
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from followup_service.cycle.models import CycleStep, Occasion
+from followup_service.cycle.models import CycleStep
 from followup_service.dialogues.models import Dialogue, DialogueFollowup
 from followup_service.reports.models import Report
 
@@ -22,10 +22,6 @@ async def find(session: AsyncSession, dialogue_id: uuid.UUID) -> Dialogue | None
 
 async def find_followup(session: AsyncSession, followup_id: uuid.UUID) -> DialogueFollowup | None:
     return await session.get(DialogueFollowup, followup_id)
-
-
-async def find_occasion(session: AsyncSession, occasion_id: uuid.UUID) -> Occasion | None:
-    return await session.get(Occasion, occasion_id)
 
 
 async def step_numbers_of(session: AsyncSession, year: int) -> set[int]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from followup_service.cycle.service import get_occasion
 from followup_service.db import auditor
 from followup_service.dialogues import repository
 from followup_service.dialogues.models import Dialogue, DialogueFollowup
@@ -171,9 +172,7 @@ def _ensure_linked(data: DialogueCreate) -> None:
 async def _ensure_occasion_of_the_year(session: AsyncSession, occasion_id: uuid.UUID | None, year: int) -> None:
     if occasion_id is None:
         return
-    occasion = await repository.find_occasion(session, occasion_id)
-    if occasion is None:
-        raise NotFound(f"no follow-up occasion {occasion_id}")
+    occasion = await get_occasion(session, occasion_id)
     if occasion.year != year:
         raise _invalid("#/occasion_id", f"the occasion is one of {occasion.year}, the dialogue one of {year}")
 

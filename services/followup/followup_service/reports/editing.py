@@ -5,6 +5,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from followup_service.cycle.service import get_occasion
 from followup_service.db import auditor
 from followup_service.levels import ReportLevel
 from followup_service.reports import references, repository
@@ -97,8 +98,8 @@ async def delete_assessment(session: AsyncSession, principal: Principal, report:
 
 async def put_section(session: AsyncSession, principal: Principal, report: Report, heading: str, data: SectionWrite) -> Report:
     ensure_report_is_draft(report)
-    occasion = await repository.find_occasion(session, report.occasion_id)
-    keys = [h["key"] for h in references.headings_for(occasion, ReportLevel(report.level))] if occasion else []
+    occasion = await get_occasion(session, report.occasion_id)
+    keys = [h["key"] for h in references.headings_for(occasion, ReportLevel(report.level))]
     if heading not in keys:
         raise NotFound(f"heading {heading} is not among the report's headings ({', '.join(keys)})")
     section = await repository.section_of(session, report.id, heading)

@@ -7,7 +7,6 @@ from collections.abc import Collection
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from followup_service.cycle.models import Occasion
 from followup_service.reports.models import GoalAssessment, Report, ReportSection
 
 Keyset = tuple[dt.datetime, uuid.UUID]
@@ -15,10 +14,6 @@ Keyset = tuple[dt.datetime, uuid.UUID]
 
 async def find(session: AsyncSession, report_id: uuid.UUID) -> Report | None:
     return await session.get(Report, report_id)
-
-
-async def find_occasion(session: AsyncSession, occasion_id: uuid.UUID) -> Occasion | None:
-    return await session.get(Occasion, occasion_id)
 
 
 async def latest_of(session: AsyncSession, occasion_id: uuid.UUID, org_unit_id: uuid.UUID) -> Report | None:

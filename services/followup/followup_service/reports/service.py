@@ -6,7 +6,6 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from followup_service.cycle.models import Occasion
 from followup_service.cycle.service import deadline_of, get_occasion
 from followup_service.db import auditor
 from followup_service.levels import ReportLevel, report_level
@@ -44,10 +43,6 @@ def is_late(deadline: dt.date, handed_in: dt.date | None, today: dt.date) -> boo
     return (handed_in or today) > deadline
 
 
-async def _occasion(session: AsyncSession, occasion_id: uuid.UUID) -> Occasion:
-    return await get_occasion(session, occasion_id)
-
-
 async def get_readable(session: AsyncSession, principal: Principal, report_id: uuid.UUID) -> Report:
     """A draft or submitted report outside the caller's scope does not exist (404)."""
     report = await repository.find(session, report_id)
@@ -80,7 +75,7 @@ def _ensure_not_decided(latest: Report | None) -> None:
 
 
 async def create(session: AsyncSession, principal: Principal, org_units: OrgUnitReplica, data: ReportCreate) -> Report:
-    occasion = await _occasion(session, data.occasion_id)
+    occasion = await get_occasion(session, data.occasion_id)
     unit = await org_units.require(data.org_unit_id, pointer="#/org_unit_id", years=(occasion.year, occasion.year))
     level = report_level(OrgUnitType(unit.type))
     ensure_can_write(principal, data.org_unit_id, DRAFTERS[level], f"a report at {level.value} level")
@@ -117,7 +112,7 @@ def audit_snapshot(report: Report) -> dict[str, object]:
 
 
 async def to_read(session: AsyncSession, org_units: OrgUnitReplica, report: Report, today: dt.date) -> ReportRead:
-    occasion = await _occasion(session, report.occasion_id)
+    occasion = await get_occasion(session, report.occasion_id)
     deadline = deadline_of(occasion, ReportLevel(report.level))
     assessments = await repository.assessments_of(session, report.id)
     sections = await repository.sections_of(session, report.id)

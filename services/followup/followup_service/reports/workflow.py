@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from followup_service.clients import Callees
 from followup_service.compilation import rules as compilation_rules
 from followup_service.cycle.models import Occasion
+from followup_service.cycle.service import get_occasion
 from followup_service.db import auditor
 from followup_service.dialogues import for_reports
 from followup_service.levels import ReportLevel
@@ -25,7 +26,7 @@ from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Transition, apply_transition
 from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.org_units import BOARD_LEVEL, OrgUnitReplica
-from styrkedjan_common.problems import InvalidInput, NotFound, RuleViolation
+from styrkedjan_common.problems import InvalidInput, RuleViolation
 from styrkedjan_common.scope import ensure_can_write
 
 # The clients, taken only when a step reads the other services (a missing key is a 503 then).
@@ -34,13 +35,6 @@ SUBMITTED_LEVELS = (ReportLevel.UNIT, ReportLevel.ADMINISTRATION)
 # Who returns a submitted report: the level above, whose scope covers it.
 RETURNERS = {ReportLevel.UNIT: (Role.FORVALTNING, Role.NAMND), ReportLevel.ADMINISTRATION: (Role.NAMND,)}
 DECIDERS = {ReportLevel.BOARD: (Role.NAMND,), ReportLevel.MUNICIPAL: (Role.FULLMAKTIGE,)}
-
-
-async def _occasion(session: AsyncSession, report: Report) -> Occasion:
-    occasion = await repository.find_occasion(session, report.occasion_id)
-    if occasion is None:
-        raise NotFound(f"no follow-up occasion {report.occasion_id}")
-    return occasion
 
 
 def _board_of(org_units: OrgUnitReplica, org_unit_id: uuid.UUID) -> uuid.UUID | None:
@@ -53,7 +47,7 @@ def _board_of(org_units: OrgUnitReplica, org_unit_id: uuid.UUID) -> uuid.UUID | 
 
 
 async def _gathered(session: AsyncSession, callees: CalleesOf, org_units: OrgUnitReplica, report: Report) -> dict[str, Any]:
-    occasion = await _occasion(session, report)
+    occasion = await get_occasion(session, report.occasion_id)
     subject = gather.Subject(
         org_unit_id=report.org_unit_id,
         level=ReportLevel(report.level),
@@ -149,7 +143,7 @@ async def _freeze(session: AsyncSession, callees: CalleesOf, org_units: OrgUnitR
         await repository.assessments_of(session, report.id),
         await repository.sections_of(session, report.id),
     )
-    occasion = await _occasion(session, report)
+    occasion = await get_occasion(session, report.occasion_id)
     composed["dialogues"] = await for_reports.dialogues_of_occasion(session, report.occasion_id, report.org_unit_id)
     composed["open_dialogue_followups"] = await for_reports.open_followups(session, [report.org_unit_id], occasion.period_end)
     if report.level == ReportLevel.MUNICIPAL:
@@ -186,7 +180,7 @@ async def _report_reallocations_and_notify(session: AsyncSession, callees: Calle
 
 
 async def _check_completeness(session: AsyncSession, report: Report) -> None:
-    occasion = await _occasion(session, report)
+    occasion = await get_occasion(session, report.occasion_id)
     await _ensure_every_goal_assessed_with_analysis(session, report)
     await _ensure_required_headings_written(session, report, occasion)
     _ensure_council_assignments_reported(report)
