@@ -92,20 +92,12 @@ async def gather(callees: Callees, org_units: OrgUnitReplica, subject: Subject) 
     return await _below_board(callees, subject)
 
 
-async def mark_reallocations_reported(callees: Callees, reallocation_ids: list[str], occasion: FollowupOccasion | None = None) -> None:
+async def mark_reallocations_reported(callees: Callees, reallocation_ids: list[str], occasion: FollowupOccasion) -> None:
     """Marks the reallocations a decided report carried as reported in the budget service, at the
-    follow-up `occasion`. Without it, the follow-up is the one whose period has ended last as of
-    today in the reallocation's year (a board decides its report between its period end and the
-    next one). One already reported is left as it is, so a decision taken again reports nothing twice."""
+    report's follow-up `occasion`. One already reported is left as it is, so a decision taken again
+    reports nothing twice."""
     reallocations = await _all(*(callees.budget.reallocation(rid) for rid in reallocation_ids))
-    today = dt.date.today()
-    await _all(
-        *(
-            callees.budget.report_reallocation(r, occasion or _occasion_ended_last(r.year, today))
-            for r in reallocations
-            if r.reported_at_occasion is None
-        )
-    )
+    await _all(*(callees.budget.report_reallocation(r, occasion) for r in reallocations if r.reported_at_occasion is None))
 
 
 # --- per level ---------------------------------------------------------------------------
@@ -523,11 +515,3 @@ def _text(value: Decimal | None) -> str | None:
 def _dump(model: Any) -> dict[str, Any]:
     dumped: dict[str, Any] = model.model_dump(mode="json")
     return dumped
-
-
-def _occasion_ended_last(year: int, today: dt.date) -> FollowupOccasion:
-    if today > dt.date(year, 12, 31):
-        return FollowupOccasion.ANNUAL
-    if today > dt.date(year, 8, 31):
-        return FollowupOccasion.INTERIM
-    return FollowupOccasion.FORECAST
