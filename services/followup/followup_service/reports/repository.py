@@ -81,3 +81,19 @@ async def assessment_of(session: AsyncSession, report_id: uuid.UUID, goal_id: uu
 async def section_of(session: AsyncSession, report_id: uuid.UUID, heading: str) -> ReportSection | None:
     query = select(ReportSection).where(ReportSection.report_id == report_id, ReportSection.heading == heading)
     return (await session.scalars(query)).first()
+
+
+async def handed_in_assessments(
+    session: AsyncSession, occasion_id: uuid.UUID, goal_ids: Collection[uuid.UUID], statuses: Collection[str]
+) -> list[tuple[GoalAssessment, Report]]:
+    """The assessments of these goals in the occasion's reports that are in one of `statuses`,
+    each with its report, by org unit and goal."""
+    if not goal_ids:
+        return []
+    query = (
+        select(GoalAssessment, Report)
+        .join(Report, Report.id == GoalAssessment.report_id)
+        .where(Report.occasion_id == occasion_id, Report.status.in_(statuses), GoalAssessment.goal_id.in_(goal_ids))
+        .order_by(Report.org_unit_id, GoalAssessment.goal_id)
+    )
+    return [(assessment, report) for assessment, report in (await session.execute(query)).all()]

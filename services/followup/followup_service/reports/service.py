@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from followup_service.cycle.service import deadline_of, get_occasion
 from followup_service.db import auditor
 from followup_service.levels import ReportLevel, report_level
-from followup_service.reports import document, repository
+from followup_service.reports import contents, repository
 from followup_service.reports.models import GoalAssessment, Report, ReportSection
 from followup_service.reports.schemas import AssessmentRead, ReportCreate, ReportRead, ReportStatus, SectionRead
 from styrkedjan_common.db import lock_for_rule
@@ -119,7 +119,7 @@ async def to_read(session: AsyncSession, org_units: OrgUnitReplica, report: Repo
     name = org_units.name_of(report.org_unit_id)
     preview = None
     if report.document is None and report.status == ReportStatus.DRAFT:
-        preview = document.compose(report, name.name if name else None, assessments, sections)
+        preview = await contents.document_of(session, org_units, report)
     read = ReportRead(
         id=report.id,
         occasion_id=report.occasion_id,

@@ -14,10 +14,9 @@ from followup_service.compilation import rules as compilation_rules
 from followup_service.cycle.models import Occasion
 from followup_service.cycle.service import get_occasion
 from followup_service.db import auditor
-from followup_service.dialogues import for_reports
 from followup_service.levels import ReportLevel
 from followup_service.reminders import outbox
-from followup_service.reports import document, gather, references, repository, snapshots
+from followup_service.reports import contents, gather, references, repository, snapshots
 from followup_service.reports.models import Report
 from followup_service.reports.schemas import ReportStatus
 from followup_service.reports.service import ENTITY, audit_snapshot
@@ -136,18 +135,7 @@ async def _freeze(session: AsyncSession, callees: CalleesOf, org_units: OrgUnitR
     """Gather afresh and store the document with its hash; a callee down refuses before anything changes."""
     report.live = await _gathered(session, callees, org_units, report)
     report.live_taken_at = utcnow()
-    name = org_units.name_of(report.org_unit_id)
-    composed = document.compose(
-        report,
-        name.name if name else None,
-        await repository.assessments_of(session, report.id),
-        await repository.sections_of(session, report.id),
-    )
-    occasion = await get_occasion(session, report.occasion_id)
-    composed["dialogues"] = await for_reports.dialogues_of_occasion(session, report.occasion_id, report.org_unit_id)
-    composed["open_dialogue_followups"] = await for_reports.open_followups(session, [report.org_unit_id], occasion.period_end)
-    if report.level == ReportLevel.MUNICIPAL:
-        composed["compilation"] = await compilation_rules.compose(session, org_units, report)
+    composed = await contents.document_of(session, org_units, report)
     text = snapshots.canonical_json(composed)
     report.document = text
     report.document_hash = snapshots.content_hash(text)
