@@ -5,23 +5,27 @@ import hashlib
 
 import pytest
 
+from services.followup.tests.support.callees import decided_goal, indicator
 from services.followup.tests.support.reports import (
     ADMINISTRATION,
     API,
     GOAL,
     UNIT,
+    YEAR,
     add_occasion,
     create_report,
     stored,
     with_live_goals,
 )
 from styrkedjan_common.identity import Role
-from styrkedjan_common.testing import assert_problem
+from styrkedjan_common.org_units import OrgUnitType
+from styrkedjan_common.testing import assert_problem, org_unit
 
 pytest_plugins = ("services.followup.tests.support.callees",)
 
 pytestmark = pytest.mark.usefixtures("live_callees")
 UNIT_HEADERS = (Role.ENHET, UNIT, [UNIT])
+NEW_SCHOOL = org_unit(OrgUnitType.UNIT, "Nyskolan (inlämning)", parent=ADMINISTRATION)
 
 
 async def _assessed_unit_report(client, app, as_role):
@@ -79,12 +83,20 @@ async def test_a_report_is_not_submitted_while_a_required_section_is_empty(clien
     assert (await client.get(path, headers=as_role(*UNIT_HEADERS))).json()["status"] == "DRAFT"
 
 
-async def test_a_report_is_not_submitted_while_a_goal_in_force_has_no_assessment(client, app, as_role):
+async def test_a_report_is_not_submitted_while_a_goal_in_force_has_no_assessment(client, app, as_role, goals):
+    # Judged on what the goals service shows at submission, not on the last refresh: the goal is
+    # decided after the report was made and never refreshed into it.
     occasion_id = await add_occasion(app)
-    report = (await create_report(client, as_role(*UNIT_HEADERS), occasion_id, UNIT)).json()
-    await with_live_goals(app, report["id"], GOAL)
+    headers = as_role(Role.ENHET, NEW_SCHOOL, [NEW_SCHOOL])
+    report = (await create_report(client, headers, occasion_id, NEW_SCHOOL)).json()
+    attendance = await indicator(goals, "Närvaro (inlämning)")
+    goal = await decided_goal(goals, level="UNIT", owner=NEW_SCHOOL, title="Ökad närvaro", year=YEAR, indicator_id=attendance["id"])
     path = f"{API}/reports/{report['id']}"
-    tag = (await client.get(path, headers=as_role(*UNIT_HEADERS))).headers["ETag"]
+    tag = (await client.get(path, headers=headers)).headers["ETag"]
+    tag = (await client.put(f"{path}/sections/important_events", json={"text": "Ny rektor."}, headers=headers | {"If-Match": tag})).headers[
+        "ETag"
+    ]
     before = await stored(app)
-    assert_problem(await _step(client, path, as_role(*UNIT_HEADERS), tag, transition="SUBMIT"), 409, f"without an assessment: {GOAL}")
+    refused = await _step(client, path, headers, tag, transition="SUBMIT")
+    assert_problem(refused, 409, f"without an assessment: {goal['goal']['lineage_id']}")
     assert await stored(app) == before

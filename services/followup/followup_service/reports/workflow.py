@@ -24,7 +24,7 @@ from styrkedjan_common.db import utcnow
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Decision, Transition, apply_transition
 from styrkedjan_common.occasions import FollowupOccasion
-from styrkedjan_common.org_units import BOARD_LEVEL, OrgUnitReplica
+from styrkedjan_common.org_units import BOARD_LEVEL, BOARDS, OrgUnitReplica
 from styrkedjan_common.problems import InvalidInput, RuleViolation
 from styrkedjan_common.scope import ensure_can_write
 
@@ -59,14 +59,17 @@ async def _gathered(session: AsyncSession, callees: CalleesOf, org_units: OrgUni
     return await gather.gather(callees(), org_units, subject)
 
 
+async def _take_live(session: AsyncSession, callees: CalleesOf, org_units: OrgUnitReplica, report: Report) -> None:
+    report.live = await _gathered(session, callees, org_units, report)
+    report.live_taken_at = utcnow()
+
+
 async def refresh(session: AsyncSession, principal: Principal, callees: CalleesOf, org_units: OrgUnitReplica, report: Report) -> Report:
     """Take what the other services show now; all of it or, with a callee down (503), nothing."""
     from followup_service.reports.editing import ensure_report_is_draft
 
     ensure_report_is_draft(report)
-    live = await _gathered(session, callees, org_units, report)
-    report.live = live
-    report.live_taken_at = utcnow()
+    await _take_live(session, callees, org_units, report)
     report.updated_by = principal.user_id
     await session.flush()
     auditor.record(
@@ -113,11 +116,17 @@ def _ensure_council_assignments_reported(report: Report) -> None:
         raise RuleViolation(f"council assignments without a report for the occasion: {', '.join(unreported)}")
 
 
-def _ensure_internal_control_followup_decided(report: Report) -> None:
-    """The board's annual report is decided after its internal-control follow-up of the year."""
+def _ensure_internal_control_followup_decided(org_units: OrgUnitReplica, report: Report) -> None:
+    """The board's annual report is decided after its internal-control follow-up of the year.
+    Every board keeps internal control; a company or federation is held to it when it keeps a
+    control plan of the year here (a company may keep its own elsewhere)."""
     if report.level != ReportLevel.BOARD or report.occasion != FollowupOccasion.ANNUAL:
         return
-    followup = ((report.live or {}).get("internal_control") or {}).get("followup_report")
+    control = (report.live or {}).get("internal_control") or {}
+    unit = org_units.units.get(str(report.org_unit_id))
+    if control.get("plan") is None and unit is not None and unit.type not in BOARDS:
+        return
+    followup = control.get("followup_report")
     if followup is None or followup.get("status") != "DECIDED":
         raise RuleViolation("the annual report is decided after the board's internal-control follow-up of the year is decided")
 
@@ -131,10 +140,8 @@ def _ensure_comment(comment: str | None) -> str:
 # --- freezing ------------------------------------------------------------------------------
 
 
-async def _freeze(session: AsyncSession, callees: CalleesOf, org_units: OrgUnitReplica, report: Report) -> None:
-    """Gather afresh and store the document with its hash; a callee down refuses before anything changes."""
-    report.live = await _gathered(session, callees, org_units, report)
-    report.live_taken_at = utcnow()
+async def _freeze(session: AsyncSession, org_units: OrgUnitReplica, report: Report) -> None:
+    """Store the document of what was just gathered, with its hash."""
     composed = await contents.document_of(session, org_units, report)
     text = snapshots.canonical_json(composed)
     report.document = text
@@ -179,9 +186,12 @@ async def submit(session: AsyncSession, principal: Principal, callees: CalleesOf
         raise RuleViolation(f"a {report.level} report is proposed and decided, not submitted")
     if report.status != ReportStatus.DRAFT:
         raise RuleViolation(f"only a draft is submitted; this report is {report.status}")
-    await _check_completeness(session, report)
     before = audit_snapshot(report)
-    await _freeze(session, callees, org_units, report)
+    # The rules judge what the document will show: gathered afresh (a callee down refuses with
+    # 503 before anything changes), not what the last refresh saw.
+    await _take_live(session, callees, org_units, report)
+    await _check_completeness(session, report)
+    await _freeze(session, org_units, report)
     report.status = ReportStatus.SUBMITTED.value
     report.submitted_at = utcnow()
     report.returned_comment = None
@@ -231,18 +241,21 @@ async def step(
     if level in SUBMITTED_LEVELS:
         raise RuleViolation(f"a {report.level} report is submitted and returned, not {transition.value}")
     superseded = None
+    if transition == Transition.DECIDE and report.status == ReportStatus.PROPOSED:
+        # The decision judges and freezes what the other services show now, as submit does.
+        await _take_live(session, callees, org_units, report)
     if transition in (Transition.PROPOSE, Transition.DECIDE):
         await _check_completeness(session, report)
     if transition == Transition.PROPOSE and level == ReportLevel.MUNICIPAL:
         await compilation_rules.ensure_complete(session, org_units, report)
     if transition == Transition.DECIDE:
         ensure_can_write(principal, report.org_unit_id, DECIDERS[level], "deciding a report")
-        _ensure_internal_control_followup_decided(report)
+        _ensure_internal_control_followup_decided(org_units, report)
         superseded = await repository.find(session, report.replaces_id) if report.replaces_id else None
 
     async def effect() -> dict[str, Any] | None:
         if transition == Transition.DECIDE:
-            await _freeze(session, callees, org_units, report)
+            await _freeze(session, org_units, report)
             if level == ReportLevel.BOARD:
                 await _report_reallocations_and_notify(session, callees, org_units, report)
             return {"document_hash": report.document_hash}
