@@ -37,6 +37,7 @@ DEMO_USERS = {
 }
 APP_BY_NAME = {app.name: app for app in APPS}
 LOG_TAIL_LINES = 40
+TEST_POOL_SIZE = 5
 
 
 @dataclass
@@ -140,6 +141,12 @@ def running_system(data_dir: Path, **stack_options: Any) -> Iterator[System]:
     leaving; `stack_options` go to the Stack (e.g. extra_env, directory_sync_interval_seconds)."""
     log_dir = data_dir / "logs"
     log_dir.mkdir()
+    # Three systems may run at once, five apps each, on a PostgreSQL that admits 100 clients by
+    # default: a small pool per app keeps them all inside it.
+    extra_env = stack_options.pop("extra_env", {})
+    stack_options["extra_env"] = {
+        app.name: {f"{app.env_prefix}DATABASE_POOL_SIZE": str(TEST_POOL_SIZE)} | extra_env.get(app.name, {}) for app in APPS
+    }
     admin_url = postgres_admin_url()
     databases = _postgres_databases(admin_url) if admin_url else {}
     system: System | None = None

@@ -7,6 +7,7 @@ started one way everywhere.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -42,10 +43,26 @@ APPS = (GATEWAY, *SERVICES)
 GATEWAY_URL_SETTING = {"goals": "GOALS_URL", "budget": "BUDGET_URL", "followup": "FOLLOWUP_URL", "internal-control": "INTERNAL_CONTROL_URL"}
 
 
+# Ports for the apps are drawn below the kernel's ephemeral range. A port the kernel hands out for
+# `bind(0)` comes from that range, which every outgoing connection (to PostgreSQL, between the
+# apps) also draws from, so it could be taken again before the app binds it.
+_APP_PORTS = range(20000, 32768)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port on 127.0.0.1 nothing listens on, not handed out before by this process."""
+    for port in random.sample(_APP_PORTS, 200):
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free port for an app")
 
 
 @dataclass

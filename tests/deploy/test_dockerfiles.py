@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.support import APP_IDS, APP_UID, APPS, ROOT, App, tool
+from tools.stack import free_port
 
 BASE_IMAGE = re.compile(r"^python:3\.11\.\d+-slim-(bookworm|trixie)$")
 SECRET_WORDS = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|_KEY\b|KEYS?=|DATABASE_URL", re.IGNORECASE)
@@ -253,12 +253,6 @@ def test_the_build_context_leaves_out_secrets_tests_and_local_state(path: str) -
 
 
 # --- the image's commands, run here -----------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def app_environment(app: App, tmp_path: Path) -> dict[str, str]:
