@@ -1,7 +1,7 @@
 """What a board's report waits for beyond its own parts: at the interim and annual follow-ups
 every open council assignment has the board's report of it; the annual report is decided only
 after the board's internal-control follow-up of the year is decided. Each refusal changes nothing,
-and is judged on what the other services show at that moment, not at the last refresh."""
+and is judged on what the report shows from the other services."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ async def test_an_interim_report_waits_for_the_report_of_every_open_council_assi
     headers = as_role(Role.NAMND, BOARD, [BOARD])
     path = f"{API}/reports/{(await create_report(client, headers, occasion_id, BOARD)).json()['id']}"
     tag = await _proposable(client, headers, path)
-    # Given after the last refresh: the proposal sees it all the same.
+    # The council gives the board an assignment; the refresh brings it into the report.
     assignment = await goals.send(
         "POST", "/assignments", Role.FULLMAKTIGE,
         {"board_org_unit_id": BOARD, "year": YEAR, "title": "Utred tillsynsavgifterna", "text": "Nämnden får i uppdrag att utreda."},
