@@ -3,9 +3,13 @@ every board and company of the year has decided its report or is recorded missin
 the compilation refers to each decided report by its snapshot's hash; the overview shows each
 one's state, lateness and assessments. Each refusal changes nothing."""
 
+import datetime as dt
+import uuid
+
 import pytest
 
-from services.followup.tests.support.reports import API, BOARD, COUNCIL, OTHER_BOARD, UNIT, add_occasion, create_report, stored
+from followup_service.dialogues.models import Dialogue
+from services.followup.tests.support.reports import API, BOARD, COUNCIL, OTHER_BOARD, UNIT, YEAR, add_occasion, create_report, stored
 from styrkedjan_common.identity import Role
 from styrkedjan_common.testing import assert_problem
 
@@ -123,3 +127,30 @@ async def test_a_missing_record_is_withdrawn_from_a_draft_compilation(client, ap
 async def test_the_overview_is_refused_to_roles_outside_the_follow_up_of_boards(client, app, as_role, role):
     occasion_id = await add_occasion(app, "FORECAST")
     assert_problem(await client.get(f"{API}/occasions/{occasion_id}/overview", headers=as_role(role)), 403)
+
+
+async def _dialogue(app, occasion_id, org_unit_id: str, status: str) -> None:
+    held = dt.date(YEAR, 9, 15) if status in ("HELD", "EVALUATED") else None
+    dialogue = Dialogue(
+        year=YEAR, kind="FOLLOWUP", org_unit_id=uuid.UUID(org_unit_id), occasion_id=occasion_id, title="Uppföljningsdialog delår",
+        planned_date=dt.date(YEAR, 9, 15), held_date=held, status=status, created_by="test", updated_by="test",
+    )  # fmt: skip
+    async with app.state.sessionmaker() as session, session.begin():
+        session.add(dialogue)
+
+
+async def test_the_overview_shows_which_boards_held_their_followup_dialogue_at_the_interim_report(client, app, as_role):
+    interim = await add_occasion(app, "INTERIM")
+    await _dialogue(app, interim, BOARD, "HELD")
+    await _dialogue(app, interim, OTHER_BOARD, "CANCELLED")
+    await _dialogue(app, interim, OTHER_BOARD, "PLANNED")
+    overview = (await client.get(f"{API}/occasions/{interim}/overview", headers=as_role(Role.REVISOR))).json()
+    entries = {e["org_unit_id"]: e["followup_dialogue"] for e in overview["entries"]}
+    assert (entries[BOARD], entries[OTHER_BOARD]) == ("HELD", "PLANNED")
+    assert overview["totals"]["without_followup_dialogue"] == sum(1 for held in entries.values() if held != "HELD")
+
+    # The forecast asks for no follow-up dialogue.
+    forecast = await add_occasion(app, "FORECAST")
+    overview = (await client.get(f"{API}/occasions/{forecast}/overview", headers=as_role(Role.REVISOR))).json()
+    assert {e["followup_dialogue"] for e in overview["entries"]} == {None}
+    assert overview["totals"]["without_followup_dialogue"] == 0

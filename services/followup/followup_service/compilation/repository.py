@@ -10,6 +10,7 @@ from collections.abc import Collection
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from followup_service.dialogues.models import Dialogue
 from followup_service.reports.models import GoalAssessment, MissingReport, Report
 from styrkedjan_common.lifecycle import Status
 
@@ -57,3 +58,20 @@ async def assessment_distribution(session: AsyncSession, report_ids: Collection[
     for report_id, level_code, count in rows:
         distribution.setdefault(report_id, {})[level_code] = count
     return distribution
+
+
+async def dialogue_statuses(
+    session: AsyncSession, occasion_id: uuid.UUID, kind: str, org_unit_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, set[str]]:
+    """The statuses of each org unit's dialogues of this kind planned for the occasion."""
+    if not org_unit_ids:
+        return {}
+    rows = await session.execute(
+        select(Dialogue.org_unit_id, Dialogue.status).where(
+            Dialogue.occasion_id == occasion_id, Dialogue.kind == kind, Dialogue.org_unit_id.in_(list(org_unit_ids))
+        )
+    )
+    statuses: dict[uuid.UUID, set[str]] = {}
+    for org_unit_id, status in rows:
+        statuses.setdefault(org_unit_id, set()).add(status)
+    return statuses

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from followup_service.compilation import repository
 from followup_service.cycle.models import Occasion
 from followup_service.cycle.service import deadline_of, get_occasion, today
+from followup_service.dialogues.repository import TOOK_PLACE
+from followup_service.dialogues.schemas import DialogueKind
 from followup_service.levels import ReportLevel
 from followup_service.reports.models import Report
 from styrkedjan_common.lifecycle import Status
@@ -23,6 +25,17 @@ from styrkedjan_common.problems import RuleViolation
 # companies follow the model only as guidance (styrmodellen), so they are not waited for.
 REPORTING_TO_THE_EXECUTIVE_BOARD = BOARDS | {OrgUnitType.COMPANY}
 MISSING = "MISSING"
+# The seed: follow-up dialogues between politics and administration are held with the interim
+# report and the annual report. The compilation shows, for those, whether each board held one.
+FOLLOWUP_DIALOGUE_OCCASIONS = ("INTERIM", "ANNUAL")
+
+
+def followup_dialogue(statuses: set[str] | None) -> str:
+    """HELD (held or evaluated), PLANNED, or NONE (none planned, or every one cancelled)."""
+    found = statuses or set()
+    if found & set(TOOK_PLACE):
+        return "HELD"
+    return "PLANNED" if "PLANNED" in found else "NONE"
 
 
 def reporting_units(org_units: OrgUnitReplica, year: int) -> list[OrgUnit]:
@@ -51,6 +64,11 @@ async def entries(session: AsyncSession, org_units: OrgUnitReplica, occasion: Oc
     reports = await repository.current_reports(session, occasion.id, [uuid.UUID(u.id) for u in units])
     missing = await repository.missing_of(session, municipal.id) if municipal is not None else {}
     distribution = await repository.assessment_distribution(session, [r.id for r in reports.values()])
+    dialogues = (
+        await repository.dialogue_statuses(session, occasion.id, DialogueKind.FOLLOWUP, [uuid.UUID(u.id) for u in units])
+        if occasion.kind in FOLLOWUP_DIALOGUE_OCCASIONS
+        else None
+    )
     deadline = deadline_of(occasion, ReportLevel.BOARD)
     on = today()
     listed = []
@@ -73,6 +91,7 @@ async def entries(session: AsyncSession, org_units: OrgUnitReplica, occasion: Oc
                 "late": is_late(report, deadline, on),
                 "assessments": distribution.get(report.id, {}) if report is not None else {},
                 "missing_reason": recorded.reason if recorded is not None else None,
+                "followup_dialogue": followup_dialogue(dialogues.get(unit_id)) if dialogues is not None else None,
             }
         )
     return listed
@@ -106,4 +125,5 @@ def totals(listed: list[dict[str, Any]]) -> dict[str, int]:
         "decided": sum(1 for e in listed if e["state"] == Status.DECIDED.value),
         "missing": sum(1 for e in listed if e["state"] == MISSING),
         "late": sum(1 for e in listed if e["late"]),
+        "without_followup_dialogue": sum(1 for e in listed if e["followup_dialogue"] not in (None, "HELD")),
     }

@@ -36,6 +36,10 @@ class Entry(BaseModel):
     late: bool
     assessments: dict[str, int] = Field(description="Goal assessments of its report per level code of the scale")
     missing_reason: str | None
+    followup_dialogue: str | None = Field(
+        description="At the interim and annual report: HELD, PLANNED or NONE for the board's follow-up dialogue "
+        "between politics and administration (uppföljningsdialog) of the occasion; null at the forecast"
+    )
 
 
 class Totals(BaseModel):
@@ -43,6 +47,7 @@ class Totals(BaseModel):
     decided: int
     missing: int
     late: int
+    without_followup_dialogue: int = Field(description="Boards and companies whose follow-up dialogue is not held (interim and annual)")
 
 
 class CompilationRead(BaseModel):

@@ -3,6 +3,7 @@ submitting (units, administrations) or proposing and deciding (boards, the munic
 rules each step checks first. The document is frozen at submission and at decision, in the same
 transaction as the step: a callee that is down leaves everything as it was."""
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -59,9 +60,11 @@ async def _gathered(session: AsyncSession, callees: CalleesOf, org_units: OrgUni
     return await gather.gather(callees(), org_units, subject)
 
 
-async def _take_live(session: AsyncSession, callees: CalleesOf, org_units: OrgUnitReplica, report: Report) -> None:
+async def _take_live(session: AsyncSession, callees: CalleesOf, org_units: OrgUnitReplica, report: Report) -> dt.datetime:
+    """What the other services show now, into the report; when it was taken."""
     report.live = await _gathered(session, callees, org_units, report)
-    report.live_taken_at = utcnow()
+    report.live_taken_at = taken_at = utcnow()
+    return taken_at
 
 
 async def refresh(session: AsyncSession, principal: Principal, callees: CalleesOf, org_units: OrgUnitReplica, report: Report) -> Report:
@@ -69,12 +72,10 @@ async def refresh(session: AsyncSession, principal: Principal, callees: CalleesO
     from followup_service.reports.editing import ensure_report_is_draft
 
     ensure_report_is_draft(report)
-    await _take_live(session, callees, org_units, report)
+    taken_at = await _take_live(session, callees, org_units, report)
     report.updated_by = principal.user_id
     await session.flush()
-    auditor.record(
-        session, principal, "REFRESH", ENTITY, report.id, after=audit_snapshot(report) | {"live_taken_at": report.live_taken_at.isoformat()}
-    )
+    auditor.record(session, principal, "REFRESH", ENTITY, report.id, after=audit_snapshot(report) | {"live_taken_at": taken_at.isoformat()})
     return report
 
 
