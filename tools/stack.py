@@ -164,7 +164,10 @@ class Stack:
         subprocess.run([sys.executable, "-m", app.module, "migrate", direction], env=self.env(app), cwd=ROOT, check=True)
 
     def seed(self) -> None:
+        """The demo municipality: the directory, and the follow-up calendar of this year and the next."""
         subprocess.run([sys.executable, "-m", "gateway", "seed-demo"], env=self.env(GATEWAY), cwd=ROOT, check=True)
+        followup = next(app for app in SERVICES if app.name == "followup")
+        subprocess.run([sys.executable, "-m", followup.module, "seed-demo"], env=self.env(followup), cwd=ROOT, check=True)
 
     def mint_token(self, subject: str) -> str:
         result = subprocess.run(
