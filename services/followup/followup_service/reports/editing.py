@@ -2,6 +2,7 @@
 the report (a new row version, so If-Match guards it) and is audited as a change of the report."""
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,9 +43,14 @@ async def _ensure_level_of_scale(session: AsyncSession, data: AssessmentWrite) -
         raise InvalidInput(problem, errors=[{"pointer": "#/not_assessed_reason", "detail": problem}])
 
 
-def _touch(report: Report, principal: Principal) -> None:
+async def _edited(session: AsyncSession, principal: Principal, report: Report, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """The report changed with its part (its ETag moves), audited with the part before and after."""
     report.updated_by = principal.user_id
     report.updated_at = utcnow()
+    await session.flush()
+    auditor.record(
+        session, principal, "UPDATE", ENTITY, report.id, before=audit_snapshot(report) | before, after=audit_snapshot(report) | after
+    )
 
 
 async def put_assessment(session: AsyncSession, principal: Principal, report: Report, goal_id: uuid.UUID, data: AssessmentWrite) -> Report:
@@ -61,17 +67,7 @@ async def put_assessment(session: AsyncSession, principal: Principal, report: Re
     assessment.analysis = data.analysis
     assessment.not_assessed_reason = data.not_assessed_reason
     assessment.updated_by = principal.user_id
-    _touch(report, principal)
-    await session.flush()
-    auditor.record(
-        session,
-        principal,
-        "UPDATE",
-        ENTITY,
-        report.id,
-        before=audit_snapshot(report) | {"assessment": before},
-        after=audit_snapshot(report) | {"assessment": _assessment_snapshot(assessment)},
-    )
+    await _edited(session, principal, report, {"assessment": before}, {"assessment": _assessment_snapshot(assessment)})
     return report
 
 
@@ -82,17 +78,7 @@ async def delete_assessment(session: AsyncSession, principal: Principal, report:
         raise NotFound(f"the report has no assessment of goal {goal_id}")
     before = _assessment_snapshot(assessment)
     await session.delete(assessment)
-    _touch(report, principal)
-    await session.flush()
-    auditor.record(
-        session,
-        principal,
-        "UPDATE",
-        ENTITY,
-        report.id,
-        before=audit_snapshot(report) | {"assessment": before},
-        after=audit_snapshot(report),
-    )
+    await _edited(session, principal, report, {"assessment": before}, {})
     return report
 
 
@@ -109,17 +95,7 @@ async def put_section(session: AsyncSession, principal: Principal, report: Repor
         session.add(section)
     section.text = data.text
     section.updated_by = principal.user_id
-    _touch(report, principal)
-    await session.flush()
-    auditor.record(
-        session,
-        principal,
-        "UPDATE",
-        ENTITY,
-        report.id,
-        before=audit_snapshot(report) | {"section": {heading: before}},
-        after=audit_snapshot(report) | {"section": {heading: data.text}},
-    )
+    await _edited(session, principal, report, {"section": {heading: before}}, {"section": {heading: data.text}})
     return report
 
 
