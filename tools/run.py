@@ -55,6 +55,7 @@ def main() -> None:
     for app in APPS:
         stack.migrate(app)
     stack.seed()
+    stack.seed_calendar()
 
     processes: dict[str, subprocess.Popen[bytes]] = {}
     restarts: dict[str, list[float]] = {app.name: [] for app in APPS}

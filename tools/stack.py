@@ -164,8 +164,12 @@ class Stack:
         subprocess.run([sys.executable, "-m", app.module, "migrate", direction], env=self.env(app), cwd=ROOT, check=True)
 
     def seed(self) -> None:
-        """The demo municipality: the directory, and the follow-up calendar of this year and the next."""
+        """The demo municipality's directory."""
         subprocess.run([sys.executable, "-m", "gateway", "seed-demo"], env=self.env(GATEWAY), cwd=ROOT, check=True)
+
+    def seed_calendar(self) -> None:
+        """The demo's follow-up calendar of this year and the next: for the run command only, as
+        the tests make the cycles of the years they follow up themselves."""
         followup = next(app for app in SERVICES if app.name == "followup")
         subprocess.run([sys.executable, "-m", followup.module, "seed-demo"], env=self.env(followup), cwd=ROOT, check=True)
 
