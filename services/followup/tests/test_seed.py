@@ -1,5 +1,6 @@
 """The demo's follow-up calendar: `python -m followup_service seed-demo` makes the annual cycles of
-this year and the next from the template, once; run again, it changes nothing."""
+this year and the next from the template, once, with the steps that ended before today done; run
+again, it changes nothing."""
 
 import datetime as dt
 import os
@@ -27,3 +28,9 @@ def test_the_demo_seed_makes_this_and_next_years_cycles_once(tmp_path: Path) -> 
     kinds = ["FORECAST", "INTERIM", "ANNUAL"]
     assert occasions == [(year, kind) for year in (this_year, this_year + 1) for kind in kinds]
     assert steps == [(this_year, 22), (this_year + 1, 22)]
+    # What was planned to end before today is done, on its planned end; nothing later is.
+    with sqlite3.connect(database) as connection:
+        statuses = connection.execute(
+            "SELECT planned_end < ?, status, done_on = planned_end FROM cycle_step", [dt.date.today().isoformat()]
+        )
+        assert {tuple(row) for row in statuses} <= {(1, "DONE", 1), (0, "PLANNED", None)}
