@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := -e 'libs/common[test]' -e gateway -e services/goals -e services/budget -e services/followup -e services/internal_control
 MANIFESTS := constraints.txt tests/deploy/requirements.txt libs/common/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: run test install token bench bench-thread bench-actuals load clean
+.PHONY: run test install token bench bench-thread bench-followup bench-actuals load clean
 
 run: $(VENV)/.installed
 	$(BIN)/python -m tools.run $(ARGS)
@@ -37,6 +37,11 @@ bench: $(VENV)/.installed
 # The thread (röd tråd) of a large generated municipality on PostgreSQL: time and SQL statements per call.
 bench-thread: $(VENV)/.installed
 	$(BIN)/python -m bench.thread_bench $(ARGS)
+
+# A large municipality's forecast follow-up through the gateway on PostgreSQL (60 boards): each board's
+# refresh and decision (the snapshot), the compilation, the municipal report's decision, reading them back.
+bench-followup: $(VENV)/.installed
+	$(BIN)/python -m bench.followup_bench $(ARGS)
 
 # A year of a large municipality's actuals (1,000,000 rows) imported on PostgreSQL: time and peak memory.
 bench-actuals: $(VENV)/.installed
