@@ -26,13 +26,22 @@ from gateway.proxy.forward import forward
 from gateway.proxy.registry import ServiceRegistry
 from gateway.proxy.upstream import Upstream
 from gateway.settings import GatewaySettings, get_settings
-from styrkedjan_common.app import NO_OPENTELEMETRY, OPERATIONAL_PATHS, add_operational_routes, operation_id, problem_openapi, settle_heap
+from styrkedjan_common.app import (
+    NO_OPENTELEMETRY,
+    OPERATIONAL_PATHS,
+    add_operational_routes,
+    metrics_served,
+    operation_id,
+    problem_openapi,
+    settle_heap,
+)
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker
 from styrkedjan_common.idempotency import IdempotencyMiddleware
 from styrkedjan_common.identity import AssertionSigner, AssertionVerifier, Principal
 from styrkedjan_common.logging import configure_logging
-from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
+from styrkedjan_common.metrics import Metrics
+from styrkedjan_common.middleware import RequestContextMiddleware
 from styrkedjan_common.overload import AdmissionControl, admission_options, install_pool_timeout_handler
 from styrkedjan_common.problems import install_problem_handlers, send_problem
 from styrkedjan_common.security import ROLE_REFUSAL, check_policies_declared, refusal
@@ -67,7 +76,8 @@ class GatewayRouter:
     async def proxy(self, scope: dict[str, Any], receive: Any, send: Any, name: str) -> None:
         path = scope["path"]
         table = await self.runtime.services.table(name)
-        if table is None:
+        if table is None:  # its API description could not be read: it does not answer
+            self.runtime.services.upstreams[name].meter.failed("unavailable")
             await send_problem(send, 503, f"the {name} service is unavailable", "upstream-unavailable", path, [(b"retry-after", b"5")])
             return
         operations = table.match(path)
@@ -133,6 +143,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
                 connect_timeout=settings.upstream_connect_timeout_seconds,
                 read_timeout=settings.upstream_read_timeout_seconds,
                 max_connections=settings.upstream_max_connections,
+                meter=metrics.upstream(name),
             )
             for name, url in settings.service_urls().items()
         }
@@ -140,7 +151,8 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
         await runtime.services.open()
         settle_heap()
         try:
-            yield
+            async with metrics_served(metrics, settings, engine):
+                yield
         finally:
             await runtime.services.close()
             await http.close()
@@ -184,7 +196,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
 
     api.add_route("/openapi.json", merged_openapi, methods=["GET"], include_in_schema=False)
     api.add_route("/docs", docs, methods=["GET"], include_in_schema=False)
-    add_operational_routes(api, metrics)
+    add_operational_routes(api, metrics, settings)
 
     app: Any = GatewayRouter(api, runtime)
     app = AuthenticationMiddleware(

@@ -27,6 +27,7 @@ from gateway.models import metadata
 from gateway.proxy.upstream import Upstream
 from gateway.seed import seed_demo, stable_id
 from gateway.settings import GatewaySettings
+from styrkedjan_common.metrics import Metrics
 from styrkedjan_common.migrations import upgrade
 from styrkedjan_common.testing import SERVICE_KEYS, TestKeys, fresh_database, running, truncate_all
 
@@ -273,7 +274,12 @@ async def make_upstream() -> AsyncIterator[Callable[..., Upstream]]:
     made: list[Upstream] = []
 
     def make(url: str, **options: Any) -> Upstream:
-        settings = {"connect_timeout": 2.0, "read_timeout": 5.0, "max_connections": 4} | options
+        settings = {
+            "connect_timeout": 2.0,
+            "read_timeout": 5.0,
+            "max_connections": 4,
+            "meter": Metrics("gateway").upstream("budget"),
+        } | options
         made.append(Upstream("budget", url, **settings))
         return made[-1]
 

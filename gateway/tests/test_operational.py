@@ -3,9 +3,11 @@
 import asyncio
 import re
 
+import httpx
 import pytest
 
 from gateway.main import create_app
+from tools.stack import free_port
 
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -99,3 +101,34 @@ async def test_the_lifespan_runs_through_the_whole_middleware_stack(make_setting
     await to_app.put({"type": "lifespan.shutdown"})
     await asyncio.wait_for(app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, to_app.get, send), timeout=10)
     assert from_app == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+def _sample(metrics: str, name: str) -> float:
+    """The value of one sample, `name` with its labels as Prometheus writes them."""
+    [line] = [line for line in metrics.splitlines() if line.startswith(name + " ")]
+    return float(line.split()[-1])
+
+
+async def test_metrics_show_the_database_pool_and_the_process(client, gateway):
+    metrics = (await client.get("/metrics")).text
+    assert _sample(metrics, 'db_pool_size{app="gateway"}') == gateway.settings.database_pool_size
+    assert _sample(metrics, 'db_pool_waiting{app="gateway"}') == 0
+    assert _sample(metrics, 'db_pool_connections{app="gateway",state="in_use"}') >= 0
+    assert _sample(metrics, "process_resident_memory_bytes") > 0
+
+
+async def test_metrics_count_the_calls_a_service_did_not_answer(client, as_user):
+    # The test gateway's services do not run: the call finds no one.
+    response = await client.get("/api/budget/v1/budgets", headers=as_user("kf.demo"))
+    assert response.status_code == 503
+    metrics = (await client.get("/metrics")).text
+    assert _sample(metrics, 'upstream_errors_total{app="gateway",kind="unavailable",service="budget"}') == 1
+
+
+async def test_metrics_on_a_port_of_their_own_are_not_on_the_public_port(start_gateway):
+    port = free_port()
+    async with start_gateway(metrics_port=port, metrics_host="127.0.0.1") as (_, client):
+        assert (await client.get("/metrics")).status_code == 404
+        async with httpx.AsyncClient() as scraper:
+            scraped = await scraper.get(f"http://127.0.0.1:{port}/metrics")
+        assert scraped.status_code == 200 and "db_pool_size" in scraped.text

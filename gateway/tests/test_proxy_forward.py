@@ -16,6 +16,7 @@ import pytest
 from gateway.proxy.forward import WHOLE_BODY_LIMIT, forward
 from gateway.proxy.registry import ServiceRegistry
 from gateway.proxy.upstream import Upstream
+from styrkedjan_common.metrics import Metrics
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE
 
 WAIT = 5.0  # no test step may take longer than this
@@ -396,7 +397,9 @@ async def test_a_service_that_answers_garbage_is_a_502(serve_raw, make_upstream)
 
 def test_a_service_url_that_is_not_http_is_refused():
     with pytest.raises(ValueError, match="budget"):
-        Upstream("budget", "ftp://budget:8000", connect_timeout=1, read_timeout=1, max_connections=1)
+        Upstream(
+            "budget", "ftp://budget:8000", connect_timeout=1, read_timeout=1, max_connections=1, meter=Metrics("gateway").upstream("budget")
+        )
 
 
 # The registry reads each service's description through the same client

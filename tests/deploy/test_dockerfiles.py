@@ -142,7 +142,7 @@ def test_one_uvicorn_process_in_exec_form(app: App) -> None:
     assert pairs["--loop"] == "uvloop" and pairs["--http"] == "httptools"
     assert not {"--workers", "--reload"} & set(options)
     assert not [k for k, _ in stages(app.dockerfile)[-1] if k == "ENTRYPOINT"]
-    assert ("EXPOSE", "8000") in stages(app.dockerfile)[-1]
+    assert ("EXPOSE", "8000 9100") in stages(app.dockerfile)[-1]  # the API, and the metrics on a port of their own
 
 
 @pytest.mark.parametrize("app", APPS, ids=APP_IDS)

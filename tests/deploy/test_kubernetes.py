@@ -129,7 +129,11 @@ def test_deployment_probes_resources_and_security(overlay: str, app: App) -> Non
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "http"}
     assert container["startupProbe"]["httpGet"] == {"path": "/livez", "port": "http"}
-    assert container["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
+    # The API, and the metrics on a port of their own that the Service and the ingress leave out.
+    assert container["ports"] == [
+        {"name": "http", "containerPort": 8000, "protocol": "TCP"},
+        {"name": "metrics", "containerPort": 9100, "protocol": "TCP"},
+    ]
     for kind in ("requests", "limits"):
         assert {"cpu", "memory"} <= container["resources"][kind].keys(), kind
     assert_restricted(pod, container)

@@ -9,6 +9,7 @@ in time, 502 when its answer is broken.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from urllib.parse import quote, quote_from_bytes
 
@@ -100,9 +101,15 @@ async def _request_body(receive: Receive) -> AsyncIterator[bytes]:
             return
 
 
+def slug_kind(slug: str) -> str:
+    """upstream-unavailable → unavailable: the kind of failure the metrics count."""
+    return slug.removeprefix("upstream-")
+
+
 async def forward(scope: Scope, receive: Receive, send: Send, upstream: Upstream, assertion: str, request_id: str) -> None:
     headers, has_body = _forward_headers(scope, assertion, request_id)
     started = answered = False
+    asked = time.perf_counter()
     try:
         async with upstream.session.request(
             scope["method"],
@@ -112,6 +119,7 @@ async def forward(scope: Scope, receive: Receive, send: Send, upstream: Upstream
             allow_redirects=False,
         ) as response:
             answered = True
+            upstream.meter.answered(asked)
             response_headers = [
                 (name.lower(), value) for name, value in response.raw_headers if name.lower() not in DROPPED_RESPONSE_HEADERS
             ]
@@ -157,6 +165,7 @@ async def forward(scope: Scope, receive: Receive, send: Send, upstream: Upstream
             return  # the client left while sending its body: no one to answer
         log.warning("upstream_error", service=upstream.name, error=str(exc) or type(exc).__name__)
         problem = (502, f"the {upstream.name} service gave no valid answer", "upstream-error", [])
+    upstream.meter.failed(slug_kind(problem[2]))
     if not started:  # once the response has begun, the client only sees it cut short
         status, detail, slug, extra = problem
         await send_problem(send, status, detail, slug, scope["path"], extra)

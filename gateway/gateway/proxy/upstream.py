@@ -17,6 +17,8 @@ from __future__ import annotations
 import aiohttp
 from yarl import URL
 
+from styrkedjan_common.metrics import UpstreamMeter
+
 # Idle connections are dropped before the services drop them (uvicorn: --timeout-keep-alive 75
 # in the images and the run command), so a reused connection is rarely a closed one.
 KEEPALIVE_SECONDS = 15.0
@@ -35,6 +37,7 @@ class Upstream:
         connect_timeout: float,
         read_timeout: float,
         max_connections: int,
+        meter: UpstreamMeter,
         keepalive_seconds: float = KEEPALIVE_SECONDS,
     ) -> None:
         url = URL(base_url.rstrip("/"))
@@ -42,6 +45,7 @@ class Upstream:
             raise ValueError(f"the {name} service URL must be http(s)://host[:port][/path]: {base_url}")
         self.name = name
         self.base_url = str(url)
+        self.meter = meter
         # Created in the running loop (the gateway's lifespan), closed by `close`.
         self.session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=max_connections, limit_per_host=0, keepalive_timeout=keepalive_seconds),

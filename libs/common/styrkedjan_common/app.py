@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -21,12 +22,13 @@ from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_ses
 from styrkedjan_common.idempotency import IdempotencyMiddleware, declare_in_openapi, records_beside
 from styrkedjan_common.identity import AssertionVerifier, ServiceSigner
 from styrkedjan_common.logging import configure_logging
-from styrkedjan_common.middleware import Metrics, RequestContextMiddleware
+from styrkedjan_common.metrics import Metrics
+from styrkedjan_common.middleware import RequestContextMiddleware
 from styrkedjan_common.org_units import NO_DIRECTORY, DirectorySource, GatewayDirectory, OrgUnitReplica, replica_models_beside
 from styrkedjan_common.overload import AdmissionControl, admission_options, install_pool_timeout_handler
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, install_problem_handlers, problem_response
 from styrkedjan_common.security import AssertionMiddleware, check_policies_declared
-from styrkedjan_common.settings import ServiceSettings
+from styrkedjan_common.settings import AppSettings, ServiceSettings
 
 OPERATIONAL_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 # Metrics are Prometheus (/metrics); FastAPI's built-in OpenTelemetry would otherwise look up
@@ -72,15 +74,32 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready", "directory": replica.status()})
 
 
-def add_operational_routes(app: FastAPI, metrics: Metrics, ready: Callable[..., Any] = readyz) -> None:
-    """Liveness, readiness and metrics: outside auth and outside the schema."""
+def add_operational_routes(app: FastAPI, metrics: Metrics, settings: AppSettings, ready: Callable[..., Any] = readyz) -> None:
+    """Liveness, readiness and metrics: outside auth and outside the schema. Metrics are served
+    here unless the settings give them a port of their own."""
 
     async def metrics_endpoint(_request: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    app.state.metrics = metrics
     app.add_route("/livez", livez, methods=["GET"], include_in_schema=False)
     app.add_route("/readyz", ready, methods=["GET"], include_in_schema=False)
-    app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+    if settings.metrics_port is None:
+        app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+
+
+@asynccontextmanager
+async def metrics_served(metrics: Metrics, settings: AppSettings, engine: AsyncEngine) -> AsyncIterator[None]:
+    """The app's metrics watch its pool, and are served on their own port while the app runs
+    when the settings give one."""
+    metrics.watch_pool(engine)
+    server = metrics.serve(settings.metrics_port, settings.metrics_host) if settings.metrics_port is not None else None
+    try:
+        yield
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
 
 
 _COMMON_ERRORS = {
@@ -160,13 +179,15 @@ def create_service_app(
                     signer,
                     connect_timeout=settings.client_connect_timeout_seconds,
                     read_timeout=settings.client_read_timeout_seconds,
+                    meter=metrics.upstream("gateway"),
                 )
             replica = OrgUnitReplica(*replica_models, source or gateway or NO_DIRECTORY, settings.directory_sync_interval_seconds)
             app.state.org_units = replica
             await replica.start(app.state.sessionmaker)
         settle_heap()
         try:
-            yield
+            async with metrics_served(metrics, settings, engine):
+                yield
         finally:
             if replica is not None:
                 await replica.stop()
@@ -190,7 +211,7 @@ def create_service_app(
     install_problem_handlers(app)
     install_pool_timeout_handler(app, settings.retry_after_seconds)
     prefix = api_prefix or f"/api/{name}/v1"
-    add_operational_routes(app, metrics)
+    add_operational_routes(app, metrics, settings)
     for router in [*routers, auditor.router(tag=f"{name}-audit")]:
         app.include_router(router, prefix=prefix)
     check_policies_declared(app)

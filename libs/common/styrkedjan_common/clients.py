@@ -9,6 +9,7 @@ status and detail, so that the caller's client never sees a bare stack trace.
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar
 
 import aiohttp
@@ -17,6 +18,7 @@ import structlog
 
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.identity import HEADER, ServiceSigner
+from styrkedjan_common.metrics import UpstreamMeter
 from styrkedjan_common.problems import ProblemError
 
 log = structlog.get_logger("styrkedjan.clients")
@@ -46,9 +48,18 @@ class ServiceClient:
     callee: ClassVar[str]  # the callee's name: its assertion audience and its name in problems
     prefix: ClassVar[str]  # the callee's API path, e.g. /api/goals/v1
 
-    def __init__(self, base_url: str, signer: ServiceSigner, *, connect_timeout: float = 2.0, read_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        signer: ServiceSigner,
+        *,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 10.0,
+        meter: UpstreamMeter | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.signer = signer
+        self.meter = meter
         self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout, sock_read=read_timeout)
         self._session: aiohttp.ClientSession | None = None
 
@@ -69,15 +80,19 @@ class ServiceClient:
         if request_id:
             headers["x-request-id"] = request_id
         query = {name: _query_value(value) for name, value in (params or {}).items() if value is not None}
+        asked = time.perf_counter()
         try:
             async with self._http().get(f"{self.base_url}{self.prefix}{path}", params=query, headers=headers) as response:
+                self._answered(asked)
                 body = await response.read()
                 status = response.status
         except TimeoutError as exc:
             log.warning("callee_timeout", callee=self.callee, path=path)
+            self._failed("timeout")
             raise CalleeUnavailable(f"the {self.callee} service did not answer in time", status=504) from exc
         except aiohttp.ClientError as exc:
             log.warning("callee_unavailable", callee=self.callee, path=path, error=str(exc) or type(exc).__name__)
+            self._failed("unavailable")
             raise CalleeUnavailable(f"the {self.callee} service is unavailable", headers={"Retry-After": "5"}) from exc
         if status >= 400:
             detail = _detail(body) or f"status {status}"
@@ -86,9 +101,18 @@ class ServiceClient:
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError as exc:
+            self._failed("error")
             # Something between the services (a proxy's error page) answered, or the callee is broken.
             log.warning("callee_answer_not_json", callee=self.callee, path=path, status=status)
             raise CalleeRefused(self.callee, status, "the answer is not JSON") from exc
+
+    def _answered(self, asked: float) -> None:
+        if self.meter is not None:
+            self.meter.answered(asked)
+
+    def _failed(self, kind: str) -> None:
+        if self.meter is not None:
+            self.meter.failed(kind)
 
 
 def _query_value(value: Any) -> str:

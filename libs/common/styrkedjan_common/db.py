@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, declared_attr, mapped_column
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.sql import FromClause
 from sqlalchemy.types import TypeDecorator
 
@@ -90,11 +91,25 @@ async def connect_asyncpg(url: str | URL, **options: Any) -> asyncpg.Connection:
     )
 
 
+class WatchedPool(AsyncAdaptedQueuePool):
+    """SQLAlchemy's pool for asyncio, counting the checkouts that wait for a connection: the
+    metrics show them as `db_pool_waiting`."""
+
+    waiting = 0
+
+    def _do_get(self) -> Any:
+        self.waiting += 1
+        try:
+            return super()._do_get()
+        finally:
+            self.waiting -= 1
+
+
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 10, pool_timeout: float = 10.0) -> AsyncEngine:
     """`pool_size` connections at most (a fixed pool, no overflow); a checkout that waits longer
     than `pool_timeout` seconds raises sqlalchemy.exc.TimeoutError, answered 503 (overload.py)."""
     parsed = make_url(url)
-    pool = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
+    pool = {"poolclass": WatchedPool, "pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pool)
 

@@ -10,42 +10,15 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
-from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from styrkedjan_common.context import request_id_var
+from styrkedjan_common.metrics import Metrics
 from styrkedjan_common.problems import send_problem
 
 REQUEST_ID_HEADER = b"x-request-id"
 _VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 access_log = structlog.get_logger("styrkedjan.access")
 error_log = structlog.get_logger("styrkedjan.problems")
-
-
-class Metrics:
-    def __init__(self, app_name: str) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter("http_requests_total", "HTTP requests", ["app", "method", "route", "status"], registry=self.registry)
-        self.latency = Histogram(
-            "http_request_duration_seconds",
-            "HTTP request latency",
-            ["app", "method", "route"],
-            registry=self.registry,
-            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-        )
-        self.app_name = app_name
-        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
-
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        """Label lookups are cached: they cost more than the observation itself."""
-        key = (method, route, status)
-        children = self._children.get(key)
-        if children is None:
-            children = self._children[key] = (
-                self.requests.labels(self.app_name, method, route, str(status)),
-                self.latency.labels(self.app_name, method, route),
-            )
-        children[0].inc()
-        children[1].observe(seconds)
 
 
 def incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str:

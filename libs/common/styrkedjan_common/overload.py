@@ -128,4 +128,7 @@ def install_pool_timeout_handler(app: FastAPI, retry_after_seconds: int) -> None
 
     @app.exception_handler(PoolTimeout)
     async def _pool_timeout(request: Request, _exc: PoolTimeout) -> Response:
+        metrics = getattr(request.app.state, "metrics", None)  # set with the operational routes
+        if metrics is not None:
+            metrics.pool_timeouts.labels(metrics.app_name).inc()
         return problem_response(503, POOL_TIMEOUT_DETAIL, type_=problem_type(OVERLOADED), instance=request.url.path, headers=headers)

@@ -38,6 +38,10 @@ class AppSettings(BaseSettings):
     max_concurrent_requests: int = Field(default=32, ge=0)
     admission_wait_seconds: float = Field(default=0.1, ge=0)
     retry_after_seconds: int = Field(default=1, ge=1)
+    # Where /metrics is served: unset, on the app's own port; set, on this port alone (a listener
+    # of its own on metrics_host), so the public port does not answer it.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "0.0.0.0"  # inside its container: the cluster's Prometheus scrapes it
 
     # The public keys of the services that may call this app directly, by service name: inline
     # (JSON: {"followup": "<PEM bundle>"}) or as a folder of `<service>.pem` files (a Kubernetes

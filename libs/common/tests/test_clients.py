@@ -21,6 +21,7 @@ from styrkedjan_common.clients import CalleeRefused, CalleeUnavailable, ServiceC
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.db import Base, make_metadata
 from styrkedjan_common.identity import HEADER, AssertionVerifier, Role, ServiceSigner
+from styrkedjan_common.metrics import Metrics
 from styrkedjan_common.security import PolicyRoute, allow
 from styrkedjan_common.settings import ServiceSettings
 from styrkedjan_common.testing import SERVICE_KEYS, assertion_headers, closed_port, principal, running, served
@@ -121,6 +122,22 @@ async def test_a_callee_that_is_down_is_a_503_naming_it_with_retry_after():
     assert (refused.value.status, refused.value.slug) == (503, "callee-unavailable")
     assert refused.value.detail == "the probe service is unavailable"
     assert refused.value.headers is not None and int(refused.value.headers["Retry-After"]) > 0
+
+
+async def test_the_calls_are_measured_by_callee_answered_or_not(callee_url):
+    metrics = Metrics("followup")
+    up = ProbeClient(callee_url, ServiceSigner(SERVICE_KEYS["followup"].private_pem, "followup"), meter=metrics.upstream("probe"))
+    down = ProbeClient(f"http://127.0.0.1:{closed_port()}", up.signer, meter=metrics.upstream("probe"))
+    try:
+        await up.get_json("/things")
+        with pytest.raises(CalleeUnavailable):
+            await down.get_json("/things")
+    finally:
+        await up.close()
+        await down.close()
+    labels = {"app": "followup", "service": "probe"}
+    assert metrics.registry.get_sample_value("upstream_request_duration_seconds_count", labels) == 1
+    assert metrics.registry.get_sample_value("upstream_errors_total", labels | {"kind": "unavailable"}) == 1
 
 
 async def test_a_callee_slower_than_the_read_timeout_is_a_504_naming_it(probe):

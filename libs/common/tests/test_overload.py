@@ -5,6 +5,7 @@ import time
 
 import httpx
 from fastapi import APIRouter
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from styrkedjan_common.app import create_service_app
@@ -79,13 +80,29 @@ async def test_an_exhausted_pool_is_a_quick_503_with_retry_after_and_the_service
         held = await app.state.engine.connect()  # the pool's only connection, taken
         try:
             started = time.monotonic()
-            refused = await client.get("/api/probe/v1/answer", headers=caller())
+            waiting = asyncio.create_task(client.get("/api/probe/v1/answer", headers=caller()))
+            await asyncio.sleep(0.1)
+            # The metrics show the pool as an operator needs to see it: full, one request waiting.
+            assert (await metric(client, "db_pool_connections", state="in_use"), await metric(client, "db_pool_waiting")) == (1, 1)
+            refused = await waiting
             assert time.monotonic() - started < 2
             assert_overloaded(refused, "3")
         finally:
             await held.close()
+        assert (await metric(client, "db_pool_waiting"), await metric(client, "db_pool_timeouts_total")) == (0, 1)
         recovered = await client.get("/api/probe/v1/answer", headers=caller())
         assert (recovered.status_code, recovered.json()) == (200, {"answer": 42})
+
+
+async def metric(client: httpx.AsyncClient, name: str, **labels: str) -> float:
+    """One sample of the app's /metrics, as a scrape reads it."""
+    scraped = (await client.get("/metrics")).text
+    wanted = {"app": "probe", **labels}
+    for family in text_string_to_metric_families(scraped):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == wanted:
+                return sample.value
+    raise AssertionError(f"no sample {name} {wanted}")
 
 
 async def test_requests_beyond_the_admission_bound_are_refused_quickly_and_the_service_recovers(database_url):

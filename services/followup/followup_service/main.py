@@ -46,7 +46,7 @@ def create_app(settings: FollowupSettings | None = None) -> FastAPI:
         # The clients of goals, budget and internal control live as long as the process: their
         # connections are reused from call to call, and closed at shutdown.
         async with service_lifespan(app):
-            app.state.callees = build_callees(settings, app.state.signer)
+            app.state.callees = build_callees(settings, app.state.signer, app.state.metrics)
             try:
                 # The outbox's SMTP worker runs beside the app when a server is configured.
                 async with outbox_worker(app, settings):

@@ -14,6 +14,7 @@ from followup_service.clients.internal_control import InternalControlClient
 from followup_service.settings import FollowupSettings
 from styrkedjan_common.clients import CalleeUnavailable
 from styrkedjan_common.identity import ServiceSigner
+from styrkedjan_common.metrics import Metrics, UpstreamMeter
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +28,22 @@ class Callees:
             await client.close()
 
 
-def build_callees(settings: FollowupSettings, signer: ServiceSigner | None) -> Callees | None:
-    """The clients, or None without a key of the service's own (it cannot sign its calls)."""
+def build_callees(settings: FollowupSettings, signer: ServiceSigner | None, metrics: Metrics | None = None) -> Callees | None:
+    """The clients, or None without a key of the service's own (it cannot sign its calls); their
+    calls are measured in `metrics` when given."""
     if signer is None:
         return None
-    timeouts = {"connect_timeout": settings.client_connect_timeout_seconds, "read_timeout": settings.client_read_timeout_seconds}
+    connect, read = settings.client_connect_timeout_seconds, settings.client_read_timeout_seconds
+
+    def meter(callee: str) -> UpstreamMeter | None:
+        return metrics.upstream(callee) if metrics is not None else None
+
     return Callees(
-        goals=GoalsClient(settings.goals_url, signer, **timeouts),
-        budget=BudgetClient(settings.budget_url, signer, **timeouts),
-        internal_control=InternalControlClient(settings.internal_control_url, signer, **timeouts),
+        goals=GoalsClient(settings.goals_url, signer, connect_timeout=connect, read_timeout=read, meter=meter(GoalsClient.callee)),
+        budget=BudgetClient(settings.budget_url, signer, connect_timeout=connect, read_timeout=read, meter=meter(BudgetClient.callee)),
+        internal_control=InternalControlClient(
+            settings.internal_control_url, signer, connect_timeout=connect, read_timeout=read, meter=meter(InternalControlClient.callee)
+        ),
     )
 
 
