@@ -1,0 +1,130 @@
+"""The demo year `make run` seeds, on a system of its own: the thread runs from the council's goals
+through every board's to a unit's, with targets and outcomes; the council's budget is decided with
+frames from an allocation-model run; every board's control plan is decided with results; the
+year's forecast and interim follow-ups are decided by the boards and adopted by the council, the
+adopted document reading back as frozen; the annual one is in progress. Seeding again changes
+nothing: no service's audit trail has a new event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tools.demo_year import BOARDS, MUNICIPAL_GOALS, UNIT_GOAL, Seeded, month_end, seed
+
+GOALS = "/api/goals/v1"
+BUDGET = "/api/budget/v1"
+IC = "/api/internal-control/v1"
+FOLLOWUP = "/api/followup/v1"
+AUDITED = {"admin.demo": "/api/directory/v1", "revisor.demo": (GOALS, BUDGET, IC, FOLLOWUP)}
+TODAY = dt.date.today()
+YEAR = TODAY.year
+
+
+def ok(response: httpx.Response) -> Any:
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def seeded(own_system: Any) -> Seeded:
+    own_system.stack.seed_calendar()  # as the run command does before the apps start
+    return seed(own_system.gateway_url)
+
+
+@pytest.fixture
+def revisor(own_system: Any) -> Iterator[httpx.Client]:
+    with own_system.client("revisor.demo") as http:
+        yield http
+
+
+def units(own_system: Any) -> dict[str, str]:
+    with own_system.client("admin.demo") as admin:
+        return {u["short_name"]: u["id"] for u in ok(admin.get("/api/directory/v1/org-units", params={"limit": 200}))["items"]}
+
+
+def test_the_thread_runs_from_the_councils_goals_to_a_units_with_outcomes(seeded: Seeded, revisor: httpx.Client) -> None:
+    assert not seeded.already
+    thread = ok(revisor.get(f"{GOALS}/thread", params={"year": YEAR}))
+    assert thread["vision"] is not None and thread["mandate_period"]["start_year"] <= YEAR <= thread["mandate_period"]["end_year"]
+    municipal = {g["title"]: g for g in thread["goals"]}
+    assert set(municipal) == {g.title for g in MUNICIPAL_GOALS}
+    for goal in municipal.values():  # followed by a key figure with last year's outcome and this year's target
+        [indicator] = goal["indicators"]
+        assert indicator["latest"] is not None and indicator["target"] is not None, goal
+    board_goals = {b["title"]: b for g in municipal.values() for b in g["contributing_goals"]}
+    assert set(board_goals) == {g.title for b in BOARDS for g in b.goals}
+    first_tertial_passed = month_end(YEAR, 4) < TODAY
+    for goal in board_goals.values():
+        [indicator] = goal["indicators"]
+        assert indicator["target"] is not None
+        assert (indicator["latest"] is not None) == first_tertial_passed, goal
+    gender_split = [i for g in board_goals.values() for i in g["indicators"] if i["latest"] and i["latest"].get("women") is not None]
+    assert gender_split or not first_tertial_passed
+    [unit_goal] = [u for b in board_goals.values() for u in b["contributing_goals"]]
+    assert unit_goal["title"] == UNIT_GOAL.title
+    assert any(b["activities"] for b in board_goals.values())
+
+
+def test_the_budget_is_decided_with_frames_from_a_model_run(seeded: Seeded, own_system: Any, revisor: httpx.Client) -> None:
+    [budget] = ok(revisor.get(f"{BUDGET}/budgets", params={"year": YEAR}))["items"]
+    assert budget["status"] == "DECIDED"
+    frames = ok(revisor.get(f"{BUDGET}/budgets/{budget['id']}/frames", params={"year": YEAR, "limit": 200}))["items"]
+    operating = {f["board_org_unit_id"]: f for f in frames if f["kind"] == "OPERATING"}
+    ids = units(own_system)
+    assert set(operating) == {ids[b.short] for b in BOARDS}
+    runs = {f["model_run_id"] for f in operating.values()}
+    assert len(runs) == 1 and None not in runs
+    run = ok(revisor.get(f"{BUDGET}/model-runs/{runs.pop()}"))
+    assert {b["board_org_unit_id"]: b["proposal_amount"] for b in run["boards"]} == {k: f["amount"] for k, f in operating.items()}
+
+
+def test_every_board_has_a_decided_control_plan_with_results(seeded: Seeded, own_system: Any, revisor: httpx.Client) -> None:
+    plans = ok(revisor.get(f"{IC}/control-plans", params={"year": YEAR}))["items"]
+    ids = units(own_system)
+    assert {p["board_org_unit_id"] for p in plans if p["status"] == "DECIDED"} == {ids[b.short] for b in BOARDS}
+    evaluation = ok(revisor.get(f"{IC}/evaluations/{YEAR}"))
+    rows = [r for r in evaluation["boards"] if r["board_org_unit_id"] in {ids[b.short] for b in BOARDS}]
+    assert len(rows) == len(BOARDS)
+    if month_end(YEAR, 4) < TODAY:
+        assert all(r["activities_with_result"] == r["activities"] > 0 for r in rows), rows
+
+
+def test_the_forecast_and_interim_are_adopted_and_the_annual_is_in_progress(seeded: Seeded, own_system: Any, revisor: httpx.Client) -> None:
+    ids = units(own_system)
+    occasions = {o["kind"]: o for o in ok(revisor.get(f"{FOLLOWUP}/occasions", params={"year": YEAR}))}
+    for kind in ("FORECAST", "INTERIM"):
+        boards = ok(revisor.get(f"{FOLLOWUP}/reports", params={"occasion_id": occasions[kind]["id"], "level": "BOARD", "limit": 200}))
+        assert {r["org_unit_id"] for r in boards["items"] if r["status"] == "DECIDED"} == {ids[b.short] for b in BOARDS}
+        [adopted] = ok(revisor.get(f"{FOLLOWUP}/reports", params={"occasion_id": occasions[kind]["id"], "level": "MUNICIPAL"}))["items"]
+        assert adopted["status"] == "DECIDED"
+        document = revisor.get(f"{FOLLOWUP}/reports/{adopted['id']}/document")
+        assert document.status_code == 200, document.text
+        assert hashlib.sha256(document.content).hexdigest() == document.headers["x-document-hash"] == adopted["document_hash"]
+        assert {g["goal"]["title"] for g in document.json()["goals"]} == {g.title for g in MUNICIPAL_GOALS}
+    annual = ok(revisor.get(f"{FOLLOWUP}/reports", params={"occasion_id": occasions["ANNUAL"]["id"], "limit": 200}))["items"]
+    assert annual and {r["status"] for r in annual} == {"DRAFT"}
+    [dialogue] = ok(revisor.get(f"{FOLLOWUP}/dialogues", params={"year": YEAR, "kind": "FOLLOWUP"}))["items"]
+    assert dialogue["status"] == "HELD" and dialogue["occasion_id"] == occasions["INTERIM"]["id"]
+
+
+def newest_audit_events(own_system: Any) -> dict[str, str | None]:
+    newest: dict[str, str | None] = {}
+    for subject, apis in AUDITED.items():
+        with own_system.client(subject) as http:
+            for api in (apis,) if isinstance(apis, str) else apis:
+                items = ok(http.get(f"{api}/audit-events", params={"limit": 1}))["items"]
+                newest[api] = items[0]["id"] if items else None
+    return newest
+
+
+def test_seeding_again_changes_nothing(seeded: Seeded, own_system: Any) -> None:
+    before = newest_audit_events(own_system)
+    again = seed(own_system.gateway_url)
+    assert again.already and again.counts == {}
+    assert newest_audit_events(own_system) == before
