@@ -590,10 +590,11 @@ class Seeded:
     counts: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
+        requests = f"{self.requests} request{'' if self.requests == 1 else 's'}"
         if self.already:
-            return f"The demo year {self.year} is there already ({self.requests} requests to find out)."
-        made = ", ".join(f"{count} {what}" for what, count in self.counts.items())
-        return f"Seeded the demo year {self.year}: {made} ({self.requests} requests in {self.seconds:.1f} s)."
+            return f"The demo year {self.year} is there already ({requests} to find out)."
+        made = ", ".join(f"{what} {count}" for what, count in self.counts.items())
+        return f"Seeded the demo year {self.year} ({requests} in {self.seconds:.1f} s): {made}."
 
 
 def mint_token(gateway_url: str, subject: str) -> str:
@@ -789,9 +790,7 @@ class DemoYear:
     ) -> str:
         """A goal drafted, followed by its indicator with the year's target and the outcomes of the
         periods passed, proposed and decided; its lineage id."""
-        draft = writer.created(
-            f"{GOALS}/goals", payload | {"title": goal.title, "perspective": goal.perspective, "intent": goal.analysis.split(";")[0]}
-        )
+        draft = writer.created(f"{GOALS}/goals", payload | {"title": goal.title, "perspective": goal.perspective})
         follower = follower or writer
         use = follower.created(
             f"{GOALS}/indicator-uses",
