@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -45,6 +46,7 @@ from styrkedjan_common.middleware import RequestContextMiddleware
 from styrkedjan_common.overload import AdmissionControl, admission_options, install_pool_timeout_handler
 from styrkedjan_common.problems import install_problem_handlers, send_problem
 from styrkedjan_common.security import ROLE_REFUSAL, check_policies_declared, refusal
+from styrkedjan_common.tracing import trace_requests, traced_while_running, tracer_provider
 
 DEV_TOKEN_PATH = "/api/auth/dev-token"
 
@@ -56,6 +58,8 @@ class Runtime:
     resolver: PrincipalResolver
     services: ServiceRegistry
     merged: tuple[int, dict[str, Any]] | None = None
+    # Spans exported to the collector the settings name; None: tracing is off.
+    tracing: TracerProvider | None = None
 
 
 class GatewayRouter:
@@ -102,7 +106,8 @@ class GatewayRouter:
             await send_problem(send, 403, refusal(principal, operation.roles, operation.services), ROLE_REFUSAL, path)
             return
         assertion = self.runtime.resolver.assertion(scope["state"]["caller"], name)
-        await forward(scope, receive, send, self.runtime.services.upstreams[name], assertion, request_id_var.get() or "")
+        upstream = self.runtime.services.upstreams[name]
+        await forward(scope, receive, send, upstream, assertion, request_id_var.get() or "", traced=self.runtime.tracing is not None)
 
 
 def service_verifier(settings: GatewaySettings) -> AssertionVerifier | None:
@@ -120,6 +125,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
     runtime = Runtime()
     signer = AssertionSigner(settings.assertion_key_pem(), settings.assertion_issuer, settings.assertion_ttl_seconds)
     metrics = Metrics("gateway")
+    runtime.tracing = tracer_provider("gateway", settings.otlp_traces_endpoint)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -151,7 +157,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
         await runtime.services.open()
         settle_heap()
         try:
-            async with metrics_served(metrics, settings, engine):
+            async with metrics_served(metrics, settings, engine), traced_while_running(engine, runtime.tracing):
                 yield
         finally:
             await runtime.services.close()
@@ -205,12 +211,22 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
     services = {f"/api/{name}/": settings.upstream_max_concurrent_requests for name in settings.service_urls()}
     app = AdmissionControl(app, **admission_options(settings), exempt=OPERATIONAL_PATHS, bounds=services)
     app = RequestContextMiddleware(app, metrics)
+    app = trace_requests(app, runtime.tracing)
     if settings.cors_allow_origins:
         app = CORSMiddleware(
             app,
             allow_origins=settings.cors_allow_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "X-Request-ID"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+                "traceparent",
+                "tracestate",
+            ],
             expose_headers=["ETag", "Location", "X-Request-ID", "Idempotent-Replayed", "Retry-After"],
         )
     return app

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
 
 from gateway.proxy.forward import WHOLE_BODY_LIMIT, forward
 from gateway.proxy.registry import ServiceRegistry
@@ -56,6 +57,7 @@ async def call(
     scope: dict[str, Any],
     receive: Callable[[], Awaitable[Message]] | None = None,
     send: Callable[[Message], Awaitable[None]] | None = None,
+    traced: bool = False,
 ) -> list[Message]:
     """Forward one request; the ASGI messages the gateway's client would get."""
     sent: list[Message] = []
@@ -65,7 +67,7 @@ async def call(
         if send is not None:
             await send(message)
 
-    await asyncio.wait_for(forward(scope, receive or body_of(), record, upstream, "signed-assertion", "gateway-rid"), WAIT)
+    await asyncio.wait_for(forward(scope, receive or body_of(), record, upstream, "signed-assertion", "gateway-rid", traced), WAIT)
     return sent
 
 
@@ -154,6 +156,27 @@ async def test_client_identity_is_stripped_and_the_gateways_assertion_request_id
         ]
     )
     assert service.bodies == [b'{"a":1}']
+
+
+CLIENT_TRACE = b"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+async def test_without_tracing_the_clients_trace_context_goes_on_as_it_came(serve, make_upstream):
+    service = Recorder()
+    async with serve(service) as url:
+        await call(make_upstream(url), scope_for("GET", [(b"traceparent", CLIENT_TRACE), (b"tracestate", b"kommun=1")]))
+    assert (b"traceparent", CLIENT_TRACE) in service.headers() and (b"tracestate", b"kommun=1") in service.headers()
+
+
+async def test_with_tracing_the_service_is_sent_the_gateways_span_as_parent(serve, make_upstream):
+    service = Recorder()
+    tracer = TracerProvider().get_tracer("gateway")
+    async with serve(service) as url:
+        with tracer.start_as_current_span("GET /api/budget/v1/x") as span:
+            await call(make_upstream(url), scope_for("GET", [(b"traceparent", CLIENT_TRACE)]), traced=True)
+    sent = [value for name, value in service.headers() if name == b"traceparent"]
+    context = span.get_span_context()
+    assert sent == [f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}".encode()]
 
 
 async def test_a_bodiless_get_goes_on_with_only_the_gateways_headers(serve, make_upstream):

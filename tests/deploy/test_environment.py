@@ -33,6 +33,8 @@ from tests.deploy.support import (
 _DEV_ISSUER_OFF = "the development issuer is off"
 _FILE_INSTEAD = "given as a file (the _FILE variant) from a mounted secret or config"
 _SMTP_OFF = "reminders by e-mail are off until an operator names an SMTP server, and with it the password from a secret"
+_TRACING_OFF = "tracing is off until an operator names an OpenTelemetry collector"
+_TRACING = {f"{a.prefix}_OTLP_TRACES_ENDPOINT": _TRACING_OFF for a in APPS}
 _FOLDER_INSTEAD = "given as a folder of <service>.pem files (the _DIR variant) from a mounted config"
 # The keys every deployment gives as files: the services' own keys and the services' public keys.
 _KEY_FILES = {
@@ -51,6 +53,7 @@ DELIBERATELY_DEFAULTED: dict[str, dict[str, str]] = {
         **{f"{s.prefix}_ASSERTION_PUBLIC_KEYS": _FILE_INSTEAD for s in SERVICES},
         **_KEY_FILES,
         "FOLLOWUP_SMTP_PASSWORD": _SMTP_OFF,
+        **_TRACING,
     },
     "production": {
         "GATEWAY_ASSERTION_PRIVATE_KEY": _FILE_INSTEAD,
@@ -61,6 +64,7 @@ DELIBERATELY_DEFAULTED: dict[str, dict[str, str]] = {
         **{f"{s.prefix}_ASSERTION_PUBLIC_KEYS": _FILE_INSTEAD for s in SERVICES},
         **_KEY_FILES,
         "FOLLOWUP_SMTP_PASSWORD": _SMTP_OFF,
+        **_TRACING,
     },
     "development": {
         "GATEWAY_ASSERTION_PRIVATE_KEY": _FILE_INSTEAD,
@@ -68,6 +72,7 @@ DELIBERATELY_DEFAULTED: dict[str, dict[str, str]] = {
         **{f"{s.prefix}_ASSERTION_PUBLIC_KEYS": _FILE_INSTEAD for s in SERVICES},
         **_KEY_FILES,
         "FOLLOWUP_SMTP_PASSWORD": _SMTP_OFF,
+        **_TRACING,
     },
 }
 

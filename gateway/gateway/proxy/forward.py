@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 from gateway.proxy.upstream import Upstream
 from styrkedjan_common.identity import HEADER as ASSERTION_HEADER
 from styrkedjan_common.problems import send_problem
+from styrkedjan_common.tracing import pass_context_on
 
 log = structlog.get_logger("gateway.proxy")
 
@@ -62,9 +63,11 @@ def _target(scope: Scope) -> str:
     return raw.decode("ascii") if raw.isascii() else quote_from_bytes(raw, safe=_TARGET_SAFE)
 
 
-def _forward_headers(scope: Scope, assertion: str, request_id: str) -> tuple[list[tuple[str, str]], bool]:
+def _forward_headers(scope: Scope, assertion: str, request_id: str, traced: bool) -> tuple[list[tuple[str, str]], bool]:
     """The headers to send on, and whether the request has a body. A chunked body goes on without
-    its content-length; aiohttp chunks a body of unknown length itself."""
+    its content-length; aiohttp chunks a body of unknown length itself. With tracing on, the
+    trace context sent on is the gateway's own span (a child of the client's, when it sent one);
+    off, the client's `traceparent` goes on as it came."""
     connection_tokens: set[str] = set()
     chunked = has_body = False
     for name, value in scope["headers"]:
@@ -74,11 +77,17 @@ def _forward_headers(scope: Scope, assertion: str, request_id: str) -> tuple[lis
             chunked = has_body = True
         elif name == b"content-length" and value != b"0":
             has_body = True
+    context: dict[str, str] = {}
+    if traced:
+        pass_context_on(context)
     headers = []
     for raw_name, raw_value in scope["headers"]:
         name = raw_name.decode("latin-1")
+        if name in context:
+            continue
         if name not in DROPPED_REQUEST_HEADERS and name not in connection_tokens and not (chunked and name == "content-length"):
             headers.append((name, raw_value.decode("latin-1")))
+    headers.extend(context.items())
     client = scope.get("client")
     if client:
         headers.append(("x-forwarded-for", client[0]))
@@ -106,8 +115,10 @@ def slug_kind(slug: str) -> str:
     return slug.removeprefix("upstream-")
 
 
-async def forward(scope: Scope, receive: Receive, send: Send, upstream: Upstream, assertion: str, request_id: str) -> None:
-    headers, has_body = _forward_headers(scope, assertion, request_id)
+async def forward(
+    scope: Scope, receive: Receive, send: Send, upstream: Upstream, assertion: str, request_id: str, traced: bool = False
+) -> None:
+    headers, has_body = _forward_headers(scope, assertion, request_id, traced)
     started = answered = False
     asked = time.perf_counter()
     try:

@@ -29,6 +29,7 @@ from styrkedjan_common.overload import AdmissionControl, admission_options, inst
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, install_problem_handlers, problem_response
 from styrkedjan_common.security import AssertionMiddleware, check_policies_declared
 from styrkedjan_common.settings import AppSettings, ServiceSettings
+from styrkedjan_common.tracing import install_request_tracing, traced_while_running, tracer_provider
 
 OPERATIONAL_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 # Metrics are Prometheus (/metrics); FastAPI's built-in OpenTelemetry would otherwise look up
@@ -154,6 +155,7 @@ def create_service_app(
     configure_logging(settings.log_level, settings.log_format, app=name)
     verifier = AssertionVerifier(settings.public_keys_pem(), settings.assertion_issuer, audience=name, service_keys=settings.service_keys())
     metrics = Metrics(name)
+    tracing = tracer_provider(name, settings.otlp_traces_endpoint)
     service_key = settings.service_key_pem()
     signer = ServiceSigner(service_key, name) if service_key else None
     replica_models = replica_models_beside(auditor.model)
@@ -186,7 +188,7 @@ def create_service_app(
             await replica.start(app.state.sessionmaker)
         settle_heap()
         try:
-            async with metrics_served(metrics, settings, engine):
+            async with metrics_served(metrics, settings, engine), traced_while_running(engine, tracing):
                 yield
         finally:
             if replica is not None:
@@ -221,4 +223,5 @@ def create_service_app(
     app.add_middleware(AssertionMiddleware, verifier=verifier, exempt=OPERATIONAL_PATHS)
     app.add_middleware(AdmissionControl, **admission_options(settings), exempt=OPERATIONAL_PATHS)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    install_request_tracing(app, tracing)
     return app

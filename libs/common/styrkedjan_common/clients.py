@@ -20,6 +20,7 @@ from styrkedjan_common.context import request_id_var
 from styrkedjan_common.identity import HEADER, ServiceSigner
 from styrkedjan_common.metrics import UpstreamMeter
 from styrkedjan_common.problems import ProblemError
+from styrkedjan_common.tracing import pass_context_on
 
 log = structlog.get_logger("styrkedjan.clients")
 
@@ -79,6 +80,7 @@ class ServiceClient:
         request_id = request_id_var.get()
         if request_id:
             headers["x-request-id"] = request_id
+        pass_context_on(headers)
         query = {name: _query_value(value) for name, value in (params or {}).items() if value is not None}
         asked = time.perf_counter()
         try:

@@ -8,6 +8,7 @@ from structlog.typing import EventDict, Processor, WrappedLogger
 
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.settings import LogFormat
+from styrkedjan_common.tracing import add_trace_ids
 
 
 def _add_request_id(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
@@ -28,6 +29,7 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = LogFormat.JSON, app:
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         _add_request_id,
+        add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

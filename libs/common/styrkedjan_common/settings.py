@@ -41,6 +41,9 @@ class AppSettings(BaseSettings):
     # Where /metrics is served: unset, on the app's own port; set, on this port alone (a listener
     # of its own on metrics_host), so the public port does not answer it.
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # An OTLP/HTTP collector's traces URL (http://collector:4318/v1/traces): the app exports its
+    # spans there. Unset, tracing is off.
+    otlp_traces_endpoint: str | None = None
     metrics_host: str = "0.0.0.0"  # inside its container: the cluster's Prometheus scrapes it
 
     # The public keys of the services that may call this app directly, by service name: inline
