@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tools.demo_year import BOARDS, MUNICIPAL_GOALS, UNIT_GOAL, Seeded, month_end, seed
+from tools.demo_content import BOARDS, MUNICIPAL_GOALS, UNIT_GOAL
+from tools.demo_year import Seeded, month_end, seed
 
 GOALS = "/api/goals/v1"
 BUDGET = "/api/budget/v1"

@@ -21,7 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-from tools.demo_year import BOARDS, DemoYearError
+from tools.demo_content import BOARDS
+from tools.demo_year import DemoYearError
 from tools.demo_year import seed as seed_demo_year
 from tools.stack import APPS, GATEWAY, ROOT, SERVICES, Stack, stop
 
