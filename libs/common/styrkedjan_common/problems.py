@@ -40,6 +40,15 @@ class Problem(BaseModel):
     errors: list[InvalidParam] | None = None
 
 
+# RFC 9110's names where Python's HTTPStatus (3.11) still has the older ones: one title per status.
+_RFC_9110_TITLES = {413: "Content Too Large", 414: "URI Too Long", 416: "Range Not Satisfiable", 422: "Unprocessable Content"}
+
+
+def status_title(status: int) -> str:
+    """The problem title of a status, the same wherever the problem is made."""
+    return _RFC_9110_TITLES.get(status) or HTTPStatus(status).phrase
+
+
 def problem_type(slug: str) -> str:
     return f"urn:styrkedjan:problem:{slug}"
 
@@ -56,7 +65,7 @@ def problem_body(
 ) -> bytes:
     body: dict[str, Any] = {
         "type": type_,
-        "title": title or HTTPStatus(status).phrase,
+        "title": title or status_title(status),
         "status": status,
     }
     if detail:
@@ -200,7 +209,6 @@ def install_problem_handlers(app: FastAPI) -> None:
             422,
             f"the request is not valid: {len(errors)} error(s)",
             type_=problem_type("validation-failed"),
-            title="Unprocessable Content",
             instance=request.url.path,
             errors=errors,
         )
@@ -213,7 +221,6 @@ def install_problem_handlers(app: FastAPI) -> None:
                 422,
                 "the request is not valid: 1 error(s)",
                 type_=problem_type("validation-failed"),
-                title="Unprocessable Content",
                 instance=request.url.path,
                 errors=[{"pointer": "#", "detail": unreadable}],
             )
@@ -249,7 +256,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         status: {
-            "description": HTTPStatus(status).phrase,
+            "description": status_title(status),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
         for status in statuses

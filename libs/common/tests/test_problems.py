@@ -135,6 +135,8 @@ async def test_domain_not_found_is_a_404_problem(client):
 async def test_invalid_input_carries_its_pointers(client):
     body = assert_problem(await client.get("/invalid"), 422)
     assert body["errors"] == [{"pointer": "#/horizon_end_year", "detail": "too short"}]
+    # One title per status, as RFC 9110 names it, whichever way the 422 came about.
+    assert body["title"] == "Unprocessable Content"
 
 
 async def test_unknown_route_and_wrong_method_are_problems(client):
