@@ -4,6 +4,9 @@ about what its operator must supply. No container engine is needed: the file is 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,6 +108,32 @@ def test_the_schema_check_rejects_what_compose_would_reject(raw: dict[str, Any])
     errors = schema_errors(broken)
     assert any("service_finished" in e or "depends_on" in e for e in errors), errors
     assert any("helthcheck" in e for e in errors), errors
+
+
+def _compose_cli() -> list[str] | None:
+    """The real Compose (v2, `docker compose`) where this machine has it."""
+    docker = shutil.which("docker")
+    if docker is None:
+        return None
+    found = subprocess.run([docker, "compose", "version", "--short"], capture_output=True, text=True, check=False)
+    return [docker, "compose"] if found.returncode == 0 else None
+
+
+def test_the_real_compose_accepts_the_file_where_it_is_installed(tmp_path: Path) -> None:
+    # The schema check above runs everywhere; this one only where Compose is (deploy/README.md
+    # names the version the file needs).
+    compose = _compose_cli()
+    if compose is None:
+        pytest.skip("Docker Compose v2 (docker compose) is not installed here")
+    env_file = tmp_path / ".env"
+    env_file.write_text("".join(f"{name}={value}\n" for name, value in sample_environment().items()))
+    checked = subprocess.run(
+        [*compose, "--project-directory", str(ROOT), "--env-file", str(env_file), "-f", str(COMPOSE_FILE), "config", "--quiet"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_exactly_the_documented_variables_are_required() -> None:
