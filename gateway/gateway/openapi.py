@@ -19,6 +19,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from styrkedjan_common.openapi_headers import REQUEST_ID, RETRY_AFTER, header
+from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE
+
 REF_PREFIX = "#/components/schemas/"
 # pydantic's key for a model whose name two modules share: the module path, `.` written `__`.
 MODULE_PATH_KEY = re.compile(r"^((?:[a-z][a-z0-9_]*__)+)(.+)$")
@@ -129,6 +132,30 @@ def _shared_with_gateway(service_schemas: dict[str, Any], gateway_schemas: dict[
     return shared
 
 
+# What the gateway itself answers for an operation it passes on to a service (gateway/proxy/forward.py).
+GATEWAY_FAILURES = {
+    "502": "The service gave no valid answer",
+    "503": "The service is unavailable or busy; retry after the time given in Retry-After",
+    "504": "The service did not answer in time",
+}
+
+
+def _declare_gateway_failures(operation: dict[str, Any], gateway_problem: str) -> None:
+    responses = operation.setdefault("responses", {})
+    for status, description in GATEWAY_FAILURES.items():
+        headers = {REQUEST_ID: header(REQUEST_ID)}
+        if status == "503":
+            headers[RETRY_AFTER] = header(RETRY_AFTER)
+        responses.setdefault(
+            status,
+            {
+                "description": description,
+                "headers": headers,
+                "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": REF_PREFIX + gateway_problem}}},
+            },
+        )
+
+
 def _claim(names: dict[str, str], name: str, owner: str) -> None:
     if name in names:
         # A clash is a bug to fix in the services' models, never something to number silently.
@@ -233,6 +260,7 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) 
                     if operation["operationId"] in operation_ids:
                         raise ValueError(f"operationId {operation['operationId']} of {service} is already taken")
                     operation_ids.add(operation["operationId"])
+                    _declare_gateway_failures(operation, gateway_renames.get("Problem", "Problem"))
             merged["paths"][path] = item
         for tag in doc.get("tags", []):
             tags.setdefault(tag["name"], tag)

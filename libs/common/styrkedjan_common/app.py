@@ -24,6 +24,7 @@ from styrkedjan_common.identity import AssertionVerifier, ServiceSigner
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.metrics import Metrics
 from styrkedjan_common.middleware import RequestContextMiddleware
+from styrkedjan_common.openapi_headers import declare_headers
 from styrkedjan_common.org_units import NO_DIRECTORY, DirectorySource, GatewayDirectory, OrgUnitReplica, replica_models_beside
 from styrkedjan_common.overload import AdmissionControl, admission_options, install_pool_timeout_handler
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, install_problem_handlers, problem_response
@@ -135,6 +136,7 @@ def problem_openapi(app: FastAPI, *, description: str = "") -> Callable[[], dict
                 for status, text_ in _COMMON_ERRORS.items():
                     responses.setdefault(status, {"description": text_, "content": problem_content})
         declare_in_openapi(schema)
+        declare_headers(schema)
         app.openapi_schema = schema
         return schema
 
