@@ -23,6 +23,7 @@ from gateway.dev_tokens import dev_token_route
 from gateway.directory.clients import router as clients_router
 from gateway.directory.router import me_router
 from gateway.directory.router import router as directory_router
+from gateway.labels import router as labels_router
 from gateway.proxy.forward import forward
 from gateway.proxy.registry import ServiceRegistry
 from gateway.proxy.upstream import Upstream
@@ -180,6 +181,7 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
     api.include_router(me_router)
     api.include_router(directory_router)
     api.include_router(clients_router)
+    api.include_router(labels_router)
     api.include_router(auditor.router(tag="directory-audit"), prefix="/api/directory/v1")
     check_policies_declared(api)
     auditor.readers(api)  # each audited kind is read through an operation of the directory: checked before it starts

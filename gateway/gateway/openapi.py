@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from styrkedjan_common.labels import describe_enums
 from styrkedjan_common.openapi_headers import REQUEST_ID, RETRY_AFTER, header
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE
 
@@ -269,4 +270,5 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) 
     _untitle_clashing_inline_schemas(merged)
     if tags:
         merged["tags"] = list(tags.values())
+    describe_enums(merged)
     return merged
