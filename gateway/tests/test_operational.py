@@ -132,3 +132,10 @@ async def test_metrics_on_a_port_of_their_own_are_not_on_the_public_port(start_g
         async with httpx.AsyncClient() as scraper:
             scraped = await scraper.get(f"http://127.0.0.1:{port}/metrics")
         assert scraped.status_code == 200 and "db_pool_size" in scraped.text
+
+
+async def test_a_large_answer_is_compressed_for_a_client_that_accepts_gzip(client):
+    compressed = await client.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert compressed.headers["content-encoding"] == "gzip" and compressed.json()["openapi"].startswith("3.1")
+    plain = await client.get("/openapi.json", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.json() == compressed.json()

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from styrkedjan_common.audit import Auditor
+from styrkedjan_common.conditional import ConditionalReads
 from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker
 from styrkedjan_common.idempotency import IdempotencyMiddleware, declare_in_openapi, records_beside
 from styrkedjan_common.identity import AssertionVerifier, ServiceSigner
@@ -221,6 +222,7 @@ def create_service_app(
     check_policies_declared(app)
     auditor.readers(app)  # each audited kind is read through an operation of this app: checked before it starts
     app.openapi = problem_openapi(app, description=description)  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
+    app.add_middleware(ConditionalReads)
     app.add_middleware(IdempotencyMiddleware, records=records_beside(auditor.model), ttl_seconds=settings.idempotency_key_ttl_seconds)
     app.add_middleware(AssertionMiddleware, verifier=verifier, exempt=OPERATIONAL_PATHS)
     app.add_middleware(AdmissionControl, **admission_options(settings), exempt=OPERATIONAL_PATHS)
