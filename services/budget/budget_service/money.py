@@ -4,6 +4,7 @@ other exact decimal column more than one area stores (percentages) is declared h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -71,10 +72,42 @@ def format_money(amount: Decimal) -> str:
     return str(amount.quantize(_PLACES))
 
 
+# pydantic's keywords for bounds (from Field(ge=...)), which it leaves in the JSON schema of a
+# validated string as they are; JSON Schema has no bounds for a string.
+_BOUND_WORDS = {"gt": "more than", "ge": "at least", "lt": "less than", "le": "at most"}
+
+
+def decimal_string_schema(
+    integer_digits: str, places: int, minimum: str | None = None, maximum: str | None = None
+) -> Callable[[dict[str, Any]], None]:
+    """The JSON schema of an exact decimal sent as a string (a JSON number is refused): `type: string`
+    with a pattern of the accepted form, never pydantic's anyOf[number, string]. A bound (the
+    field's ge/gt/le/lt, or `minimum`/`maximum`) is said in the description, and a bound that rules
+    out negative numbers leaves the sign out of the pattern."""
+
+    def update(schema: dict[str, Any]) -> None:
+        schema.pop("anyOf", None)
+        bounds = {keyword: schema.pop(keyword) for keyword in list(_BOUND_WORDS) if keyword in schema}
+        if minimum is not None:
+            bounds.setdefault("ge", minimum)
+        if maximum is not None:
+            bounds.setdefault("le", maximum)
+        lowest = bounds.get("ge", bounds.get("gt"))
+        sign = "" if lowest is not None and Decimal(str(lowest)) >= 0 else "-?"
+        schema["type"] = "string"
+        schema["pattern"] = rf"^{sign}\d{integer_digits}(\.\d{{1,{places}}})?$"
+        if bounds:
+            said = " and ".join(f"{_BOUND_WORDS[keyword]} {bound}" for keyword, bound in bounds.items())
+            described = schema.get("description", "").rstrip(". ")
+            schema["description"] = f"{described}. {said[0].upper()}{said[1:]}".lstrip(". ")
+
+    return update
+
+
 # The API type of every amount: refuses floats and malformed strings, answers "1250000.00".
 Money = Annotated[
     Decimal,
     BeforeValidator(parse_money),
     PlainSerializer(format_money, return_type=str, when_used="json"),
-    Field(examples=["1250000.00"], json_schema_extra={"type": "string", "pattern": r"^-?\d{1,16}(\.\d{1,2})?$"}),
+    Field(examples=["1250000.00"], json_schema_extra=decimal_string_schema("{1,16}", 2)),
 ]

@@ -9,7 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from pydantic.fields import FieldInfo
 
 from budget_service.csv_text import MAX_LISTED_ERRORS
-from budget_service.money import Money
+from budget_service.money import Money, decimal_string_schema
 from styrkedjan_common.years import year_query
 
 DEFAULT_INDEX = "PKV"
@@ -49,7 +49,7 @@ def exact_decimal(
     return (
         BeforeValidator(lambda v: parse_decimal(v, places=places, minimum=low, maximum=high)),
         PlainSerializer(plain_decimal, return_type=str, when_used="json"),
-        Field(examples=[example], json_schema_extra={"type": "string", "pattern": rf"^-?\d+(\.\d{{1,{places}}})?$"}),
+        Field(examples=[example], json_schema_extra=decimal_string_schema("+", places, minimum, maximum)),
     )
 
 
