@@ -107,3 +107,60 @@ def test_every_proxied_operation_declares_the_gateways_own_failures(openapi: dic
         if not path.startswith(SERVICE_PATHS) and "502" in op["responses"]
     ]
     assert own == []
+
+
+def _schema_nodes(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        found.append(node)
+        for value in node.values():
+            found.extend(_schema_nodes(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_schema_nodes(item))
+    return found
+
+
+def test_money_is_declared_as_the_decimal_string_it_is(openapi: dict[str, Any], kf: Any) -> None:
+    schemas = openapi["components"]["schemas"]
+    # pydantic's ge/gt are no JSON Schema keywords: validators and linters stumble on them.
+    leaked = [node for node in _schema_nodes(schemas) if {"ge", "gt", "le", "lt"} & set(node) and "properties" not in node]
+    assert leaked == []
+    amount = schemas["BudgetReallocationCreate"]["properties"]["amount"]
+    assert (amount["type"], "anyOf" in amount) == ("string", False)
+    assert amount["description"].endswith("More than 0")
+    frame = schemas["BudgetFrameInput"]["properties"]["amount"]
+    assert frame["pattern"] == r"^\d{1,16}(\.\d{1,2})?$"  # at least 0: no sign
+    result = schemas["BudgetBalanceStatementPut"]["properties"]["result"]
+    assert result["pattern"] == r"^-?\d{1,16}(\.\d{1,2})?$"
+    efficiency = schemas["BudgetModelRunCreate"]["properties"]["efficiency_pct"]
+    assert (efficiency["type"], efficiency["pattern"]) == ("string", r"^\d+(\.\d{1,4})?$")
+    assert "at most 100" in efficiency["description"]
+    # As declared: a number is refused where a string is taken.
+    statement = {"result": 100, "tax_and_grants": "600000000.00", "equity_including_pension_liability": "250000000.00"}
+    refused = kf.put("/api/budget/v1/balance-statements/2027", json=statement)
+    assert refused.status_code == 422, refused.text
+    assert [error["pointer"] for error in refused.json()["errors"]] == ["#/result"]
+
+
+def test_every_csv_import_declares_its_columns_and_an_example(openapi: dict[str, Any]) -> None:
+    imports = {path: op for path, method, op in operations(openapi) if "text/csv" in op.get("requestBody", {}).get("content", {})}
+    assert set(imports) == {
+        "/api/budget/v1/population-forecasts/imports",
+        "/api/budget/v1/tax-forecasts/imports",
+        "/api/budget/v1/price-indices/imports",
+        "/api/budget/v1/actuals/imports",
+    }
+    columns = {
+        "/api/budget/v1/population-forecasts/imports": "publication_date, source, year, age_from, age_to (optional), count",
+        "/api/budget/v1/tax-forecasts/imports": "publication_date, source, year, kind, amount",
+        "/api/budget/v1/price-indices/imports": "index_name (optional), publication_date, year, pct_change, component (optional)",
+        "/api/budget/v1/actuals/imports": "year, month, cost_center, account, amount",
+    }
+    for path, op in imports.items():
+        body = op["requestBody"]
+        csv = body["content"]["text/csv"]
+        assert csv["schema"] == {"type": "string"}, path
+        assert columns[path] in body["description"], path
+        header = csv["example"].splitlines()[0].split(",")
+        assert [name.removesuffix(" (optional)") for name in columns[path].split(", ")] == header, path

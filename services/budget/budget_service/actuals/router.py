@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from budget_service.actuals import repository, service
+from budget_service.actuals.csv_import import COLUMNS
 from budget_service.actuals.models import ActualsImport, Forecast
 from budget_service.actuals.schemas import (
     Account,
@@ -40,10 +41,11 @@ CSV_MEDIA_TYPE = "text/csv"
 CSV_BODY = {
     "requestBody": {
         "required": True,
-        "description": "UTF-8 CSV with the header year,month,cost_center,account,amount; amounts like -1250.50",
-        "content": {
-            CSV_MEDIA_TYPE: {"schema": {"type": "string"}, "example": "year,month,cost_center,account,amount\n2027,3,1310,4010,125000.00\n"}
-        },
+        "description": (
+            f"A CSV file (UTF-8 or Windows-1252) whose header names the columns {', '.join(COLUMNS)}, in any order; "
+            "amounts in kronor like -1250.50"
+        ),
+        "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}, "example": f"{','.join(COLUMNS)}\n2027,3,1310,4010,125000.00\n"}},
     }
 }
 IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -19,14 +19,6 @@ from styrkedjan_common.text import refuse_nul
 CSV_MEDIA_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
 MULTIPART = "multipart/form-data"
 FILE_FIELD = "file"
-# The request body as the OpenAPI document describes it.
-REQUEST_BODY = {
-    "required": True,
-    "content": {
-        "text/csv": {"schema": {"type": "string"}},
-        MULTIPART: {"schema": {"type": "object", "properties": {FILE_FIELD: {"type": "string", "format": "binary"}}}},
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -51,6 +43,24 @@ class Layout:
 class CsvRow:
     line: int
     values: dict[str, Any]
+
+
+def request_body(layout: Layout, example: str) -> dict[str, Any]:
+    """The request body as the OpenAPI document describes it: the file's columns, as the parser reads them, and an example."""
+    columns = ", ".join(f"{column.name} (optional)" if column.optional else column.name for column in layout.columns)
+    optional = "; an optional column may be left out or left empty" if any(column.optional for column in layout.columns) else ""
+    description = (
+        f"A CSV file (UTF-8 or Windows-1252) whose header names the columns {columns}, in any order{optional}. "
+        f"Sent as the body (text/csv) or as the form field `{FILE_FIELD}` (multipart/form-data)."
+    )
+    return {
+        "required": True,
+        "description": description,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}, "example": example},
+            MULTIPART: {"schema": {"type": "object", "properties": {FILE_FIELD: {"type": "string", "format": "binary"}}}},
+        },
+    }
 
 
 class UnsupportedMediaType(ProblemError):

@@ -1,9 +1,10 @@
 import datetime as dt
+from typing import Any
 
 from fastapi import APIRouter, Request
 
 from budget_service.assumptions import service
-from budget_service.assumptions.csv_import import REQUEST_BODY, csv_text
+from budget_service.assumptions.csv_import import csv_text, request_body
 from budget_service.assumptions.schemas import (
     AgeFilter,
     ImportResult,
@@ -23,7 +24,17 @@ from styrkedjan_common.security import CallerDep, PolicyRoute, allow, allow_any_
 router = APIRouter(prefix="", tags=["planning-assumptions"], route_class=PolicyRoute)
 WRITERS = allow(Role.FULLMAKTIGE)
 READERS = allow_any_signed_in()
-IMPORT = WRITERS | {"requestBody": REQUEST_BODY}
+
+
+def _import_declaration(dataset: service.Dataset, example: str) -> dict[str, Any]:
+    return WRITERS | {"requestBody": request_body(dataset.layout, example)}
+
+
+POPULATION_IMPORT = _import_declaration(
+    service.POPULATION, "publication_date,source,year,age_from,age_to,count\n2026-03-01,SCB,2027,0,0,1050\n2026-03-01,SCB,2027,80,,2300.5\n"
+)
+TAX_IMPORT = _import_declaration(service.TAX, "publication_date,source,year,kind,amount\n2026-04-28,SKR,2027,TAX,1250000000.00\n")
+PRICE_IMPORT = _import_declaration(service.PRICE, "index_name,publication_date,year,pct_change,component\nPKV,2026-04-25,2027,2.7,\n")
 IMPORT_RESPONSES = problem_responses(403, 409, 415, 422)
 
 
@@ -62,7 +73,7 @@ async def list_population_publications(session: SessionDep, limit: LimitQuery = 
     return await _publications(session, service.POPULATION, limit, cursor)
 
 
-@router.post("/population-forecasts/imports", response_model=ImportResult, openapi_extra=IMPORT, responses=IMPORT_RESPONSES)
+@router.post("/population-forecasts/imports", response_model=ImportResult, openapi_extra=POPULATION_IMPORT, responses=IMPORT_RESPONSES)
 async def import_population_forecasts(request: Request, session: SessionDep, caller: CallerDep) -> ImportResult:
     """CSV columns publication_date,source,year,age_from,age_to,count (age_to empty: and older).
     All rows or none; a row with the same publication_date, year and age class replaces the stored count."""
@@ -92,7 +103,7 @@ async def list_tax_publications(session: SessionDep, limit: LimitQuery = 50, cur
     return await _publications(session, service.TAX, limit, cursor)
 
 
-@router.post("/tax-forecasts/imports", response_model=ImportResult, openapi_extra=IMPORT, responses=IMPORT_RESPONSES)
+@router.post("/tax-forecasts/imports", response_model=ImportResult, openapi_extra=TAX_IMPORT, responses=IMPORT_RESPONSES)
 async def import_tax_forecasts(request: Request, session: SessionDep, caller: CallerDep) -> ImportResult:
     """CSV columns publication_date,source,year,kind,amount (kind TAX, GRANTS or EQUALISATION; amount in kronor)."""
     return await _import(request, session, caller, service.TAX)
@@ -121,7 +132,7 @@ async def list_price_index_publications(session: SessionDep, limit: LimitQuery =
     return await _publications(session, service.PRICE, limit, cursor)
 
 
-@router.post("/price-indices/imports", response_model=ImportResult, openapi_extra=IMPORT, responses=IMPORT_RESPONSES)
+@router.post("/price-indices/imports", response_model=ImportResult, openapi_extra=PRICE_IMPORT, responses=IMPORT_RESPONSES)
 async def import_price_indices(request: Request, session: SessionDep, caller: CallerDep) -> ImportResult:
     """CSV columns index_name (optional, default PKV),publication_date,year,pct_change,component (optional; empty: the whole index)."""
     return await _import(request, session, caller, service.PRICE)
