@@ -4,9 +4,10 @@ An operation that answers 428 updates a record under optimistic locking (`requir
 takes the record's ETag in a required `If-Match`. Every answer carries `X-Request-ID` (the request
 context middleware echoes or makes one). A record's answer carries its ETag: the answers of the
 operations that take one in If-Match, the reads of the same path, and every answer whose body is a
-record carrying its `row_version` (the version the ETag is made from). A record created with 201
-says where it is read in `Location`. The headers are declared once under `components/headers` and
-written into each response: generators and validators read them without resolving references.
+record carrying its `row_version` (the version the ETag is made from); every other JSON read carries
+a weak ETag of its body (`ConditionalReads`). A record created with 201 says where it is read in
+`Location`. Each response holds its headers written out, not referred to: generators and validators
+read them without resolving references.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string"},
     },
     ETAG: {
-        "description": "The record's version: send it back in If-Match to change or delete the record",
+        "description": (
+            "The answer's version. A record's answer carries the record's version: send it back in If-Match to change "
+            'or delete the record. Another read (a list, a summary) carries a weak tag of its body (W/"..."): send it '
+            "in If-None-Match and an unchanged answer is 304, without a body."
+        ),
         "schema": {"type": "string"},
     },
     LOCATION: {"description": "Where the created record is read", "schema": {"type": "string", "format": "uri-reference"}},
@@ -85,6 +90,8 @@ def _answers_record(
         return False
     if takes_if_match(operation) or (method == "get" and _record_path(path, paths)):
         return True
+    if method == "get" and status == "200" and _json_schema(response) is not None:
+        return True  # a read's body is tagged when its handler gives it no version (conditional.py)
     return _is_record(_json_schema(response), schemas)
 
 
