@@ -71,10 +71,11 @@ def test_a_records_answers_declare_its_etag_and_a_creation_its_location(openapi:
     assert "ETag" in _headers(openapi, vision + "/decision", "post", "200")
     assert {"ETag", "Location"} <= _headers(openapi, "/api/goals/v1/visions", "post", "201")
     assert {"ETag", "Location"} <= _headers(openapi, "/api/directory/v1/users", "post", "201")
-    # A deletion answers no body and no version; a failure and a list carry no record's version.
+    # A deletion answers no body and no version; a failure none either.
     assert "ETag" not in _headers(openapi, vision, "delete", "204")
     assert "ETag" not in _headers(openapi, vision, "patch", "412")
-    assert "ETag" not in _headers(openapi, "/api/goals/v1/visions", "get", "200")
+    # A list is tagged by its body, for If-None-Match.
+    assert "ETag" in _headers(openapi, "/api/goals/v1/visions", "get", "200")
     for path, method, op in operations(openapi):
         if "428" in op["responses"]:
             bodies = [status for status in op["responses"] if status.startswith("2") and status != "204"]
@@ -164,3 +165,13 @@ def test_every_csv_import_declares_its_columns_and_an_example(openapi: dict[str,
         assert columns[path] in body["description"], path
         header = csv["example"].splitlines()[0].split(",")
         assert [name.removesuffix(" (optional)") for name in columns[path].split(", ")] == header, path
+
+
+def test_the_development_token_endpoint_is_declared_where_it_is_on(openapi: dict[str, Any], system: System) -> None:
+    operation = _operation(openapi, "/api/auth/dev-token", "post")
+    assert (operation["operationId"], operation["security"]) == ("auth-mint-dev-token", [])
+    example = operation["requestBody"]["content"]["application/json"]["example"]
+    with system.client() as http:
+        minted = http.post("/api/auth/dev-token", json=example)
+    assert minted.status_code == 200
+    assert set(minted.json()) == set(openapi["components"]["schemas"]["DevToken"]["required"])

@@ -1,15 +1,16 @@
 """The development issuer's endpoint: a token for a directory user or machine client, for demos and local work only."""
 
-from typing import Any, Self
+from typing import Any, Literal, Self
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from gateway.auth.tokens import DevIssuer
 from gateway.directory import repository
 from gateway.directory.models import PrincipalKind
-from styrkedjan_common.problems import problem_response, problem_type
+from styrkedjan_common.openapi_headers import REQUEST_ID, header
+from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, problem_response, problem_type
 from styrkedjan_common.schemas import InputModel
 
 USAGE = 'send {"subject": "<user subject>"} or {"client_id": "<machine client id>"}'
@@ -24,6 +25,50 @@ class DevTokenRequest(InputModel):
         if (self.subject is None) == (self.client_id is None):
             raise ValueError("give either subject (a person) or client_id (a machine client)")
         return self
+
+
+class DevToken(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="Seconds the token is valid")
+
+
+def declare_in_openapi(schema: dict[str, Any], path: str) -> None:
+    """The endpoint in the gateway's document, while the development issuer is on: open to anyone
+    (no token is needed to get one), so it carries no roles and no security requirement. Declaring
+    it again changes nothing."""
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas["DevTokenRequest"] = DevTokenRequest.model_json_schema()
+    schemas["DevToken"] = DevToken.model_json_schema()
+    problem = {
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        "headers": {REQUEST_ID: header(REQUEST_ID)},
+    }
+    schema.setdefault("paths", {})[path] = {
+        "post": {
+            "tags": ["auth"],
+            "summary": "Mint a development token",
+            "description": "A token for an active directory user or machine client, for demos and local work: "
+            "on only where the development issuer is enabled, never in production. " + USAGE + ".",
+            "operationId": "auth-mint-dev-token",
+            "security": [],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/DevTokenRequest"}, "example": {"subject": "kf.demo"}}
+                },
+            },
+            "responses": {
+                "200": {
+                    "description": "The token",
+                    "headers": {REQUEST_ID: header(REQUEST_ID)},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DevToken"}}},
+                },
+                "404": {"description": "No active user or machine client by that name", **problem},
+                "422": {"description": "The request is not valid", **problem},
+            },
+        }
+    }
 
 
 def dev_token_route(issuer: DevIssuer) -> Any:

@@ -20,6 +20,7 @@ from gateway.auth.principals import PrincipalResolver
 from gateway.auth.tokens import DevIssuer, TokenVerifier
 from gateway.authentication import DIRECTORY_AUDIENCE, AuthenticationMiddleware
 from gateway.db import IdempotencyRecord, auditor
+from gateway.dev_tokens import declare_in_openapi as declare_dev_token
 from gateway.dev_tokens import dev_token_route
 from gateway.directory.clients import router as clients_router
 from gateway.directory.router import me_router
@@ -192,11 +193,19 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
     # The directory's own POSTs keep their keys here; a service's keys are kept by the service.
     api.add_middleware(ConditionalReads)
     api.add_middleware(IdempotencyMiddleware, records=IdempotencyRecord, ttl_seconds=settings.idempotency_key_ttl_seconds)
-    gateway_openapi = problem_openapi(api)
-    # The gateway's own part of the document, whoever asks for it first (the merge or api.openapi()).
-    api.openapi = gateway_openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
+    routes_openapi = problem_openapi(api)
     if settings.dev_issuer_enabled:
         api.add_route(DEV_TOKEN_PATH, dev_token_route(DevIssuer(settings)), methods=["POST"], include_in_schema=False)
+
+    def gateway_openapi() -> dict[str, Any]:
+        """The gateway's own part of the document, whoever asks for it first (the merge or api.openapi()):
+        its routes, and the development token endpoint while it is on."""
+        schema = routes_openapi()
+        if settings.dev_issuer_enabled:
+            declare_dev_token(schema, DEV_TOKEN_PATH)
+        return schema
+
+    api.openapi = gateway_openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
 
     async def merged_openapi(_request: Request) -> Response:
         await runtime.services.load_missing()
