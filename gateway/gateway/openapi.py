@@ -226,6 +226,8 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) 
     }
     merged.setdefault("components", {})["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
     merged["security"] = [{"bearer": []}]
+    # Relative: the document is served by the gateway it describes, wherever that is deployed.
+    merged["servers"] = [{"url": "/", "description": "the gateway serving this document"}]
     gateway_schemas = gateway_doc.get("components", {}).get("schemas", {})
     owners: dict[str, str] = {}
     gateway_renames = {}
