@@ -10,10 +10,18 @@ MANIFESTS := constraints.txt tests/deploy/requirements.txt libs/common/pyproject
 run: $(VENV)/.installed
 	$(BIN)/python -m tools.run $(ARGS)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(CONSUMERS)/node_modules/.installed
 	$(BIN)/python -m tools.test $(ARGS)
 
 install: $(VENV)/.installed
+
+# The OpenAPI document's consumers in the tests (Redocly's linter, openapi-typescript, TypeScript),
+# at the versions pinned in their package.json; Node.js and npm from the system's packages where missing.
+CONSUMERS := tests/consumers
+$(CONSUMERS)/node_modules/.installed: $(CONSUMERS)/package.json
+	command -v npm >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; }
+	npm install --prefix $(CONSUMERS) --no-package-lock --no-audit --no-fund --silent
+	touch $@
 
 $(VENV)/.installed: $(MANIFESTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
