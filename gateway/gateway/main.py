@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+import fastapi_offline
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -53,6 +56,8 @@ from styrkedjan_common.security import ROLE_REFUSAL, check_policies_declared, re
 from styrkedjan_common.tracing import trace_requests, traced_while_running, tracer_provider
 
 DEV_TOKEN_PATH = "/api/auth/dev-token"
+# Swagger UI's and ReDoc's scripts at the versions fastapi-offline ships (pinned in constraints.txt).
+DOCS_ASSETS = "/docs/assets"
 # Smaller answers go as they are: compressing them saves less than it costs.
 GZIP_MINIMUM_BYTES = 1024
 
@@ -214,10 +219,28 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
         return JSONResponse(runtime.merged[1])
 
     async def docs(_request: Request) -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Styrkedjan API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Styrkedjan API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+        )
+
+    async def redoc(_request: Request) -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="Styrkedjan API",
+            redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
 
     api.add_route("/openapi.json", merged_openapi, methods=["GET"], include_in_schema=False)
     api.add_route("/docs", docs, methods=["GET"], include_in_schema=False)
+    api.add_route("/redoc", redoc, methods=["GET"], include_in_schema=False)
+    # The pages' scripts and styles from the gateway itself: the docs work on a closed network.
+    api.mount(DOCS_ASSETS, StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"), name="docs-assets")
     add_operational_routes(api, metrics, settings)
 
     app: Any = GatewayRouter(api, runtime)

@@ -141,3 +141,14 @@ async def test_a_large_answer_is_compressed_for_a_client_that_accepts_gzip(clien
     assert compressed.headers["content-encoding"] == "gzip" and compressed.json()["openapi"].startswith("3.1")
     plain = await client.get("/openapi.json", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.json() == compressed.json()
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+async def test_the_api_docs_load_nothing_from_outside_the_gateway(client, page):
+    html = (await client.get(page)).text
+    assert "/openapi.json" in html
+    # Every script, style and icon the page loads is the gateway's own: it works on a closed network.
+    loaded = re.findall(r"""(?:src|href)=["']([^"']+)""", html) + re.findall(r"url: ?'([^']+)'", html)
+    assert loaded and not [url for url in loaded if url.startswith(("http:", "https:", "//"))]
+    for url in loaded:
+        assert (await client.get(url)).status_code == 200, url
