@@ -90,9 +90,12 @@ def _answers_record(
         return False
     if takes_if_match(operation) or (method == "get" and _record_path(path, paths)):
         return True
-    if method == "get" and status == "200" and _json_schema(response) is not None:
-        return True  # a read's body is tagged when its handler gives it no version (conditional.py)
     return _is_record(_json_schema(response), schemas)
+
+
+def _tagged_read(method: str, status: str, response: dict[str, Any]) -> bool:
+    """A JSON read whose handler gives it no version: ConditionalReads tags its body."""
+    return method == "get" and status == "200" and _json_schema(response) is not None
 
 
 def declare_headers(schema: dict[str, Any]) -> None:
@@ -113,7 +116,8 @@ def declare_headers(schema: dict[str, Any]) -> None:
         headers = response.setdefault("headers", {})
         headers[REQUEST_ID] = header(REQUEST_ID)
         body = _json_schema(response)
-        if id(response) in record_answers or (status.startswith("2") and status != "204" and body is not None and body in record_reads):
+        same_as_record_read = status.startswith("2") and status != "204" and body is not None and body in record_reads
+        if id(response) in record_answers or same_as_record_read or _tagged_read(method, status, response):
             headers[ETAG] = header(ETAG)
         # What a POST creates has an address; a PUT that creates answers a record at its own path.
         if status == "201" and (method == "post" or _is_record(body, schemas)):
