@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := -e 'libs/common[test]' -e gateway -e services/goals -e services/budget -e services/followup -e services/internal_control
+# The OpenAPI document's consumers in the tests (npm packages): see their rule below.
+CONSUMERS := tests/consumers
 MANIFESTS := constraints.txt tests/deploy/requirements.txt libs/common/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml)
 
 .PHONY: run test install token bench bench-thread bench-followup bench-actuals load clean
@@ -15,9 +17,9 @@ test: $(VENV)/.installed $(CONSUMERS)/node_modules/.installed
 
 install: $(VENV)/.installed
 
-# The OpenAPI document's consumers in the tests (Redocly's linter, openapi-typescript, TypeScript),
-# at the versions pinned in their package.json; Node.js and npm from the system's packages where missing.
-CONSUMERS := tests/consumers
+# The OpenAPI document's consumers in the tests (Redocly's linter, openapi-typescript, TypeScript,
+# playwright-core), at the versions pinned in their package.json; Node.js and npm from the
+# system's packages where missing.
 $(CONSUMERS)/node_modules/.installed: $(CONSUMERS)/package.json
 	command -v npm >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; }
 	npm install --prefix $(CONSUMERS) --no-package-lock --no-audit --no-fund --silent
@@ -61,4 +63,4 @@ load: $(VENV)/.installed
 	$(BIN)/python -m bench.load_check $(ARGS)
 
 clean:
-	rm -rf $(VENV) .data
+	rm -rf $(VENV) .data $(CONSUMERS)/node_modules $(CONSUMERS)/generated
