@@ -141,8 +141,8 @@ def running_system(data_dir: Path, **stack_options: Any) -> Iterator[System]:
     leaving; `stack_options` go to the Stack (e.g. extra_env, directory_sync_interval_seconds)."""
     log_dir = data_dir / "logs"
     log_dir.mkdir()
-    # Two systems may run at once (the shared one and a module's own), five apps each, on a
-    # PostgreSQL that admits 100 clients by default: a small pool per app keeps them inside it.
+    # Three systems may run at once (the shared one, the replica tests' and a module's own), five
+    # apps each, beside the app suites' pools: a small pool per app keeps them within PostgreSQL's clients.
     extra_env = stack_options.pop("extra_env", {})
     stack_options["extra_env"] = {
         app.name: {f"{app.env_prefix}DATABASE_POOL_SIZE": str(TEST_POOL_SIZE)} | extra_env.get(app.name, {}) for app in APPS
@@ -190,11 +190,10 @@ def own_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
 REPLICA_SYNC_SECONDS = {"goals": 3600.0, "budget": 3600.0, "followup": 1.0, "internal-control": 1.0}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def replica_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     """A system of its own for the tests that write the directory (new boards, closed ones, machine
-    clients) or stop the gateway: the shared one's tests rely on the demo organisation as it is.
-    Per module, like own_system, so at most two systems hold PostgreSQL connections at a time."""
+    clients) or stop the gateway: the shared one's tests rely on the demo organisation as it is."""
     extra_env = {app.name: {f"{app.env_prefix}DIRECTORY_SYNC_INTERVAL_SECONDS": str(REPLICA_SYNC_SECONDS[app.name])} for app in SERVICES}
     with running_system(tmp_path_factory.mktemp("styrkedjan-replica"), extra_env=extra_env) as system:
         yield system
