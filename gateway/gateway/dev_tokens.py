@@ -9,7 +9,6 @@ from starlette.responses import JSONResponse, Response
 from gateway.auth.tokens import DevIssuer
 from gateway.directory import repository
 from gateway.directory.models import PrincipalKind
-from styrkedjan_common.openapi_headers import REQUEST_ID, header
 from styrkedjan_common.problems import PROBLEM_MEDIA_TYPE, problem_response, problem_type
 from styrkedjan_common.schemas import InputModel
 
@@ -35,15 +34,12 @@ class DevToken(BaseModel):
 
 def declare_in_openapi(schema: dict[str, Any], path: str) -> None:
     """The endpoint in the gateway's document, while the development issuer is on: open to anyone
-    (no token is needed to get one), so it carries no roles and no security requirement. Declaring
-    it again changes nothing."""
+    (no token is needed to get one), so it carries no roles and no security requirement; its
+    Idempotency-Key and answer headers are declared with everyone else's (problem_openapi)."""
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     schemas["DevTokenRequest"] = DevTokenRequest.model_json_schema()
     schemas["DevToken"] = DevToken.model_json_schema()
-    problem = {
-        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        "headers": {REQUEST_ID: header(REQUEST_ID)},
-    }
+    problem = {"content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     schema.setdefault("paths", {})[path] = {
         "post": {
             "tags": ["auth"],
@@ -61,7 +57,6 @@ def declare_in_openapi(schema: dict[str, Any], path: str) -> None:
             "responses": {
                 "200": {
                     "description": "The token",
-                    "headers": {REQUEST_ID: header(REQUEST_ID)},
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DevToken"}}},
                 },
                 "404": {"description": "No active user or machine client by that name", **problem},

@@ -46,12 +46,10 @@ from styrkedjan_common.conditional import ConditionalReads
 from styrkedjan_common.context import request_id_var
 from styrkedjan_common.db import create_engine, make_read_sessionmaker, make_sessionmaker
 from styrkedjan_common.idempotency import IdempotencyMiddleware
-from styrkedjan_common.idempotency import declare_in_openapi as declare_idempotency
 from styrkedjan_common.identity import AssertionSigner, AssertionVerifier, Principal
 from styrkedjan_common.logging import configure_logging
 from styrkedjan_common.metrics import Metrics
 from styrkedjan_common.middleware import RequestContextMiddleware
-from styrkedjan_common.openapi_headers import declare_headers
 from styrkedjan_common.overload import AdmissionControl, admission_options, install_pool_timeout_handler
 from styrkedjan_common.problems import install_problem_handlers, send_problem
 from styrkedjan_common.security import ROLE_REFUSAL, check_policies_declared, refusal
@@ -200,21 +198,13 @@ def create_app(settings: GatewaySettings | None = None) -> Any:
     # The directory's own POSTs keep their keys here; a service's keys are kept by the service.
     api.add_middleware(ConditionalReads)
     api.add_middleware(IdempotencyMiddleware, records=IdempotencyRecord, ttl_seconds=settings.idempotency_key_ttl_seconds)
-    routes_openapi = problem_openapi(api)
     if settings.dev_issuer_enabled:
         api.add_route(DEV_TOKEN_PATH, dev_token_route(DevIssuer(settings)), methods=["POST"], include_in_schema=False)
-
-    def gateway_openapi() -> dict[str, Any]:
-        """The gateway's own part of the document, whoever asks for it first (the merge or api.openapi()):
-        its routes, and the development token endpoint while it is on."""
-        schema = routes_openapi()
-        if settings.dev_issuer_enabled:
-            declare_dev_token(schema, DEV_TOKEN_PATH)
-            # A POST of the gateway's own API, which keeps Idempotency-Keys, with the headers every answer declares.
-            declare_idempotency(schema)
-            declare_headers(schema)
-        return schema
-
+    # The gateway's own part of the document, whoever asks for it first (the merge or api.openapi()):
+    # its routes, and the development token endpoint while it is on.
+    gateway_openapi = problem_openapi(
+        api, undeclared=(lambda schema: declare_dev_token(schema, DEV_TOKEN_PATH)) if settings.dev_issuer_enabled else None
+    )
     api.openapi = gateway_openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
 
     async def merged_openapi(_request: Request) -> Response:

@@ -112,8 +112,12 @@ _COMMON_ERRORS = {
 }
 
 
-def problem_openapi(app: FastAPI, *, description: str = "") -> Callable[[], dict[str, Any]]:
-    """OpenAPI 3.1 with problem+json declared for every failure and FastAPI's 422 shape replaced."""
+def problem_openapi(
+    app: FastAPI, *, description: str = "", undeclared: Callable[[dict[str, Any]], None] | None = None
+) -> Callable[[], dict[str, Any]]:
+    """OpenAPI 3.1 with problem+json declared for every failure and FastAPI's 422 shape replaced.
+    `undeclared` adds the operations of routes FastAPI does not describe (the gateway's development
+    token), before the keys and headers every operation declares are added."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -136,6 +140,8 @@ def problem_openapi(app: FastAPI, *, description: str = "") -> Callable[[], dict
                     responses["422"] = {"description": "The request is not valid", "content": problem_content}
                 for status, text_ in _COMMON_ERRORS.items():
                     responses.setdefault(status, {"description": text_, "content": problem_content})
+        if undeclared is not None:
+            undeclared(schema)
         declare_in_openapi(schema)
         declare_headers(schema)
         app.openapi_schema = schema

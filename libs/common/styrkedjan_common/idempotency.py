@@ -418,8 +418,8 @@ def declare_in_openapi(schema: dict[str, Any]) -> None:
     }
     for path_item in schema.get("paths", {}).values():
         operation = path_item.get("post")
-        if not isinstance(operation, dict) or any(p.get("name") == HEADER_NAME for p in operation.get("parameters", [])):
-            continue  # declared already: declaring again changes nothing
+        if not isinstance(operation, dict):
+            continue
         operation.setdefault("parameters", []).append(dict(parameter))
         responses = operation.setdefault("responses", {})
         for status, response in responses.items():
