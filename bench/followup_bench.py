@@ -31,19 +31,16 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench.gateway_bench import cpu_seconds
-from styrkedjan_common.testing import create_postgres_database, drop_postgres_database
-from tools.stack import APPS, GATEWAY, SERVICES, Stack, stop
+from bench.system import system_on_postgres
+from tools.stack import SERVICES, Stack
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 DIRECTORY = "/api/directory/v1"
@@ -550,35 +547,13 @@ def main() -> int:
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args()
 
-    suffix = uuid.uuid4().hex[:8]
-    databases = {app.name: f"bench_followup_{app.database}_{suffix}" for app in APPS}
-    urls = {name: create_postgres_database(args.postgres, db) for name, db in databases.items()}
-    processes = {}
-    try:
-        with tempfile.TemporaryDirectory(prefix="styrkedjan-followup-") as folder:
-            # A board may hold this many goals in force at once; the replicas read the directory
-            # every second, so the services know the generated units soon after they are made.
-            settings = {"goals": {"GOALS_MAX_BOARD_GOALS_IN_FORCE": str(args.goals)}}
-            stack = Stack.create(
-                Path(folder),
-                postgres_urls=urls,
-                log_level=args.log_level,
-                log_format="json",
-                extra_env=settings,
-                directory_sync_interval_seconds=1.0,
-            )
-            for app in APPS:
-                stack.migrate(app)
-            stack.seed()
-            for app in (*SERVICES, GATEWAY):
-                processes[app.name] = stack.start(app, log_file=Path(folder) / f"{app.name}.log")
-                stack.wait_live(app, process=processes[app.name])
-            municipality, figures = asyncio.run(run(stack, args, {name: process.pid for name, process in processes.items()}))
-    finally:
-        for process in reversed(list(processes.values())):
-            stop(process)
-        for db in databases.values():
-            drop_postgres_database(args.postgres, db)
+    # A board may hold this many goals in force at once; the replicas read the directory every
+    # second, so the services know the generated units soon after they are made.
+    settings = {"goals": {"GOALS_MAX_BOARD_GOALS_IN_FORCE": str(args.goals)}}
+    with system_on_postgres(
+        args.postgres, "bench_followup", log_level=args.log_level, extra_env=settings, directory_sync_interval_seconds=1.0
+    ) as (stack, pids):
+        municipality, figures = asyncio.run(run(stack, args, pids))
     return 0 if report(municipality, figures, args) else 1
 
 

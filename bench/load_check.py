@@ -48,8 +48,8 @@ from typing import Any
 import httpx
 
 from bench.gateway_bench import cpu_seconds
-from styrkedjan_common.testing import create_postgres_database, drop_postgres_database
-from tools.stack import APPS, GATEWAY, SERVICES, Stack, stop
+from bench.system import system_on_postgres
+from tools.stack import Stack
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 GOALS = "/api/goals/v1"
@@ -617,56 +617,38 @@ def main() -> int:
         app, _, assignment = setting.partition(":")
         name, _, value = assignment.partition("=")
         extra.setdefault(app, {})[name] = value
-    suffix = uuid.uuid4().hex[:8]
-    databases = {app.name: f"load_{app.database}_{suffix}" for app in APPS}
-    urls = {name: create_postgres_database(args.postgres, db) for name, db in databases.items()}
-    processes = {}
     steps: list[Step] = []
-    try:
-        with tempfile.TemporaryDirectory(prefix="styrkedjan-load-") as folder:
-            stack = Stack.create(Path(folder), postgres_urls=urls, log_level=args.log_level, log_format="json", extra_env=extra)
-            for app in APPS:
-                stack.migrate(app)
-            stack.seed()
-            for app in (*SERVICES, GATEWAY):
-                processes[app.name] = stack.start(app, log_file=Path(folder) / f"{app.name}.log")
-                stack.wait_live(app, process=processes[app.name])
-            pids = {name: process.pid for name, process in processes.items()}
-            tokens = {s: stack.mint_token(s) for s in ("kf.demo", "namnd.demo", "forvaltning.demo", "enhet.demo", "revisor.demo")}
-            ids = prepare(stack.url("gateway"), tokens)
-            print(
-                f"PostgreSQL, {os.cpu_count()} cores; {args.duration:.0f} s measured per step after {args.ramp:.0f} s of ramp-up; "
-                f"think time {args.think} s; mix: {', '.join(f'{k} {v}' for k, v in MIX.items())}",
-                flush=True,
-            )
-            slot = 0
+    with system_on_postgres(args.postgres, "load", log_level=args.log_level, extra_env=extra) as (stack, pids):
+        tokens = {s: stack.mint_token(s) for s in ("kf.demo", "namnd.demo", "forvaltning.demo", "enhet.demo", "revisor.demo")}
+        ids = prepare(stack.url("gateway"), tokens)
+        print(
+            f"PostgreSQL, {os.cpu_count()} cores; {args.duration:.0f} s measured per step after {args.ramp:.0f} s of ramp-up; "
+            f"think time {args.think} s; mix: {', '.join(f'{k} {v}' for k, v in MIX.items())}",
+            flush=True,
+        )
+        slot = 0
 
-            def measure(users: int) -> Step:
-                nonlocal slot
-                step, slot = run_step(stack, tokens, ids, users, args, slot, pids)
-                steps.append(step)
-                print(describe(step), flush=True)
-                time.sleep(args.pause)
-                return step
+        def measure(users: int) -> Step:
+            nonlocal slot
+            step, slot = run_step(stack, tokens, ids, users, args, slot, pids)
+            steps.append(step)
+            print(describe(step), flush=True)
+            time.sleep(args.pause)
+            return step
 
-            if args.users:
-                step = measure(args.users)
-                return 0 if not step.lost else 1
+        if args.users:
+            step = measure(args.users)
+            return 0 if not step.lost else 1
 
-            first = measure(args.start)
-            knee: Step | None = first if first.p(0.95) <= KNEE_P95_MS and first.errors == 0 else None
-            users = args.start
-            while knee is not None and knee.users == users and users + args.step <= args.max_users:
-                users += args.step
-                step = measure(users)
-                if step.p(0.95) <= KNEE_P95_MS and step.errors == 0:
-                    knee = step
-            overload = measure(2 * knee.users) if knee is not None else None
-    finally:
-        for process in reversed(list(processes.values())):
-            stop(process)
-        for db in databases.values():
-            drop_postgres_database(args.postgres, db)
+        first = measure(args.start)
+        knee: Step | None = first if first.p(0.95) <= KNEE_P95_MS and first.errors == 0 else None
+        users = args.start
+        while knee is not None and knee.users == users and users + args.step <= args.max_users:
+            users += args.step
+            step = measure(users)
+            if step.p(0.95) <= KNEE_P95_MS and step.errors == 0:
+                knee = step
+        overload = measure(2 * knee.users) if knee is not None else None
 
     peak = max(steps, key=lambda s: s.served)
     checks: list[tuple[str, str, bool]] = [
