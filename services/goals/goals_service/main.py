@@ -5,6 +5,7 @@ from goals_service.assignments.router import router as assignments_router
 from goals_service.db import auditor
 from goals_service.goals.router import router as goals_router
 from goals_service.indicators.router import router as indicators_router
+from goals_service.jobs.router import router as jobs_router
 from goals_service.missions.router import router as missions_router
 from goals_service.periods.router import router as periods_router
 from goals_service.plans.router import router as plans_router
@@ -36,6 +37,7 @@ def create_app(settings: GoalsSettings | None = None) -> FastAPI:
             assignments_router,
             sdg_router,
             thread_router,
+            jobs_router,
         ],
         auditor=auditor,
     )

@@ -5,6 +5,7 @@ from goals_service.assignments.models import Assignment, AssignmentReport
 from goals_service.db import AuditEvent, GoalsBase
 from goals_service.goals.models import Goal, GoalLink, GoalYearTarget
 from goals_service.indicators.models import Indicator, IndicatorOutcome, IndicatorTarget, IndicatorUse
+from goals_service.jobs.models import Job
 from goals_service.missions.models import CoreMission
 from goals_service.periods.models import MandatePeriod
 from goals_service.plans.models import Plan, PlanItem
@@ -29,6 +30,7 @@ __all__ = [
     "IndicatorOutcome",
     "IndicatorTarget",
     "IndicatorUse",
+    "Job",
     "MandatePeriod",
     "Plan",
     "PlanItem",
