@@ -226,6 +226,8 @@ class OrgUnitReplica:
         self.source = source
         self.interval_seconds = interval_seconds
         self.units: dict[str, OrgUnit] = {}
+        # (system, code) -> ids of the units carrying it, kept with `units` by _keep.
+        self._by_code: dict[tuple[str, str], set[str]] = {}
         self.position = 0
         self.synced_at: dt.datetime | None = None
         self.last_error: str | None = None
@@ -249,7 +251,7 @@ class OrgUnitReplica:
                 if stored is not None:
                     self.position, self.synced_at = stored.position, stored.synced_at
                 for row in (await session.scalars(select(self.model))).all():
-                    self.units[str(row.id)] = _unit_of(row)
+                    self._keep(_unit_of(row))
         except Exception as exc:  # the database away: the service starts, /readyz says it is not ready
             self.last_error = str(exc) or type(exc).__name__
             log.warning("org_unit_replica_not_loaded", error=self.last_error)
@@ -298,7 +300,7 @@ class OrgUnitReplica:
                 _upsert(session, self.sync_model, [{"id": DirectorySyncMixin.ROW, "position": last, "synced_at": utcnow()}], ["id"])
             )
         for _, unit in latest.values():
-            self.units[unit.id] = unit
+            self._keep(unit)
         self.position = last
 
     async def _mark_synced(self) -> None:
@@ -307,6 +309,20 @@ class OrgUnitReplica:
         async with self._sessionmaker() as session, session.begin():
             row = {"id": DirectorySyncMixin.ROW, "position": self.position, "synced_at": self.synced_at}
             await session.execute(_upsert(session, self.sync_model, [row], ["id"]))
+
+    def _keep(self, unit: OrgUnit) -> None:
+        """The unit's new state, in `units` and in the index of codes (a recoded unit leaves its old code)."""
+        old = self.units.get(unit.id)
+        if old is not None:
+            for key in old.external_codes.items():
+                holders = self._by_code.get(key)
+                if holders is not None:
+                    holders.discard(unit.id)
+                    if not holders:
+                        del self._by_code[key]
+        self.units[unit.id] = unit
+        for key in unit.external_codes.items():
+            self._by_code.setdefault(key, set()).add(unit.id)
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -351,7 +367,7 @@ class OrgUnitReplica:
                 while True:
                     changes = await self.source.changes(after, FEED_PAGE)
                     for position, unit in changes:
-                        self.units[unit.id] = unit
+                        self._keep(unit)
                         after = position
                     if len(changes) < FEED_PAGE:
                         break
@@ -389,6 +405,18 @@ class OrgUnitReplica:
         else:
             return unit
         raise InvalidInput(problem, errors=[{"pointer": pointer, "detail": problem}])
+
+    def by_code(self, system: str, code: str, on: dt.date | None = None) -> OrgUnit | None:
+        """The unit carrying `code` under `system` in its external codes (e.g. "stratsys", "BUN"), from
+        memory: an import looks up each of its lines here. Exact match. When several units carry the
+        code (one closed in a reorganisation and its successor), one valid on `on` (today when not
+        given), and of several the one that started last."""
+        holders = [self.units[unit_id] for unit_id in self._by_code.get((system, code), ())]
+        if len(holders) <= 1:
+            return holders[0] if holders else None
+        day = on or dt.date.today()
+        valid = [unit for unit in holders if unit.valid_on(day)]
+        return max(valid or holders, key=lambda unit: (unit.valid_from, unit.id))
 
     def name_of(self, unit_id: uuid.UUID | str | None) -> OrgUnitName | None:
         """The unit's name and short name for a read model; None for an id the replica lacks."""

@@ -298,3 +298,46 @@ async def test_a_feed_longer_than_a_page_is_read_to_its_end(directory, started, 
     calls = directory.calls
     assert await replica.sync()
     assert (len(replica.units), directory.calls - calls) == (count + FEED_PAGE, 2)
+
+
+async def test_a_unit_is_found_by_its_code_in_another_system_from_memory(directory, started, sessionmaker):
+    council = directory.add(OrgUnitType.COUNCIL, "Kommunfullmäktige", external_codes={"stratsys": "KF"})
+    board = directory.add(OrgUnitType.BOARD, "Barn- och utbildningsnämnden", parent=council, external_codes={"stratsys": "BUN", "eko": "3"})
+    replica = await started()
+    calls = directory.calls
+    assert replica.by_code("stratsys", "BUN").id == board
+    assert replica.by_code("eko", "3").id == board
+    assert replica.by_code("stratsys", "KF").id == council
+    # Exact: another system's key, another case or an unknown code finds nothing, and asks no one.
+    assert [replica.by_code(*key) for key in (("eko", "BUN"), ("stratsys", "bun"), ("stratsys", "NOPE"), ("Stratsys", "BUN"))] == [None] * 4
+    assert directory.calls == calls
+    # A restarted replica finds it in what it stored, with the directory away.
+    directory.down = True
+    restarted = await started()
+    assert restarted.by_code("stratsys", "BUN").id == board
+
+
+async def test_a_recoded_unit_is_found_by_its_new_code_only(directory, started):
+    board = directory.add(OrgUnitType.BOARD, "Socialnämnden", external_codes={"stratsys": "SN"})
+    replica = await started()
+    directory.organisation.change(board, external_codes={"stratsys": "SOC"})
+    assert await replica.sync()
+    assert replica.by_code("stratsys", "SN") is None
+    assert replica.by_code("stratsys", "SOC").id == board
+
+
+async def test_a_code_passed_on_in_a_reorganisation_finds_the_unit_valid_on_the_day(directory, started):
+    old = directory.add(
+        OrgUnitType.BOARD,
+        "Tekniska nämnden",
+        valid_from=dt.date(2020, 1, 1),
+        valid_to=dt.date(2026, 12, 31),
+        external_codes={"stratsys": "TN"},
+    )
+    new = directory.add(
+        OrgUnitType.BOARD, "Samhällsbyggnadsnämnden", predecessor=old, valid_from=dt.date(2027, 1, 1), external_codes={"stratsys": "TN"}
+    )
+    replica = await started()
+    assert replica.by_code("stratsys", "TN", on=dt.date(2026, 6, 1)).id == old
+    assert replica.by_code("stratsys", "TN", on=dt.date(2027, 6, 1)).id == new
+    assert replica.by_code("stratsys", "TN", on=dt.date(2019, 6, 1)).id == new  # valid on neither: the later one
