@@ -164,7 +164,7 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
                 parent_id=parent,
                 name=node.name,
                 short_name=node.short,
-                external_codes={"stratsys": f"DEMO-{node.short}"},
+                external_codes={"stratsys": node.short},  # as Stratsys files name them: the fixtures import as they are
                 valid_from=VALID_FROM,
             )
             session.add(new)

@@ -109,6 +109,36 @@ async def test_pages_walk_every_unit_once(client, admin):
     assert set(seen) == everything
 
 
+async def test_every_demo_unit_is_found_by_its_stratsys_code_its_short_name(client, as_user):
+    for short in ("KF", "KS", "BUN", "BUF", "SN", "ÄO"):
+        [unit] = await all_units(client, as_user("enhet.demo"), external_code=f"stratsys:{short}")
+        assert (unit["short_name"], unit["external_codes"]) == (short, {"stratsys": short})
+
+
+async def test_a_unit_is_found_by_a_code_exactly_under_its_system(client, admin, new_unit):
+    suffix = uuid.uuid4().hex[:8]
+    codes = {"stratsys": f"N-Å:{suffix}", "ekonomi system": f"3{suffix}"}
+    made = await create(client, admin, new_unit("unit", "BUF", name="Kodad enhet", external_codes=codes))
+    for wanted in (f"stratsys:N-Å:{suffix}", f"ekonomi system:3{suffix}"):  # the code is all after the first colon
+        assert [u["id"] for u in await all_units(client, admin, external_code=wanted)] == [made["id"]], wanted
+    for other in (
+        f"stratsys:n-å:{suffix}",
+        "stratsys:N-Å",
+        f"ekonomi system:N-Å:{suffix}",
+        f"Stratsys:N-Å:{suffix}",
+        f"stratsys: N-Å:{suffix}",
+    ):
+        assert await all_units(client, admin, external_code=other) == [], other
+    # With the other filters, as one more condition.
+    assert [u["id"] for u in await all_units(client, admin, external_code=f"stratsys:N-Å:{suffix}", type="unit", q="Kodad")] == [made["id"]]
+    assert await all_units(client, admin, external_code=f"stratsys:N-Å:{suffix}", type="board") == []
+
+
+@pytest.mark.parametrize("value", ["BUN", ":BUN", "stratsys:", ":", "", " :BUN", "stratsys: ", "s" * 51 + ":BUN", "stratsys:" + "B" * 101])
+async def test_a_malformed_external_code_is_a_422_naming_the_parameter(client, admin, problem, value):
+    problem(await client.get(UNITS, params={"external_code": value}, headers=admin), 422, "#/query/external_code")
+
+
 async def test_units_sharing_a_name_are_not_lost_between_pages(client, admin, new_unit):
     twins = {(await create(client, admin, new_unit("unit", "BUF", name="Aaa tvilling")))["id"] for _ in range(3)}
     seen, cursor = [], None
@@ -163,7 +193,7 @@ async def test_a_unit_is_read_with_its_etag(client, as_user, unit_id):
     assert body["name"] == "Barn- och utbildningsnämnden"
     assert body["type"] == "board"
     assert body["parent_id"] == unit_id("KF")
-    assert body["external_codes"] == {"stratsys": "DEMO-BUN"}
+    assert body["external_codes"] == {"stratsys": "BUN"}
     assert response.headers["etag"] == f'"{body["id"]}.1"'
 
 

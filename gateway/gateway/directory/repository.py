@@ -9,6 +9,7 @@ from sqlalchemy import Row, and_, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.directory.models import OrgUnit, OrgUnitChange, PrincipalKind, RoleAssignment, User
+from styrkedjan_common.external_codes import ExternalCode, carries_code
 
 
 def _containing(text: str) -> str:
@@ -39,6 +40,7 @@ async def list_org_units(
     parent_id: uuid.UUID | None,
     valid_on: dt.date | None,
     name_contains: str | None,
+    external_code: ExternalCode | None = None,
 ) -> list[OrgUnit]:
     query = select(OrgUnit).order_by(OrgUnit.name, OrgUnit.id).limit(limit)
     if type_:
@@ -49,6 +51,8 @@ async def list_org_units(
         query = query.where(OrgUnit.valid_from <= valid_on, or_(OrgUnit.valid_to.is_(None), OrgUnit.valid_to >= valid_on))
     if name_contains:
         query = query.where(OrgUnit.name.ilike(_containing(name_contains), escape="\\"))
+    if external_code:
+        query = query.where(carries_code(OrgUnit.external_codes, external_code, session.get_bind().dialect.name))
     if after:
         name, last_id = after
         query = query.where(or_(OrgUnit.name > name, and_(OrgUnit.name == name, OrgUnit.id > last_id)))

@@ -19,6 +19,7 @@ from gateway.directory.schemas import (
     UserUpdate,
 )
 from styrkedjan_common.db import SessionDep
+from styrkedjan_common.external_codes import ExternalCodeFilter
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import Role
 from styrkedjan_common.problems import problem_responses
@@ -79,6 +80,7 @@ async def list_org_units(
     parent_id: uuid.UUID | None = None,
     valid_on: Annotated[dt.date | None, Query(description="Only units valid on this date")] = None,
     q: Annotated[str | None, Query(max_length=100, description="Part of the name")] = None,
+    external_code: ExternalCodeFilter = None,
 ) -> Page[OrgUnitRead]:
     """The organisation, past and present units alike, ordered by name."""
     rows = await repository.list_org_units(
@@ -89,6 +91,7 @@ async def list_org_units(
         parent_id=parent_id,
         valid_on=valid_on,
         name_contains=q,
+        external_code=external_code,
     )
     page, next_cursor = page_of(rows, limit, lambda last: {"name": last.name, "id": str(last.id)})
     return Page[OrgUnitRead](items=[OrgUnitRead.model_validate(u) for u in page], next_cursor=next_cursor)
