@@ -6,6 +6,7 @@ from goals_service.db import AuditEvent, GoalsBase
 from goals_service.goals.models import Goal, GoalLink, GoalYearTarget
 from goals_service.indicators.models import Indicator, IndicatorOutcome, IndicatorTarget, IndicatorUse
 from goals_service.jobs.models import Job
+from goals_service.kolada.models import KoladaLease, KoladaMunicipality, KoladaPeerGroup, KoladaValue
 from goals_service.missions.models import CoreMission
 from goals_service.periods.models import MandatePeriod
 from goals_service.plans.models import Plan, PlanItem
@@ -31,6 +32,10 @@ __all__ = [
     "IndicatorTarget",
     "IndicatorUse",
     "Job",
+    "KoladaLease",
+    "KoladaMunicipality",
+    "KoladaPeerGroup",
+    "KoladaValue",
     "MandatePeriod",
     "Plan",
     "PlanItem",
