@@ -1,5 +1,6 @@
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from styrkedjan_common.settings import ServiceSettings
@@ -9,6 +10,23 @@ class GoalsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GOALS_", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///.data/goals.db"
+    # Kolada (the national key figures, read-only API v3): where it answers (empty: no sync), our
+    # municipality's id (Hallstahammar), the key figures the sync brings into the catalogue beside
+    # those already there, and how many years back a full sync reads.
+    kolada_base_url: str = "https://api.kolada.se/v3"
+    kolada_municipality_id: str = "1961"
+    kolada_kpi_ids: list[str] = []
+    kolada_years_back: int = Field(default=5, ge=0, le=30)
+    # The scheduled sync: off unless enabled (a network without internet imports Kolada's files).
+    kolada_sync_enabled: bool = False
+    kolada_sync_interval_seconds: float = Field(default=86400.0, gt=0)
+    kolada_lease_seconds: float = Field(default=3600.0, gt=0)
+    # Each call to Kolada: how long to wait, how many attempts when rate limited (429), the longest
+    # wait a Retry-After may ask for, and the page size.
+    kolada_timeout_seconds: float = Field(default=30.0, gt=0)
+    kolada_max_attempts: int = Field(default=4, ge=1, le=10)
+    kolada_max_retry_after_seconds: float = Field(default=60.0, ge=0)
+    kolada_per_page: int = Field(default=5000, ge=1, le=5000)
     # The seed: a vision has a 10–15 year perspective.
     vision_horizon_min_years: int = 10
     vision_horizon_max_years: int = 15
