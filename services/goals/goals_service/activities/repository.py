@@ -12,6 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from goals_service.activities.models import Activity, ActivityGoal, ActivityQualityFactor, FocusArea, FocusAreaGoal
 from goals_service.goals.models import Goal
+from styrkedjan_common.external_codes import ExternalCode, carries_code
 
 
 async def goals_by_id(session: AsyncSession, goal_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Row[uuid.UUID, uuid.UUID, str, uuid.UUID]]:
@@ -87,6 +88,7 @@ class ActivityFilter:
     goal_id: uuid.UUID | None = None
     quality_factor_id: uuid.UUID | None = None
     focus_area_id: uuid.UUID | None = None
+    external_code: ExternalCode | None = None
 
 
 async def get_activity(session: AsyncSession, activity_id: uuid.UUID) -> Activity | None:
@@ -124,6 +126,8 @@ async def list_activities(
         query = query.where(Activity.start_date <= dt.date(where.year, 12, 31), Activity.end_date >= dt.date(where.year, 1, 1))
     if where.focus_area_id is not None:
         query = query.where(Activity.focus_area_id == where.focus_area_id)
+    if where.external_code is not None:
+        query = query.where(carries_code(Activity.external_codes, where.external_code, session.get_bind().dialect.name))
     if where.goal_id is not None:
         # Any revision's id finds the activities linked to its lineage.
         lineage = func.coalesce(select(Goal.lineage_id).where(Goal.id == where.goal_id).scalar_subquery(), where.goal_id)

@@ -17,6 +17,7 @@ from goals_service.activities.schemas import (
 )
 from goals_service.units import BIND_NAMES
 from styrkedjan_common.db import SessionDep
+from styrkedjan_common.external_codes import ExternalCodeFilter
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import ALL_ROLES, Role
 from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
@@ -143,6 +144,7 @@ async def list_activities(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     include_predecessors: IncludePredecessors = False,
+    external_code: ExternalCodeFilter = None,
 ) -> Page[ActivityRead]:
     """Activities by start date."""
     if status_ is not None:
@@ -150,7 +152,7 @@ async def list_activities(
     after = decode_cursor(cursor)
     keyset = cursor_values(after, start_date=dt.date.fromisoformat, id=uuid.UUID) if after else None
     owners = org_units.unit_filter(owner_org_unit_id, include_predecessors)
-    where = repository.ActivityFilter(owners, status_, year, goal_id, quality_factor_id, focus_area_id)
+    where = repository.ActivityFilter(owners, status_, year, goal_id, quality_factor_id, focus_area_id, external_code)
     rows = await repository.list_activities(session, where, limit=limit + 1, after=keyset)
     page, next_cursor = page_of(rows, limit, lambda last: {"start_date": last.start_date.isoformat(), "id": str(last.id)})
     return Page[ActivityRead](items=await service.read_activities(session, page), next_cursor=next_cursor)

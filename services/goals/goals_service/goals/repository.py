@@ -13,6 +13,7 @@ from goals_service.activities.models import ActivityGoal, FocusAreaGoal
 from goals_service.goals.models import Goal, GoalLink, GoalYearTarget
 from goals_service.goals.schemas import GoalLevel
 from goals_service.indicators.models import IndicatorUse
+from styrkedjan_common.external_codes import ExternalCode, carries_code
 from styrkedjan_common.lifecycle import Status
 
 OPEN = (Status.DRAFT.value, Status.PROPOSED.value)
@@ -28,6 +29,7 @@ class GoalFilter:
     status: str | None = None
     mandate_period_id: uuid.UUID | None = None
     include_closed: bool = True
+    external_code: ExternalCode | None = None
     # Org units whose drafts and proposals the caller reads; None: all of them.
     unpublished_units: Collection[uuid.UUID] | None = None
 
@@ -57,6 +59,7 @@ async def list_page(session: AsyncSession, where: GoalFilter, limit: int, after:
         Goal.mandate_period_id == where.mandate_period_id if where.mandate_period_id else None,
         Goal.closed_at.is_(None) if not where.include_closed else None,
         _readable(where.unpublished_units),
+        carries_code(Goal.external_codes, where.external_code, session.get_bind().dialect.name) if where.external_code else None,
     ]
     if after is not None:
         at, last_id = after

@@ -10,6 +10,7 @@ from goals_service.goals.repository import GoalFilter
 from goals_service.goals.schemas import GoalClosure, GoalCreate, GoalLevel, GoalRead, GoalUpdate
 from goals_service.units import BIND_NAMES
 from styrkedjan_common.db import SessionDep
+from styrkedjan_common.external_codes import ExternalCodeFilter
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
 from styrkedjan_common.identity import ALL_ROLES, Role
 from styrkedjan_common.lifecycle import Decision, Status, Transition
@@ -58,6 +59,7 @@ async def list_goals(
     mandate_period_id: uuid.UUID | None = None,
     include_closed: Annotated[bool, Query(description="Also closed (achieved or discontinued) goals")] = True,
     include_predecessors: IncludePredecessors = False,
+    external_code: ExternalCodeFilter = None,
 ) -> Page[GoalRead]:
     """Goals in the order they were set. Drafts and proposals are listed in the caller's scope (and for revisor)."""
     decoded = decode_cursor(cursor)
@@ -69,6 +71,7 @@ async def list_goals(
         status=status_,
         mandate_period_id=mandate_period_id,
         include_closed=include_closed,
+        external_code=external_code,
     )
     rows = await service.list_page(session, caller, where, limit + 1, after)
     page, next_cursor = page_of(rows, limit, lambda last: {"at": last.created_at.isoformat(), "id": str(last.id)})

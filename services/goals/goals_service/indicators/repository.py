@@ -13,6 +13,7 @@ from goals_service.goals.models import Goal
 from goals_service.indicators.models import Indicator, IndicatorOutcome, IndicatorTarget, IndicatorUse
 from goals_service.quality.models import QualityFactor
 from styrkedjan_common.db import AnyRow
+from styrkedjan_common.external_codes import ExternalCode, carries_code
 
 # --- catalogue ----------------------------------------------------------------------------
 
@@ -39,6 +40,7 @@ async def list_indicators(
     sdg: int | None,
     limit: int,
     after: tuple[str, uuid.UUID] | None,
+    external_code: ExternalCode | None = None,
 ) -> list[Indicator]:
     query = select(Indicator).order_by(Indicator.name, Indicator.id).limit(limit)
     if q:
@@ -49,6 +51,8 @@ async def list_indicators(
         query = query.where(Indicator.kolada_kpi_id == kolada_kpi_id)
     if sdg is not None:
         query = query.where(_has_sdg(session, sdg))
+    if external_code is not None:
+        query = query.where(carries_code(Indicator.external_codes, external_code, session.get_bind().dialect.name))
     if after is not None:
         query = query.where(tuple_(Indicator.name, Indicator.id) > tuple_(*after))
     return list((await session.scalars(query)).all())

@@ -22,6 +22,7 @@ from goals_service.indicators.schemas import (
 )
 from goals_service.units import BIND_NAMES
 from styrkedjan_common.db import SessionDep
+from styrkedjan_common.external_codes import ExternalCodeFilter
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match, set_etag
 from styrkedjan_common.identity import ALL_ROLES
 from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
@@ -63,6 +64,7 @@ async def list_indicators(
     source: Source | None = None,
     kolada_kpi_id: Annotated[str | None, Query(pattern=KOLADA_KPI_ID)] = None,
     sdg: Annotated[int | None, Query(ge=1, le=17, description="Linked to this Agenda 2030 goal")] = None,
+    external_code: ExternalCodeFilter = None,
 ) -> Page[IndicatorRead]:
     """The indicator catalogue (nyckeltalskatalog), by name."""
     after = decode_cursor(cursor)
@@ -72,6 +74,7 @@ async def list_indicators(
         source=source,
         kolada_kpi_id=kolada_kpi_id,
         sdg=sdg,
+        external_code=external_code,
         limit=limit + 1,
         after=cursor_values(after, name=str, id=uuid.UUID) if after else None,
     )
