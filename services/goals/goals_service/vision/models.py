@@ -1,6 +1,8 @@
 import uuid
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Integer, Text
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from goals_service.db import GoalsBase
@@ -21,3 +23,5 @@ class VisionVersion(GoalsBase, Decided, Tracked):
     horizon_end_year: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     core_values: Mapped[list[dict[str, str]]] = mapped_column(JSONType)
+    # The vision's codes in other systems, by system (Stratsys's structure file names its vision node).
+    external_codes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, server_default=sql_text("'{}'"))
