@@ -3,41 +3,30 @@ temporary file while its SHA-256 is computed, then read back line by line in bat
 touches the database; the service stages the batches and checks what needs all lines at once
 (duplicate keys) in SQL.
 
-Format: UTF-8 or Windows-1252 (see budget_service.csv_text), a header row naming the columns year,month,cost_center,account,amount (any order),
+Format: UTF-8 or Windows-1252 (see styrkedjan_common.csv_text), a header row naming the columns year,month,cost_center,account,amount (any order),
 one booked amount a line, amounts with a decimal point and at most two decimals ("-1250.50").
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
-import tempfile
 from collections.abc import AsyncIterator, Container, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO
-
-from anyio import to_thread
 
 from budget_service.actuals.schemas import ACCOUNT_PATTERN
-from budget_service.csv_text import EncodingSniffer, open_text
-from styrkedjan_common.problems import InvalidInput, ProblemError
+from styrkedjan_common import csv_text
+from styrkedjan_common.csv_text import Spooled, line_pointer, open_text
+from styrkedjan_common.problems import InvalidInput
 from styrkedjan_common.text import NUL_DETAIL, holds_nul
 from styrkedjan_common.years import FIRST_YEAR, LAST_YEAR
 
 COLUMNS = ("year", "month", "cost_center", "account", "amount")
 _AMOUNT = re.compile(r"-?\d{1,16}(?:\.\d{1,2})?")
 _ACCOUNT = re.compile(ACCOUNT_PATTERN)
-# Spooled chunks are written in pieces of about this size, each in a worker thread.
-_WRITE_SIZE = 1 << 20
-
 # A staged row: (line, year, month, cost_center_code, account, amount), the staging table's columns.
 StagedRow = tuple[int, int, int, str, str, Decimal]
-
-
-def line_pointer(line: int) -> str:
-    return f"#/line/{line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,43 +42,9 @@ class Batch:
     errors: list[LineError] = field(default_factory=list)
 
 
-class Spooled:
-    """The delivered file on disk (deleted when closed), its digest, size and encoding."""
-
-    def __init__(self, file: IO[bytes], sha256: str, size: int, encoding: str) -> None:
-        self.file = file
-        self.sha256 = sha256
-        self.size = size
-        self.encoding = encoding
-
-    def close(self) -> None:
-        self.file.close()
-
-
 async def spool(chunks: AsyncIterator[bytes], max_bytes: int) -> Spooled:
     """Write the body to a temporary file while hashing it; refuse it past `max_bytes` (413)."""
-    file = tempfile.TemporaryFile()  # noqa: SIM115 - the Spooled returned owns it: closing it deletes the file
-    digest, size, pending, sniffer = hashlib.sha256(), 0, bytearray(), EncodingSniffer()
-    try:
-        async for chunk in chunks:
-            size += len(chunk)
-            if size > max_bytes:
-                raise ProblemError(
-                    f"a delivery of actuals is at most {max_bytes} bytes; split it by period", status=413, slug="content-too-large"
-                )
-            digest.update(chunk)
-            sniffer.feed(chunk)
-            pending += chunk
-            if len(pending) >= _WRITE_SIZE:
-                await to_thread.run_sync(file.write, bytes(pending))
-                pending.clear()
-        if pending:
-            await to_thread.run_sync(file.write, bytes(pending))
-        await to_thread.run_sync(file.seek, 0)
-    except BaseException:
-        file.close()
-        raise
-    return Spooled(file, digest.hexdigest(), size, sniffer.encoding)
+    return await csv_text.spool(chunks, max_bytes, f"a delivery of actuals is at most {max_bytes} bytes; split it by period")
 
 
 def _header_refused(detail: str) -> InvalidInput:

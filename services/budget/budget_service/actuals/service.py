@@ -30,8 +30,8 @@ from budget_service.actuals.schemas import (
     SummaryRead,
 )
 from budget_service.allocations import service as allocations_service
-from budget_service.csv_text import MAX_LISTED_ERRORS, listed_note
 from budget_service.db import auditor
+from styrkedjan_common.csv_text import MAX_LISTED_ERRORS, line_pointer, listed_note
 from styrkedjan_common.db import lock_for_rule
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.occasions import FollowupOccasion
@@ -119,7 +119,7 @@ def _digest(rows: list[ActualCreate]) -> str:
 
 
 def _line_pointer(line: int, _field: str) -> str:
-    return csv_import.line_pointer(line)
+    return line_pointer(line)
 
 
 def _item_pointer(index: int, field: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import Request
 
-from budget_service.csv_text import MAX_LISTED_ERRORS, UNDECODABLE, UNDECODABLE_DETAIL, decode, listed_note
+from styrkedjan_common.csv_text import MAX_LISTED_ERRORS, UNDECODABLE, UNDECODABLE_DETAIL, decode, listed_note
 from styrkedjan_common.problems import InvalidInput, ProblemError
 from styrkedjan_common.text import refuse_nul
 

@@ -8,8 +8,8 @@ from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 from pydantic.fields import FieldInfo
 
-from budget_service.csv_text import MAX_LISTED_ERRORS
 from budget_service.money import Money, decimal_string_schema
+from styrkedjan_common.csv_text import MAX_LISTED_ERRORS
 from styrkedjan_common.years import year_query
 
 DEFAULT_INDEX = "PKV"

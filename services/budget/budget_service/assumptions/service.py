@@ -27,9 +27,9 @@ from budget_service.assumptions.schemas import (
     parse_decimal,
     plain_decimal,
 )
-from budget_service.csv_text import MAX_LISTED_ERRORS
 from budget_service.db import auditor
 from budget_service.money import parse_money
+from styrkedjan_common.csv_text import MAX_LISTED_ERRORS
 from styrkedjan_common.http import cursor_values, decode_cursor, page_of
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.problems import Forbidden
