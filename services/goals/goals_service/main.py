@@ -1,3 +1,6 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from goals_service.activities.router import router as activities_router
@@ -6,6 +9,8 @@ from goals_service.db import auditor
 from goals_service.goals.router import router as goals_router
 from goals_service.indicators.router import router as indicators_router
 from goals_service.jobs.router import router as jobs_router
+from goals_service.kolada.router import router as kolada_router
+from goals_service.kolada.worker import kolada_worker
 from goals_service.missions.router import router as missions_router
 from goals_service.periods.router import router as periods_router
 from goals_service.plans.router import router as plans_router
@@ -20,17 +25,19 @@ DESCRIPTION = "Vision and core values, goals at every level, indicators, quality
 
 
 def create_app(settings: GoalsSettings | None = None) -> FastAPI:
-    return create_service_app(
+    settings = settings or get_settings()
+    app = create_service_app(
         name="goals",
         title="Styrkedjan goals",
         description=DESCRIPTION,
-        settings=settings or get_settings(),
+        settings=settings,
         routers=[
             vision_router,
             periods_router,
             missions_router,
             goals_router,
             indicators_router,
+            kolada_router,
             quality_router,
             activities_router,
             plans_router,
@@ -41,3 +48,14 @@ def create_app(settings: GoalsSettings | None = None) -> FastAPI:
         ],
         auditor=auditor,
     )
+    service_lifespan = app.router.lifespan_context
+    resolved = settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The scheduled Kolada sync runs beside the app when it is enabled.
+        async with service_lifespan(app), kolada_worker(app, resolved):
+            yield
+
+    app.router.lifespan_context = lifespan
+    return app
