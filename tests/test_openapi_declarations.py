@@ -151,19 +151,21 @@ def test_every_csv_import_declares_its_columns_and_an_example(openapi: dict[str,
         "/api/budget/v1/tax-forecasts/imports",
         "/api/budget/v1/price-indices/imports",
         "/api/budget/v1/actuals/imports",
+        "/api/goals/v1/stratsys/kpidata",
     }
     columns = {
         "/api/budget/v1/population-forecasts/imports": "publication_date, source, year, age_from, age_to (optional), count",
         "/api/budget/v1/tax-forecasts/imports": "publication_date, source, year, kind, amount",
         "/api/budget/v1/price-indices/imports": "index_name (optional), publication_date, year, pct_change, component (optional)",
         "/api/budget/v1/actuals/imports": "year, month, cost_center, account, amount",
+        "/api/goals/v1/stratsys/kpidata": "date, unit_code, kpi_code, column_code, value",
     }
     for path, op in imports.items():
         body = op["requestBody"]
         csv = body["content"]["text/csv"]
         assert csv["schema"] == {"type": "string"}, path
         assert columns[path] in body["description"], path
-        header = csv["example"].splitlines()[0].split(",")
+        header = csv["example"].splitlines()[0].replace(";", ",").split(",")  # Stratsys's files use ';'
         assert [name.removesuffix(" (optional)") for name in columns[path].split(", ")] == header, path
 
 

@@ -47,6 +47,8 @@ AUDIT_READINGS = {
     "activity": AuditReading("/activities/{activity_id}"),
     "assignment": AuditReading("/assignments/{assignment_id}"),
     "assignment_report": AuditReading("/assignments/{assignment_id}/reports"),
+    # An import or a sync recorded as one event with what it changed (a job), not one per value.
+    "job": AuditReading("/jobs/{job_id}"),
 }
 
 auditor = Auditor(AuditEvent, AUDIT_READINGS)

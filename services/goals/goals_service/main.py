@@ -17,6 +17,7 @@ from goals_service.plans.router import router as plans_router
 from goals_service.quality.router import router as quality_router
 from goals_service.sdg.router import router as sdg_router
 from goals_service.settings import GoalsSettings, get_settings
+from goals_service.stratsys.kpidata_router import router as stratsys_kpidata_router
 from goals_service.thread.router import router as thread_router
 from goals_service.vision.router import router as vision_router
 from styrkedjan_common.app import create_service_app
@@ -45,6 +46,7 @@ def create_app(settings: GoalsSettings | None = None) -> FastAPI:
             sdg_router,
             thread_router,
             jobs_router,
+            stratsys_kpidata_router,
         ],
         auditor=auditor,
     )

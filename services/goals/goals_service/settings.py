@@ -38,6 +38,17 @@ class GoalsSettings(ServiceSettings):
     max_indicators_per_goal: int = 5
     # An indicator's status: met at or beyond the target, nearly met within this share of it.
     indicator_near_target_share: float = 0.9
+    # Stratsys's KPI data files (layouts 1 and 2): what each measure column is here (outcome or
+    # target . total, women or men), and the largest file taken (500,000 values are some 22 MB).
+    stratsys_kpi_columns: dict[str, str] = {
+        "UTFALL": "outcome.total",
+        "UTFALL_K": "outcome.women",
+        "UTFALL_M": "outcome.men",
+        "MALVARDE": "target.total",
+        "MALVARDE_K": "target.women",
+        "MALVARDE_M": "target.men",
+    }
+    stratsys_kpidata_max_bytes: int = 256 * 1024 * 1024
     # The activity statuses the municipality uses; the first is where a new activity starts.
     activity_statuses: list[str] = ["NOT_STARTED", "ONGOING", "DONE", "PAUSED", "CANCELLED"]
 

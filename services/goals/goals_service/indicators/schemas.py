@@ -1,9 +1,10 @@
+import re
 import uuid
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, computed_field
 
 from goals_service.indicators.status import Direction, TargetStatus, Trend
 from goals_service.units import UNIT_NAME, name_of
@@ -31,8 +32,35 @@ def plain_decimal(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
-# Exact decimals, sent and returned as JSON strings; a JSON number is accepted too.
-Value = Annotated[Decimal, Field(max_digits=20, decimal_places=6, examples=["87.5"]), AfterValidator(plain_decimal)]
+# A value sent as text: a decimal point or, as Swedish writes it, a decimal comma ("84,2").
+DECIMAL_TEXT = r"^-?\d{1,14}([.,]\d{1,6})?$"
+_COMMA = re.compile(r"-?\d+,\d+")
+
+
+def decimal_comma(value: Any) -> Any:
+    """ "84,2" is 84.2: a decimal comma is read as the decimal point."""
+    if isinstance(value, str) and _COMMA.fullmatch(value):
+        return value.replace(",", ".")
+    return value
+
+
+def _text_pattern(schema: dict[str, Any]) -> None:
+    # The digits are said by the pattern; pydantic's own keywords for them are not JSON Schema.
+    schema.pop("max_digits", None)
+    schema.pop("decimal_places", None)
+    for option in schema.get("anyOf", []):
+        if option.get("type") == "string":
+            option["pattern"] = DECIMAL_TEXT
+
+
+# Exact decimals, sent and returned as JSON strings ("87.5", or "87,5" with a decimal comma); a
+# JSON number is accepted too.
+Value = Annotated[
+    Decimal,
+    BeforeValidator(decimal_comma),
+    Field(max_digits=20, decimal_places=6, examples=["87.5"], json_schema_extra=_text_pattern),
+    AfterValidator(plain_decimal),
+]
 Sdg = Annotated[int, Field(ge=1, le=17)]
 CodeKey = Annotated[str, Field(min_length=1, max_length=50)]
 CodeValue = Annotated[str, Field(max_length=100)]
