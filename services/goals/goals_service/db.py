@@ -43,6 +43,7 @@ AUDIT_READINGS = {
     "indicator_target": AuditReading("/indicator-uses/{use_id}/targets/{year}"),
     "indicator_outcome": AuditReading("/indicator-uses/{use_id}/outcomes/{period}"),
     "quality_factor": AuditReading("/quality-factors/{factor_id}"),
+    "kolada_peer_group": AuditReading("/kolada/peer-groups/{group_id}"),
     "focus_area": AuditReading("/focus-areas/{focus_area_id}"),
     "activity": AuditReading("/activities/{activity_id}"),
     "assignment": AuditReading("/assignments/{assignment_id}"),
