@@ -103,7 +103,7 @@ async def kolada_uses_of_factor(session: AsyncSession, factor_id: uuid.UUID) -> 
         .where(IndicatorUse.quality_factor_id == factor_id, Indicator.source == "KOLADA", Indicator.kolada_kpi_id.is_not(None))
         .order_by(Indicator.name, IndicatorUse.id)
     )
-    return [(use, indicator) for use, indicator in rows.tuples()]
+    return [(use, indicator) for use, indicator in rows]
 
 
 # --- peer groups --------------------------------------------------------------------------
