@@ -70,7 +70,7 @@ async def test_a_sync_fills_the_outcomes_of_kolada_key_figures_and_records_its_j
     group = await client.post(GROUPS, json={"name": "Grannar", "municipality_ids": ["1960", "0000"]}, headers=council)
     assert group.status_code == 201, group.text
 
-    response = await client.post(SYNCS, json={}, headers=council)
+    response = await client.post(SYNCS, json={"mode": "INCREMENTAL"}, headers=council)
     assert response.status_code == 201, response.text
     job = response.json()
     assert response.headers["location"] == f"{API}/jobs/{job['id']}"
@@ -96,7 +96,7 @@ async def test_a_sync_fills_the_outcomes_of_kolada_key_figures_and_records_its_j
 
     # the next sync reads what changed since the last successful one: a changed value and a deletion
     kolada.requests.clear()
-    again = (await client.post(SYNCS, headers=council)).json()
+    again = (await client.post(SYNCS, json={"mode": "INCREMENTAL"}, headers=council)).json()
     assert again["state"] == "SUCCEEDED"
     assert f"from_date={dt.date.today().isoformat()}" in kolada.paths("data/")[0]
     assert await _outcomes(app, grades_use.id) == [("2025", Decimal("84.6"), Decimal("87"), Decimal("82.3"), "Kolada")]
@@ -107,7 +107,7 @@ async def test_a_sync_fills_the_outcomes_of_kolada_key_figures_and_records_its_j
 
 async def test_only_the_whole_municipalitys_council_and_the_administrators_start_a_sync(client, as_role, kolada):
     for headers in (as_role(Role.NAMND, BOARD, [BOARD]), as_role(Role.FULLMAKTIGE, COUNCIL, [COUNCIL]), as_role(Role.REVISOR)):
-        response = await client.post(SYNCS, headers=headers)
+        response = await client.post(SYNCS, json={"mode": "FULL"}, headers=headers)
         assert response.status_code == 403, response.text
     assert kolada.requests == []
     assert (await client.get(f"{API}/jobs", params={"kind": "KOLADA_SYNC"}, headers=as_role(Role.ADMIN))).json()["items"] == []
@@ -118,7 +118,7 @@ async def test_kolada_away_is_a_503_naming_it_and_a_failed_job(app, client, coun
     kolada_client, _ = kolada.client()
     kolada_client.base_url = f"http://127.0.0.1:{closed_port()}/v3"
     app.state.kolada_client = kolada_client
-    response = await client.post(SYNCS, headers=council)
+    response = await client.post(SYNCS, json={"mode": "INCREMENTAL"}, headers=council)
     assert response.status_code == 503 and "Kolada" in response.json()["detail"]
     jobs = (await client.get(f"{API}/jobs", params={"kind": "KOLADA_SYNC"}, headers=council)).json()["items"]
     assert [job["state"] for job in jobs] == ["FAILED"] and "Kolada" in jobs[0]["message"]
@@ -129,7 +129,7 @@ async def test_a_second_sync_while_one_runs_is_refused(app, client, council, kol
     await _catalogue(app)
     async with app.state.sessionmaker() as session, session.begin():
         session.add(KoladaLease(name="sync", holder="another-replica", until=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)))
-    response = await client.post(SYNCS, headers=council)
+    response = await client.post(SYNCS, json={"mode": "INCREMENTAL"}, headers=council)
     assert response.status_code == 409 and "already running" in response.json()["detail"]
     assert kolada.requests == [] and await _count(app, Job) == 0
 
@@ -227,8 +227,13 @@ async def test_a_file_that_does_not_fit_is_refused_whole_with_every_error_listed
     assert job["state"] == "REFUSED" and job["error_count"] == 5
     assert await _count(app, KoladaValue) == 0 and await _outcomes(app, grades_use.id) == []
 
+    # a body that is no Kolada document at all is refused before any run starts
+    jobs_before = await _count(app, Job)
     not_json = await client.post(IMPORTS, content=b"kpi;value", headers=headers)
     assert not_json.status_code == 422 and not_json.json()["errors"][0]["pointer"] == "#"
+    empty = await client.post(IMPORTS, json={}, headers=headers)
+    assert empty.status_code == 422 and empty.json()["errors"][0]["pointer"] == "#/values"
+    assert await _count(app, Job) == jobs_before
     as_csv = await client.post(IMPORTS, content=fixture_bytes("data_page1.json"), headers=council | {"content-type": "text/csv"})
     assert as_csv.status_code == 415
     board = await client.post(
@@ -243,3 +248,15 @@ def test_a_title_says_the_unit():
     assert service.unit_of("Skattesats till kommun, %") == "%"
     assert service.unit_of("Invånare totalt, antal") == "st"
     assert service.unit_of("Nettokostnad grundskola, kr/inv") == "kr"
+
+
+async def test_a_sync_names_its_mode_and_a_full_one_reads_every_year_again(app, client, council, kolada):
+    await _catalogue(app)
+    unnamed = await client.post(SYNCS, json={}, headers=council)
+    assert unnamed.status_code == 422 and unnamed.json()["errors"][0]["pointer"] == "#/mode"
+    assert kolada.requests == []
+    assert (await client.post(SYNCS, json={"mode": "INCREMENTAL"}, headers=council)).status_code == 201
+    kolada.requests.clear()
+    full = await client.post(SYNCS, json={"mode": "FULL"}, headers=council)
+    assert full.status_code == 201 and full.json()["counts"]["kolada_value"]["unchanged"] == 12
+    assert kolada.paths("data/") and not any("from_date" in path for path in kolada.requests)

@@ -10,7 +10,16 @@ from goals_service.jobs.schemas import JobRead
 from goals_service.kolada import repository, service
 from goals_service.kolada.client import KoladaClient
 from goals_service.kolada.models import KoladaPeerGroup
-from goals_service.kolada.schemas import Comparison, FactorComparison, Gender, PeerGroupCreate, PeerGroupRead, PeerGroupUpdate, SyncRequest
+from goals_service.kolada.schemas import (
+    FactorComparison,
+    KoladaComparison,
+    KoladaGender,
+    KoladaSyncMode,
+    KoladaSyncRequest,
+    PeerGroupCreate,
+    PeerGroupRead,
+    PeerGroupUpdate,
+)
 from goals_service.settings import GoalsSettings
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.http import CursorQuery, LimitQuery, Page, cursor_values, decode_cursor, etag, page_of, require_if_match
@@ -61,7 +70,7 @@ PeerGroupQuery = Annotated[uuid.UUID, Query(description="The peer group compared
 YearsQuery = Annotated[
     str | None, Query(max_length=200, description="Comma-separated years, e.g. 2024,2025 (default: the years a sync reads)")
 ]
-GenderQuery = Annotated[Gender, Query(description="T total, K women, M men")]
+GenderQuery = Annotated[KoladaGender, Query(description="T total, K women, M men")]
 
 
 def _client(request: Request) -> KoladaClient:
@@ -89,13 +98,13 @@ def _answer(job_read: JobRead, response: Response, created: bool) -> JobRead:
     openapi_extra=MANAGERS,
     responses=RUN_RESPONSES | problem_responses(403, 409, 422, 503, 504),
 )
-async def start_sync(request: Request, caller: CallerDep, response: Response, data: SyncRequest | None = None) -> JobRead:
+async def start_sync(request: Request, caller: CallerDep, response: Response, data: KoladaSyncRequest) -> JobRead:
     """Syncs Kolada now: the catalogue's Kolada key figures (metadata, and our values into their
     outcomes per year) and our peers' values, since the last successful sync unless `full`. The run
     is a job (201, Location). 409 while another sync runs; 503/504 naming Kolada when it is away."""
-    data = data or SyncRequest()
     state = request.app.state
-    job = await service.start_sync(state.sessionmaker, caller, _settings(request), _client(request), full=data.full, dry_run=data.dry_run)
+    full = data.mode == KoladaSyncMode.FULL
+    job = await service.start_sync(state.sessionmaker, caller, _settings(request), _client(request), full=full, dry_run=data.dry_run)
     return _answer(jobs.to_read(job), response, created=not data.dry_run)
 
 
@@ -207,7 +216,7 @@ async def delete_peer_group(group_id: uuid.UUID, session: SessionDep, caller: Ca
 # --- the comparison -----------------------------------------------------------------------
 
 
-@router.get(KOLADA + "/comparison", response_model=Comparison, openapi_extra=READERS, responses=problem_responses(404, 422))
+@router.get(KOLADA + "/comparison", response_model=KoladaComparison, openapi_extra=READERS, responses=problem_responses(404, 422))
 async def compare(
     session: SessionDep,
     request: Request,
@@ -215,8 +224,8 @@ async def compare(
     kpi: Annotated[str | None, Query(pattern=r"^[NU]\d{5}$", description="Kolada's key figure id", examples=["N15428"])] = None,
     indicator_id: Annotated[uuid.UUID | None, Query(description="Or the catalogue's indicator (with a Kolada id)")] = None,
     years: YearsQuery = None,
-    gender: GenderQuery = Gender.T,
-) -> Comparison:
+    gender: GenderQuery = KoladaGender.T,
+) -> KoladaComparison:
     """A key figure compared with a peer group, per year: our value, each peer's (with Kolada's
     status), the group's median (ours counted in it; missing values left out) and our rank (1 =
     best by the catalogue's direction, else highest first; ties share a rank; missing: no rank)."""
@@ -239,7 +248,7 @@ async def compare_quality_factor(
     request: Request,
     peer_group_id: PeerGroupQuery,
     years: YearsQuery = None,
-    gender: GenderQuery = Gender.T,
+    gender: GenderQuery = KoladaGender.T,
 ) -> FactorComparison:
     """The quality factor's Kolada key figures (its indicator uses from Kolada), each compared with the peer group."""
     settings = _settings(request)

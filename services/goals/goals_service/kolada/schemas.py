@@ -10,14 +10,21 @@ from styrkedjan_common.schemas import InputModel, TrackedRead
 MunicipalityId = Annotated[str, Field(pattern=r"^\d{4}$", examples=["1960"])]
 
 
-class Gender(StrEnum):
+class KoladaGender(StrEnum):
     T = "T"  # total
     K = "K"  # women
     M = "M"  # men
 
 
-class SyncRequest(InputModel):
-    full: bool = Field(default=False, description="Read every year again instead of only what changed since the last successful sync")
+class KoladaSyncMode(StrEnum):
+    INCREMENTAL = "INCREMENTAL"  # what changed since the last successful sync (a key figure new to the sync is read whole)
+    FULL = "FULL"  # every year the sync reads, again
+
+
+class KoladaSyncRequest(InputModel):
+    mode: KoladaSyncMode = Field(
+        examples=["INCREMENTAL"], description="INCREMENTAL: since the last successful sync; FULL: every year again"
+    )
     dry_run: bool = Field(default=False, description="Answer what the sync would change without writing it")
 
 
@@ -80,12 +87,12 @@ class YearComparison(BaseModel):
     ranked: int = Field(description="How many municipalities have a value and are ranked")
 
 
-class Comparison(BaseModel):
+class KoladaComparison(BaseModel):
     kpi: str = Field(examples=["N15428"])
     indicator_id: uuid.UUID | None
     name: str
     peer_group_id: uuid.UUID
-    gender: Gender
+    gender: KoladaGender
     direction: str | None = Field(description="The catalogue's direction used to rank; null: higher ranks first")
     median_includes_ours: bool = Field(default=True, description="The median is over the whole group, ours included")
     years: list[YearComparison]
@@ -93,7 +100,7 @@ class Comparison(BaseModel):
 
 class FactorKeyFigure(BaseModel):
     indicator_use_id: uuid.UUID
-    comparison: Comparison
+    comparison: KoladaComparison
 
 
 class FactorComparison(BaseModel):

@@ -35,10 +35,10 @@ from goals_service.kolada.client import KoladaClient, KoladaUnavailable
 from goals_service.kolada.models import KoladaMunicipality, KoladaPeerGroup, KoladaValue
 from goals_service.kolada.payload import DataRow, Errors, KpiMeta, Municipality
 from goals_service.kolada.schemas import (
-    Comparison,
     FactorComparison,
     FactorKeyFigure,
-    Gender,
+    KoladaComparison,
+    KoladaGender,
     MunicipalityValue,
     PeerGroupCreate,
     PeerGroupRead,
@@ -137,9 +137,9 @@ async def read_from_kolada(
     return read
 
 
-def read_file(body: bytes) -> tuple[Read, str]:
-    """One of Kolada's JSON files: a data envelope, KPI metadata or municipalities. Its kind."""
-    read = Read()
+def document_rows(body: bytes) -> tuple[list[Any], str]:
+    """The rows of one of Kolada's JSON files and which document it is (data, kpi, municipality or
+    empty); a body that is none of them is refused before any run starts."""
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -147,9 +147,23 @@ def read_file(body: bytes) -> tuple[Read, str]:
             "the file is not JSON: give one of Kolada's JSON files as it is (data, kpi or municipality)",
             errors=[{"pointer": "#", "detail": f"not JSON: {exc}"}],
         ) from exc
-    rows = payload.envelope_values(document, read.errors)
-    read.refuse_if_wrong("the file")
+    errors = Errors()
+    rows = payload.envelope_values(document, errors)
+    if errors.count:
+        raise InvalidInput("the file is not Kolada's envelope {count, values, next_url}", errors=errors.listed)
     kind = payload.kind_of(rows)
+    if kind is None and rows:
+        raise InvalidInput(
+            "the file is none of Kolada's documents this import reads: data (kpi, municipality, period, values), "
+            "KPI metadata (id, title, is_divided_by_gender) or municipalities (id, title, type)",
+            errors=[{"pointer": "#/values/0", "detail": "unknown kind of row"}],
+        )
+    return rows, kind or "empty"
+
+
+def read_rows(rows: list[Any], kind: str) -> Read:
+    """Every row checked; all that do not fit are listed."""
+    read = Read()
     if kind == "data":
         read.rows = payload.data_rows(rows, read.errors)
     elif kind == "kpi":
@@ -157,14 +171,8 @@ def read_file(body: bytes) -> tuple[Read, str]:
         read.create_missing = {meta.id for meta in read.metas}
     elif kind == "municipality":
         read.municipalities = payload.municipalities(rows, read.errors)
-    elif rows:
-        raise InvalidInput(
-            "the file is none of Kolada's documents this import reads: data (kpi, municipality, period, values), "
-            "KPI metadata (id, title, is_divided_by_gender) or municipalities (id, title, type)",
-            errors=[{"pointer": "#/values/0", "detail": "unknown kind of row"}],
-        )
     read.refuse_if_wrong("the file")
-    return read, kind or "empty"
+    return read
 
 
 # --- writing what was read ----------------------------------------------------------------
@@ -483,12 +491,14 @@ async def import_file(
         raise InvalidInput(
             f"a Kolada file is at most {MAX_FILE_BYTES // (1024 * 1024)} MB", errors=[{"pointer": "#", "detail": "too large"}]
         )
+    rows, kind = document_rows(body)
     sha = hashlib.sha256(body).hexdigest()
     async with sessionmaker() as session:
         repeated = await jobs.previous_success(session, FILE, sha) is not None
-    run = await jobs.start(sessionmaker, principal, kind=FILE, dry_run=dry_run, source=name or "Kolada JSON", content_sha256=sha)
+    source = f"{name or 'Kolada JSON'} ({kind})"
+    run = await jobs.start(sessionmaker, principal, kind=FILE, dry_run=dry_run, source=source, content_sha256=sha)
     async with recorded(run):
-        read, _ = read_file(body)
+        read = read_rows(rows, kind)
         read.create_missing = read.create_missing | set(settings.kolada_kpi_ids)
         await run.progress(len(read.rows) or len(read.metas) or len(read.municipalities))
         await _write(sessionmaker, principal, run, settings, read, dry_run)
@@ -636,8 +646,8 @@ async def compare(
     indicator: Indicator | None,
     group: KoladaPeerGroup,
     years: Sequence[int],
-    gender: Gender,
-) -> Comparison:
+    gender: KoladaGender,
+) -> KoladaComparison:
     ours = settings.kolada_municipality_id
     peers = [m for m in group.municipality_ids if m != ours]
     everyone = [ours, *peers]
@@ -665,7 +675,7 @@ async def compare(
                 year=year, ours=our, peers=others, median=median(present), rank=rank_of(our.value, present, direction), ranked=len(present)
             )
         )
-    return Comparison(
+    return KoladaComparison(
         kpi=kpi,
         indicator_id=indicator.id if indicator is not None else None,
         name=indicator.name if indicator is not None else kpi,
@@ -677,7 +687,7 @@ async def compare(
 
 
 async def compare_factor(
-    session: AsyncSession, settings: GoalsSettings, factor_id: uuid.UUID, group: KoladaPeerGroup, years: Sequence[int], gender: Gender
+    session: AsyncSession, settings: GoalsSettings, factor_id: uuid.UUID, group: KoladaPeerGroup, years: Sequence[int], gender: KoladaGender
 ) -> FactorComparison:
     if await quality_repository.get(session, factor_id) is None:
         raise NotFound(f"no quality factor {factor_id}")
