@@ -3,20 +3,22 @@ through every board's to a unit's, with targets and outcomes; the council's budg
 frames from an allocation-model run; every board's control plan is decided with results; the
 year's forecast and interim follow-ups are decided by the boards and adopted by the council, the
 adopted document reading back as frozen; the annual one is in progress. Seeding again changes
-nothing: no service's audit trail has a new event."""
+nothing: no service's audit trail has a new event. The demo carries the codes and names the Stratsys
+files of the municipality use, so those files' rows land on its key figures as they are."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 
 from tools.demo_content import BOARDS, MUNICIPAL_GOALS, UNIT_GOAL
-from tools.demo_year import Seeded, month_end, seed
+from tools.demo_year import Seeded, mint_token, month_end, seed
 
 GOALS = "/api/goals/v1"
 BUDGET = "/api/budget/v1"
@@ -26,6 +28,21 @@ FOLLOWUP = "/api/followup/v1"
 AUDITED = (("admin.demo", "/api/directory/v1"), *(("revisor.demo", api) for api in (GOALS, BUDGET, IC, FOLLOWUP)))
 TODAY = dt.date.today()
 YEAR = TODAY.year
+DIRECTORY = "/api/directory/v1"
+# The municipality's Stratsys files (the layout-1 and layout-2 examples): each key figure's code, its
+# name as a manual file names it, whether it is split by gender, its Kolada id, and the board
+# (org-unit code) that follows it; then the file's rows, with the date's tertial.
+STRATSYS_KPIS = (
+    ("KPI-ELEV-BEH", "Behöriga till yrkesprogram (%)", True, "N15428", "BUN"),
+    ("KPI-HT-NOJD", "Nöjdhet hemtjänst (%)", True, "U21468", "SN"),
+    ("KPI-SJUKFRANV", "Sjukfrånvaro (%)", True, None, "KS"),
+)
+STRATSYS_ROWS = (  # unit, kpi, period, {column: value}
+    ("BUN", "KPI-ELEV-BEH", "2027-T1", {"UTFALL": "84.2", "UTFALL_K": "86.9", "UTFALL_M": "81.7", "MALVARDE": "88"}),
+    ("SN", "KPI-HT-NOJD", "2027-T2", {"UTFALL": "91.5", "MALVARDE": "90"}),
+    ("KS", "KPI-SJUKFRANV", "2027-T3", {"UTFALL": "6.1", "UTFALL_K": "7.0", "UTFALL_M": "4.3"}),
+)
+CHAIRS = {b.short: b.chair for b in BOARDS}
 
 
 def ok(response: httpx.Response) -> Any:
@@ -130,3 +147,48 @@ def test_seeding_again_changes_nothing(seeded: Seeded, own_system: Any) -> None:
     again = seed(own_system.gateway_url)
     assert again.already and again.counts == {}
     assert newest_audit_events(own_system) == before
+
+
+def found(http: httpx.Client, path: str, code: str, **params: Any) -> list[dict[str, Any]]:
+    return list(ok(http.get(path, params={"external_code": f"stratsys:{code}", "limit": 100, **params}))["items"])
+
+
+def test_the_demo_carries_the_stratsys_files_codes_and_names(seeded: Seeded, own_system: Any, revisor: httpx.Client) -> None:
+    with own_system.client("admin.demo") as admin:
+        for short in ("KF", "KS", "BUN", "BUF", "SN"):
+            [unit] = found(admin, f"{DIRECTORY}/org-units", short)
+            assert unit["short_name"] == short
+    ids = units(own_system)
+    for code, name, gender_split, kolada, board in STRATSYS_KPIS:
+        [indicator] = found(revisor, f"{GOALS}/indicators", code)
+        assert (indicator["name"], indicator["frequency"], indicator["gender_split"]) == (name, "TERTIAL", gender_split)
+        assert indicator["kolada_kpi_id"] == kolada
+        # The board follows it: the one use a row naming the board and the key figure lands on.
+        params = {"indicator_id": indicator["id"], "org_unit_id": ids[board], "limit": 100}
+        assert len(ok(revisor.get(f"{GOALS}/indicator-uses", params=params))["items"]) == 1, code
+    # The goal chain KF-M1 → BUN-M1, and the activity BUN-A1 serving it.
+    [municipal] = found(revisor, f"{GOALS}/goals", "KF-M1", year=YEAR)
+    [board_goal] = found(revisor, f"{GOALS}/goals", "BUN-M1", year=YEAR)
+    assert (municipal["level"], board_goal["level"], board_goal["owner_org_unit_id"]) == ("MUNICIPAL", "BOARD", ids["BUN"])
+    assert board_goal["contributes_to"] == [municipal["lineage_id"]]
+    [activity] = found(revisor, f"{GOALS}/activities", "BUN-A1", year=YEAR)
+    assert activity["owner_org_unit_id"] == ids["BUN"]
+
+
+def test_the_stratsys_files_rows_of_the_next_year_can_be_recorded_on_the_demo(seeded: Seeded, own_system: Any) -> None:
+    """Last: it writes. The rows' periods are 2027's; the uses take any year's outcomes and targets."""
+    ids = units(own_system)
+    columns = {"UTFALL": "total", "UTFALL_K": "women", "UTFALL_M": "men"}
+    for board, code, period, values in STRATSYS_ROWS:
+        token = mint_token(own_system.gateway_url, CHAIRS[board])
+        with own_system.client(headers={"Authorization": f"Bearer {token}"}) as chair:
+            [indicator] = found(chair, f"{GOALS}/indicators", code)
+            params = {"indicator_id": indicator["id"], "org_unit_id": ids[board]}
+            [use] = ok(chair.get(f"{GOALS}/indicator-uses", params=params))["items"]
+            outcome = {columns[c]: v for c, v in values.items() if c in columns}
+            written = chair.put(f"{GOALS}/indicator-uses/{use['id']}/outcomes/{period}", json=outcome)
+            assert written.status_code == 201, written.text
+            assert {k: Decimal(written.json()[k]) for k in outcome} == {k: Decimal(v) for k, v in outcome.items()}
+            if "MALVARDE" in values:
+                target = chair.put(f"{GOALS}/indicator-uses/{use['id']}/targets/{period[:4]}", json={"total": values["MALVARDE"]})
+                assert target.status_code == 201, target.text

@@ -1,7 +1,13 @@
 """The demo year's content: the municipality a new user sees after `make run`, fixed (no
 randomness) so that it looks the same every time: the indicator catalogue, the municipal goals,
 each board's goals with their key figures and outcomes, activities, activity areas and controls,
-and the texts of its follow-up reports. tools/demo_year.py makes it through the APIs."""
+and the texts of its follow-up reports. tools/demo_year.py makes it through the APIs.
+
+The key figures, goals and activities a Stratsys file of the municipality names carry their Stratsys
+codes (`code`), and the org units theirs (their short names, gateway/gateway/seed.py), so that such
+files import into the demo as they are: KPI-ELEV-BEH followed by the Barn- och utbildningsnämnden,
+KPI-HT-NOJD by the Socialnämnden and KPI-SJUKFRANV by the Kommunstyrelsen (among others), under
+the names a manual file gives them; the goal chain's KF-M1 → BUN-M1 with its activity BUN-A1."""
 
 from __future__ import annotations
 
@@ -16,6 +22,10 @@ class Indicator:
     frequency: str  # YEARLY or TERTIAL
     lower_is_better: bool = False
     gender_split: bool = False
+    code: str | None = None  # in Stratsys
+    # Kolada's id of the same key figure, for the comparison with other municipalities. Its source
+    # stays INTERNAL: the municipality measures it per tertial, where Kolada publishes years.
+    kolada_kpi_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class Goal:
     level: str  # the follow-up's assessment: UPPFYLLT, DELVIS_UPPFYLLT or EJ_UPPFYLLT
     analysis: str
     serves: int = 0  # the municipal goal (index) a board goal serves; a unit goal serves its board's first
+    code: str | None = None  # in Stratsys
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,7 @@ class Activity:
     goal: int  # the board goal (index) it serves
     status: str
     months: tuple[int, int]  # first and last month of the year
+    code: str | None = None  # in Stratsys
 
 
 @dataclass(frozen=True)
@@ -94,13 +106,14 @@ class Board:
 CITIZEN_INDEX = Indicator("Nöjd medborgarindex", "index", "YEARLY")
 GRADES = Indicator("Andel elever i årskurs 9 med godkända betyg i alla ämnen", "%", "YEARLY", gender_split=True)
 ELDERLY_CARE = Indicator("Brukarbedömning särskilt boende äldreomsorg, helhetssyn", "%", "YEARLY", gender_split=True)
-SICK_LEAVE = Indicator("Sjukfrånvaro bland kommunens medarbetare", "%", "TERTIAL", lower_is_better=True, gender_split=True)
+SICK_LEAVE = Indicator("Sjukfrånvaro (%)", "%", "TERTIAL", lower_is_better=True, gender_split=True, code="KPI-SJUKFRANV")
 RESULT_SHARE = Indicator("Resultat i förhållande till skatteintäkter och generella statsbidrag", "%", "YEARLY")
 E_SERVICES = Indicator("Andel ärenden som startas via e-tjänst", "%", "TERTIAL")
 BUDGET_DEVIATION = Indicator("Nämndernas sammanlagda budgetavvikelse", "%", "TERTIAL", lower_is_better=True)
 READING = Indicator("Andel elever i årskurs 3 som läser på egen hand", "%", "TERTIAL", gender_split=True)
 SAFE_AT_SCHOOL = Indicator("Andel elever som känner sig trygga i skolan", "%", "TERTIAL", gender_split=True)
-HOME_CARE = Indicator("Andel brukare som är nöjda med hemtjänsten", "%", "TERTIAL", gender_split=True)
+HOME_CARE = Indicator("Nöjdhet hemtjänst (%)", "%", "TERTIAL", gender_split=True, code="KPI-HT-NOJD", kolada_kpi_id="U21468")
+ELIGIBLE = Indicator("Behöriga till yrkesprogram (%)", "%", "TERTIAL", gender_split=True, code="KPI-ELEV-BEH", kolada_kpi_id="N15428")
 SELF_SUPPORT = Indicator("Andel avslutade försörjningsstöd till arbete eller studier", "%", "TERTIAL")
 YOUTH_VISITS = Indicator("Genomsnittligt antal besökare per kväll på fritidsgårdarna", "antal", "TERTIAL", gender_split=True)
 LOANS = Indicator("Andel invånare med aktivt lånekort", "%", "TERTIAL")
@@ -129,6 +142,7 @@ MUNICIPAL_GOALS = (
         Followed(GRADES, Value("78", "80", "76"), (Value("74.2", "77.9", "70.8"),)),
         "DELVIS_UPPFYLLT",
         "Resultaten i årskurs 9 förbättras men skillnaden mellan flickor och pojkar består.",
+        code="KF-M1",
     ),
     Goal(
         "Äldre får en trygg och värdig vardag",
@@ -239,16 +253,21 @@ BOARDS = (
                 serves=0,
             ),
             Goal(
-                "Sjukfrånvaron bland förskolans och skolans medarbetare minskar",
-                "EMPLOYEES",
-                sick_leave("6.0", ("7.3", "8.1", "4.2"), ("6.6", "7.4", "3.9"), ("6.2", "6.9", "3.8")),
+                "Ökad andel behöriga till gymnasiet",
+                "OPERATIONS",
+                Followed(
+                    ELIGIBLE,
+                    Value("88", "90", "86"),
+                    (Value("80.4", "83.1", "77.9"), Value("82", "84.6", "79.5"), Value("83.1", "85.8", "80.6")),
+                ),
                 "DELVIS_UPPFYLLT",
-                "Sjukfrånvaron minskar i förskolan men ligger kvar på en hög nivå i grundskolan.",
-                serves=3,
+                "Positiv trend men under målvärdet; pojkarnas behörighet släpar efter.",
+                serves=0,
+                code="BUN-M1",
             ),
         ),
         (
-            Activity("Lässatsning i årskurs 1–3", "Läsombud på varje skola och daglig högläsning.", 0, "ONGOING", (1, 12)),
+            Activity("Lässatsning i årskurs 1–3", "Läsombud på varje skola och daglig högläsning.", 0, "ONGOING", (1, 12), code="BUN-A1"),
             Activity("Rastvärdar på alla skolor", "Vuxna finns på skolgården under alla raster.", 1, "DONE", (1, 6)),
         ),
         (

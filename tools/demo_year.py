@@ -172,6 +172,11 @@ def periods_passed(followed: Followed, year: int, today: dt.date) -> list[tuple[
     return [(f"{year}-T{t}", value) for t, value in enumerate(followed.outcomes, 1) if month_end(year, 4 * t) < today]
 
 
+def stratsys_code(code: str | None) -> dict[str, Any]:
+    """A record's codes in other systems: its Stratsys code, if it has one."""
+    return {"external_codes": {"stratsys": code}} if code else {}
+
+
 def money(amount: Decimal) -> str:
     return str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
@@ -293,7 +298,9 @@ class DemoYear:
                         "frequency": indicator.frequency,
                         "source": "INTERNAL",
                         "gender_split": indicator.gender_split,
-                    },
+                    }
+                    | stratsys_code(indicator.code)
+                    | ({"kolada_kpi_id": indicator.kolada_kpi_id} if indicator.kolada_kpi_id else {}),
                 )
                 known[indicator.name] = made["id"]
                 self.made("indicators")
@@ -338,7 +345,9 @@ class DemoYear:
     ) -> str:
         """A goal drafted, followed by its indicator with the year's target and the outcomes of the
         periods passed, proposed and decided; its lineage id."""
-        draft = writer.created(f"{GOALS}/goals", payload | {"title": goal.title, "perspective": goal.perspective})
+        draft = writer.created(
+            f"{GOALS}/goals", payload | {"title": goal.title, "perspective": goal.perspective} | stratsys_code(goal.code)
+        )
         follower = follower or writer
         use = follower.created(
             f"{GOALS}/indicator-uses",
@@ -503,7 +512,8 @@ class DemoYear:
                         "end_date": month_end(self.year, activity.months[1]).isoformat(),
                         "status": activity.status,
                         "goal_ids": [self.board_goals[board.short][activity.goal]],
-                    },
+                    }
+                    | stratsys_code(activity.code),
                 )
             self.made("activities", len(board.activities))
         self.unit_goal()
@@ -688,8 +698,8 @@ class DemoYear:
                 "org_unit_id": self.units[board.short],
                 "occasion_id": interim["id"],
                 "planned_date": held_on,
-                "themes": ["Läsförmåga i årskurs 1–3", "Trygghet i skolan", "Sjukfrånvaro"],
-                "questions": ["Vad förklarar att pojkarnas läsförmåga ökar mest?", "Hur når vi målet för sjukfrånvaron?"],
+                "themes": ["Läsförmåga i årskurs 1–3", "Trygghet i skolan", "Behörighet till gymnasiet"],
+                "questions": ["Vad förklarar att pojkarnas läsförmåga ökar mest?", "Hur blir fler pojkar behöriga till yrkesprogram?"],
                 "participants": participants,
                 "basis_report_ids": [self.reports[("INTERIM", board.short)]],
             },
@@ -703,7 +713,7 @@ class DemoYear:
                 "held_date": held_on,
                 "participants": participants,
                 "notes": "Genomgång av delårsrapportens måluppfyllelse och ekonomi.",
-                "summary": "Lässatsningen fortsätter; förvaltningen återkommer med en plan för minskad sjukfrånvaro.",
+                "summary": "Lässatsningen fortsätter; förvaltningen återkommer med en plan för fler behöriga till gymnasiet.",
             },
         )
         self.made("dialogues held")
