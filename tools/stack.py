@@ -158,6 +158,8 @@ class Stack:
             }
             if app.name == "followup":  # the follow-up report reads the other three
                 env |= {f"{p}{GATEWAY_URL_SETTING[s.name]}": self.url(s.name) for s in SERVICES if s.name != "followup"}
+            if app.name == "goals":  # Stratsys's structure file carries the assessments the follow-up keeps
+                env |= {f"{p}FOLLOWUP_URL": self.url("followup")}
         return env | self.extra_env.get(app.name, {})
 
     def migrate(self, app: AppSpec, direction: str = "upgrade") -> None:

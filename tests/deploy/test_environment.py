@@ -124,7 +124,7 @@ def rendered_default(value: Any) -> str | None:
         return "true" if value else "false"
     if isinstance(value, Enum):
         return str(value.value)
-    if isinstance(value, list):
+    if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 

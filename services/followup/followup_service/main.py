@@ -15,6 +15,7 @@ from followup_service.reminders.worker import outbox_worker
 from followup_service.reports.router import router as reports_router
 from followup_service.scale.router import router as scale_router
 from followup_service.settings import FollowupSettings, get_settings
+from followup_service.stratsys.router import router as stratsys_router
 from styrkedjan_common.app import create_service_app
 
 DESCRIPTION = "The annual cycle, follow-up reports, goal assessments, compilations and dialogues."
@@ -36,6 +37,7 @@ def create_app(settings: FollowupSettings | None = None) -> FastAPI:
             analyses_router,
             reminders_router,
             due_router,
+            stratsys_router,
         ],
         auditor=auditor,
     )

@@ -18,6 +18,7 @@ from goals_service.quality.router import router as quality_router
 from goals_service.sdg.router import router as sdg_router
 from goals_service.settings import GoalsSettings, get_settings
 from goals_service.stratsys.kpidata_router import router as stratsys_kpidata_router
+from goals_service.stratsys.structure_router import router as stratsys_structure_router
 from goals_service.thread.router import router as thread_router
 from goals_service.vision.router import router as vision_router
 from styrkedjan_common.app import create_service_app
@@ -47,6 +48,7 @@ def create_app(settings: GoalsSettings | None = None) -> FastAPI:
             thread_router,
             jobs_router,
             stratsys_kpidata_router,
+            stratsys_structure_router,
         ],
         auditor=auditor,
     )
@@ -57,7 +59,13 @@ def create_app(settings: GoalsSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The scheduled Kolada sync runs beside the app when it is enabled.
         async with service_lifespan(app), kolada_worker(app, resolved):
-            yield
+            try:
+                yield
+            finally:
+                # The follow-up client of the structure file, made on first use (stratsys/structure_followup.py).
+                followup = getattr(app.state, "followup_assessments", None)
+                if followup is not None:
+                    await followup.close()
 
     app.router.lifespan_context = lifespan
     return app

@@ -51,6 +51,22 @@ class GoalsSettings(ServiceSettings):
     stratsys_kpidata_max_bytes: int = 256 * 1024 * 1024
     # The activity statuses the municipality uses; the first is where a new activity starts.
     activity_statuses: list[str] = ["NOT_STARTED", "ONGOING", "DONE", "PAUSED", "CANCELLED"]
+    # Where the follow-up service answers this service directly (its address inside the
+    # deployment): Stratsys's structure file carries the goals' assessments, which it keeps.
+    followup_url: str = "http://127.0.0.1:8003"
+    # Stratsys's structure file (layout 3): the scorecard's name ({year} is the file's year), and
+    # Stratsys's codes of the assessment levels and activity statuses beside ours (Stratsys → ours).
+    stratsys_scorecard_name: str = "Mål och budget {year}"
+    stratsys_assessment_levels: dict[str, str] = {"UPPFYLLT": "UPPFYLLT", "DELVIS": "DELVIS_UPPFYLLT", "EJ_UPPFYLLT": "EJ_UPPFYLLT"}
+    stratsys_activity_statuses: dict[str, str] = {
+        "EJ_PABORJAD": "NOT_STARTED",
+        "PAGAENDE": "ONGOING",
+        "AVSLUTAD": "DONE",
+        "PAUSAD": "PAUSED",
+        "AVBRUTEN": "CANCELLED",
+    }
+    # The measure unit of an indicator a structure file creates (the file names none).
+    stratsys_indicator_unit: str = "st"
 
 
 @lru_cache

@@ -220,6 +220,12 @@ async def _ensure_no_cycle_yet(session: AsyncSession, year: int) -> None:
 async def create_cycle(session: AsyncSession, principal: Principal, year: int) -> CycleRead:
     """The year's 22 steps with their planned dates and its three occasions, from the template."""
     ensure_editor(principal)
+    return await make_cycle(session, principal, year)
+
+
+async def make_cycle(session: AsyncSession, principal: Principal, year: int) -> CycleRead:
+    """The cycle from the template, for a caller already admitted: fullmaktige's POST, or an
+    import of a year's assessments (Stratsys's structure file) into a year that has none."""
     await _ensure_no_cycle_yet(session, year)
     steps = [_step_of(year, step, principal) for step in template.STEPS]
     occasions = [_occasion_of(year, defaults, principal) for defaults in template.OCCASIONS.values()]
