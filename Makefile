@@ -7,7 +7,7 @@ PACKAGES := -e 'libs/common[test]' -e gateway -e services/goals -e services/budg
 CONSUMERS := tests/consumers
 MANIFESTS := constraints.txt tests/deploy/requirements.txt libs/common/pyproject.toml gateway/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: run test install token bench bench-thread bench-followup bench-actuals load clean
+.PHONY: run test install token bench bench-thread bench-followup bench-actuals bench-stratsys-kpidata load clean
 
 run: $(VENV)/.installed
 	$(BIN)/python -m tools.run $(ARGS)
@@ -56,6 +56,11 @@ bench-followup: $(VENV)/.installed
 # A year of a large municipality's actuals (1,000,000 rows) imported on PostgreSQL: time and peak memory.
 bench-actuals: $(VENV)/.installed
 	$(BIN)/python -m bench.actuals_bench $(ARGS)
+
+# A Stratsys layout-1 file of 500,000 indicator values imported through the goals app on PostgreSQL:
+# wall time and the goals process's peak RSS; the same file again; what an audit event per value would cost.
+bench-stratsys-kpidata: $(VENV)/.installed
+	$(BIN)/python -m bench.stratsys_kpidata_bench --audit-estimate $(ARGS)
 
 # Virtual users with think time reading the screens and writing through the gateway on PostgreSQL:
 # 200 users, the knee, twice the knee; a summary table and each target's verdict.

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import IO
 
 from goals_service.indicators.schemas import Frequency, plain_decimal
@@ -49,7 +50,8 @@ MANUAL_VALUE = (Measure.OUTCOME, "total")
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # At most 14 digits before the separator and 6 after: what an indicator value holds (Numeric(20, 6)).
-_VALUE = re.compile(r"-?\d{1,14}(?:[.,]\d{1,6})?")
+_VALUE = re.compile(r"-?(\d{1,14})(?:[.,](\d{1,6}))?")
+SCALE = 10**6  # values are read as integers of millionths (six decimals, as stored)
 VALUE_FORM = "a decimal number with '.' or ',' and at most six decimals, e.g. 84,2"
 
 
@@ -70,22 +72,24 @@ def column_meanings(setting: dict[str, str]) -> dict[str, ColumnMeaning]:
     return meanings
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Line:
     """One line's fields as read, or its faults. `unit` and `measure` are codes (layout 1) or names
-    (layout 2); `value` None is an empty value (the line is skipped)."""
+    (layout 2); `value` is in millionths (six decimals, as stored), None for an empty value (the
+    line is skipped)."""
 
     number: int
     unit: str = ""
     measure: str = ""
     column: str = ""
     day: dt.date | None = None
-    value: Decimal | None = None
+    value: int | None = None
     problems: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=8192)
 def parse_date(text: str) -> dt.date | str:
-    """The date, or what is wrong with it."""
+    """The date, or what is wrong with it (a file holds few distinct dates: they are remembered)."""
     if _DATE.fullmatch(text):
         try:
             day = dt.date.fromisoformat(text)
@@ -97,13 +101,26 @@ def parse_date(text: str) -> dt.date | str:
     return f"date {text!r} is not a date YYYY-MM-DD in {FIRST_YEAR}–{LAST_YEAR}"
 
 
-def parse_value(text: str) -> Decimal | None | str:
-    """The value (None when empty), or what is wrong with it."""
+def parse_value(text: str) -> int | None | str:
+    """The value in millionths (None when empty), or what is wrong with it."""
     if not text:
         return None
-    if not _VALUE.fullmatch(text):
+    match = _VALUE.fullmatch(text)
+    if match is None:
         return f"value {text!r} is not a number: {VALUE_FORM}"
-    return plain_decimal(Decimal(text.replace(",", ".")))
+    whole, fraction = match.group(1), match.group(2) or ""
+    scaled = int(whole) * SCALE + int(fraction.ljust(6, "0"))
+    return -scaled if text[0] == "-" else scaled
+
+
+def to_decimal(millionths: int) -> Decimal:
+    return plain_decimal(Decimal(millionths).scaleb(-6))
+
+
+def _checked_fields(columns: tuple[str, ...], values: list[str]) -> list[str]:
+    return [f"{name}: {NUL_DETAIL}" for name, value in zip(columns, values, strict=True) if holds_nul(value)] + [
+        f"{name}: {UNDECODABLE_DETAIL}" for name, value in zip(columns, values, strict=True) if UNDECODABLE in value
+    ]
 
 
 def _line(number: int, layout: Layout, fields: list[str]) -> Line:
@@ -111,10 +128,9 @@ def _line(number: int, layout: Layout, fields: list[str]) -> Line:
     if len(fields) != len(columns):
         return Line(number, problems=(f"expected {len(columns)} fields ({', '.join(columns)}), found {len(fields)}",))
     values = [field.strip() for field in fields]
-    problems = [f"{name}: {NUL_DETAIL}" for name, value in zip(columns, values, strict=True) if holds_nul(value)]
-    problems += [f"{name}: {UNDECODABLE_DETAIL}" for name, value in zip(columns, values, strict=True) if UNDECODABLE in value]
-    if problems:
-        return Line(number, problems=tuple(problems))
+    joined = "".join(values)
+    if "\x00" in joined or UNDECODABLE in joined:
+        return Line(number, problems=tuple(_checked_fields(columns, values)))
     if layout == Layout.ROWWISE:
         date_text, unit, measure, column, value_text = values
     else:
@@ -122,7 +138,7 @@ def _line(number: int, layout: Layout, fields: list[str]) -> Line:
         column = ""
     day = parse_date(date_text)
     value = parse_value(value_text)
-    problems += [problem for problem in (day, value) if isinstance(problem, str)]
+    problems = [problem for problem in (day, value) if isinstance(problem, str)]
     if not unit:
         problems.append("the unit is missing")
     if not measure:
@@ -131,12 +147,12 @@ def _line(number: int, layout: Layout, fields: list[str]) -> Line:
         problems.append("the column_code is missing")
     return Line(
         number,
-        unit=unit,
-        measure=measure,
-        column=column.upper(),
-        day=day if isinstance(day, dt.date) else None,
-        value=value if isinstance(value, Decimal) else None,
-        problems=tuple(problems),
+        unit,
+        measure,
+        column.upper(),
+        day if isinstance(day, dt.date) else None,
+        value if isinstance(value, int) else None,
+        tuple(problems),
     )
 
 
@@ -170,12 +186,14 @@ def read_lines(text: IO[str], layout: Layout) -> Iterator[Line]:
 # --- periods ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=64)
 def period_number(frequency: str, month: int) -> int:
     """The position, within its year, of the period of `frequency` holding `month` (from 0)."""
     ends = list(PERIOD_ENDS[Frequency(frequency)].values())
     return next(number for number, end in enumerate(ends) if month <= end)
 
 
+@lru_cache(maxsize=8192)
 def period_of(frequency: str, year: int, number: int) -> tuple[str, int]:
     """The period's name ("2027-T1") and the month it ends."""
     suffix, end = list(PERIOD_ENDS[Frequency(frequency)].items())[number]

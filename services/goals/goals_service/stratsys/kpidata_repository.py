@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, tuple_, update
+from sqlalchemy import ARRAY, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals_service.indicators.models import Indicator, IndicatorOutcome, IndicatorTarget, IndicatorUse
@@ -41,8 +41,10 @@ async def existing_use_ids(session: AsyncSession, use_ids: Collection[uuid.UUID]
 
 async def stored_outcomes(session: AsyncSession, keys: Sequence[tuple[uuid.UUID, str]], lock: bool) -> dict[tuple[uuid.UUID, str], AnyRow]:
     """The stored outcomes of (use, period) keys; locked for the import's update when `lock`."""
+    # The uses' rows of the periods named: index-friendly (use_id, period), where a list of pairs is
+    # not; the few rows of other combinations are left out by the caller's lookup.
     query = select(OUTCOMES.c.id, OUTCOMES.c.use_id, OUTCOMES.c.period, OUTCOMES.c.total, OUTCOMES.c.women, OUTCOMES.c.men).where(
-        tuple_(OUTCOMES.c.use_id, OUTCOMES.c.period).in_(keys)
+        OUTCOMES.c.use_id.in_({use_id for use_id, _ in keys}), OUTCOMES.c.period.in_({period for _, period in keys})
     )
     if lock:
         query = query.with_for_update()
@@ -51,35 +53,57 @@ async def stored_outcomes(session: AsyncSession, keys: Sequence[tuple[uuid.UUID,
 
 async def stored_targets(session: AsyncSession, keys: Sequence[tuple[uuid.UUID, int]], lock: bool) -> dict[tuple[uuid.UUID, int], AnyRow]:
     query = select(TARGETS.c.id, TARGETS.c.use_id, TARGETS.c.year, TARGETS.c.total, TARGETS.c.women, TARGETS.c.men).where(
-        tuple_(TARGETS.c.use_id, TARGETS.c.year).in_(keys)
+        TARGETS.c.use_id.in_({use_id for use_id, _ in keys}), TARGETS.c.year.in_({year for _, year in keys})
     )
     if lock:
         query = query.with_for_update()
     return {(row.use_id, row.year): row for row in (await session.execute(query)).all()}
 
 
-async def insert_values(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(table), rows)
+def _arrays(table: Table, rows: list[dict[str, Any]], names: Sequence[str]) -> list[Any]:
+    """Each column's values across the rows as one array parameter, typed as the column."""
+    return [bindparam(f"a_{name}", [row[name] for row in rows], type_=ARRAY(table.c[name].type)) for name in names]
 
 
-async def update_values(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """New totals, women and men by row id, each row's version bumped (as the API's update does)."""
+async def insert_values(session: AsyncSession, table: Table, rows: list[dict[str, Any]], constants: dict[str, Any]) -> None:
+    """New rows, each column's value per row in `rows` and the same for all in `constants`. On
+    PostgreSQL one INSERT ... SELECT FROM unnest(arrays): a statement of a few parameters whatever
+    the rows' number; elsewhere one INSERT executed for many rows."""
     if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(insert(table), [row | constants for row in rows])
+        return
+    names = list(rows[0])
+    values = func.unnest(*_arrays(table, rows, names)).table_valued(*names).render_derived()
+    fixed = [bindparam(f"c_{name}", value, type_=table.c[name].type).label(name) for name, value in constants.items()]
+    await session.execute(insert(table).from_select([*names, *constants], select(*values.c, *fixed)))
+
+
+async def update_values(session: AsyncSession, table: Table, rows: list[dict[str, Any]], constants: dict[str, Any]) -> None:
+    """New totals, women and men by row id (`rows`: id, total, women, men), each row's version
+    bumped as the API's update does; `constants` (updated_at, updated_by) the same for all. On
+    PostgreSQL one UPDATE ... FROM unnest(arrays); elsewhere one UPDATE executed for many rows."""
+    if not rows:
+        return
+    names = ("id", "total", "women", "men")
+    if session.get_bind().dialect.name == "postgresql":
+        values = func.unnest(*_arrays(table, rows, names)).table_valued(*names).render_derived()
+        statement = (
+            update(table)
+            .where(table.c.id == values.c.id)
+            .values(total=values.c.total, women=values.c.women, men=values.c.men, row_version=table.c.row_version + 1, **constants)
+        )
+        await session.execute(statement)
         return
     statement = (
         update(table)
         .where(table.c.id == bindparam("b_id"))
         .values(
-            total=bindparam("b_total"),
-            women=bindparam("b_women"),
-            men=bindparam("b_men"),
-            updated_at=bindparam("b_at"),
-            updated_by=bindparam("b_by"),
-            row_version=table.c.row_version + 1,
+            total=bindparam("b_total"), women=bindparam("b_women"), men=bindparam("b_men"), row_version=table.c.row_version + 1, **constants
         )
     )
-    await session.execute(statement, rows)
+    await session.execute(statement, [{f"b_{name}": row[name] for name in names} for row in rows])
 
 
 # --- export -------------------------------------------------------------------------------
