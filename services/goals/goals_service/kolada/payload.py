@@ -17,6 +17,7 @@ MUNICIPALITY_ID = re.compile(r"^\d{4}$")
 # Where a KPI's metadata may link it to Agenda 2030's goals (not every payload carries them).
 SDG_FIELDS = ("sdgs", "sdg", "agenda2030", "agenda_2030")
 MAX_LISTED = 1000
+SIX_DECIMALS = Decimal("0.000001")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +167,8 @@ def _value(raw: Any) -> Decimal | None:
         raise ValueError from exc
     if not value.is_finite() or abs(value) >= Decimal(10) ** 14:
         raise ValueError
-    return value
+    # Six decimals, as the catalogue's values keep (Kolada's have one or two).
+    return value.quantize(SIX_DECIMALS)
 
 
 def _gender_values(raw: Any, pointer: str, errors: Errors) -> tuple[GenderValue, ...] | None:
