@@ -60,24 +60,27 @@ async def stored_targets(session: AsyncSession, keys: Sequence[tuple[uuid.UUID, 
     return {(row.use_id, row.year): row for row in (await session.execute(query)).all()}
 
 
-def _arrays(table: Table, rows: list[dict[str, Any]], names: Sequence[str]) -> list[Any]:
-    """Each column's values across the rows as one array parameter, typed as the column."""
-    return [bindparam(f"a_{name}", [row[name] for row in rows], type_=ARRAY(table.c[name].type)) for name in names]
+def _arrays(table: Table, columns: dict[str, list[Any]]) -> list[Any]:
+    """Each column's values as one array parameter, typed as the column."""
+    return [bindparam(f"a_{name}", values, type_=ARRAY(table.c[name].type)) for name, values in columns.items()]
 
 
-async def insert_values(session: AsyncSession, table: Table, rows: list[dict[str, Any]], constants: dict[str, Any]) -> None:
-    """New rows, each column's value per row in `rows` and the same for all in `constants`. On
-    PostgreSQL one INSERT ... SELECT FROM unnest(arrays): a statement of a few parameters whatever
-    the rows' number; elsewhere one INSERT executed for many rows."""
-    if not rows:
-        return
+async def insert_values(session: AsyncSession, table: Table, columns: dict[str, list[Any]], constants: dict[str, Any]) -> None:
+    """New rows with new ids: `columns` holds each column's value per row, `constants` the columns
+    the same for all. On PostgreSQL one INSERT ... SELECT FROM unnest(arrays): a statement of a few
+    parameters whatever the rows' number; elsewhere one INSERT executed for many rows."""
+    names = list(columns)
     if session.get_bind().dialect.name != "postgresql":
-        await session.execute(insert(table), [row | constants for row in rows])
+        rows = [
+            {"id": uuid.uuid4(), **dict(zip(names, values, strict=True)), **constants} for values in zip(*columns.values(), strict=True)
+        ]
+        await session.execute(insert(table), rows)
         return
-    names = list(rows[0])
-    values = func.unnest(*_arrays(table, rows, names)).table_valued(*names).render_derived()
+    values = func.unnest(*_arrays(table, columns)).table_valued(*names).render_derived()
     fixed = [bindparam(f"c_{name}", value, type_=table.c[name].type).label(name) for name, value in constants.items()]
-    await session.execute(insert(table).from_select([*names, *constants], select(*values.c, *fixed)))
+    # Each new row's id is drawn by PostgreSQL (gen_random_uuid, version 4 as uuid.uuid4 draws them).
+    query = select(func.gen_random_uuid().label("id"), *values.c, *fixed)
+    await session.execute(insert(table).from_select(["id", *names, *constants], query))
 
 
 async def update_values(session: AsyncSession, table: Table, rows: list[dict[str, Any]], constants: dict[str, Any]) -> None:
@@ -88,7 +91,8 @@ async def update_values(session: AsyncSession, table: Table, rows: list[dict[str
         return
     names = ("id", "total", "women", "men")
     if session.get_bind().dialect.name == "postgresql":
-        values = func.unnest(*_arrays(table, rows, names)).table_valued(*names).render_derived()
+        arrays = _arrays(table, {name: [row[name] for row in rows] for name in names})
+        values = func.unnest(*arrays).table_valued(*names).render_derived()
         statement = (
             update(table)
             .where(table.c.id == values.c.id)

@@ -14,7 +14,7 @@ Import, all or nothing, as one job (goals_service.jobs):
    1000; error_count counts them all), and nothing is written.
 3. WRITING: one transaction. The keys, sorted, are grouped by (use, period): a period's total,
    women and men lines merge into one outcome (one target a year), and components the file does
-   not carry keep their stored value. Batch by batch (1000 groups) the stored rows are read
+   not carry keep their stored value. Batch by batch (5000 groups) the stored rows are read
    (locked), compared, and the new and changed ones written set-based: on PostgreSQL one
    INSERT ... SELECT FROM unnest(arrays) and one UPDATE ... FROM unnest(arrays) a batch, elsewhere
    one INSERT and one UPDATE executed for many rows. An unchanged value is not written: the same
@@ -77,7 +77,7 @@ SOURCE = "Stratsys"
 # Lines read and resolved per step in the worker thread; progress is committed between steps.
 BATCH_LINES = 10_000
 # (use, period) groups read, compared and written per statement.
-GROUPS_PER_WRITE = 1000
+GROUPS_PER_WRITE = 5000
 # Distinct (unit, day) lookups remembered while a file is read.
 UNITS_REMEMBERED = 100_000
 _COMPONENT = {name: index for index, name in enumerate(COMPONENTS)}
@@ -356,7 +356,7 @@ def find_duplicates(reading: Reading, columns: dict[str, ColumnMeaning], layout:
 # --- writing ------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Spec:
     use_id: uuid.UUID
     measure: Measure
@@ -404,22 +404,28 @@ class Writer:
             await self._apply(repository.TARGETS, Measure.TARGET, targets, [stored_targets.get((s.use_id, s.year)) for s in targets])
 
     async def _apply(self, table: Any, measure: Measure, specs: list[Spec], stored: list[Any]) -> None:
-        new: list[dict[str, Any]] = []
+        # The new rows column by column (the arrays a set-based insert takes), the changed ones by id.
+        names = ("use_id", "year", *COMPONENTS, *(("period", "period_index") if measure == Measure.OUTCOME else ()))
+        new: dict[str, list[Any]] = {name: [] for name in names}
+        created = 0
         changed: list[dict[str, Any]] = []
         for spec, row in zip(specs, stored, strict=True):
             if row is None:
-                record = {"id": uuid.uuid4(), "use_id": spec.use_id, "year": spec.year}
-                record |= {name: spec.values.get(name) for name in COMPONENTS}
+                created += 1
+                new["use_id"].append(spec.use_id)
+                new["year"].append(spec.year)
+                for name in COMPONENTS:
+                    new[name].append(spec.values.get(name))
                 if measure == Measure.OUTCOME:
-                    record |= {"period": spec.period, "period_index": spec.period_index}
-                new.append(record)
+                    new["period"].append(spec.period)
+                    new["period_index"].append(spec.period_index)
                 continue
             merged = {name: spec.values.get(name, getattr(row, name)) for name in COMPONENTS}
             if all(merged[name] == getattr(row, name) for name in COMPONENTS):
                 self.run.count(measure.value, "unchanged")
                 continue
             changed.append({"id": row.id, **merged})
-        self.run.count(measure.value, "created", len(new))
+        self.run.count(measure.value, "created", created)
         self.run.count(measure.value, "updated", len(changed))
         if self.write:
             by = self.principal.user_id
@@ -427,7 +433,8 @@ class Writer:
             constants = stamp | {"created_at": self.now, "created_by": by, "row_version": 1, "comment": ""}
             if measure == Measure.OUTCOME:
                 constants["source"] = SOURCE
-            await repository.insert_values(self.session, table, new, constants)
+            if created:
+                await repository.insert_values(self.session, table, new, constants)
             await repository.update_values(self.session, table, changed, stamp)
 
 
