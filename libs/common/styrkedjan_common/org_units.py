@@ -341,6 +341,12 @@ class OrgUnitReplica:
         if any(unit_id is not None and str(unit_id) not in self.units for unit_id in unit_ids) and self._sessionmaker is not None:
             await self._lookup_after_now()
 
+    async def catch_up(self) -> None:
+        """Brings in whatever the directory changed since the last sync, before a request that names
+        units by code (an import's lines): a code is not an id the replica could tell it lacks."""
+        if self._sessionmaker is not None:
+            await self._lookup_after_now()
+
     async def _lookup_after_now(self) -> None:
         """Wait for a lookup that begins after this call: a unit created a moment ago is found,
         and a stream of made-up ids costs the directory one call per MIN_LOOKUP_GAP at most."""

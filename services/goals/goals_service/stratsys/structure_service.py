@@ -166,6 +166,9 @@ async def export_rows(
     links = await repository.links_of(session, [g.id for g in goals])
     uses = await repository.uses_of_goals(session, list(by_lineage))
     activities = await repository.activities_of_goals(session, list(by_lineage), year)
+    await org_units.find_all(
+        [g.owner_org_unit_id for g in goals] + [u.org_unit_id for u, _ in uses] + [a.owner_org_unit_id for _, a in activities]
+    )
 
     def unit_cells(unit_id: uuid.UUID | None) -> tuple[str, str]:
         unit = org_units.units.get(str(unit_id)) if unit_id is not None else None
@@ -185,6 +188,9 @@ async def export_rows(
     vision_node = None
     if vision is not None:
         council = _council(org_units, year)
+        if council is None:
+            await org_units.catch_up()
+            council = _council(org_units, year)
         vision_node = _Node(
             Column.VISION,
             str(vision.external_codes.get(SYSTEM) or f"V{vision.revision}"),

@@ -46,6 +46,7 @@ async def import_file(
     dry_run: bool,
 ) -> bool:
     """Whether the import changed anything (a dry run: would change)."""
+    await org_units.catch_up()  # units are named by their codes: the replica knows them all first
     reader = Reader(settings, org_units)
     lines = 0
     for line in read_lines(reader, body, media_type):
