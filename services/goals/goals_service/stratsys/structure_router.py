@@ -4,6 +4,7 @@ as CSV or XLSX, and its import, all or nothing, recorded as a job."""
 import hashlib
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response
 
 from goals_service.jobs import service as jobs
@@ -77,10 +78,11 @@ async def export_structure(
     assessments = (await followup.year(year)).items
     rows = await structure.export_rows(session, settings, org_units, assessments, year)
     name = f"stratsys-struktur-{year}"
+    # Writing a large municipality's file is CPU work: in a worker thread, so the event loop stays free.
     if format == "xlsx":
-        body, media_type, name = layout.write_xlsx(rows), layout.XLSX_TYPE, name + ".xlsx"
+        body, media_type, name = await to_thread.run_sync(layout.write_xlsx, rows), layout.XLSX_TYPE, name + ".xlsx"
     else:
-        body, media_type, name = layout.write_csv(rows), f"{layout.CSV_TYPE}; charset=utf-8", name + ".csv"
+        body, media_type, name = await to_thread.run_sync(layout.write_csv, rows), f"{layout.CSV_TYPE}; charset=utf-8", name + ".csv"
     return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
