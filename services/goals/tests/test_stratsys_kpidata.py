@@ -328,4 +328,5 @@ async def test_malformed_files_are_refused_never_a_server_error(client, council,
     for body in (b"", b"\n\n", b"\xff\xfe;;;;\n", b'"unterminated;BUN\n'):
         response = await send(client, council, body)
         assert response.status_code == 422, (body, response.text)
+        assert response.headers["content-location"].startswith(JOBS)
     assert uuid.UUID((await send(client, council, b"2027-01-01;BUN;KPI-ELEV-BEH;UTFALL;1\n")).json()["id"])

@@ -480,8 +480,12 @@ def _refusal(reading: Reading, run: jobs.Run) -> InvalidInput:
     return InvalidInput(
         f"{reading.error_count} line(s) of the file are wrong{note}; nothing was imported (job {run.id})",
         errors=errors,
-        headers={"Content-Location": f"/api/goals/v1/jobs/{run.id}"},
+        headers=_run_location(run),
     )
+
+
+def _run_location(run: jobs.Run) -> dict[str, str]:
+    return {"Content-Location": f"/api/goals/v1/jobs/{run.id}"}
 
 
 def _summary(reading: Reading, run: jobs.Run, dry_run: bool) -> str:
@@ -523,7 +527,9 @@ async def import_file(
                 raise _refusal(reading, run)
             if not reading.lines_read:
                 raise InvalidInput(
-                    "the file holds no lines; nothing was imported", errors=[{"pointer": line_pointer(1), "detail": "no lines"}]
+                    f"the file holds no lines; nothing was imported (job {run.id})",
+                    errors=[{"pointer": line_pointer(1), "detail": "no lines"}],
+                    headers=_run_location(run),
                 )
             if dry_run:
                 async with read_sessionmaker() as session:
@@ -538,8 +544,9 @@ async def import_file(
             raise
         except RuleViolation as exc:
             await run.refused([{"pointer": "#", "detail": exc.detail}], 1, message=exc.detail)
+            exc.headers = _run_location(run)
             raise
-        except BaseException as exc:
+        except Exception as exc:  # a cancelled request's run is left RUNNING and reads as ABORTED
             await run.failed(f"{type(exc).__name__}: {exc}")
             raise
         await run.succeeded(_summary(reading, run, dry_run))
