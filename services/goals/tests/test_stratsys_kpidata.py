@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from goals_service.indicators.models import IndicatorUse
+from services.goals.tests import factories
 from services.goals.tests.support.indicators import API, USES, add_goal, audit_events, create_indicator, create_use
 from styrkedjan_common.identity import Role
 from styrkedjan_common.org_units import OrgUnitType
@@ -330,3 +332,22 @@ async def test_malformed_files_are_refused_never_a_server_error(client, council,
         assert response.status_code == 422, (body, response.text)
         assert response.headers["content-location"].startswith(JOBS)
     assert uuid.UUID((await send(client, council, b"2027-01-01;BUN;KPI-ELEV-BEH;UTFALL;1\n")).json()["id"])
+
+
+async def test_a_unit_made_a_moment_ago_is_found_by_its_code(client, council, demo, app):
+    """A code is not an id the replica could tell it lacks: the import first brings the directory's news in."""
+    fresh = org_unit(OrgUnitType.UNIT, "Nyss skapad enhet", parent=SN, external_codes={"stratsys": "NY-1"}, valid_from=SINCE)
+    goal = await add_goal(app, owner=SN)
+    use = IndicatorUse(
+        id=uuid.uuid4(),
+        indicator_id=uuid.UUID(demo["nojd_indicator"]),
+        org_unit_id=uuid.UUID(fresh),
+        goal_lineage_id=goal.lineage_id,
+        responsible="",
+        created_by="test",
+        updated_by="test",
+    )
+    await factories.add(app, use)  # straight into the database: nothing has looked the unit up yet
+    response = await send(client, council, b"2027-05-31;NY-1;KPI-HT-NOJD;UTFALL;77\n")
+    assert response.status_code == 201, response.text
+    assert (await values(client, council, f"{USES}/{use.id}"))[0] == {"2027-Q2": ("77", None, None, 1)}

@@ -514,6 +514,7 @@ async def import_file(
     limit = max_bytes(settings)
     spooled = await csv_text.spool(body, limit, f"a file of KPI data is at most {limit} bytes; split it by year")
     try:
+        await replica.catch_up()  # lines name units by code or name: the replica first knows every unit made so far
         async with read_sessionmaker() as session:
             repeated = not dry_run and await jobs.previous_success(session, KIND, spooled.sha256) is not None
             catalogue = await load_catalogue(session)
@@ -591,6 +592,7 @@ async def export_file(
     names = _column_names(meanings(settings))
     outcomes = await repository.outcomes_of_year(session, year, org_unit_ids)
     targets = await repository.targets_of_year(session, year, org_unit_ids) if layout == Layout.ROWWISE else []
+    await replica.find_all({row.org_unit_id for rows in (outcomes, targets) for row in rows})
     seen: set[tuple[str, str, str, str]] = set()
     lines: list[tuple[Any, ...]] = []
     for measure, rows in ((Measure.OUTCOME, outcomes), (Measure.TARGET, targets)):
