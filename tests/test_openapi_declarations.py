@@ -152,6 +152,7 @@ def test_every_csv_import_declares_its_columns_and_an_example(openapi: dict[str,
         "/api/budget/v1/price-indices/imports",
         "/api/budget/v1/actuals/imports",
         "/api/goals/v1/stratsys/kpidata",
+        "/api/goals/v1/stratsys/structure",
     }
     columns = {
         "/api/budget/v1/population-forecasts/imports": "publication_date, source, year, age_from, age_to (optional), count",
@@ -159,6 +160,10 @@ def test_every_csv_import_declares_its_columns_and_an_example(openapi: dict[str,
         "/api/budget/v1/price-indices/imports": "index_name (optional), publication_date, year, pct_change, component (optional)",
         "/api/budget/v1/actuals/imports": "year, month, cost_center, account, amount",
         "/api/goals/v1/stratsys/kpidata": "date, unit_code, kpi_code, column_code, value",
+        "/api/goals/v1/stratsys/structure": (
+            "scorecard, column, column_index, node_type, node_code, node_name, parent_code, unit_code, unit_name, perspective, "
+            "status, comment, period, start_date, end_date, responsible"
+        ),
     }
     for path, op in imports.items():
         body = op["requestBody"]
