@@ -268,6 +268,7 @@ async def test_a_file_with_bad_lines_is_refused_whole_every_line_listed_and_noth
     for number, (_, expected) in enumerate(BAD_LINES, start=len(base) + 2):
         assert any(detail.startswith(expected) for detail in found.get(number, [])), (number, expected, found.get(number))
     assert set(found) == set(range(len(base) + 2, len(base) + 2 + len(BAD_LINES)))
+    assert response.headers["content-location"] == f"{API}/jobs/{problem['job_id']}"
     job = (await client.get(f"{API}/jobs/{problem['job_id']}", headers=importer)).json()
     assert job["state"] == "REFUSED" and job["error_count"] == len(problem["errors"])
     assert (await export(client, importer)).content == before

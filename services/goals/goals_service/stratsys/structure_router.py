@@ -147,6 +147,7 @@ async def import_structure(
             instance=request.url.path,
             errors=refused.errors,
             extra={"job_id": str(run.id)},
+            headers={"Content-Location": f"{API}/jobs/{run.id}"},
         )
     except ProblemError as failed:
         await run.failed(failed.detail)
