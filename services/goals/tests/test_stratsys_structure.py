@@ -246,6 +246,8 @@ BAD_LINES = [
     ("{card};Nämndmål;7;Goal;BUN-M3;Fel index;KF-M1;BUN;Barn- och utbildningsnämnden;OPERATIONS;;;;;;", "column_index:"),
     ("{card};Nämndmål;2;Goal;BUN-M2;För få celler", "a line has 16 cells"),
     ("Mål och budget 2026;Nämndmål;2;Goal;BUN-M0;Annat år;KF-M1;BUN;Barn- och utbildningsnämnden;OPERATIONS;;;;;;", "scorecard:"),
+    ("{card};Verksamhetsmål;3;Goal;BUF-M1;Runt;BUF-M2;BUF;Barn- och utbildningsförvaltningen;OPERATIONS;;;;;;", "parent_code:"),
+    ("{card};Verksamhetsmål;3;Goal;BUF-M2;Runt;BUF-M1;BUF;Barn- och utbildningsförvaltningen;OPERATIONS;;;;;;", "parent_code:"),
 ]
 
 

@@ -69,6 +69,7 @@ from styrkedjan_common.lifecycle import Status
 from styrkedjan_common.occasions import FollowupOccasion
 from styrkedjan_common.org_units import BOARD_LEVEL, OPERATIONS, OrgUnit, OrgUnitReplica, OrgUnitType
 from styrkedjan_common.problems import Forbidden, InvalidInput
+from styrkedjan_common.years import FIRST_YEAR, LAST_YEAR
 
 SYSTEM = repository.SYSTEM
 MAX_LISTED_ERRORS = 1000
@@ -397,6 +398,9 @@ class Reader:
                     n, f"scorecard: '{c['scorecard']}' is not a scorecard of the form '{self.settings.stratsys_scorecard_name}'"
                 )
                 return
+            if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+                self.errors.add(n, f"scorecard: the year {match.group(1)} lies outside {FIRST_YEAR}–{LAST_YEAR}")
+                return
             self.scorecard, self.year = c["scorecard"], int(match.group(1))
         elif c["scorecard"] != self.scorecard:
             self.errors.add(n, f"scorecard: a file holds one scorecard, '{self.scorecard}'; this line names '{c['scorecard']}'")
@@ -647,7 +651,27 @@ def _group(reader: Reader) -> Plan:
     return Plan(reader.year, reader.scorecard, vision_row, goals, kpis, dict(activities), Counts(), [])
 
 
+def _check_no_circle(plan: Plan, errors: Errors) -> None:
+    """Unit goals may serve unit goals; the thread still leads upwards, never round: each goal on a
+    circle is refused."""
+    serves = {code: [p for p in g.parents if p in plan.goals and plan.goals[p].column == Column.UNIT] for code, g in plan.goals.items()}
+    for code, goal in plan.goals.items():
+        if goal.column != Column.UNIT:
+            continue
+        seen: set[str] = set()
+        frontier = list(serves[code])
+        while frontier:
+            parent = frontier.pop()
+            if parent == code:
+                errors.add(goal.line, f"parent_code: {code} would serve itself through the goals it serves (a circle)")
+                break
+            if parent not in seen:
+                seen.add(parent)
+                frontier.extend(serves[parent])
+
+
 def _check_parents(plan: Plan, errors: Errors) -> None:
+    _check_no_circle(plan, errors)
     vision_code = plan.vision_row.code if plan.vision_row else None
     for goal in plan.goals.values():
         for parent in goal.parents:
