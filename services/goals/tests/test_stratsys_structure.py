@@ -314,3 +314,23 @@ async def test_a_body_of_another_kind_is_refused(client, importer, followup):
     assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "#/line/1"
     response = await post(client, importer, b"a;b\n1;2\n")
     assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "#/line/1"
+
+
+async def test_a_code_names_the_goal_of_the_scorecards_year_the_same_code_of_another_year_is_another(client, importer, followup):
+    """As the demo's goals of this term carry the fixture's codes: next year's file creates its goals beside them."""
+    fixture = FIXTURE.read_bytes()
+    earlier = fixture.replace(b"2027", b"2026")
+    assert (await post(client, importer, earlier)).status_code == 201
+    response = await post(client, importer, fixture)
+    assert response.status_code == 201, response.text
+    counts = response.json()["counts"]
+    assert (counts["goal"]["created"], counts["activity"]["created"], counts["indicator"]["unchanged"], counts["vision"]["unchanged"]) == (
+        2,
+        1,
+        1,
+        1,
+    )
+    assert (await export(client, importer, 2026)).content == earlier
+    assert (await export(client, importer, 2027)).content == fixture
+    periods = (await client.get(f"{API}/mandate-periods", headers=importer)).json()["items"]
+    assert [(p["start_year"], p["end_year"]) for p in periods] == [(2023, 2026), (2027, 2030)]

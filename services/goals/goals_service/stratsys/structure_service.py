@@ -8,7 +8,8 @@ The mapping (README, "Stratsys"):
   responsible), Aktivitet (activities). Goals, indicators and activities are found by their
   external code under "stratsys" (one without a code is written with its id, which an import then
   stores as its code); org units by the directory's "stratsys" code (or their id); the vision by
-  the code it keeps under "stratsys".
+  the code it keeps under "stratsys". A code names the goal or activity of the scorecard's year:
+  one of other years with the same code (the term before) is another, and the file's is created.
 - A goal carries its perspective and, per follow-up of the year, one row with the assessment's
   level (Stratsys's code, a setting), its analysis as the comment and the follow-up's period end
   as the period; a goal with no assessment has one row with those cells empty. Indicators and
@@ -701,8 +702,8 @@ def _check_parents(plan: Plan, errors: Errors) -> None:
                 errors.add(row.line, f"period: an activity's status is reported with its goal's latest follow-up: {said}")
 
 
-def _goal_id(code: str) -> uuid.UUID:
-    return uuid.uuid5(ID_NAMESPACE, f"goal/{code}")
+def _goal_id(code: str, year: int) -> uuid.UUID:
+    return uuid.uuid5(ID_NAMESPACE, f"goal/{code}/{year}")
 
 
 async def _match_goals(session: AsyncSession, plan: Plan, settings: GoalsSettings, errors: Errors) -> None:
@@ -713,12 +714,19 @@ async def _match_goals(session: AsyncSession, plan: Plan, settings: GoalsSetting
     all_revisions: dict[uuid.UUID, list[Goal]] = defaultdict(list)
     for g in await repository.revisions_of(session, {lin for lins in lineages_of.values() for lin in lins}):
         all_revisions[g.lineage_id].append(g)
-    wanted = {code: _goal_id(code) for code, g in plan.goals.items() if code not in lineages_of}
+
+    def of_the_year(lineage: uuid.UUID) -> bool:
+        return any(r.start_year <= plan.year <= r.end_year and r.status != Status.ARCHIVED.value for r in all_revisions[lineage])
+
+    # A code names the goal of the scorecard's year: the same code on a goal of other years (a
+    # term before) is another goal, and the file's is created beside it.
+    of_year = {code: {lin for lin in lineages if of_the_year(lin)} for code, lineages in lineages_of.items()}
+    wanted = {code: _goal_id(code, plan.year) for code in plan.goals if not of_year.get(code)}
     taken = await repository.goal_ids_taken(session, wanted.values())
     for code, goal in plan.goals.items():
-        lineages = lineages_of.get(code, set())
+        lineages = of_year.get(code, set())
         if len(lineages) > 1:
-            errors.add(goal.line, f"node_code: {len(lineages)} goals carry the stratsys code {code}; it names one")
+            errors.add(goal.line, f"node_code: {len(lineages)} goals of {plan.year} carry the stratsys code {code}; it names one")
             continue
         if not lineages:
             goal.lineage = wanted[code] if wanted[code] not in taken else new_id()
@@ -865,8 +873,11 @@ async def _match_indicators(session: AsyncSession, plan: Plan, settings: GoalsSe
 
 async def _match_activities(session: AsyncSession, plan: Plan, errors: Errors) -> None:
     stored: dict[str, list[Activity]] = defaultdict(list)
+    year_start, year_end = dt.date(plan.year, 1, 1), dt.date(plan.year, 12, 31)
     for activity in await repository.activities_with_codes(session, list(plan.activities)):
-        stored[str(activity.external_codes.get(SYSTEM))].append(activity)
+        # As a goal's, an activity's code names the one of the scorecard's year: one of other years is another.
+        if activity.start_date <= year_end and activity.end_date >= year_start:
+            stored[str(activity.external_codes.get(SYSTEM))].append(activity)
     current_links = await repository.activity_goal_links(session, [a.id for found in stored.values() for a in found])
     for code, rows in plan.activities.items():
         found = stored.get(code, [])
