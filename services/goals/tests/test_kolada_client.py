@@ -117,3 +117,17 @@ async def test_kolada_unreachable_or_failing_is_a_503_naming_kolada():
         with pytest.raises(KoladaUnavailable) as failing:
             await client.kpis(["N15428"])
     assert failing.value.status == 503 and "Kolada answered 500" in failing.value.detail
+
+
+def test_kpi_metadata_reads_gender_split_and_agenda_2030_links_where_carried():
+    errors = payload.Errors()
+    metas = payload.kpi_metas(
+        [
+            {"id": "N15428", "title": "Behöriga", "description": "Andel", "is_divided_by_gender": True, "sdgs": ["4.1", "Mål 10", 4]},
+            {"id": "N00901", "title": "Skattesats", "is_divided_by_gender": False},
+            {"id": "X1", "title": "Fel"},
+        ],
+        errors,
+    )
+    assert [(m.id, m.gender_split, m.sdgs) for m in metas] == [("N15428", True, [4, 10]), ("N00901", False, None)]
+    assert errors.listed == [{"pointer": "#/values/2/id", "detail": "expected a Kolada key figure id such as N15428, not 'X1'"}]
