@@ -144,8 +144,11 @@ def running_system(data_dir: Path, **stack_options: Any) -> Iterator[System]:
     # Three systems may run at once (the shared one, the replica tests' and a module's own), five
     # apps each, beside the app suites' pools: a small pool per app keeps them within PostgreSQL's clients.
     extra_env = stack_options.pop("extra_env", {})
+    # The tests never reach Kolada: without its address a sync is refused (409), files still import.
+    offline = {"goals": {"GOALS_KOLADA_BASE_URL": ""}}
     stack_options["extra_env"] = {
-        app.name: {f"{app.env_prefix}DATABASE_POOL_SIZE": str(TEST_POOL_SIZE)} | extra_env.get(app.name, {}) for app in APPS
+        app.name: {f"{app.env_prefix}DATABASE_POOL_SIZE": str(TEST_POOL_SIZE)} | offline.get(app.name, {}) | extra_env.get(app.name, {})
+        for app in APPS
     }
     admin_url = postgres_admin_url()
     databases = _postgres_databases(admin_url) if admin_url else {}

@@ -260,3 +260,21 @@ async def test_a_sync_names_its_mode_and_a_full_one_reads_every_year_again(app, 
     full = await client.post(SYNCS, json={"mode": "FULL"}, headers=council)
     assert full.status_code == 201 and full.json()["counts"]["kolada_value"]["unchanged"] == 12
     assert kolada.paths("data/") and not any("from_date" in path for path in kolada.requests)
+
+
+async def test_without_koladas_address_a_sync_is_refused_and_files_still_import(app, client, council):
+    _, _, (grades_use, _) = await _catalogue(app)
+    settings = app.state.settings
+    app.state.settings = settings.model_copy(update={"kolada_base_url": ""})
+    try:
+        refused = await client.post(SYNCS, json={"mode": "INCREMENTAL"}, headers=council)
+        from_kolada = await client.post(GROUPS, json={"name": "Liknande", "kolada_group_id": "G1"}, headers=council)
+        imported = await client.post(
+            IMPORTS, content=fixture_bytes("data_page1.json"), headers=council | {"content-type": "application/json"}
+        )
+    finally:
+        app.state.settings = settings
+    assert refused.status_code == 409 and "/kolada/imports" in refused.json()["detail"]
+    assert from_kolada.status_code == 409
+    assert imported.status_code == 201 and (await _outcomes(app, grades_use.id))[0][1] == Decimal("84.2")
+    assert await _count(app, Job) == 1

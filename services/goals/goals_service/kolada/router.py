@@ -186,7 +186,7 @@ async def get_peer_group(group_id: uuid.UUID, session: SessionDep, response: Res
     response_model=PeerGroupRead,
     status_code=status.HTTP_201_CREATED,
     openapi_extra=MANAGERS,
-    responses=problem_responses(403, 422, 503, 504),
+    responses=problem_responses(403, 409, 422, 503, 504),
 )
 async def create_peer_group(
     data: PeerGroupCreate, session: SessionDep, caller: CallerDep, request: Request, response: Response

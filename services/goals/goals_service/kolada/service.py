@@ -31,7 +31,7 @@ from goals_service.indicators.status import Direction
 from goals_service.jobs import service as jobs
 from goals_service.jobs.models import Job
 from goals_service.kolada import payload, repository
-from goals_service.kolada.client import KoladaClient, KoladaUnavailable
+from goals_service.kolada.client import KoladaClient
 from goals_service.kolada.models import KoladaMunicipality, KoladaPeerGroup, KoladaValue
 from goals_service.kolada.payload import DataRow, Errors, KpiMeta, Municipality
 from goals_service.kolada.schemas import (
@@ -431,9 +431,11 @@ async def _release(sessionmaker: async_sessionmaker[AsyncSession], holder: str) 
 
 
 def ensure_configured(settings: GoalsSettings) -> None:
+    """Without an address this installation does not reach Kolada (a network without internet):
+    a lasting state, not an outage, so a 409 saying what to do instead."""
     if not settings.kolada_base_url:
-        raise KoladaUnavailable(
-            "no Kolada address is configured (GOALS_KOLADA_BASE_URL): import Kolada's JSON files at /kolada/imports instead"
+        raise RuleViolation(
+            "this installation does not reach Kolada (no GOALS_KOLADA_BASE_URL): import Kolada's JSON files at /kolada/imports instead"
         )
 
 
