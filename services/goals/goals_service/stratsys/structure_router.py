@@ -136,7 +136,18 @@ async def import_structure(
         content_sha256=hashlib.sha256(body).hexdigest(),
     )
     try:
-        changed = await import_file(run, sessionmaker, request.app.state.settings, caller, org_units, followup, body, media_type, dry_run)
+        changed = await import_file(
+            run,
+            sessionmaker,
+            request.app.state.read_sessionmaker,
+            request.app.state.settings,
+            caller,
+            org_units,
+            followup,
+            body,
+            media_type,
+            dry_run,
+        )
     except (InvalidInput, RuleViolation) as refused:
         errors = refused.errors or [{"pointer": "#", "detail": refused.detail}]
         await run.refused(errors, getattr(refused, "error_count", len(errors)), message=refused.detail)

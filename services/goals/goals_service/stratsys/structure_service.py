@@ -64,7 +64,7 @@ from goals_service.stratsys import structure_repository as repository
 from goals_service.stratsys.structure_followup import Assessment, FollowupAssessments
 from goals_service.stratsys.structure_layout import Column, Line
 from goals_service.vision.models import VisionVersion
-from styrkedjan_common.db import new_id
+from styrkedjan_common.db import lock_for_rule, new_id
 from styrkedjan_common.identity import Principal, Role
 from styrkedjan_common.lifecycle import Status
 from styrkedjan_common.occasions import FollowupOccasion
@@ -804,6 +804,8 @@ async def _check_caps(session: AsyncSession, plan: Plan, settings: GoalsSettings
                     f"node_code: no mandate period holds {plan.year}, and a term {start}–{end} would overlap {clash.name}",
                 )
             plan.new_period = (start, end)
+        if plan.period is not None:  # the goals' own rule takes this lock too: the cap holds against a goal made beside
+            await lock_for_rule(session, f"municipal-goals:{plan.period.id}")
         existing = await repository.municipal_lineages_of_period(session, plan.period.id) if plan.period else set()
         room = settings.max_municipal_goals - len(existing)
         for goal in municipal_new[max(room, 0) :]:
@@ -812,10 +814,12 @@ async def _check_caps(session: AsyncSession, plan: Plan, settings: GoalsSettings
                 f"node_code: at most {settings.max_municipal_goals} municipal goals per mandate period; {goal.code} would be one more",
             )
     board = [g for g in plan.goals.values() if g.column == Column.BOARD]
-    in_force = await repository.board_goals_in_force(session, {uuid.UUID(g.unit.id) for g in board}, plan.year)
     by_owner: dict[str, list[GoalPlan]] = defaultdict(list)
     for g in board:
         by_owner[g.unit.id].append(g)
+    for owner in sorted(by_owner):  # the goals' own rule takes these locks too
+        await lock_for_rule(session, f"board-goals:{owner}")
+    in_force = await repository.board_goals_in_force(session, {uuid.UUID(o) for o in by_owner}, plan.year)
     for owner, owned in by_owner.items():
         lineages = set(in_force.get(uuid.UUID(owner), set()))
         for g in sorted(owned, key=lambda g: g.line):

@@ -16,6 +16,7 @@ from goals_service.settings import GoalsSettings
 from goals_service.stratsys import structure_layout as layout
 from goals_service.stratsys.structure_followup import FollowupAssessments
 from goals_service.stratsys.structure_service import Plan, Reader, plan_import, write_import
+from styrkedjan_common.db import lock_for_rule
 from styrkedjan_common.identity import Principal
 from styrkedjan_common.org_units import OrgUnitReplica
 from styrkedjan_common.problems import InvalidInput, ProblemError
@@ -37,6 +38,7 @@ def read_lines(reader: Reader, body: bytes, media_type: str) -> Iterator[layout.
 async def import_file(
     run: Run,
     sessionmaker: async_sessionmaker[AsyncSession],
+    read_sessionmaker: async_sessionmaker[AsyncSession],
     settings: GoalsSettings,
     principal: Principal,
     org_units: OrgUnitReplica,
@@ -55,20 +57,22 @@ async def import_file(
         if lines % 500 == 0:
             await run.progress(lines)
     await run.progress(lines)
+    if dry_run:  # read only: what the file would do, against what both services hold now
+        async with read_sessionmaker() as reading:
+            return _counted(run, await plan_import(reading, settings, reader, followup))
     await run.writing()
     async with sessionmaker() as session:
         await session.begin()
         try:
+            # One structure import at a time: two at once could both create the same goal.
+            await lock_for_rule(session, "stratsys-structure")
             plan = await plan_import(session, settings, reader, followup)
-            if not dry_run:
-                await write_import(session, principal, settings, plan)
-                if plan.assessments:
-                    await followup.import_year(plan.year, plan.assessments, dry_run=False)
+            await write_import(session, principal, settings, plan)
+            if plan.assessments:
+                await followup.import_year(plan.year, plan.assessments, dry_run=False)
         except BaseException:
             await session.rollback()
             raise
-        if dry_run:
-            await session.rollback()
         else:
             try:
                 await session.commit()
