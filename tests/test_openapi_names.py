@@ -66,10 +66,11 @@ def test_openapi_python_client_generates_every_operation(openapi: dict[str, Any]
     document = tmp_path / "openapi.json"
     document.write_text(json.dumps(openapi))
     config_file = ConfigFile(
-        # The CSV imports take `text/csv`, which the generator does not know: sent as raw bytes; so is
-        # the workbook Stratsys's structure import also takes.
+        # The CSV imports take `text/csv`, which the generator does not know: sent as raw bytes; so are
+        # Stratsys's tab-separated KPI file and the workbook its structure import also takes.
         content_type_overrides={
             "text/csv": "application/octet-stream",
+            "text/tab-separated-values": "application/octet-stream",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "application/octet-stream",
         },
         use_path_prefixes_for_title_model_names=not title_names_models,

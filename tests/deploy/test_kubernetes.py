@@ -24,8 +24,9 @@ from tests.deploy.support import (
 )
 
 GATEWAY_LABELS = {"app.kubernetes.io/name": "gateway", "app.kubernetes.io/component": "gateway"}
-# Who may call a service besides the gateway: the follow-up service reads the other three.
-CALLERS = {"goals": {"followup"}, "budget": {"followup"}, "followup": set(), "internal-control": {"followup"}}
+# Who may call a service besides the gateway: the follow-up service reads the other three, and
+# the goals service writes the assessments of Stratsys's structure file into the follow-up service.
+CALLERS = {"goals": {"followup"}, "budget": {"followup"}, "followup": {"goals"}, "internal-control": {"followup"}}
 SERVICE_PUBLIC_KEYS_FOLDER = "/etc/styrkedjan/service-public-keys"
 
 
@@ -371,6 +372,7 @@ def test_the_services_read_the_directory_and_followup_its_callees_at_their_kuber
         if callee.name != "followup":
             find(docs, "Service", callee.name)
             assert followup[f"FOLLOWUP_{callee.prefix}_URL"] == f"http://{callee.name}:8000"
+    assert app_config(docs, "Deployment", "goals")["GOALS_FOLLOWUP_URL"] == "http://followup:8000"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

@@ -140,6 +140,32 @@ INDICATOR_TREND: ValueLabels = {
     "UNKNOWN": _label("Kan ej bedömas", "Cannot be assessed"),
 }
 
+# An import's job (Stratsys's files, Kolada's): where it stands, and what it is doing.
+JOB_STATE: ValueLabels = {
+    "RUNNING": _label("Pågår", "Running"),
+    "SUCCEEDED": _label("Klar", "Succeeded"),
+    "REFUSED": _label("Avvisad", "Refused"),
+    "FAILED": _label("Misslyckad", "Failed"),
+    "ABORTED": _label("Avbruten", "Aborted"),
+}
+JOB_PHASE: ValueLabels = {
+    "READING": _label("Läser och kontrollerar", "Reading and checking"),
+    "WRITING": _label("Sparar", "Writing"),
+}
+KPI_FILE_LAYOUT: ValueLabels = {
+    "rowwise": _label("Radvis fil (layout 1)", "Row-wise file (layout 1)"),
+    "manual": _label("Manuell fil (layout 2)", "Manual file (layout 2)"),
+}
+KOLADA_GENDER: ValueLabels = {
+    "T": _label("Totalt", "Total"),
+    "K": _label("Kvinnor", "Women"),
+    "M": _label("Män", "Men"),
+}
+KOLADA_SYNC_MODE: ValueLabels = {
+    "INCREMENTAL": _label("Ändringar sedan senaste hämtning", "Changes since the last sync"),
+    "FULL": _label("Fullständig hämtning", "Full sync"),
+}
+
 # --- budget (ekonomistyrning) ----------------------------------------------------------------
 
 FRAME_KIND: ValueLabels = {
@@ -328,6 +354,11 @@ NAMED_ENUMS: Mapping[str, ValueLabels] = {
     "GoalsDirection": INDICATOR_DIRECTION,
     "GoalsTargetStatus": TARGET_STATUS,
     "GoalsTrend": INDICATOR_TREND,
+    "GoalsJobState": JOB_STATE,
+    "GoalsJobPhase": JOB_PHASE,
+    "GoalsKpiFileLayout": KPI_FILE_LAYOUT,
+    "GoalsKoladaGender": KOLADA_GENDER,
+    "GoalsKoladaSyncMode": KOLADA_SYNC_MODE,
     "BudgetStatus": DECISION_STATUS,
     "BudgetFollowupOccasion": FOLLOWUP_OCCASION,
     "BudgetFrameKind": FRAME_KIND,

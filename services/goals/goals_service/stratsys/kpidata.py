@@ -28,7 +28,7 @@ from styrkedjan_common.text import NUL_DETAIL, holds_nul
 from styrkedjan_common.years import FIRST_YEAR, LAST_YEAR
 
 
-class Layout(StrEnum):
+class KpiFileLayout(StrEnum):
     ROWWISE = "rowwise"  # layout 1
     MANUAL = "manual"  # layout 2
 
@@ -43,8 +43,8 @@ class Measure(StrEnum):
 COMPONENTS = ("total", "women", "men")
 ROWWISE_COLUMNS = ("date", "unit_code", "kpi_code", "column_code", "value")
 MANUAL_COLUMNS = ("unit_name", "date", "measure_name", "value")
-MEDIA_TYPES = {Layout.ROWWISE: "text/csv", Layout.MANUAL: "text/tab-separated-values"}
-DELIMITERS = {Layout.ROWWISE: ";", Layout.MANUAL: "\t"}
+MEDIA_TYPES = {KpiFileLayout.ROWWISE: "text/csv", KpiFileLayout.MANUAL: "text/tab-separated-values"}
+DELIMITERS = {KpiFileLayout.ROWWISE: ";", KpiFileLayout.MANUAL: "\t"}
 # Layout 2 carries one value a line: the period's total outcome.
 MANUAL_VALUE = (Measure.OUTCOME, "total")
 
@@ -123,15 +123,15 @@ def _checked_fields(columns: tuple[str, ...], values: list[str]) -> list[str]:
     ]
 
 
-def _line(number: int, layout: Layout, fields: list[str]) -> Line:
-    columns = ROWWISE_COLUMNS if layout == Layout.ROWWISE else MANUAL_COLUMNS
+def _line(number: int, layout: KpiFileLayout, fields: list[str]) -> Line:
+    columns = ROWWISE_COLUMNS if layout == KpiFileLayout.ROWWISE else MANUAL_COLUMNS
     if len(fields) != len(columns):
         return Line(number, problems=(f"expected {len(columns)} fields ({', '.join(columns)}), found {len(fields)}",))
     values = [field.strip() for field in fields]
     joined = "".join(values)
     if "\x00" in joined or UNDECODABLE in joined:
         return Line(number, problems=tuple(_checked_fields(columns, values)))
-    if layout == Layout.ROWWISE:
+    if layout == KpiFileLayout.ROWWISE:
         date_text, unit, measure, column, value_text = values
     else:
         unit, date_text, measure, value_text = values
@@ -142,8 +142,8 @@ def _line(number: int, layout: Layout, fields: list[str]) -> Line:
     if not unit:
         problems.append("the unit is missing")
     if not measure:
-        problems.append("the KPI is missing" if layout == Layout.ROWWISE else "the measure is missing")
-    if layout == Layout.ROWWISE and not column:
+        problems.append("the KPI is missing" if layout == KpiFileLayout.ROWWISE else "the measure is missing")
+    if layout == KpiFileLayout.ROWWISE and not column:
         problems.append("the column_code is missing")
     return Line(
         number,
@@ -160,11 +160,11 @@ def _is_header(fields: list[str]) -> bool:
     return [field.strip().lower() for field in fields] == list(ROWWISE_COLUMNS)
 
 
-def read_lines(text: IO[str], layout: Layout) -> Iterator[Line]:
+def read_lines(text: IO[str], layout: KpiFileLayout) -> Iterator[Line]:
     """Every line of the file that is not blank (nor layout 1's header), in order. Blocking: the
     caller runs it in a worker thread. A line break inside quotes (layout 1) is CSV's own."""
     # Layout 2 has no quoting: a name may hold a quote character as it is.
-    if layout == Layout.ROWWISE:
+    if layout == KpiFileLayout.ROWWISE:
         reader = csv.reader(text, delimiter=DELIMITERS[layout])
     else:
         reader = csv.reader(text, delimiter=DELIMITERS[layout], quoting=csv.QUOTE_NONE)
@@ -174,13 +174,15 @@ def read_lines(text: IO[str], layout: Layout) -> Iterator[Line]:
             if not fields or all(not field.strip() for field in fields):
                 first = False
                 continue
-            if first and layout == Layout.ROWWISE and _is_header(fields):
+            if first and layout == KpiFileLayout.ROWWISE and _is_header(fields):
                 first = False
                 continue
             first = False
             yield _line(reader.line_num, layout, fields)
     except csv.Error as exc:  # e.g. a field past the CSV module's limit: the rest cannot be read
-        yield Line(reader.line_num, problems=(f"not readable as {'CSV' if layout == Layout.ROWWISE else 'tab-separated text'}: {exc}",))
+        yield Line(
+            reader.line_num, problems=(f"not readable as {'CSV' if layout == KpiFileLayout.ROWWISE else 'tab-separated text'}: {exc}",)
+        )
 
 
 # --- periods ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from goals_service.jobs import service as jobs
 from goals_service.jobs.schemas import JobRead
 from goals_service.settings import GoalsSettings
 from goals_service.stratsys import kpidata_service as service
-from goals_service.stratsys.kpidata import MANUAL_COLUMNS, MEDIA_TYPES, ROWWISE_COLUMNS, Layout
+from goals_service.stratsys.kpidata import MANUAL_COLUMNS, MEDIA_TYPES, ROWWISE_COLUMNS, KpiFileLayout
 from styrkedjan_common.db import SessionDep
 from styrkedjan_common.org_units import IncludePredecessors, OrgUnitsDep
 from styrkedjan_common.problems import ProblemError, problem_responses
@@ -22,7 +22,7 @@ KPIDATA = "/kpidata"
 JOBS = "/api/goals/v1/jobs"
 PLAIN = "text/plain"
 LayoutQuery = Annotated[
-    Layout,
+    KpiFileLayout,
     Query(
         description="rowwise: layout 1 (date;unit_code;kpi_code;column_code;value); manual: layout 2 (unit name, date, measure name, value; tab-separated)"
     ),
@@ -49,11 +49,11 @@ BODY = {
             "'.' or ',' as the decimal separator, and an empty value is skipped. UTF-8 or Windows-1252."
         ),
         "content": {
-            MEDIA_TYPES[Layout.ROWWISE]: {
+            MEDIA_TYPES[KpiFileLayout.ROWWISE]: {
                 "schema": {"type": "string"},
                 "example": "date;unit_code;kpi_code;column_code;value\n2027-04-30;BUN;KPI-ELEV-BEH;UTFALL;84,2\n",
             },
-            MEDIA_TYPES[Layout.MANUAL]: {
+            MEDIA_TYPES[KpiFileLayout.MANUAL]: {
                 "schema": {"type": "string"},
                 "example": "Barn- och utbildningsnämnden\t2027-04-15\tBehöriga till yrkesprogram (%)\t84.2\n",
             },
@@ -67,14 +67,14 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The file",
         "content": {
-            MEDIA_TYPES[Layout.ROWWISE]: {"schema": {"type": "string"}},
-            MEDIA_TYPES[Layout.MANUAL]: {"schema": {"type": "string"}},
+            MEDIA_TYPES[KpiFileLayout.ROWWISE]: {"schema": {"type": "string"}},
+            MEDIA_TYPES[KpiFileLayout.MANUAL]: {"schema": {"type": "string"}},
         },
     }
 }
 
 
-def _check_media_type(request: Request, layout: Layout) -> str:
+def _check_media_type(request: Request, layout: KpiFileLayout) -> str:
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type not in (MEDIA_TYPES[layout], PLAIN):
         raise ProblemError(
@@ -97,7 +97,7 @@ async def import_kpidata(
     caller: CallerDep,
     org_units: OrgUnitsDep,
     response: Response,
-    layout: LayoutQuery = Layout.ROWWISE,
+    layout: LayoutQuery = KpiFileLayout.ROWWISE,
     dry_run: Annotated[bool, Query(description="Answer what the import would do, writing nothing")] = False,
     code_system: CodeSystemQuery = "stratsys",
 ) -> JobRead:
@@ -133,7 +133,7 @@ async def export_kpidata(
     session: SessionDep,
     org_units: OrgUnitsDep,
     year: Annotated[int, year_query("The year whose outcomes (and in layout 1 targets) are exported")],
-    layout: LayoutQuery = Layout.ROWWISE,
+    layout: LayoutQuery = KpiFileLayout.ROWWISE,
     org_unit_id: Annotated[uuid.UUID | None, Query(description="Only this org unit's values")] = None,
     include_predecessors: IncludePredecessors = False,
     code_system: CodeSystemQuery = "stratsys",
@@ -144,7 +144,7 @@ async def export_kpidata(
     units = org_units.unit_filter(org_unit_id, include_predecessors)
     settings = request.app.state.settings
     text = await service.export_file(session, org_units, settings, layout=layout, year=year, org_unit_ids=units, code_system=code_system)
-    extension = "csv" if layout == Layout.ROWWISE else "tsv"
+    extension = "csv" if layout == KpiFileLayout.ROWWISE else "tsv"
     return Response(
         text,
         media_type=f"{MEDIA_TYPES[layout]}; charset=utf-8",

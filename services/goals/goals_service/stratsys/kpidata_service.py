@@ -55,7 +55,7 @@ from goals_service.stratsys.kpidata import (
     COMPONENTS,
     MANUAL_VALUE,
     ColumnMeaning,
-    Layout,
+    KpiFileLayout,
     Line,
     Measure,
     column_meanings,
@@ -186,7 +186,7 @@ class Resolver:
 
     def __init__(
         self,
-        layout: Layout,
+        layout: KpiFileLayout,
         code_system: str,
         catalogue: Catalogue,
         replica: OrgUnitReplica,
@@ -200,9 +200,9 @@ class Resolver:
         self.principal = principal
         self.columns = columns
         self.reading = Reading()
-        self._indicators = catalogue.by_code(code_system) if layout == Layout.ROWWISE else catalogue.by_name()
+        self._indicators = catalogue.by_code(code_system) if layout == KpiFileLayout.ROWWISE else catalogue.by_name()
         self._units_by_name: dict[str, list[OrgUnit]] = defaultdict(list)
-        if layout == Layout.MANUAL:
+        if layout == KpiFileLayout.MANUAL:
             for unit in replica.units.values():
                 self._units_by_name[unit.name].append(unit)
         self._in_scope: dict[tuple[str, Measure], bool] = {}
@@ -220,7 +220,7 @@ class Resolver:
         return found
 
     def _find_units(self, line: Line) -> list[OrgUnit]:
-        if self.layout == Layout.ROWWISE:
+        if self.layout == KpiFileLayout.ROWWISE:
             unit = self.replica.by_code(self.code_system, line.unit, line.day)
             return [] if unit is None else [unit]
         named = self._units_by_name.get(line.unit, [])
@@ -234,12 +234,18 @@ class Resolver:
         units = self._units(line) if line.unit else []
         indicators = self._indicators.get(line.measure, []) if line.measure else []
         if line.unit and not units:
-            how = f"no org unit carries it as its {self.code_system} code" if self.layout == Layout.ROWWISE else "no org unit has this name"
+            how = (
+                f"no org unit carries it as its {self.code_system} code"
+                if self.layout == KpiFileLayout.ROWWISE
+                else "no org unit has this name"
+            )
             problems.append(f"unknown unit {line.unit!r}: {how}")
-        what = "KPI" if self.layout == Layout.ROWWISE else "measure"
+        what = "KPI" if self.layout == KpiFileLayout.ROWWISE else "measure"
         if line.measure and not indicators:
             how = (
-                f"no indicator carries it as its {self.code_system} code" if self.layout == Layout.ROWWISE else "no indicator has this name"
+                f"no indicator carries it as its {self.code_system} code"
+                if self.layout == KpiFileLayout.ROWWISE
+                else "no indicator has this name"
             )
             problems.append(f"unknown {what} {line.measure!r}: {how}")
         if not units or not indicators:
@@ -292,7 +298,7 @@ class Resolver:
         reading = self.reading
         problems = list(line.problems)
         meaning: ColumnMeaning | None
-        if self.layout == Layout.ROWWISE:
+        if self.layout == KpiFileLayout.ROWWISE:
             meaning = self.columns.get(line.column) if line.column else None
             if line.column and meaning is None:
                 problems.append(f"unknown column_code {line.column!r}: one of {', '.join(self.columns)}")
@@ -335,7 +341,7 @@ def _column_names(columns: dict[str, ColumnMeaning]) -> dict[tuple[Measure, str]
     return names
 
 
-def find_duplicates(reading: Reading, columns: dict[str, ColumnMeaning], layout: Layout) -> list[int]:
+def find_duplicates(reading: Reading, columns: dict[str, ColumnMeaning], layout: KpiFileLayout) -> list[int]:
     """The values sorted by key (and line), each duplicate key reported on its later line."""
     order = sorted(range(len(reading.keys)), key=reading.keys.__getitem__)
     names = _column_names(columns)
@@ -344,11 +350,11 @@ def find_duplicates(reading: Reading, columns: dict[str, ColumnMeaning], layout:
             pair, measure, year, number, component = decode(reading.keys[current])
             indicator = reading.pairs[pair].indicator
             period = period_of(indicator.frequency, year, number)[0] if measure == Measure.OUTCOME else str(year)
-            column = f" and column {names[(measure, component)]}" if layout == Layout.ROWWISE else ""
+            column = f" and column {names[(measure, component)]}" if layout == KpiFileLayout.ROWWISE else ""
             first = reading.lines[previous]
             reading.error(
                 reading.lines[current],
-                f"duplicate key: the same unit, {'KPI' if layout == Layout.ROWWISE else 'measure'}, period ({period}){column} as line {first}",
+                f"duplicate key: the same unit, {'KPI' if layout == KpiFileLayout.ROWWISE else 'measure'}, period ({period}){column} as line {first}",
             )
     return order
 
@@ -503,7 +509,7 @@ async def import_file(
     replica: OrgUnitReplica,
     settings: GoalsSettings,
     *,
-    layout: Layout,
+    layout: KpiFileLayout,
     code_system: str,
     dry_run: bool,
     body: AsyncIterator[bytes],
@@ -557,7 +563,7 @@ async def import_file(
 
 
 async def _write(
-    session: AsyncSession, principal: Principal, run: jobs.Run, reading: Reading, order: Sequence[int], layout: Layout, sha256: str
+    session: AsyncSession, principal: Principal, run: jobs.Run, reading: Reading, order: Sequence[int], layout: KpiFileLayout, sha256: str
 ) -> None:
     await lock_for_rule(session, KIND)  # one import of KPI data at a time: two never insert the same key
     use_ids = {use_id for pair in reading.pairs for use_id in pair.use_ids}
@@ -580,7 +586,7 @@ async def export_file(
     replica: OrgUnitReplica,
     settings: GoalsSettings,
     *,
-    layout: Layout,
+    layout: KpiFileLayout,
     year: int,
     org_unit_ids: list[uuid.UUID] | None,
     code_system: str,
@@ -591,7 +597,7 @@ async def export_file(
     catalogue = await load_catalogue(session)
     names = _column_names(meanings(settings))
     outcomes = await repository.outcomes_of_year(session, year, org_unit_ids)
-    targets = await repository.targets_of_year(session, year, org_unit_ids) if layout == Layout.ROWWISE else []
+    targets = await repository.targets_of_year(session, year, org_unit_ids) if layout == KpiFileLayout.ROWWISE else []
     await replica.find_all({row.org_unit_id for rows in (outcomes, targets) for row in rows})
     seen: set[tuple[str, str, str, str]] = set()
     lines: list[tuple[Any, ...]] = []
@@ -602,7 +608,7 @@ async def export_file(
             if unit is None or indicator is None:
                 continue
             day = last_day(year, row.period_index if measure == Measure.OUTCOME else 12).isoformat()
-            if layout == Layout.MANUAL:
+            if layout == KpiFileLayout.MANUAL:
                 if row.total is None or (unit.name, day, indicator.name, "") in seen:
                     continue
                 seen.add((unit.name, day, indicator.name, ""))
@@ -618,7 +624,7 @@ async def export_file(
                     continue
                 seen.add((unit_code, kpi_code, day, column))
                 lines.append((day, unit_code, kpi_code, measure == Measure.TARGET, position, column, format_value(value)))
-    if layout == Layout.MANUAL:
+    if layout == KpiFileLayout.MANUAL:
         return "".join("\t".join(line) + "\n" for line in sorted(lines))
     body = "".join(f"{day};{unit};{kpi};{column};{value}\n" for day, unit, kpi, _, _, column, value in sorted(lines))
     return "date;unit_code;kpi_code;column_code;value\n" + body
